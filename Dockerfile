@@ -1,0 +1,38 @@
+# One image recipe, one target per app:
+#   docker build --target gateway -t hookstream/gateway .
+#   (targets: gateway, matcher, delivery-worker, migrate)
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund \
+ && npx turbo run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/packages ./packages
+COPY --from=build /app/apps ./apps
+COPY --from=build /app/scripts ./scripts
+USER node
+# Health probes use the apps' own /readyz (gateway on PORT, the others on HEALTH_PORT).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+
+FROM runtime AS migrate
+CMD ["node", "scripts/migrate.mjs"]
+
+FROM runtime AS gateway
+ENV PORT=8080
+EXPOSE 8080
+CMD ["node", "apps/gateway/dist/main.js"]
+
+FROM runtime AS matcher
+ENV HEALTH_PORT=8081
+CMD ["node", "apps/matcher/dist/main.js"]
+
+FROM runtime AS delivery-worker
+ENV HEALTH_PORT=8082
+CMD ["node", "apps/delivery-worker/dist/main.js"]

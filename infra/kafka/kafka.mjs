@@ -1,0 +1,245 @@
+#!/usr/bin/env node
+// Local Apache Kafka without Docker: resolves the broker's jars from Maven Central
+// (pom.xml beside this file), formats KRaft storage once and runs a single-node
+// broker+controller in the background with its log in a file.
+//
+//   node infra/kafka/kafka.mjs start    start (or reuse a broker already answering on the port)
+//   node infra/kafka/kafka.mjs stop     stop the broker this launcher started
+//   node infra/kafka/kafka.mjs status   exit 0 when a broker answers
+//   node infra/kafka/kafka.mjs fetch    only resolve the jars
+//
+// Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (port + 1),
+// KAFKA_HOME_DIR (infra/kafka/.run), KAFKA_HEAP (512m), KAFKA_START_TIMEOUT_MS (90000).
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const port = Number(process.env.KAFKA_PORT ?? 9092);
+const controllerPort = Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1);
+const runDir = path.resolve(process.env.KAFKA_HOME_DIR ?? path.join(here, '.run'));
+const libDir = path.join(here, '.cache', 'lib');
+const heap = process.env.KAFKA_HEAP ?? '512m';
+const startTimeoutMs = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 90_000);
+const pidFile = path.join(runDir, 'broker.pid');
+const logFile = path.join(runDir, 'broker.log');
+const lockDir = path.join(runDir, 'start.lock');
+
+const say = (msg) => process.stderr.write(`[kafka] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function kafkaVersion() {
+  const pom = fs.readFileSync(path.join(here, 'pom.xml'), 'utf8');
+  return /<kafka.version>([^<]+)</.exec(pom)?.[1] ?? 'unknown';
+}
+
+/** True when something accepts TCP connections on the port. */
+function portOpen(p, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.connect({ port: p, host });
+    s.setTimeout(1000);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A real Kafka answer rather than an open port: an ApiVersions request (v0),
+ * which every broker version answers, checked for a well-formed response.
+ */
+function brokerAnswers(p, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.connect({ port: p, host });
+    const clientId = Buffer.from('hookstream-probe');
+    const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length);
+    body.writeInt16BE(18, 0); // ApiVersions
+    body.writeInt16BE(0, 2); // version 0
+    body.writeInt32BE(4242, 4); // correlation id
+    body.writeInt16BE(clientId.length, 8);
+    clientId.copy(body, 10);
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeInt32BE(body.length, 0);
+    body.copy(frame, 4);
+    let got = Buffer.alloc(0);
+    const done = (ok) => { s.destroy(); resolve(ok); };
+    s.setTimeout(2000);
+    s.once('connect', () => s.write(frame));
+    s.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 10) done(got.readInt32BE(4) === 4242 && got.readInt16BE(8) === 0);
+    });
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+  });
+}
+
+function jarsPresent() {
+  return fs.existsSync(libDir) && fs.readdirSync(libDir).some((f) => f.startsWith('kafka_2.13-'));
+}
+
+function fetchJars() {
+  if (jarsPresent()) return;
+  say(`resolving Apache Kafka ${kafkaVersion()} from Maven Central into ${path.relative(process.cwd(), libDir)}`);
+  const r = spawnSync(
+    'mvn',
+    ['-q', '-B', '-f', path.join(here, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0 || !jarsPresent()) throw new Error('mvn could not resolve the Kafka jars (is Maven installed and Maven Central reachable?)');
+}
+
+function writeConfig() {
+  const dataDir = path.join(runDir, 'data');
+  const props = `# written by infra/kafka/kafka.mjs
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=${dataDir}
+num.partitions=3
+num.network.threads=2
+num.io.threads=4
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=6
+default.replication.factor=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+delete.topic.enable=true
+log.retention.hours=168
+`;
+  fs.writeFileSync(path.join(runDir, 'server.properties'), props);
+  fs.writeFileSync(
+    path.join(runDir, 'log4j.properties'),
+    [
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka=INFO',
+      'log4j.logger.org.apache.kafka=INFO',
+      'log4j.logger.kafka.request.logger=WARN',
+      'log4j.logger.state.change.logger=WARN',
+      '',
+    ].join('\n'),
+  );
+  return dataDir;
+}
+
+function java(args, opts = {}) {
+  return [
+    'java',
+    [`-Xmx${heap}`, `-Xms128m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${path.join(runDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${runDir}`,
+      '-cp', `${libDir}/*`, ...args],
+    opts,
+  ];
+}
+
+function formatStorage(dataDir) {
+  if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
+  const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 22);
+  const [cmd, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', path.join(runDir, 'server.properties')]);
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kafka-storage format failed: ${r.stderr || r.stdout}`);
+}
+
+function readPid() {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function withLock(fn) {
+  // mkdir is atomic: concurrent test runners starting the broker wait for each other.
+  fs.mkdirSync(runDir, { recursive: true });
+  const deadline = Date.now() + startTimeoutMs + 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(path.join(lockDir, 'owner'), String(process.pid));
+      break;
+    } catch {
+      let owner;
+      try { owner = Number(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8')); } catch { owner = undefined; }
+      let alive = false;
+      if (owner) { try { process.kill(owner, 0); alive = true; } catch { alive = false; } }
+      if (owner && !alive) { fs.rmSync(lockDir, { recursive: true, force: true }); continue; }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
+      await sleep(250);
+    }
+  }
+  try { return await fn(); } finally { fs.rmSync(lockDir, { recursive: true, force: true }); }
+}
+
+async function start() {
+  return withLock(async () => {
+    if (await brokerAnswers(port)) {
+      say(`reusing the Kafka broker already answering on 127.0.0.1:${port}`);
+      return { started: false };
+    }
+    if (await portOpen(port)) throw new Error(`port ${port} is taken by something that is not a Kafka broker`);
+    fetchJars();
+    const dataDir = writeConfig();
+    formatStorage(dataDir);
+    const out = fs.openSync(logFile, 'a');
+    const [cmd, args] = java(['kafka.Kafka', path.join(runDir, 'server.properties')]);
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out] });
+    child.unref();
+    fs.writeFileSync(pidFile, String(child.pid));
+    const t0 = Date.now();
+    while (Date.now() - t0 < startTimeoutMs) {
+      if (readPid() === undefined) throw new Error(`the broker exited during start; see ${logFile}`);
+      if (await brokerAnswers(port)) {
+        say(`Apache Kafka ${kafkaVersion()} (KRaft, single node) ready on 127.0.0.1:${port} in ${Date.now() - t0} ms; pid ${child.pid}; log ${logFile}`);
+        return { started: true, pid: child.pid };
+      }
+      await sleep(300);
+    }
+    throw new Error(`the broker did not answer within ${startTimeoutMs} ms; see ${logFile}`);
+  });
+}
+
+async function stop() {
+  const pid = readPid();
+  if (!pid) { say('no broker started by this launcher is running'); return; }
+  process.kill(pid, 'SIGTERM');
+  const t0 = Date.now();
+  while (Date.now() - t0 < 30_000) {
+    if (readPid() === undefined) { fs.rmSync(pidFile, { force: true }); say(`stopped (pid ${pid})`); return; }
+    await sleep(200);
+  }
+  process.kill(pid, 'SIGKILL');
+  fs.rmSync(pidFile, { force: true });
+  say(`killed after 30 s (pid ${pid})`);
+}
+
+const cmd = process.argv[2] ?? 'start';
+try {
+  if (cmd === 'start') {
+    const r = await start();
+    process.stdout.write(JSON.stringify({ brokers: `127.0.0.1:${port}`, version: kafkaVersion(), ...r }) + '\n');
+  } else if (cmd === 'stop') await stop();
+  else if (cmd === 'status') process.exit((await brokerAnswers(port)) ? 0 : 1);
+  else if (cmd === 'fetch') fetchJars();
+  else if (cmd === 'version') process.stdout.write(kafkaVersion() + '\n');
+  else { say(`unknown command ${cmd}: use start | stop | status | fetch | version`); process.exit(2); }
+} catch (e) {
+  say(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}

@@ -1,0 +1,142 @@
+import {
+  createDeadLetter,
+  createDeliveryJob,
+  createInvalidEventRecord,
+  DeliveryJobSchema,
+  deliveryId,
+  DELIVERY_ID_NAMESPACE,
+  fixtures,
+  nextAttemptJob,
+  RECORD_VERSION,
+  uuidV5,
+  validateDeadLetter,
+  validateDeliveryJob,
+  validateInvalidEventRecord,
+  jsonSchemas,
+} from '../src/index.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('deliveryId', () => {
+  it('is a deterministic version-5 UUID of event id + webhook id', () => {
+    const a = deliveryId('evt-1', 'wh-1');
+    expect(a).toMatch(UUID);
+    expect(deliveryId('evt-1', 'wh-1')).toBe(a);
+    expect(deliveryId('evt-1', 'wh-2')).not.toBe(a);
+    expect(deliveryId('evt-2', 'wh-1')).not.toBe(a);
+    expect(deliveryId('wh-1', 'evt-1')).not.toBe(a);
+  });
+
+  it('cannot collide by moving characters between the two ids', () => {
+    expect(deliveryId('a:b', 'c')).not.toBe(deliveryId('a', 'b:c'));
+    expect(deliveryId('ab', 'c')).not.toBe(deliveryId('a', 'bc'));
+  });
+
+  it('uses RFC 4122 name-based hashing (known v5 vector)', () => {
+    // DNS namespace + "www.example.com", the usual published v5 test vector.
+    expect(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(DELIVERY_ID_NAMESPACE).toMatch(/^[0-9a-f-]{36}$/);
+    expect(() => uuidV5('nope', 'x')).toThrow(/namespace must be a UUID/);
+  });
+});
+
+describe('delivery job', () => {
+  const job = createDeliveryJob({
+    event_id: 'evt-1',
+    tenant_id: 'tenant-a',
+    webhook_id: 'wh-1',
+    event_type: 'replied-message',
+    body: fixtures.deliveredBody('replied-message'),
+    published_at: 1_710_408_413_000,
+    now: new Date('2024-03-14T09:26:53.000Z'),
+  });
+
+  it('starts at attempt 1, due now, with the deterministic delivery id', () => {
+    expect(job).toMatchObject({
+      v: 1,
+      delivery_id: deliveryId('evt-1', 'wh-1'),
+      attempt: 1,
+      due_at: 0,
+      created_at: '2024-03-14T09:26:53.000Z',
+      trace: { published_at: 1_710_408_413_000 },
+    });
+    expect(validateDeliveryJob(job).ok).toBe(true);
+  });
+
+  it('the next attempt carries the history and a due time', () => {
+    const failed = { attempt: 1, at: '2024-03-14T09:26:53.000Z', duration_ms: 10_000, error: 'timeout' };
+    const next = nextAttemptJob(job, failed, 1_710_408_415_000);
+    expect(next).toMatchObject({ attempt: 2, due_at: 1_710_408_415_000, previous_attempts: [failed] });
+    expect(job.attempt).toBe(1);
+    expect(validateDeliveryJob(next).ok).toBe(true);
+  });
+
+  it('holds no secret', () => {
+    const fields = Object.keys(DeliveryJobSchema.properties);
+    expect(fields.filter((f) => /secret|token|auth|password/i.test(f))).toEqual([]);
+    const config = fixtures.webhookRequests.notificationJwt;
+    expect(JSON.stringify(fixtures.deliveryJob())).not.toContain(config.auth_config.client_secret);
+  });
+
+  it('readers reject an unknown major version clearly and accept unknown fields (additive changes)', () => {
+    expect(validateDeliveryJob({ ...job, v: 2 })).toEqual({
+      ok: false,
+      errors: [{ path: '/v', message: 'unsupported delivery job version 2; this reader understands v1', rule: 'version' }],
+    });
+    expect(validateDeliveryJob({ ...job, priority: 'high' }).ok).toBe(true);
+    expect(validateDeliveryJob({ ...job, v: undefined })).toMatchObject({ ok: false, errors: [{ path: '/v', rule: 'required' }] });
+    expect(RECORD_VERSION).toBe(1);
+  });
+
+  it('rejects an attempt below 1 and a negative due time', () => {
+    const r = validateDeliveryJob({ ...job, attempt: 0, due_at: -5 });
+    expect(r.ok ? [] : r.errors).toEqual([
+      { path: '/attempt', message: 'must be >= 1', rule: 'minimum' },
+      { path: '/due_at', message: 'must be >= 0', rule: 'minimum' },
+    ]);
+  });
+});
+
+describe('dead letter', () => {
+  it('wraps the job with the reason and attempts', () => {
+    const job = fixtures.deliveryJob();
+    const attempts = [{ attempt: 1, at: '2024-03-14T09:26:53.000Z', duration_ms: 120, status_code: 410 }];
+    const dead = createDeadLetter(job, 'non_retryable_status', attempts, new Date('2024-03-14T09:27:00.000Z'));
+    expect(dead).toEqual({ v: 1, job, reason: 'non_retryable_status', failed_at: '2024-03-14T09:27:00.000Z', attempts });
+    expect(validateDeadLetter(dead).ok).toBe(true);
+    expect(validateDeadLetter({ ...dead, v: 7 })).toMatchObject({ ok: false, errors: [{ path: '/v', rule: 'version' }] });
+    const badStatus = validateDeadLetter({ ...dead, attempts: [{ ...attempts[0], status_code: 99 }] });
+    expect(badStatus.ok ? [] : badStatus.errors).toEqual([{ path: '/attempts/0/status_code', message: 'must be >= 100', rule: 'minimum' }]);
+  });
+});
+
+describe('invalid-event record', () => {
+  it('keeps the original bytes, the source position, headers and errors', () => {
+    const original = Buffer.from('{"specversion":"1.0","type":"nope"}');
+    const record = createInvalidEventRecord({
+      reason: 'schema',
+      errors: [{ path: '/type', message: "unknown event type 'nope'", rule: 'catalogue' }],
+      original,
+      source: { topic: 'events', partition: 2, offset: '9007199254740993' },
+      headers: { 'content-type': Buffer.from('application/json'), skipped: undefined },
+      receivedAt: new Date('2024-03-14T09:26:53.000Z'),
+    });
+    expect(record).toEqual({
+      v: 1,
+      reason: 'schema',
+      errors: [{ path: '/type', message: "unknown event type 'nope'", rule: 'catalogue' }],
+      original_base64: original.toString('base64'),
+      source: { topic: 'events', partition: 2, offset: '9007199254740993' },
+      headers: { 'content-type': 'application/json' },
+      received_at: '2024-03-14T09:26:53.000Z',
+    });
+    expect(Buffer.from(record.original_base64, 'base64')).toEqual(original);
+    expect(validateInvalidEventRecord(record).ok).toBe(true);
+    const r = validateInvalidEventRecord({ ...record, source: { ...record.source, offset: -1 } });
+    expect(r.ok ? [] : r.errors).toEqual([{ path: '/source/offset', message: 'must be string', rule: 'type' }]);
+  });
+
+  it('is exported as JSON Schema with the others', () => {
+    expect(Object.keys(jsonSchemas)).toEqual(expect.arrayContaining(['DeliveryJob', 'DeadLetter', 'InvalidEventRecord', 'AttemptRecord']));
+  });
+});

@@ -1,0 +1,26 @@
+import { env, readConfig, type ConfigOf } from './env.js';
+
+/** Settings every hookstream process shares. */
+export const baseConfigSpec = {
+  KAFKA_BROKERS: env.brokers(),
+  KAFKA_TOPIC_PREFIX: env.string({ default: 'hookstream.', pattern: /^[A-Za-z0-9._-]{0,100}$/, rule: 'letters, digits, ".", "_" or "-" only' }),
+  KAFKA_CLIENT_ID: env.optionalString({ pattern: /^[A-Za-z0-9._-]{1,100}$/, rule: 'letters, digits, ".", "_" or "-"' }),
+  DATABASE_URL: env.postgresUrl('postgres://postgres@127.0.0.1:5432/hookstream'),
+  DATABASE_POOL_MAX: env.int({ default: 10, min: 1, max: 200 }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  SHUTDOWN_TIMEOUT_MS: env.int({ default: 15_000, min: 100, max: 600_000 }),
+  TOPIC_PARTITIONS_EVENTS: env.int({ default: 6, min: 1, max: 1000 }),
+  TOPIC_PARTITIONS_DELIVERIES: env.int({ default: 6, min: 1, max: 1000 }),
+  TOPIC_PARTITIONS_RETRY: env.int({ default: 6, min: 1, max: 1000 }),
+  TOPIC_PARTITIONS_DLQ: env.int({ default: 3, min: 1, max: 1000 }),
+  TOPIC_REPLICATION_FACTOR: env.int({ default: 1, min: 1, max: 10 }),
+  /** Public base URL of the gateway: webhook URIs in activity objects are built from it. */
+  HOOKSTREAM_PUBLIC_URL: env.string({ default: 'http://127.0.0.1:8080', pattern: /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, rule: 'an http(s) URL' }),
+};
+
+export type BaseConfig = ConfigOf<typeof baseConfigSpec>;
+
+/** Reads the base spec merged with an app's own variables. */
+export function loadConfig<S extends Record<string, import('./env.js').Reader<unknown>>>(extra: S, source: NodeJS.ProcessEnv = process.env) {
+  return readConfig({ ...baseConfigSpec, ...extra }, source) as BaseConfig & ConfigOf<S>;
+}

@@ -1,0 +1,8 @@
+import type { Migration } from '../migrate.js';
+import { core } from './0001-core.js';
+import { gateway } from './0002-gateway.js';
+import { matcher } from './0003-matcher.js';
+import { deliveryWorker } from './0004-delivery-worker.js';
+
+/** Every migration in the order it applies. Append; never reorder or edit an applied one. */
+export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker];

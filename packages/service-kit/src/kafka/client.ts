@@ -1,0 +1,73 @@
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs client whose own log lines go through the service's pino logger. */
+export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+  // kafkajs prints a deprecation notice about its default partitioner on every producer.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  const kafkaLog = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    // Keep reconnecting for as long as the process lives: a broker restart must not
+    // leave a worker idle until someone restarts it by hand.
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log, namespace }: LogEntry) => {
+        const { message, ...rest } = log;
+        kafkaLog[pinoLevel[level] ?? 'info']({ namespace, ...rest }, message);
+      },
+  });
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor?: number;
+  configEntries?: ITopicConfig['configEntries'];
+}
+
+/**
+ * Creates missing topics with their configured partition counts. Existing topics
+ * with fewer partitions are grown (Kafka cannot shrink them); more is left alone.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.numPartitions,
+        replicationFactor: s.replicationFactor ?? 1,
+        configEntries: s.configEntries,
+      })),
+    });
+  }
+  const present = specs.filter((s) => existing.has(s.topic));
+  if (present.length === 0) return;
+  const meta = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+  const grow = present.flatMap((s) => {
+    const have = meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0;
+    return have < s.numPartitions ? [{ topic: s.topic, count: s.numPartitions }] : [];
+  });
+  if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
+}

@@ -1,0 +1,162 @@
+import type { Server } from 'node:http';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { loadConfig, type BaseConfig } from '../config/base-config.js';
+import { ConfigError, type ConfigOf, type Reader } from '../config/env.js';
+import { createDb } from '../db/knex.js';
+import { migrateLatest } from '../db/migrate.js';
+import { Health, withTimeout } from '../http/health.js';
+import { startOpsServer } from '../http/ops-routes.js';
+import { createKafka, ensureTopics } from '../kafka/client.js';
+import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics.js';
+import { createLogger, safeUrl } from '../logging/logger.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { Shutdown, type StopHandler } from './shutdown.js';
+
+export interface ServiceContext<C> {
+  name: string;
+  config: C;
+  logger: Logger;
+  kafka: Kafka;
+  admin: Admin;
+  db: Knex;
+  metrics: Registry;
+  health: Health;
+  topics: TopicNames;
+  /** Registers a step of the graceful shutdown; later registrations stop first. */
+  onShutdown(name: string, fn: StopHandler): void;
+}
+
+export interface ServiceDefinition<S extends Record<string, Reader<unknown>>> {
+  /** Short name: logs, metrics label, Kafka client id. */
+  name: string;
+  config: S;
+  /**
+   * Port variable and default for the side port serving /healthz, /readyz and /metrics.
+   * Omit for an app that serves them on its own HTTP server.
+   */
+  opsPort?: { variable: string; default: number };
+  /** Starts intake; resolves once the service is ready. */
+  start(ctx: ServiceContext<BaseConfig & ConfigOf<S>>): Promise<void>;
+}
+
+export interface RunningService {
+  stop(reason?: string): Promise<boolean>;
+  opsPort?: number;
+}
+
+function fail(name: string, message: string): never {
+  process.stderr.write(`${name}: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * The common life of every hookstream process: validated configuration, logger,
+ * Kafka and PostgreSQL clients, topics, health and metrics, signal handling.
+ */
+export async function runService<S extends Record<string, Reader<unknown>>>(def: ServiceDefinition<S>): Promise<RunningService> {
+  const extra = { ...def.config } as Record<string, Reader<unknown>>;
+  if (def.opsPort) {
+    const { env } = await import('../config/env.js');
+    extra[def.opsPort.variable] = env.port(def.opsPort.default);
+  }
+  let config: BaseConfig & ConfigOf<S>;
+  try {
+    config = loadConfig(extra) as BaseConfig & ConfigOf<S>;
+  } catch (e) {
+    if (e instanceof ConfigError) fail(def.name, `configuration error: ${e.message}`);
+    throw e;
+  }
+  process.env.HOOKSTREAM_SERVICE = def.name;
+  const logger = createLogger(def.name, config.LOG_LEVEL);
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  const health = new Health();
+  const metrics = createMetricsRegistry(def.name);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `hookstream-${def.name}`, logger });
+  const admin = kafka.admin();
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
+
+  shutdown.register('database', () => db.destroy());
+  shutdown.register('kafka-admin', () => admin.disconnect());
+
+  health.add('kafka', async () => {
+    await admin.describeCluster();
+  });
+  health.add('postgres', async () => {
+    await db.raw('select 1');
+  });
+
+  let opsServer: Server | undefined;
+  let opsPort: number | undefined;
+  const stop = async (reason = 'stop requested') => {
+    health.markStopping();
+    return shutdown.run(reason);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void stop(signal).then((clean) => process.exit(clean ? 0 : 1));
+    });
+  }
+
+  try {
+    if (def.opsPort) {
+      const port = (config as Record<string, unknown>)[def.opsPort.variable] as number;
+      const started = await startOpsServer(port, process.env.OPS_HOST ?? '0.0.0.0', health, metrics);
+      opsServer = started.server;
+      opsPort = started.port;
+      shutdown.register('ops-server', () => new Promise<void>((r) => opsServer!.close(() => r())));
+    }
+    logger.info({ kafka: config.KAFKA_BROKERS, database: safeUrl(config.DATABASE_URL), prefix: config.KAFKA_TOPIC_PREFIX }, 'starting');
+    await withTimeout(admin.connect(), 60_000, `Kafka at ${config.KAFKA_BROKERS.join(',')} did not answer within 60 s`);
+    await ensureTopicsTolerant(admin, config);
+    await withTimeout(db.raw('select 1'), 30_000, `PostgreSQL at ${safeUrl(config.DATABASE_URL)} did not answer within 30 s`);
+    if (process.env.DATABASE_MIGRATE === 'true') {
+      const applied = await migrateLatest(db);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    await def.start({
+      name: def.name,
+      config,
+      logger,
+      kafka,
+      admin,
+      db,
+      metrics,
+      health,
+      topics,
+      onShutdown: (name, fn) => shutdown.register(name, fn),
+    });
+    logger.info({ ops_port: opsPort }, 'ready');
+  } catch (e) {
+    logger.fatal({ err: e }, 'could not start');
+    await shutdown.run('start failed');
+    process.exit(1);
+  }
+  return { stop, opsPort };
+}
+
+/** Several processes may create the topics at once; losing that race is fine. */
+async function ensureTopicsTolerant(admin: Admin, config: BaseConfig): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(admin, topicSpecs(config));
+      return;
+    } catch (e) {
+      const type = (e as { type?: string }).type;
+      if (attempt < 5 && (type === 'TOPIC_ALREADY_EXISTS' || type === 'INVALID_PARTITIONS')) continue;
+      throw e;
+    }
+  }
+}

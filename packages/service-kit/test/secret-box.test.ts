@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { SecretBox, hashToken, sameToken } from '../src/index.js';
+
+describe('SecretBox (AES-256-GCM at rest)', () => {
+  const box = new SecretBox(randomBytes(32).toString('base64'));
+
+  it('round-trips a secret and never stores the plaintext', () => {
+    const sealed = box.seal('s3cr3t-token', 'tenant-1/webhook-2');
+    expect(sealed).not.toContain('s3cr3t');
+    expect(box.open(sealed, 'tenant-1/webhook-2')).toBe('s3cr3t-token');
+  });
+
+  it('refuses a ciphertext moved to another context or tampered with', () => {
+    const sealed = box.seal('value', 'a');
+    expect(() => box.open(sealed, 'b')).toThrow();
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('other').toString('base64url');
+    expect(() => box.open(parts.join('.'), 'a')).toThrow();
+  });
+
+  it('refuses a key of the wrong size', () => {
+    expect(() => new SecretBox(randomBytes(16).toString('base64'))).toThrow('32 bytes');
+    expect(() => SecretBox.validateKey('short')).toThrow();
+  });
+
+  it('hashes tokens deterministically and compares them in constant time', () => {
+    expect(hashToken('abc')).toHaveLength(64);
+    expect(sameToken('abc', 'abc')).toBe(true);
+    expect(sameToken('abc', 'abd')).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger, SecretBox } from '@hookstream/service-kit';
+import { createTestDatabase, waitFor, type TestDatabase } from '@hookstream/test-kit';
+import {
+  WebhookCache,
+  getTenantSecret,
+  listTenantSecrets,
+  openWebhookSecrets,
+  putTenantSecret,
+  sealWebhookSecrets,
+} from '../src/index.js';
+
+describe('webhook cache kept fresh by the change feed', () => {
+  let t: TestDatabase;
+  let cache: WebhookCache;
+  let tenantId: string;
+  const insertWebhook = async (object: string) => {
+    const [row] = await t.db('webhooks')
+      .insert({ tenant_id: tenantId, kind: 'content', object, spec: JSON.stringify({ kind: 'content', object }), fingerprint: object })
+      .returning('id');
+    return row.id as string;
+  };
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    [{ id: tenantId }] = await t.db('tenants').insert({ name: 'acme', api_key_hash: 'h', api_key_hint: 'x' }).returning('id');
+    await insertWebhook('https://example.com/places/1');
+    cache = new WebhookCache(t.db, t.url, createLogger('test', 'silent'));
+    await cache.start();
+  });
+  afterAll(async () => {
+    await cache.stop();
+    await t.drop();
+  });
+
+  it('loads existing webhooks at start', () => {
+    expect(cache.ready).toBe(true);
+    expect([...cache.all()].map((w) => w.object)).toEqual(['https://example.com/places/1']);
+  });
+
+  it('sees an insert, an update and a delete within a second', async () => {
+    const id = await insertWebhook('https://example.com/places/2');
+    await waitFor(() => cache.get(id), { timeoutMs: 1000, what: 'insert' });
+    await t.db('webhooks').where({ id }).update({ enabled: false, revision: t.db.raw('revision + 1') });
+    await waitFor(() => cache.get(id)?.enabled === false, { timeoutMs: 1000, what: 'update' });
+    const removed: string[] = [];
+    cache.on('remove', (w) => removed.push(w.id));
+    await t.db('webhooks').where({ id }).delete();
+    await waitFor(() => cache.get(id) === undefined, { timeoutMs: 1000, what: 'delete' });
+    expect(removed).toEqual([id]);
+  });
+});
+
+describe('secrets at rest', () => {
+  let t: TestDatabase;
+  const box = new SecretBox(randomBytes(32).toString('base64'));
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it('seals webhook secrets bound to the webhook id', () => {
+    const sealed = sealWebhookSecrets(box, 'w1', { token: 'tok-123', client_secret: '' });
+    expect(sealed).not.toContain('tok-123');
+    expect(openWebhookSecrets(box, 'w1', sealed)).toEqual({ token: 'tok-123' });
+    expect(() => openWebhookSecrets(box, 'w2', sealed)).toThrow();
+    expect(sealWebhookSecrets(box, 'w1', {})).toBeNull();
+  });
+
+  it('stores tenant secrets encrypted, lists names only, and rotates', async () => {
+    const [{ id }] = await t.db('tenants').insert({ name: 'acme', api_key_hash: 'h', api_key_hint: 'x' }).returning('id');
+    expect((await putTenantSecret(t.db, box, id, 'partner-token', 'v1-secret')).created).toBe(true);
+    const raw = await t.db('tenant_secrets').where({ tenant_id: id }).first();
+    expect(raw.value_enc).not.toContain('v1-secret');
+    expect(await getTenantSecret(t.db, box, id, 'partner-token')).toBe('v1-secret');
+    expect((await putTenantSecret(t.db, box, id, 'partner-token', 'v2-secret')).created).toBe(false);
+    expect(await getTenantSecret(t.db, box, id, 'partner-token')).toBe('v2-secret');
+    const listed = await listTenantSecrets(t.db, id);
+    expect(listed.map((s) => s.name)).toEqual(['partner-token']);
+    expect(JSON.stringify(listed)).not.toContain('secret"');
+  });
+});

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './repo-root.js';
+import { testInfra } from './environment.js';
+import { waitFor } from './wait.js';
+
+export type AppName = 'gateway' | 'matcher' | 'delivery-worker';
+
+export interface AppProcess {
+  name: AppName;
+  child: ChildProcess;
+  /** Port of the app's /healthz, /readyz, /metrics (the API port for the gateway). */
+  port: number;
+  baseUrl: string;
+  /** Every line the process wrote so far (stdout and stderr). */
+  output(): string[];
+  /** Sends a signal and resolves with the exit code (or the signal's name). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+  exited: Promise<number | string>;
+}
+
+export interface StartAppOptions {
+  env?: Record<string, string | undefined>;
+  /** Wait for /readyz to answer 200 (default true). */
+  waitReady?: boolean;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Runs an app's compiled entry point as its own process, as in production, on an
+ * ephemeral port. The caller supplies KAFKA_TOPIC_PREFIX and DATABASE_URL.
+ */
+export async function startApp(name: AppName, opts: StartAppOptions = {}): Promise<AppProcess> {
+  const entry = path.join(repoRoot(), 'apps', name, 'dist', 'main.js');
+  const lines: string[] = [];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    KAFKA_BROKERS: testInfra().brokers.join(','),
+    LOG_LEVEL: process.env.HOOKSTREAM_TEST_APP_LOG_LEVEL ?? 'info',
+    PORT: '0',
+    HEALTH_PORT: '0',
+    OPS_HOST: '127.0.0.1',
+    HOST: '127.0.0.1',
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, [entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let port: number | undefined;
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      if (process.env.HOOKSTREAM_TEST_ECHO_APPS) process.stderr.write(`[${name}] ${line}\n`);
+      const m = /"(?:ops_port|port)":(\d+)/.exec(line);
+      if (m && /"msg":"(ready|gateway listening)/.test(line)) port ??= Number(m[1]);
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  let exitCode: number | string | undefined;
+  void exited.then((c) => (exitCode = c));
+
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const resolvedPort = await waitFor(
+    () => {
+      if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) during start:\n${lines.slice(-20).join('\n')}`);
+      return port;
+    },
+    { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 },
+  ).catch((e: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`);
+  });
+  const baseUrl = `http://127.0.0.1:${resolvedPort}`;
+  if (opts.waitReady !== false) {
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode})`);
+        const r = await fetch(`${baseUrl}/readyz`);
+        return r.status === 200;
+      },
+      { timeoutMs: readyTimeoutMs, what: `${name} /readyz` },
+    );
+  }
+  return {
+    name,
+    child,
+    port: resolvedPort,
+    baseUrl,
+    output: () => lines,
+    exited,
+    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (exitCode !== undefined) return exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
