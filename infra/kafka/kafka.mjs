@@ -149,7 +149,10 @@ function java(args, opts = {}) {
 
 function formatStorage(dataDir) {
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
-  const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 22);
+  // A Kafka cluster id is 16 random bytes in base64url; one starting with "-" would be read as an option.
+  let clusterId;
+  do clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 22);
+  while (clusterId.startsWith('-'));
   const [cmd, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', path.join(runDir, 'server.properties')]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`kafka-storage format failed: ${r.stderr || r.stdout}`);
