@@ -17,7 +17,14 @@ const env = { HOOKSTREAM_TEST_KEEP_KAFKA: '1' };
 if (!process.env.KAFKA_BROKERS) {
   const r = spawnSync(process.execPath, ['infra/kafka/kafka.mjs', 'start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) process.exit(r.status ?? 1);
-  const info = JSON.parse(r.stdout.trim().split('\n').pop());
+  let info;
+  try {
+    info = JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    console.error(`unexpected answer from infra/kafka: ${r.stdout}`);
+    spawnSync(process.execPath, ['infra/kafka/kafka.mjs', 'stop'], { cwd: root, stdio: 'inherit' });
+    process.exit(1);
+  }
   startedKafka = info.started;
   env.KAFKA_BROKERS = info.brokers;
   env.HOOKSTREAM_TEST_KAFKA_VERSION = `${info.version} (infra/kafka, ${info.started ? 'started for this run' : 'reused'})`;

@@ -86,8 +86,9 @@ function fetchJars() {
   say(`resolving Apache Kafka ${kafkaVersion()} from Maven Central into ${path.relative(process.cwd(), libDir)}`);
   const r = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', path.join(here, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
-    { stdio: 'inherit' },
+    ['-q', '-B', '-Dstyle.color=never', '-f', path.join(here, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+    // stdout carries this launcher's JSON answer: Maven's own output goes to stderr.
+    { stdio: ['ignore', process.stderr, process.stderr] },
   );
   if (r.status !== 0 || !jarsPresent()) throw new Error('mvn could not resolve the Kafka jars (is Maven installed and Maven Central reachable?)');
 }
