@@ -5,3 +5,5 @@ export * from './kafka.js';
 export * from './processes.js';
 export * from './docker.js';
 export * from './repo-root.js';
+export * from './receiver.js';
+export * from './token-endpoint.js';
