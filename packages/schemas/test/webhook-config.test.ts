@@ -83,7 +83,7 @@ describe('notification configuration errors name the path', () => {
     ['retry_max_count: -1', { retry_max_count: -1 }, { path: '/retry_max_count', message: 'must be >= 0', rule: 'minimum' }],
     ['unknown auth_type', { auth_type: 'basic' }, { path: '/auth_type', message: 'must be one of: none, partner_secret_token, client_secret_jwt', rule: 'enum' }],
     ['enabled: "yes"', { enabled: 'yes' }, { path: '/enabled', message: 'must be boolean', rule: 'type' }],
-    ['http endpoint', { endpoint: 'http://hooks.example/x' }, { path: '/endpoint', message: 'must be an https:// URL', rule: 'pattern' }],
+    ['ftp endpoint', { endpoint: 'ftp://hooks.example/x' }, { path: '/endpoint', message: 'must be an http:// or https:// URL', rule: 'pattern' }],
     ['misspelt field', { retry_bsae: 3 }, { path: '/retry_bsae', message: "unknown property 'retry_bsae' is not allowed", rule: 'additionalProperties' }],
   ])('%s', (_name, patch, expected) => {
     expect(errorsOf({ ...token(), ...patch })).toEqual([expected]);
@@ -131,12 +131,12 @@ describe('notification configuration errors name the path', () => {
     const body = jwt();
     delete body.auth_config.client_id;
     delete body.auth_config.client_secret;
-    body.auth_config.token_uri = 'http://auth.example/token';
+    body.auth_config.token_uri = 'ftp://auth.example/token';
     body.auth_config.extra_grants.ttl = 600;
     expect(errorsOf(body)).toEqual([
       { path: '/auth_config', message: "must have required property 'client_secret' or 'secret_name'", rule: 'required' },
       { path: '/auth_config/client_id', message: "must have required property 'client_id'", rule: 'required' },
-      { path: '/auth_config/token_uri', message: 'must be an https:// URL', rule: 'pattern' },
+      { path: '/auth_config/token_uri', message: 'must be an http:// or https:// URL', rule: 'pattern' },
       { path: '/auth_config/extra_grants/ttl', message: 'must be string', rule: 'type' },
     ]);
   });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { HttpsUrl, Id, requires, StringEnum } from '../primitives.js';
+import { HttpUrl, Id, requires, StringEnum } from '../primitives.js';
 import { describePattern } from '../validation.js';
 import { MAX_SECRET_LENGTH } from '../limits.js';
 
@@ -44,7 +44,7 @@ export const JwtAuthConfigSchema = Type.Object(
     secret_name: Type.Optional(SecretName),
     client_assertion_type: Type.Optional(Type.String({ minLength: 1, maxLength: 256, default: DEFAULT_CLIENT_ASSERTION_TYPE })),
     audience: Type.String({ minLength: 1, maxLength: 2048, description: 'Identifies the authorization server as an intended audience' }),
-    token_uri: HttpsUrl({ description: 'URL used to request an access token' }),
+    token_uri: HttpUrl({ description: 'URL used to request an access token (https required by the gateway in production)' }),
     grant_type: Type.Optional(Type.String({ minLength: 1, maxLength: 256, default: DEFAULT_GRANT_TYPE })),
     extra_grants: Type.Optional(
       Type.Object(

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { HttpsUrl, Id, StringEnum } from '../primitives.js';
+import { HttpUrl, Id, StringEnum } from '../primitives.js';
 import { NOTIFICATION_TYPE_NAMES } from '../events/notification.js';
 import type { NotificationTypeName } from '../events/notification.js';
 import { AuthTypeSchema, authConditions, JwtAuthConfigSchema, TokenAuthConfigSchema } from './auth.js';
@@ -35,7 +35,8 @@ export const RegisteredEventsSchema = Type.Object(
 export const NotificationConfigSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: true })),
-    endpoint: HttpsUrl({ description: 'Events are POSTed to this URL' }),
+    // https is a deployment policy (the gateway enforces it unless private endpoints are allowed for development).
+    endpoint: HttpUrl({ description: 'Events are POSTed to this URL (https required by the gateway in production)' }),
     spot_id: Type.Optional(Id({ description: 'Spot ID used for these notifications' })),
     auth_type: Type.Optional(AuthTypeSchema),
     auth_config: Type.Optional(Type.Unsafe<TokenAuthConfig | JwtAuthConfig | Record<string, never>>({ type: 'object' })),
