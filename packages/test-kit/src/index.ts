@@ -7,3 +7,5 @@ export * from './docker.js';
 export * from './repo-root.js';
 export * from './receiver.js';
 export * from './token-endpoint.js';
+export * from './gateway-client.js';
+export * from './system.js';
