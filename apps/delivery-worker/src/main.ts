@@ -1,20 +1,12 @@
 #!/usr/bin/env node
 import { runService } from '@hookstream/service-kit';
+import { workerConfigSpec } from './config.js';
+import { startWorker } from './worker.js';
 
-// Foundation skeleton: joins the consumer group on `deliveries`; delivery comes with its own issue.
+// Delivery jobs -> authenticated HTTP calls, retries through Kafka, dead letters, audit.
 await runService({
   name: 'delivery-worker',
-  config: {},
+  config: workerConfigSpec,
   opsPort: { variable: 'HEALTH_PORT', default: 8082 },
-  async start({ kafka, topics, logger, onShutdown }) {
-    const consumer = kafka.consumer({ groupId: 'hookstream-delivery-worker' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.deliveries });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        logger.debug({ offset: message.offset }, 'job received');
-      },
-    });
-    onShutdown('consumer', () => consumer.disconnect());
-  },
+  start: startWorker,
 });

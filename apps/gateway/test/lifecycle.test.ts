@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, createTestKafka, startApp, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
 
 describe('gateway process lifecycle', () => {
@@ -12,7 +13,9 @@ describe('gateway process lifecycle', () => {
   });
 
   it('starts, reports ready with Kafka and PostgreSQL reachable, and exits 0 on SIGTERM', async () => {
-    const app = await startApp('gateway', { env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix } });
+    const app = await startApp('gateway', {
+      env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, HOOKSTREAM_SECRET_KEY: randomBytes(32).toString('base64') },
+    });
     const ready = await fetch(`${app.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { kafka: { ok: true }, postgres: { ok: true } } });
@@ -32,5 +35,17 @@ describe('gateway process lifecycle', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^gateway: configuration error: KAFKA_BROKERS must be a comma-separated list of host:port/);
+  });
+
+  it('stops with one clear line, without echoing the value, when HOOKSTREAM_SECRET_KEY is not a 32-byte key', () => {
+    const r = spawnSync(process.execPath, [new URL('../dist/main.js', import.meta.url).pathname], {
+      env: { ...process.env, NODE_OPTIONS: '', HOOKSTREAM_SECRET_KEY: 'c2hvcnQta2V5LXZhbHVl' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'gateway: configuration error: HOOKSTREAM_SECRET_KEY must be 32 random bytes, base64-encoded (for example: openssl rand -base64 32) (got "<redacted>")',
+    );
   });
 });

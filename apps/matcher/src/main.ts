@@ -1,20 +1,12 @@
 #!/usr/bin/env node
 import { runService } from '@hookstream/service-kit';
+import { startMatcher } from './app.js';
+import { matcherConfigSpec } from './config.js';
 
-// Foundation skeleton: joins the consumer group on `events`; matching comes with its own issue.
+// events -> delivery jobs: see app.ts for the wiring and README.md for the rules.
 await runService({
   name: 'matcher',
-  config: {},
+  config: matcherConfigSpec,
   opsPort: { variable: 'HEALTH_PORT', default: 8081 },
-  async start({ kafka, topics, logger, onShutdown }) {
-    const consumer = kafka.consumer({ groupId: 'hookstream-matcher' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.events });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        logger.debug({ offset: message.offset }, 'event received');
-      },
-    });
-    onShutdown('consumer', () => consumer.disconnect());
-  },
+  start: (ctx) => startMatcher(ctx),
 });

@@ -1,0 +1,48 @@
+import { ConfigError, createDb, createKafka, createLogger, loadConfig, topicNames, type BaseConfig, type Knex, type TopicNames } from '@hookstream/service-kit';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+
+export interface CliContext {
+  config: BaseConfig;
+  kafka: Kafka;
+  admin: Admin;
+  db: Knex;
+  topics: TopicNames;
+  producer(): Promise<Producer>;
+  close(): Promise<void>;
+}
+
+/** The same settings as the services (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL, ...). */
+export async function openContext(): Promise<CliContext> {
+  let config: BaseConfig;
+  try {
+    config = loadConfig({});
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Error(`configuration error: ${e.message}`);
+    throw e;
+  }
+  const logger = createLogger('cli', process.env.LOG_LEVEL ?? 'error');
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-cli', logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  const db = createDb(config.DATABASE_URL, 2);
+  let producer: Producer | undefined;
+  return {
+    config,
+    kafka,
+    admin,
+    db,
+    topics: topicNames(config.KAFKA_TOPIC_PREFIX),
+    async producer() {
+      if (!producer) {
+        producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
+      }
+      return producer;
+    },
+    async close() {
+      await producer?.disconnect();
+      await admin.disconnect();
+      await db.destroy();
+    },
+  };
+}

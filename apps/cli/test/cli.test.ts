@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createDeadLetter, createDeliveryJob, fixtures, type DeliveryJob } from '@hookstream/schemas';
+import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
+
+const bin = fileURLToPath(new URL('../bin/hookstream.js', import.meta.url));
+
+describe('operator CLI against the real broker and PostgreSQL', () => {
+  let pg: TestDatabase;
+  let kafka: TestKafka;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', KAFKA_TOPIC_PREFIX: kafka.prefix, DATABASE_URL: pg.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  const webhookA = randomUUID();
+  const webhookB = randomUUID();
+  const job = (webhook: string): DeliveryJob =>
+    createDeliveryJob({ event_id: randomUUID(), tenant_id: randomUUID(), webhook_id: webhook, event_type: 'user-followed', body: fixtures.deliveredBody('user-followed') });
+
+  beforeAll(async () => {
+    [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: 1 })]);
+    const producer = kafka.kafka.producer();
+    await producer.connect();
+    const letters = [job(webhookA), job(webhookA), job(webhookB)].map((j) =>
+      createDeadLetter({ ...j, attempt: 3 }, 'retries_exhausted', [{ attempt: 1, at: new Date().toISOString(), duration_ms: 12, status_code: 503 }]),
+    );
+    await producer.send({ topic: kafka.topics.deliveriesDlq, messages: [...letters.map((l) => ({ key: l.job.webhook_id, value: JSON.stringify(l) })), { value: 'not json' }] });
+    await producer.disconnect();
+  });
+  afterAll(async () => {
+    await Promise.all([pg.drop(), kafka.close()]);
+  });
+
+  it('lists dead letters, filtered by webhook, and reports unreadable records', () => {
+    const all = cli('dlq', 'list', '--json');
+    expect(all.status).toBe(0);
+    expect(all.stdout.trim().split('\n')).toHaveLength(3);
+    expect(all.stderr).toContain('1 record(s) on the topic are not readable dead letters');
+    const one = cli('dlq', 'list', '--webhook', webhookB, '--json');
+    expect(one.stdout.trim().split('\n').map((l) => JSON.parse(l).webhook_id)).toEqual([webhookB]);
+  });
+
+  it('replays dead letters of one webhook back into delivery as a new cycle', async () => {
+    const deliveries = await kafka.consume(kafka.topics.deliveries);
+    const r = cli('dlq', 'replay', '--webhook', webhookA);
+    expect(r.stdout).toContain('replayed 2 dead letter(s)');
+    await deliveries.waitFor(2);
+    const jobs = deliveries.json<DeliveryJob>();
+    expect(jobs.every((j) => j.webhook_id === webhookA && j.attempt === 1 && j.cycle === 1 && j.previous_attempts === undefined)).toBe(true);
+    expect(deliveries.messages.map((m) => m.key?.toString())).toEqual([webhookA, webhookA]);
+  });
+
+  it('re-delivers a webhook\'s recorded deliveries since a time, and lists buggy webhooks', async () => {
+    const tenant = randomUUID();
+    const [{ id: tenantId }] = await pg.db('tenants').insert({ id: tenant, name: 't', api_key_hash: randomUUID(), api_key_hint: 'x' }).returning('id');
+    const [{ id: webhookId }] = await pg.db('webhooks')
+      .insert({ tenant_id: tenantId, kind: 'notification', buggy: true, marked_buggy_at: new Date(), spec: '{}', fingerprint: 'f', consecutive_failures: 5 })
+      .returning('id');
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    const rows = ['skipped', 'discarded', 'delivered'].map((status, i) => ({
+      id: randomUUID(),
+      tenant_id: tenantId,
+      event_id: `ev${i}`,
+      webhook_id: webhookId,
+      event_type: 'user-followed',
+      status,
+      body: JSON.stringify({ n: i }),
+      created_at: i === 2 ? old : new Date(),
+    }));
+    await pg.db('deliveries').insert(rows);
+    await pg.db('delivery_attempts').insert({ delivery_id: rows[1]!.id, tenant_id: tenantId, webhook_id: webhookId, cycle: 2, attempt: 1, started_at: new Date(), duration_ms: 1, outcome: 'failed' });
+
+    const buggy = cli('buggy', '--json');
+    expect(buggy.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([webhookId]);
+
+    const deliveries = await kafka.consume(kafka.topics.deliveries);
+    const before = deliveries.messages.length;
+    const r = cli('replay', '--webhook', webhookId, '--since', '1d', '--status', 'skipped,discarded');
+    expect(r.stdout).toContain('replayed 2 deliveries');
+    await deliveries.waitFor(before + 2);
+    const replayed = deliveries.json<DeliveryJob>().filter((j) => j.webhook_id === webhookId);
+    expect(replayed.map((j) => [j.event_id, j.cycle]).sort()).toEqual([
+      ['ev0', 1],
+      ['ev1', 3],
+    ]);
+  });
+
+  it('fails with a usage message on a bad command or option', () => {
+    const r = cli('dlq', 'replay');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('dlq replay needs --all or --webhook ID');
+    expect(cli('replay', '--webhook', 'x', '--since', 'yesterday').stderr).toContain('--since must be an ISO date-time or an age');
+  });
+});

@@ -1,0 +1,155 @@
+import type { Knex, Logger } from '@hookstream/service-kit';
+import type { WorkerMetrics } from '../metrics.js';
+import { isNewerOrSame, type AttemptRow, type DeliveryRow } from './rows.js';
+
+interface Waiter {
+  resolve(): void;
+}
+
+const rank = (col: string) => `(CASE ${col} WHEN 'pending' THEN 0 WHEN 'retrying' THEN 1 ELSE 2 END)`;
+
+const DELIVERY_COLUMNS = [
+  'id', 'tenant_id', 'event_id', 'webhook_id', 'event_type', 'status', 'cycle', 'attempts',
+  'last_status_code', 'last_error', 'next_attempt_at', 'body', 'finished_at',
+] as const;
+const ATTEMPT_COLUMNS = [
+  'delivery_id', 'tenant_id', 'webhook_id', 'cycle', 'attempt', 'started_at', 'duration_ms',
+  'outcome', 'status_code', 'error_class', 'error_message', 'response_excerpt',
+] as const;
+
+/**
+ * Buffers audit rows and writes them in batches: one multi-row statement per table every
+ * flush interval (or sooner when enough rows wait). `write` resolves once the rows are
+ * committed, which is when the caller may let Kafka forget the job. A failed flush is retried
+ * until it succeeds, so a database outage pauses progress instead of losing history.
+ */
+export class AuditWriter {
+  private deliveries = new Map<string, DeliveryRow>();
+  private attempts: AttemptRow[] = [];
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly logger: Logger,
+    private readonly metrics: WorkerMetrics,
+    private readonly intervalMs: number,
+    private readonly maxRows: number,
+  ) {}
+
+  write(rows: { delivery?: DeliveryRow; attempts?: AttemptRow[] }): Promise<void> {
+    if (rows.delivery) {
+      const prev = this.deliveries.get(rows.delivery.id);
+      if (!prev || isNewerOrSame(rows.delivery, prev)) this.deliveries.set(rows.delivery.id, rows.delivery);
+    }
+    if (rows.attempts) this.attempts.push(...rows.attempts);
+    const p = new Promise<void>((resolve) => this.waiters.push({ resolve }));
+    if (this.deliveries.size + this.attempts.length >= this.maxRows) this.flushInBackground();
+    else this.timer ??= setTimeout(() => this.flushInBackground(), this.intervalMs);
+    return p;
+  }
+
+  /** Writes everything buffered so far (waits for a flush already running first). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.waiters.length === 0) return;
+    const deliveries = [...this.deliveries.values()];
+    const attempts = this.attempts;
+    const waiters = this.waiters;
+    this.deliveries = new Map();
+    this.attempts = [];
+    this.waiters = [];
+    this.flushing = this.persist(deliveries, attempts).finally(() => (this.flushing = undefined));
+    await this.flushing;
+    for (const w of waiters) w.resolve();
+    // Rows that arrived while this batch was written go out on their own timer.
+    if (this.waiters.length > 0 && !this.timer) this.timer = setTimeout(() => this.flushInBackground(), this.intervalMs);
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((e: unknown) => this.logger.error({ err: e }, 'audit flush abandoned'));
+  }
+
+  private async persist(deliveries: DeliveryRow[], attempts: AttemptRow[]): Promise<void> {
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.db.transaction(async (trx) => {
+          if (deliveries.length) await upsertDeliveries(trx, deliveries);
+          if (attempts.length) await insertAttempts(trx, attempts);
+        });
+        this.metrics.auditFlushes.inc({ outcome: 'ok' });
+        return;
+      } catch (e) {
+        this.metrics.auditFlushes.inc({ outcome: 'failed' });
+        if (isDataError(e)) {
+          // One bad row must not block every other: write them one by one and drop what PostgreSQL rejects.
+          await this.persistOneByOne(deliveries, attempts);
+          return;
+        }
+        this.logger.error({ err: e, deliveries: deliveries.length, attempts: attempts.length }, 'audit write failed; retrying');
+        if (this.stopped) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async persistOneByOne(deliveries: DeliveryRow[], attempts: AttemptRow[]): Promise<void> {
+    for (const d of deliveries) {
+      await upsertDeliveries(this.db as unknown as Knex.Transaction, [d]).catch((e: unknown) => {
+        if (!isDataError(e)) throw e;
+        this.logger.error({ err: e, delivery_id: d.id }, 'delivery row rejected by PostgreSQL; dropped');
+      });
+    }
+    for (const a of attempts) {
+      await insertAttempts(this.db as unknown as Knex.Transaction, [a]).catch((e: unknown) => {
+        if (!isDataError(e)) throw e;
+        this.logger.error({ err: e, delivery_id: a.delivery_id }, 'attempt row rejected by PostgreSQL; dropped');
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.flush();
+    this.stopped = true;
+  }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): retrying the same rows cannot help. */
+function isDataError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function placeholders(rows: number, cols: number, casts: Record<number, string> = {}): string {
+  const one = `(${Array.from({ length: cols }, (_, i) => `?${casts[i] ?? ''}`).join(', ')})`;
+  return Array.from({ length: rows }, () => one).join(', ');
+}
+
+async function upsertDeliveries(trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
+  const bindings = rows.flatMap((r) => DELIVERY_COLUMNS.map((c) => (c === 'body' ? JSON.stringify(r.body) : r[c])));
+  const bodyIndex = DELIVERY_COLUMNS.indexOf('body');
+  await trx.raw(
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, DELIVERY_COLUMNS.length, { [bodyIndex]: '::jsonb' })}
+     ON CONFLICT (id) DO UPDATE SET
+       status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
+       last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
+       next_attempt_at = EXCLUDED.next_attempt_at, body = EXCLUDED.body,
+       finished_at = EXCLUDED.finished_at, updated_at = now()
+     WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${rank('EXCLUDED.status')})
+        >= (deliveries.cycle, deliveries.attempts, ${rank('deliveries.status')})`,
+    bindings,
+  );
+}
+
+async function insertAttempts(trx: Knex.Transaction, rows: AttemptRow[]): Promise<void> {
+  const bindings = rows.flatMap((r) => ATTEMPT_COLUMNS.map((c) => r[c]));
+  await trx.raw(
+    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, ATTEMPT_COLUMNS.length)}
+     ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
+    bindings,
+  );
+}

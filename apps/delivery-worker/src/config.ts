@@ -1,0 +1,39 @@
+import { env, SecretBox, type Reader } from '@hookstream/service-kit';
+
+// The Jive seed caps the connect timeout at 15 s and the read timeout at 5 s; the
+// notification seed allows 10 s for a 2xx (the webhook's own `timeout_ms`, <= 10 s).
+export const MAX_CONNECT_TIMEOUT_MS = 15_000;
+export const MAX_READ_TIMEOUT_MS = 5_000;
+
+const secretKey: Reader<string> = {
+  secret: true,
+  parse(raw) {
+    if (raw === undefined) throw 'is required: 32 random bytes, base64-encoded (for example: openssl rand -base64 32)';
+    SecretBox.validateKey(raw);
+    return raw;
+  },
+};
+
+/** The worker's own settings, on top of the service kit's base configuration. */
+export const workerConfigSpec = {
+  HOOKSTREAM_SECRET_KEY: secretKey,
+  HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: env.bool(false),
+  /** Connection establishment (DNS + TCP + TLS), for every webhook. */
+  DELIVERY_CONNECT_TIMEOUT_MS: env.int({ default: MAX_CONNECT_TIMEOUT_MS, min: 100, max: MAX_CONNECT_TIMEOUT_MS }),
+  /** Silence allowed on the socket while reading a response, for content and system (Jive) webhooks. */
+  DELIVERY_READ_TIMEOUT_MS: env.int({ default: MAX_READ_TIMEOUT_MS, min: 100, max: MAX_READ_TIMEOUT_MS }),
+  /** Jobs handed out and not yet finished, per Kafka partition, before that partition is paused. */
+  PARTITION_MAX_IN_FLIGHT: env.int({ default: 500, min: 1, max: 100_000 }),
+  /** Consecutive discarded deliveries after which a webhook is marked buggy. */
+  BUGGY_AFTER_DISCARDS: env.int({ default: 5, min: 1, max: 10_000 }),
+  /** Seconds a tenant secret-store value is reused before it is read again. */
+  TENANT_SECRET_CACHE_MS: env.int({ default: 2_000, min: 0, max: 10_000 }),
+  AUDIT_FLUSH_INTERVAL_MS: env.int({ default: 150, min: 10, max: 5_000 }),
+  AUDIT_FLUSH_ROWS: env.int({ default: 500, min: 1, max: 10_000 }),
+  CONSUMER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
+  CONSUMER_HEARTBEAT_INTERVAL_MS: env.int({ default: 3_000, min: 100, max: 60_000 }),
+  /** Long-poll wait of a fetch; bounds how late a paused retry partition is read after its hold ends. */
+  CONSUMER_MAX_WAIT_MS: env.int({ default: 200, min: 10, max: 5_000 }),
+  /** Interval of offset commits of finished work. */
+  COMMIT_INTERVAL_MS: env.int({ default: 200, min: 10, max: 10_000 }),
+};

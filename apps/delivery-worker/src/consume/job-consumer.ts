@@ -1,0 +1,227 @@
+import type { Logger } from '@hookstream/service-kit';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { WorkerMetrics } from '../metrics.js';
+import { PartitionTracker } from './partition-tracker.js';
+
+/** What to do with a message: wait until a time (the partition is paused), or work on it. */
+export type Decision = { hold: number } | { work: Promise<void> };
+export type MessageHandler = (topic: string, partition: number, message: KafkaMessage) => Decision;
+
+export interface JobConsumerOptions {
+  topics: string[];
+  /** Unfinished jobs per partition before it is paused. */
+  partitionMaxInFlight: number;
+  commitIntervalMs: number;
+}
+
+const keyOf = (topic: string, partition: number) => `${partition}|${topic}`;
+const parseKey = (key: string) => {
+  const i = key.indexOf('|');
+  return { topic: key.slice(i + 1), partition: Number(key.slice(0, i)) };
+};
+
+/**
+ * Reads the job topics without waiting for jobs to finish: every message is handed to the
+ * handler at once (up to a bound per partition), and offsets are committed only up to the
+ * oldest unfinished job of each partition. A handler may instead ask to hold a message until
+ * a given time (retry tiers): its partition is paused, not blocked, and read again from that
+ * message when the time comes.
+ */
+export class JobConsumer {
+  private readonly trackers = new Map<string, PartitionTracker>();
+  /** Next offset to hand out per partition; refetched earlier offsets are skipped. */
+  private readonly expected = new Map<string, bigint>();
+  private readonly holds = new Map<string, NodeJS.Timeout>();
+  private readonly saturated = new Set<string>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private stopping = false;
+  private inFlight = 0;
+  private joined = false;
+  private crashed: string | undefined;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly handler: MessageHandler,
+    private readonly opts: JobConsumerOptions,
+    private readonly logger: Logger,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  /** Why the worker cannot take jobs, if it cannot (readiness reports it). */
+  get problem(): string | undefined {
+    if (this.crashed) return `the consumer stopped: ${this.crashed}`;
+    if (!this.joined) return 'not a member of the consumer group yet';
+    return undefined;
+  }
+
+  get unfinished(): number {
+    return this.inFlight;
+  }
+
+  async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      // kafkajs restarts the consumer after retriable errors; otherwise this process can no longer work.
+      if (e.payload.restart) return;
+      this.crashed = e.payload.error.message;
+      this.logger.fatal({ err: e.payload.error }, 'job consumer stopped and will not restart');
+    });
+    // A new group starts from the oldest retained job: jobs written before the first worker joined are not skipped.
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => this.onBatch(payload),
+    });
+    this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs);
+  }
+
+  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): void {
+    const key = keyOf(batch.topic, batch.partition);
+    // Held or saturated partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
+    if (this.stopping || this.holds.has(key) || this.saturated.has(key)) return;
+    let tracker = this.trackers.get(key);
+    if (!tracker) {
+      tracker = new PartitionTracker();
+      this.trackers.set(key, tracker);
+    }
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) return;
+      const offset = BigInt(message.offset);
+      const next = this.expected.get(key);
+      if (next !== undefined && offset < next) {
+        resolveOffset(message.offset);
+        continue;
+      }
+      if (tracker.pending >= this.opts.partitionMaxInFlight) {
+        this.saturate(key);
+        return;
+      }
+      let decision: Decision;
+      try {
+        decision = this.handler(batch.topic, batch.partition, message);
+      } catch (e) {
+        // A handler bug must not kill the consumer; the message stays unresolved and is retried after a pause.
+        this.logger.error({ err: e, topic: batch.topic, partition: batch.partition, offset: message.offset }, 'job handler failed');
+        this.hold(key, Date.now() + 5000);
+        return;
+      }
+      if ('hold' in decision) {
+        this.hold(key, decision.hold);
+        return;
+      }
+      this.expected.set(key, offset + 1n);
+      tracker.start(message.offset);
+      this.inFlight++;
+      this.metrics.inFlight.inc();
+      resolveOffset(message.offset);
+      const t = tracker;
+      decision.work.then(
+        () => this.finished(key, t, message.offset),
+        (e: unknown) => this.logger.error({ err: e, key, offset: message.offset }, 'job failed; it stays uncommitted'),
+      );
+    }
+  }
+
+  private finished(key: string, tracker: PartitionTracker, offset: string): void {
+    tracker.finish(offset);
+    this.inFlight--;
+    this.metrics.inFlight.dec();
+    if (this.saturated.has(key) && this.trackers.get(key) === tracker && tracker.pending <= this.opts.partitionMaxInFlight / 2) {
+      this.saturated.delete(key);
+      if (!this.holds.has(key) && !this.stopping) this.resume([key]);
+    }
+  }
+
+  private saturate(key: string): void {
+    this.saturated.add(key);
+    this.pause([key]);
+  }
+
+  private hold(key: string, until: number): void {
+    this.pause([key]);
+    clearTimeout(this.holds.get(key));
+    const timer = setTimeout(() => {
+      this.holds.delete(key);
+      if (!this.saturated.has(key) && !this.stopping) this.resume([key]);
+    }, Math.max(0, until - Date.now()));
+    this.holds.set(key, timer);
+  }
+
+  private pause(keys: string[]): void {
+    this.consumer.pause(this.group(keys));
+  }
+
+  private resume(keys: string[]): void {
+    this.consumer.resume(this.group(keys));
+  }
+
+  private group(keys: string[]): { topic: string; partitions: number[] }[] {
+    const byTopic = new Map<string, number[]>();
+    for (const k of keys) {
+      const { topic, partition } = parseKey(k);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    }
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  }
+
+  /**
+   * After a rebalance: forget partitions no longer ours (their unfinished jobs will be
+   * redelivered to the new owner) and make sure nothing assigned stays paused by mistake.
+   */
+  private onAssignment(assignment: Record<string, number[]>): void {
+    this.joined = true;
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) assigned.add(keyOf(topic, p));
+    for (const key of [...this.trackers.keys(), ...this.holds.keys(), ...this.saturated]) {
+      if (assigned.has(key)) continue;
+      this.trackers.delete(key);
+      this.expected.delete(key);
+      clearTimeout(this.holds.get(key));
+      this.holds.delete(key);
+      this.saturated.delete(key);
+    }
+    const free = [...assigned].filter((k) => !this.holds.has(k) && !this.saturated.has(k));
+    if (free.length > 0 && !this.stopping) this.resume(free);
+    this.logger.info({ partitions: assigned.size }, 'joined the consumer group');
+  }
+
+  /** Commits, per partition, the offset after the longest finished prefix. */
+  commit(): Promise<void> {
+    this.committing ??= this.doCommit().finally(() => (this.committing = undefined));
+    return this.committing;
+  }
+
+  private async doCommit(): Promise<void> {
+    const offsets: { topic: string; partition: number; offset: string; tracker: PartitionTracker }[] = [];
+    for (const [key, tracker] of this.trackers) {
+      const offset = tracker.toCommit();
+      if (offset !== undefined) offsets.push({ ...parseKey(key), offset, tracker });
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+      for (const o of offsets) o.tracker.markCommitted(o.offset);
+    } catch (e) {
+      this.logger.warn({ err: e }, 'offset commit failed; will retry');
+    }
+  }
+
+  /**
+   * Stops taking jobs and waits, up to `deadlineMs`, until the unfinished jobs are only those
+   * `abandoned` counts (taken but never started: Kafka redelivers them); commits what finished.
+   */
+  async stop(deadlineMs: number, abandoned: () => number = () => 0): Promise<void> {
+    this.stopping = true;
+    this.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
+    for (const t of this.holds.values()) clearTimeout(t);
+    this.holds.clear();
+    const until = Date.now() + deadlineMs;
+    while (this.inFlight > abandoned() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (this.inFlight > 0) this.logger.info({ unfinished: this.inFlight }, 'shutdown: jobs not finished are left to redelivery');
+    clearInterval(this.commitTimer);
+    await this.commit();
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,252 @@
+import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeliveryJob } from '@hookstream/schemas';
+import type { Logger } from '@hookstream/service-kit';
+import type { WebhookCache, WebhookRecord } from '@hookstream/store';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../audit/rows.js';
+import type { BuggyTracker } from '../buggy/buggy-tracker.js';
+import type { AttemptOutcome, WebhookCaller } from '../http/webhook-call.js';
+import type { WorkerMetrics } from '../metrics.js';
+import { canRetry, retryDelayMs } from '../retry/backoff.js';
+import type { RetryRouter } from '../retry/retry-router.js';
+import { WebhookLane, type LaneSettings } from './webhook-lane.js';
+
+interface Pending {
+  job: DeliveryJob;
+  done: () => void;
+}
+
+export interface ProcessorDeps {
+  cache: WebhookCache;
+  /** Reads one webhook from PostgreSQL: used only when the cache does not know it (yet). */
+  loadWebhook: (id: string) => Promise<WebhookRecord | undefined>;
+  caller: WebhookCaller;
+  audit: AuditWriter;
+  router: RetryRouter;
+  buggy: BuggyTracker;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  /** How long a batching webhook's call waits for its batch to fill. */
+  batchWaitMs: number;
+}
+
+function statusClass(code: number | undefined): string {
+  return code === undefined ? 'none' : `${Math.floor(code / 100)}xx`;
+}
+
+/**
+ * Turns a job into its outcome: the call (through the webhook's lane), then the audit rows and
+ * either nothing more (delivered), the next attempt on a retry topic, or the dead letter. The
+ * promise of a job resolves only once all of that is durable.
+ */
+export class DeliveryProcessor {
+  private readonly lanes = new Map<string, WebhookLane<Pending>>();
+  private stopping = false;
+
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  /** Resolves when the job is finished and recorded. */
+  process(job: DeliveryJob): Promise<void> {
+    const webhook = this.deps.cache.get(job.webhook_id);
+    if (!webhook) return this.processUncached(job);
+    return this.dispatch(job, webhook);
+  }
+
+  private dispatch(job: DeliveryJob, webhook: WebhookRecord): Promise<void> {
+    // A job never crosses tenants, whoever wrote it to the topic.
+    if (webhook.tenantId !== job.tenant_id) {
+      // Dead letter only: no history row under a tenant that does not own the webhook.
+      return this.deps.router.deadLetter(createDeadLetter(job, 'tenant_mismatch'));
+    }
+    if (!webhook.enabled || webhook.buggy) return this.skip(job, webhook);
+    return new Promise<void>((done) => this.laneOf(webhook).submit({ job, done }));
+  }
+
+  /**
+   * The cache follows the table within milliseconds, but a job can still arrive first (the
+   * matcher saw a new webhook before this worker did): ask the database before calling the
+   * webhook deleted.
+   */
+  private async processUncached(job: DeliveryJob): Promise<void> {
+    const webhook = await this.deps.loadWebhook(job.webhook_id);
+    if (!webhook) return this.discardUnsendable(job, 'webhook_deleted', 'the webhook no longer exists');
+    void this.deps.cache.refresh(webhook.id);
+    return this.dispatch(job, webhook);
+  }
+
+  /** Starts no more calls; jobs still queued stay unfinished, so Kafka redelivers them. */
+  stopStarting(): void {
+    this.stopping = true;
+  }
+
+  /** Jobs waiting in a webhook's queue, not yet being sent. */
+  get queuedJobs(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.queued;
+    return n;
+  }
+
+  private laneOf(webhook: WebhookRecord): WebhookLane<Pending> {
+    const settings: LaneSettings = {
+      maxInFlight: webhook.spec.max_in_flight ?? 10,
+      batchSize: webhook.spec.batch_size ?? 1,
+      batchWaitMs: this.deps.batchWaitMs,
+      ...(webhook.spec.rate_limit_per_s ? { ratePerS: webhook.spec.rate_limit_per_s } : {}),
+    };
+    let lane = this.lanes.get(webhook.id);
+    if (!lane) {
+      const id = webhook.id;
+      lane = new WebhookLane<Pending>(
+        settings,
+        (items) => this.runCall(id, items),
+        () => {
+          if (this.lanes.get(id)?.idle) this.lanes.delete(id);
+        },
+        () => !this.stopping,
+      );
+      this.lanes.set(id, lane);
+    } else {
+      lane.configure(settings);
+    }
+    return lane;
+  }
+
+  private async runCall(webhookId: string, items: Pending[]): Promise<void> {
+    // The configuration may have changed while the jobs waited: use the current one.
+    const webhook = this.deps.cache.get(webhookId) ?? (await this.deps.loadWebhook(webhookId));
+    if (!webhook || !webhook.enabled || webhook.buggy) {
+      await Promise.all(items.map((i) => this.process(i.job).then(i.done)));
+      return;
+    }
+    const jobs = items.map((i) => i.job);
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await this.deps.caller.call(webhook, jobs);
+    } catch (e) {
+      this.deps.logger.error({ err: e, webhook_id: webhookId }, 'delivery call failed unexpectedly');
+      outcome = {
+        startedAt: new Date(),
+        durationMs: 0,
+        errorClass: 'internal',
+        errorMessage: 'internal error while preparing the call',
+        ok: false,
+        outcome: 'network_error',
+        retryable: true,
+        reauthenticated: false,
+      };
+    }
+    const { metrics } = this.deps;
+    metrics.attempts.inc({ outcome: outcome.outcome, status_class: statusClass(outcome.statusCode) }, jobs.length);
+    metrics.attemptDuration.observe(outcome.durationMs / 1000);
+    // The endpoint is free for the next call now; recording the outcome (batched audit, retry or
+    // dead-letter write) finishes in the background and only then marks the jobs done.
+    for (const i of items) {
+      this.conclude(webhook, i.job, outcome).then(i.done, (e: unknown) => {
+        // Not marked done: the offset stays uncommitted and the job is redelivered after a restart.
+        this.deps.logger.error({ err: e, delivery_id: i.job.delivery_id }, 'could not record the outcome of a delivery');
+      });
+    }
+    if (outcome.ok) void this.deps.buggy.succeeded(webhook).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'could not reset the failure count'));
+  }
+
+  private async conclude(webhook: WebhookRecord, job: DeliveryJob, o: AttemptOutcome): Promise<void> {
+    const { audit, router, metrics } = this.deps;
+    const cycle = job.cycle ?? 0;
+    const error = o.ok ? undefined : (o.errorMessage ?? `endpoint answered ${o.statusCode}`);
+    const attemptRow: AttemptRow = {
+      delivery_id: job.delivery_id,
+      tenant_id: job.tenant_id,
+      webhook_id: job.webhook_id,
+      cycle,
+      attempt: job.attempt,
+      started_at: o.startedAt,
+      duration_ms: o.durationMs,
+      outcome: o.outcome,
+      status_code: o.statusCode ?? null,
+      error_class: o.ok ? null : (o.errorClass ?? `http_${o.statusCode}`),
+      error_message: dbText(error),
+      response_excerpt: dbText(o.body, 1024),
+    };
+    const record: AttemptRecord = {
+      attempt: job.attempt,
+      at: o.startedAt.toISOString(),
+      duration_ms: o.durationMs,
+      ...(o.statusCode !== undefined ? { status_code: o.statusCode } : {}),
+      ...(error !== undefined ? { error: error.slice(0, 4096) } : {}),
+    };
+    const row = (status: DeliveryStatus, extra: Partial<DeliveryRow> = {}): DeliveryRow => ({
+      ...this.baseRow(job, status),
+      attempts: job.attempt,
+      last_status_code: o.statusCode ?? null,
+      last_error: dbText(error),
+      ...extra,
+    });
+    if (o.ok) {
+      await audit.write({ delivery: row('delivered', { finished_at: new Date() }), attempts: [attemptRow] });
+      return;
+    }
+    if (o.retryable && canRetry(job.attempt, webhook.spec.retry_max_count)) {
+      const dueAt = Date.now() + retryDelayMs(webhook.spec.retry_base, job.attempt);
+      await Promise.all([
+        router.schedule(nextAttemptJob(job, record, dueAt)),
+        audit.write({ delivery: row('retrying', { next_attempt_at: new Date(dueAt) }), attempts: [attemptRow] }),
+      ]);
+      metrics.retriesScheduled.inc();
+      return;
+    }
+    const reason = o.retryable ? 'retries_exhausted' : (o.errorClass ?? 'not_retryable');
+    await Promise.all([
+      router.deadLetter(createDeadLetter(job, reason, [...(job.previous_attempts ?? []), record])),
+      audit.write({ delivery: row('discarded', { finished_at: new Date() }), attempts: [attemptRow] }),
+    ]);
+    await this.countDiscard(webhook);
+  }
+
+  /** The buggy count is shared state in PostgreSQL: a brief outage must not leave the job unfinished. */
+  private async countDiscard(webhook: WebhookRecord): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.buggy.discarded(webhook);
+        return;
+      } catch (e) {
+        if (attempt >= 5) {
+          this.deps.logger.error({ err: e, webhook_id: webhook.id }, 'could not count a discarded delivery towards the buggy threshold');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  private baseRow(job: DeliveryJob, status: DeliveryStatus): DeliveryRow {
+    return {
+      id: job.delivery_id,
+      tenant_id: job.tenant_id,
+      event_id: job.event_id,
+      webhook_id: job.webhook_id,
+      event_type: job.event_type,
+      status,
+      cycle: job.cycle ?? 0,
+      attempts: job.attempt - 1,
+      last_status_code: null,
+      last_error: null,
+      next_attempt_at: null,
+      body: job.body,
+      finished_at: null,
+    };
+  }
+
+  /** A job for a buggy or disabled webhook: recorded as skipped with its body, for replay. */
+  private async skip(job: DeliveryJob, webhook: WebhookRecord): Promise<void> {
+    this.deps.metrics.skipped.inc();
+    const reason = webhook.buggy ? 'webhook is marked buggy' : 'webhook is disabled';
+    await this.deps.audit.write({ delivery: { ...this.baseRow(job, 'skipped'), last_error: reason, finished_at: new Date() } });
+  }
+
+  /** A job that cannot be sent at all: dead-lettered without an attempt. */
+  private async discardUnsendable(job: DeliveryJob, reason: string, message: string): Promise<void> {
+    await Promise.all([
+      this.deps.router.deadLetter(createDeadLetter(job, reason)),
+      this.deps.audit.write({ delivery: { ...this.baseRow(job, 'discarded'), last_error: message, finished_at: new Date() } }),
+    ]);
+  }
+}

@@ -1,0 +1,124 @@
+import { DELIVERY_ID_NAMESPACE, uuidV5, type DeliveryJob } from '@hookstream/schemas';
+import type { WebhookRecord } from '@hookstream/store';
+import type { AccessTokens } from '../auth/client-secret-jwt.js';
+import { AuthError } from '../auth/errors.js';
+import type { SecretResolver } from '../auth/secrets.js';
+import { webhookSignature } from '../auth/signature.js';
+import { tokenHeader } from '../auth/token-header.js';
+import type { HttpOutcome, HttpSender, Timeouts } from './send.js';
+
+export type AttemptOutcomeKind = 'delivered' | 'http_error' | 'timeout' | 'network_error' | 'refused' | 'auth_error';
+
+/** The result of one attempt (a call, plus at most one immediate re-authenticated call). */
+export interface AttemptOutcome extends HttpOutcome {
+  ok: boolean;
+  outcome: AttemptOutcomeKind;
+  /** False when trying again cannot help (the endpoint's address is refused). */
+  retryable: boolean;
+  reauthenticated: boolean;
+}
+
+export interface CallSettings {
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+/**
+ * Time limits of a call. The webhook's `timeout_ms` (default 10 s, the notification seed's
+ * limit for a 2xx) bounds the whole exchange. Connection setup is limited by the deployment's
+ * connect timeout (the Jive seed's maximum, 15 s), within that. Notification webhooks follow
+ * the notification seed only; content and system webhooks (the Jive seed) also get its read
+ * timeout: at most 5 s of silence from the endpoint.
+ */
+export function callTimeouts(webhook: WebhookRecord, settings: CallSettings): Timeouts {
+  const totalMs = webhook.spec.timeout_ms ?? 10_000;
+  return {
+    totalMs,
+    connectMs: Math.min(settings.connectTimeoutMs, totalMs),
+    ...(webhook.spec.kind === 'notification' ? {} : { readMs: Math.min(settings.readTimeoutMs, totalMs) }),
+  };
+}
+
+/** `webhook-id` of a call: the delivery id, or for a batch a stable id derived from its deliveries. */
+export function callId(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
+  if (jobs.length === 1) return jobs[0]!.delivery_id;
+  return uuidV5(DELIVERY_ID_NAMESPACE, JSON.stringify(['batch', webhook.id, ...jobs.map((j) => j.delivery_id)]));
+}
+
+/** The request body: the job's body, or for a batching webhook (batch_size > 1) always an array. */
+export function callBody(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
+  return (webhook.spec.batch_size ?? 1) > 1 ? JSON.stringify(jobs.map((j) => j.body)) : JSON.stringify(jobs[0]!.body);
+}
+
+function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; retryable: boolean } {
+  if (o.statusCode !== undefined && o.errorClass === undefined) {
+    const ok = o.statusCode >= 200 && o.statusCode < 300;
+    return { ok, outcome: ok ? 'delivered' : 'http_error', retryable: true };
+  }
+  if (o.errorClass === 'endpoint_refused') return { ok: false, outcome: 'refused', retryable: false };
+  if (o.errorClass?.startsWith('timeout')) return { ok: false, outcome: 'timeout', retryable: true };
+  return { ok: false, outcome: 'network_error', retryable: true };
+}
+
+/** Makes the HTTP call of a delivery (or a batch of them) with the webhook's authentication. */
+export class WebhookCaller {
+  constructor(
+    private readonly sender: HttpSender,
+    private readonly secrets: SecretResolver,
+    private readonly tokens: AccessTokens,
+    private readonly settings: CallSettings,
+  ) {}
+
+  async call(webhook: WebhookRecord, jobs: DeliveryJob[]): Promise<AttemptOutcome> {
+    const startedAt = new Date();
+    const id = callId(webhook, jobs);
+    const body = callBody(webhook, jobs);
+    const timeouts = callTimeouts(webhook, this.settings);
+    try {
+      const first = await this.send(webhook, id, body, jobs.length, timeouts);
+      const rejected = first.outcome.statusCode === 401 || first.outcome.statusCode === 403;
+      if (webhook.spec.auth_type !== 'client_secret_jwt' || !rejected || first.token === undefined) {
+        return { ...first.outcome, ...kindOf(first.outcome), reauthenticated: false };
+      }
+      // The seed: on 401/403 authenticate again once and retry at once; if that fails too, the attempt failed.
+      this.tokens.invalidate(webhook.id, first.token);
+      const second = await this.send(webhook, id, body, jobs.length, timeouts);
+      const durationMs = Date.now() - startedAt.getTime();
+      return { ...second.outcome, startedAt, durationMs, ...kindOf(second.outcome), reauthenticated: true };
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      return {
+        startedAt,
+        durationMs: Date.now() - startedAt.getTime(),
+        errorClass: e.errorClass,
+        errorMessage: e.message,
+        ok: false,
+        outcome: 'auth_error',
+        retryable: true,
+        reauthenticated: false,
+      };
+    }
+  }
+
+  private async send(webhook: WebhookRecord, id: string, body: string, count: number, timeouts: Timeouts): Promise<{ outcome: HttpOutcome; token?: string }> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+    };
+    if (count > 1 || (webhook.spec.batch_size ?? 1) > 1) headers['webhook-batch-size'] = String(count);
+    const signing = this.secrets.webhookSecrets(webhook).signing_secret;
+    if (signing) headers['webhook-signature'] = webhookSignature(signing, id, timestamp, body);
+    let token: string | undefined;
+    if (webhook.spec.auth_type === 'partner_secret_token') {
+      const [name, value] = await tokenHeader(webhook, this.secrets);
+      headers[name] = value;
+    } else if (webhook.spec.auth_type === 'client_secret_jwt') {
+      token = await this.tokens.token(webhook);
+      headers.authorization = `Bearer ${token}`;
+    }
+    const outcome = await this.sender.post(webhook.spec.endpoint, body, headers, timeouts);
+    return { outcome, token };
+  }
+}

@@ -1,0 +1,46 @@
+import type { DeadLetter, DeliveryJob, InvalidEventRecord } from '@hookstream/schemas';
+import type { TopicNames } from '@hookstream/service-kit';
+import type { Producer } from 'kafkajs';
+import type { WorkerMetrics } from '../metrics.js';
+import { tierFor } from './backoff.js';
+
+export const RECORD_TYPE_HEADER = 'hookstream-record-type';
+
+/**
+ * Writes jobs to where they wait or end: the retry tier that fits the time left before their
+ * due time, or the dead-letter topic. Resolves once the broker acknowledged the write (all
+ * in-sync replicas), which is when the source message may be committed.
+ */
+export class RetryRouter {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topics: TopicNames,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  /** Puts a job on the retry tier for its `due_at`; returns the tier. */
+  async schedule(job: DeliveryJob, now = Date.now()): Promise<string> {
+    const tier = tierFor((job.due_at ?? 0) - now);
+    await this.send(this.topics.retry[tier], job.webhook_id, job, 'delivery-job');
+    return tier;
+  }
+
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    await this.send(this.topics.deliveriesDlq, letter.job.webhook_id, letter, 'dead-letter');
+    this.metrics.deadLetters.inc({ reason: letter.reason });
+  }
+
+  /** A message of a job topic that is not a readable job: kept byte for byte with the reason. */
+  async invalidJob(record: InvalidEventRecord, key: Buffer | null): Promise<void> {
+    await this.send(this.topics.deliveriesDlq, key?.toString('utf8') ?? null, record, 'invalid-delivery-job');
+    this.metrics.deadLetters.inc({ reason: record.reason });
+  }
+
+  private async send(topic: string, key: string | null, value: unknown, type: string): Promise<void> {
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key, value: JSON.stringify(value), headers: { [RECORD_TYPE_HEADER]: type } }],
+    });
+  }
+}

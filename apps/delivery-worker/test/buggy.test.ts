@@ -1,0 +1,88 @@
+import { eventKey, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
+import { waitFor, type Collector } from '@hookstream/test-kit';
+import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+describe('buggy endpoints', () => {
+  let h: Harness;
+  let events: Collector;
+  let receiver: Receiver;
+  let healthy = false;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    receiver = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
+    await h.startWorker({ BUGGY_AFTER_DISCARDS: '3' });
+    events = await h.kafka.consume(h.kafka.topics.events);
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.close();
+  });
+
+  it('marks a webhook buggy after consecutive discards, skips its deliveries keeping the body, and resumes once re-enabled', async () => {
+    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: receiver.url, retry_max_count: 0 });
+    const failing = [1, 2, 3].map(() => job(h.tenantId, wh.id, 'jive:user_account_created'));
+    await produceJobs(h.kafka, failing);
+
+    await events.waitFor(1);
+    const marked = events.json<CloudEvent>()[0]!;
+    expect(validateEvent(marked).ok).toBe(true);
+    expect(marked).toMatchObject({
+      type: 'jive:webhook_marked_buggy',
+      tenantid: h.tenantId,
+      subject: wh.id,
+      data: { verb: 'jive:webhook_marked_buggy', jive: { objectID: wh.id, objectType: 'webhook' }, provider: { name: 'hookstream' } },
+    });
+    expect(events.messages[0]!.key?.toString()).toBe(`${h.tenantId}:${wh.id}`);
+    const row = await h.pg.db('webhooks').where({ id: wh.id }).first();
+    expect(row).toMatchObject({ buggy: true, consecutive_failures: 3 });
+    expect(row.marked_buggy_at).toBeInstanceOf(Date);
+    expect(Number(row.revision)).toBe(2);
+    for (const j of failing) expect((await deliveryRow(h.pg.db, j.delivery_id))?.status).toBe('discarded');
+    expect(receiver.requests).toHaveLength(3);
+
+    // While buggy: recorded as skipped, body kept for replay, no call.
+    const skipped = job(h.tenantId, wh.id, 'jive:user_account_created');
+    await produceJobs(h.kafka, [skipped]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, skipped.delivery_id))?.status === 'skipped', { what: 'skipped row' });
+    expect((await deliveryRow(h.pg.db, skipped.delivery_id))!.body).toEqual(skipped.body);
+    expect(receiver.byId(skipped.delivery_id)).toHaveLength(0);
+
+    // Re-enabled as PUT /v1/webhooks/{id}/enable does it (row update + system event, both the gateway's part).
+    healthy = true;
+    await h.pg.db('webhooks').where({ id: wh.id }).update({ buggy: false, consecutive_failures: 0, marked_buggy_at: null, revision: h.pg.db.raw('revision + 1') });
+    const producer = h.kafka.kafka.producer();
+    await producer.connect();
+    const notBuggy = webhookLifecycleEvent({ verb: 'jive:webhook_marked_not_buggy', tenantId: h.tenantId, webhookId: wh.id, publicUrl: 'http://127.0.0.1:8080', by: 'gateway' });
+    await producer.send({ topic: h.kafka.topics.events, messages: [{ key: eventKey(notBuggy), value: JSON.stringify(notBuggy) }] });
+    await producer.disconnect();
+    await events.waitFor(2);
+    expect(events.json<CloudEvent>().map((e) => e.type)).toEqual(['jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy']);
+
+    const resumed = job(h.tenantId, wh.id, 'jive:user_account_created');
+    await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).buggy === false);
+    await new Promise((r) => setTimeout(r, 300)); // the worker's cache follows the row's change notification
+    await produceJobs(h.kafka, [resumed]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, resumed.delivery_id))?.status === 'delivered', { what: 'delivery resumed' });
+    expect(receiver.byId(resumed.delivery_id)).toHaveLength(1);
+  });
+
+  it('resets the count of consecutive discards when a delivery succeeds', async () => {
+    let ok = false;
+    const r = await startReceiver(() => ({ status: ok ? 200 : 500 }));
+    try {
+      const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: r.url, retry_max_count: 0 });
+      const two = [1, 2].map(() => job(h.tenantId, wh.id, 'jive:user_account_created'));
+      await produceJobs(h.kafka, two);
+      await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).consecutive_failures === 2, { what: 'two discards counted' });
+      ok = true;
+      await new Promise((res) => setTimeout(res, 300));
+      await produceJobs(h.kafka, [job(h.tenantId, wh.id, 'jive:user_account_created')]);
+      await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).consecutive_failures === 0, { what: 'count reset' });
+      expect((await h.pg.db('webhooks').where({ id: wh.id }).first()).buggy).toBe(false);
+    } finally {
+      await r.close();
+    }
+  });
+});

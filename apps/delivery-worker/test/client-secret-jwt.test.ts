@@ -1,0 +1,158 @@
+import { fixtures } from '@hookstream/schemas';
+import { sleep, waitFor, type AppProcess } from '@hookstream/test-kit';
+import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { startTokenEndpoint, type TokenEndpoint } from './support/token-endpoint.js';
+
+const AUDIENCE = 'https://auth.dailyherald.example/';
+const SECRETS: Record<string, string> = {
+  reuse: 'reuse-client-secret-0123456789abcdef',
+  refresh: 'refresh-client-secret-0123456789abcdef',
+  reauth: 'reauth-client-secret-0123456789abcdef',
+  down: 'down-client-secret-0123456789abcdef',
+  empty: 'empty-client-secret-0123456789abcdef',
+  rejected: 'rejected-client-secret-0123456789abcdef',
+};
+
+describe('client_secret_jwt (RFC 7523)', () => {
+  let h: Harness;
+  let worker: AppProcess;
+  let tokens: TokenEndpoint;
+  const receivers: Receiver[] = [];
+  const shortLived: string[] = [];
+
+  async function jwtWebhook(clientId: string, receiver: Receiver, auth: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
+    const base = fixtures.webhookRequests.notificationJwt;
+    const request = { ...base, auth_config: { ...base.auth_config, client_id: clientId, client_secret: SECRETS[clientId], audience: AUDIENCE, ...auth } };
+    if ('secret_name' in auth) delete (request.auth_config as Record<string, unknown>).client_secret;
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url, ...overrides });
+    // The contract requires an https token_uri; the test's real token endpoint is local http.
+    await h.pg.db('webhooks').where({ id: wh.id }).update({ spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
+    return wh;
+  }
+
+  async function receiver(reply: Parameters<typeof startReceiver>[0]) {
+    const r = await startReceiver(reply);
+    receivers.push(r);
+    return r;
+  }
+
+  beforeAll(async () => {
+    h = await createHarness();
+    tokens = await startTokenEndpoint([
+      { clientId: 'reuse', secret: SECRETS.reuse!, audience: AUDIENCE },
+      {
+        clientId: 'refresh',
+        secret: SECRETS.refresh!,
+        audience: AUDIENCE,
+        answer: (n) => {
+          const token = `short-${n}`;
+          shortLived.push(token);
+          // 64 s: refreshed one minute before expiry, i.e. after 4 s; and <= 300 s, a partner configuration problem.
+          return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: '64' } };
+        },
+      },
+      { clientId: 'reauth', secret: SECRETS.reauth!, audience: AUDIENCE },
+      { clientId: 'down', secret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
+      { clientId: 'empty', secret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
+      { clientId: 'rejected', secret: SECRETS.rejected!, audience: AUDIENCE },
+    ]);
+    worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await tokens.close();
+    await h.close();
+  });
+
+  it('exchanges a verified HS256 client assertion for an access token, sends it as a Bearer token and reuses it', async () => {
+    const r = await receiver((req) => ({ status: tokens.issued.includes(String(req.headers.authorization).replace(/^Bearer /, '')) ? 200 : 401 }));
+    const wh = await jwtWebhook('reuse', r);
+    const jobs = [job(h.tenantId, wh.id), job(h.tenantId, wh.id), job(h.tenantId, wh.id)];
+    await produceJobs(h.kafka, jobs);
+    await waitFor(async () => {
+      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id)).andWhere({ status: 'delivered' });
+      return rows.length === 3;
+    }, { what: 'three delivered' });
+    const reqs = tokens.requestsOf('reuse');
+    expect(reqs).toHaveLength(1);
+    const form = reqs[0]!.form;
+    expect(form.get('grant_type')).toBe('client_credentials');
+    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    expect(form.get('scope')).toBe('notifications:write');
+    expect(form.get('realm')).toBe('partners');
+    expect(reqs[0]!.claims).toMatchObject({ iss: 'reuse', sub: 'reuse', aud: AUDIENCE, jti: expect.any(String) });
+    expect(r.requests).toHaveLength(3);
+    for (const req of r.requests) expect(req.headers.authorization).toBe('Bearer at-reuse-1');
+  });
+
+  it('fetches a new token one minute before the old one expires, and logs a short expires_in as a partner problem', async () => {
+    await putSecret(h.pg.db, h.tenantId, 'partners/refresh/client-secret', SECRETS.refresh!);
+    const r = await receiver((req) => ({ status: shortLived.includes(String(req.headers.authorization).replace(/^Bearer /, '')) ? 200 : 401 }));
+    const wh = await jwtWebhook('refresh', r, { secret_name: 'partners/refresh/client-secret' });
+    const first = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [first]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, first.delivery_id))?.status === 'delivered', { what: 'first delivered' });
+    const second = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [second]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, second.delivery_id))?.status === 'delivered', { what: 'second delivered' });
+    // Within the first four seconds the token is reused.
+    expect(tokens.requestsOf('refresh').length).toBe(1);
+    await sleep(Math.max(0, tokens.requestsOf('refresh')[0]!.at + 4100 - Date.now()));
+    const third = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [third]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, third.delivery_id))?.status === 'delivered', { what: 'third delivered' });
+    expect(tokens.requestsOf('refresh')).toHaveLength(2);
+    expect(r.byId(first.delivery_id)[0]!.headers.authorization).toBe('Bearer short-1');
+    expect(r.byId(second.delivery_id)[0]!.headers.authorization).toBe('Bearer short-1');
+    expect(r.byId(third.delivery_id)[0]!.headers.authorization).toBe('Bearer short-2');
+    const log = worker.output().join('\n');
+    expect(log).toMatch(/partner configuration problem.*expires_in/);
+    expect(log).toContain(`"webhook_id":"${wh.id}"`);
+    for (const secret of Object.values(SECRETS)) expect(log).not.toContain(secret);
+    expect(log).not.toContain('short-1');
+  });
+
+  it('on a 401 re-authenticates once and retries at once, within the same attempt', async () => {
+    let firstToken: string | undefined;
+    const r = await receiver((req) => {
+      const token = String(req.headers.authorization);
+      firstToken ??= token;
+      return { status: token === firstToken ? 401 : 200 };
+    });
+    const wh = await jwtWebhook('reauth', r);
+    const j = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [j]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered after re-auth' });
+    expect(tokens.requestsOf('reauth')).toHaveLength(2);
+    const calls = r.byId(j.delivery_id);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.headers.authorization).not.toBe(calls[1]!.headers.authorization);
+    const attempts = await attemptRows(h.pg.db, j.delivery_id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ attempt: 1, outcome: 'delivered', status_code: 200 });
+  });
+
+  it('fails the attempt when the endpoint rejects the fresh token too, or the token endpoint fails or gives no access_token', async () => {
+    const r401 = await receiver(() => ({ status: 401 }));
+    const never = await receiver(() => ({ status: 200 }));
+    const rejected = await jwtWebhook('rejected', r401, {}, { retry_max_count: 0 });
+    const down = await jwtWebhook('down', never, {}, { retry_max_count: 0 });
+    const empty = await jwtWebhook('empty', never, {}, { retry_max_count: 0 });
+    const jobs = [job(h.tenantId, rejected.id), job(h.tenantId, down.id), job(h.tenantId, empty.id)];
+    await produceJobs(h.kafka, jobs);
+    await waitFor(async () => {
+      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id)).andWhere({ status: 'discarded' });
+      return rows.length === 3;
+    }, { what: 'three discarded' });
+    const [a401] = await attemptRows(h.pg.db, jobs[0]!.delivery_id);
+    expect(a401).toMatchObject({ outcome: 'http_error', status_code: 401, error_class: 'http_401' });
+    expect(r401.byId(jobs[0]!.delivery_id)).toHaveLength(2);
+    expect(tokens.requestsOf('rejected')).toHaveLength(2);
+    const [aDown] = await attemptRows(h.pg.db, jobs[1]!.delivery_id);
+    expect(aDown).toMatchObject({ outcome: 'auth_error', error_class: 'token_endpoint', error_message: 'token endpoint answered 500', status_code: null });
+    const [aEmpty] = await attemptRows(h.pg.db, jobs[2]!.delivery_id);
+    expect(aEmpty).toMatchObject({ outcome: 'auth_error', error_class: 'token_endpoint', error_message: 'token endpoint answer has no access_token' });
+    expect(never.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,174 @@
+import { createHmac } from 'node:crypto';
+import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hookstream/schemas';
+import { waitFor, type AppProcess, type Collector } from '@hookstream/test-kit';
+import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+const SIGNING_SECRET = 'whsec_' + Buffer.from('a-32-byte-signing-key-for-tests!').toString('base64');
+
+describe('delivery', () => {
+  let h: Harness;
+  let worker: AppProcess;
+  let receiver: Receiver;
+  let dlq: Collector;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    receiver = await startReceiver((req) => (req.headers['x-fail'] ? { status: 500 } : { status: 200, body: 'thanks' }));
+    worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
+    dlq = await h.kafka.consume(h.kafka.topics.deliveriesDlq);
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.close();
+  });
+
+  it('POSTs the exact body with the standard headers, the token header and a Standard Webhooks signature', async () => {
+    const request = { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'partner-token-123' }, signing_secret: SIGNING_SECRET };
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
+    const j = job(h.tenantId, wh.id);
+    const producedAt = await produceJobs(h.kafka, [j]);
+    const [req] = await waitFor(() => (receiver.byId(j.delivery_id).length ? receiver.byId(j.delivery_id) : undefined), { what: 'the delivery' });
+
+    expect(req!.body).toBe(JSON.stringify(j.body));
+    expect(req!.json).toEqual(j.body);
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers['user-agent']).toMatch(/^hookstream\/0\.1\.0 /);
+    expect(req!.headers['webhook-id']).toBe(j.delivery_id);
+    const ts = Number(req!.headers['webhook-timestamp']);
+    expect(Math.abs(ts - producedAt / 1000)).toBeLessThan(30);
+    expect(req!.headers['x-openweb-notification-event-webhook-token']).toBe('partner-token-123');
+    expect(req!.headers.authorization).toBeUndefined();
+    // Verified as a partner would, with the Standard Webhooks key derivation.
+    const key = Buffer.from(SIGNING_SECRET.slice('whsec_'.length), 'base64');
+    const mac = createHmac('sha256', key).update(`${j.delivery_id}.${ts}.${req!.body}`).digest('base64');
+    expect(req!.headers['webhook-signature']).toBe(`v1,${mac}`);
+
+    await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered row' });
+    const row = await deliveryRow(h.pg.db, j.delivery_id);
+    expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200, webhook_id: wh.id, tenant_id: h.tenantId, event_id: j.event_id });
+    expect(row!.body).toEqual(j.body);
+    const attempts = await attemptRows(h.pg.db, j.delivery_id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ attempt: 1, cycle: 0, outcome: 'delivered', status_code: 200, response_excerpt: 'thanks', error_class: null });
+    expect(attempts[0]!.duration_ms).toEqual(expect.any(Number));
+    // The audit never holds our credentials.
+    expect(JSON.stringify(attempts)).not.toContain('partner-token-123');
+    expect(worker.output().join('\n')).not.toContain('partner-token-123');
+  });
+
+  it('reads a secret-store token at send time under a custom header name, so a rotation applies to the next delivery', async () => {
+    await putSecret(h.pg.db, h.tenantId, 'partners/daily-herald/openweb-notification-token', 'first-token');
+    const request = {
+      ...fixtures.webhookRequests.notificationToken,
+      auth_config: { secret_name: 'partners/daily-herald/openweb-notification-token', header_name: 'X-Partner-Token' },
+    };
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
+    const first = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [first]);
+    const [r1] = await waitFor(() => (receiver.byId(first.delivery_id).length ? receiver.byId(first.delivery_id) : undefined));
+    expect(r1!.headers['x-partner-token']).toBe('first-token');
+    expect(r1!.headers['x-openweb-notification-event-webhook-token']).toBeUndefined();
+
+    await putSecret(h.pg.db, h.tenantId, 'partners/daily-herald/openweb-notification-token', 'rotated-token');
+    const second = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [second]);
+    const [r2] = await waitFor(() => (receiver.byId(second.delivery_id).length ? receiver.byId(second.delivery_id) : undefined));
+    expect(r2!.headers['x-partner-token']).toBe('rotated-token');
+  });
+
+  it('sends a JSON array of up to batch_size notifications per call: when full, or after at most 1 s', async () => {
+    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.contentWebhook, { endpoint: receiver.url, batch_size: 3 });
+    const jobs = [0, 1, 2, 3].map(() => job(h.tenantId, wh.id, 'jive:created'));
+    const producedAt = await produceJobs(h.kafka, jobs);
+    const calls = await waitFor(() => {
+      const mine = receiver.requests.filter((r) => Array.isArray(r.json) && (r.json as { webhook?: string }[]).some((b) => jobs.some((j) => JSON.stringify(j.body) === JSON.stringify(b))));
+      return mine.length >= 2 ? mine : undefined;
+    }, { what: 'two batch calls' });
+    const sizes = calls.map((c) => (c.json as unknown[]).length).sort();
+    expect(sizes).toEqual([1, 3]);
+    const full = calls.find((c) => (c.json as unknown[]).length === 3)!;
+    const partial = calls.find((c) => (c.json as unknown[]).length === 1)!;
+    expect(full.headers['webhook-batch-size']).toBe('3');
+    expect(partial.headers['webhook-batch-size']).toBe('1');
+    // The partial batch waited for more, but not longer than about a second.
+    expect(partial.at - producedAt).toBeGreaterThanOrEqual(900);
+    const sent = [...(full.json as unknown[]), ...(partial.json as unknown[])];
+    expect(sent).toEqual(expect.arrayContaining(jobs.map((j) => j.body)));
+    // Each delivery keeps its own id and audit row.
+    await waitFor(async () => {
+      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id));
+      return rows.length === 4 && rows.every((r: { status: string }) => r.status === 'delivered');
+    }, { what: 'four delivered rows' });
+  });
+
+  it('keeps to a webhook\'s rate limit', async () => {
+    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url, rate_limit_per_s: 4 });
+    const jobs = Array.from({ length: 8 }, () => job(h.tenantId, wh.id, 'jive:user_session_login'));
+    await produceJobs(h.kafka, jobs);
+    const calls = await waitFor(() => {
+      const mine = jobs.map((j) => receiver.byId(j.delivery_id)[0]);
+      return mine.every(Boolean) ? mine.map((c) => c!.at).sort((a, b) => a - b) : undefined;
+    }, { what: 'eight rate-limited deliveries' });
+    // A burst of one second's worth (4), then one call per 250 ms: the 8th at least 1 s after the 1st.
+    expect(calls[7]! - calls[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it('does not follow redirects: a 3xx is a failed attempt', async () => {
+    // Redirects to the main receiver, which must not be called.
+    const redirecting = await startReceiver(() => ({ status: 302, body: 'moved', headers: { location: receiver.url } }));
+    try {
+      const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: redirecting.url, retry_max_count: 0 });
+      const j = job(h.tenantId, wh.id, 'jive:user_session_login');
+      await produceJobs(h.kafka, [j]);
+      await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'discarded', { what: 'discarded after a redirect' });
+      const [attempt] = await attemptRows(h.pg.db, j.delivery_id);
+      expect(attempt).toMatchObject({ outcome: 'http_error', status_code: 302, error_class: 'http_302', response_excerpt: 'moved' });
+      expect(redirecting.byId(j.delivery_id)).toHaveLength(1);
+      expect(receiver.byId(j.delivery_id)).toHaveLength(0);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('dead-letters a job whose webhook was deleted, and an unreadable message with the reason', async () => {
+    const orphan = job(h.tenantId, '00000000-0000-4000-8000-00000000dead');
+    const owned = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url });
+    const foreign = job('7b0e7a52-3c1f-4e0a-9d59-000000000001', owned.id, 'jive:user_session_login');
+    await produceJobs(h.kafka, [orphan, foreign]);
+    const producer = h.kafka.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: h.kafka.topics.deliveries, messages: [{ key: 'x', value: '{"v":1,"delivery_id":"nope"}' }, { key: 'y', value: 'not json' }] });
+    await producer.disconnect();
+    await waitFor(() => dlq.json<Record<string, unknown>>().filter((l) => l.original_base64 !== undefined).length >= 2, { what: 'two invalid-job records' });
+    const letters = await waitFor(() => {
+      const all = dlq.json<Record<string, unknown>>();
+      return all.some((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === orphan.delivery_id) ? all : undefined;
+    }, { what: 'the dead letter of the deleted webhook' });
+    const deleted = letters.find((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === orphan.delivery_id)!;
+    expect(validateDeadLetter(deleted).ok).toBe(true);
+    expect(deleted.reason).toBe('webhook_deleted');
+    const crossTenant = await waitFor(() => dlq.json<Record<string, unknown>>().find((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === foreign.delivery_id));
+    expect(crossTenant.reason).toBe('tenant_mismatch');
+    expect(receiver.byId(foreign.delivery_id)).toHaveLength(0);
+    expect(await deliveryRow(h.pg.db, foreign.delivery_id)).toBeUndefined();
+    const invalid = letters.filter((l) => l.original_base64 !== undefined);
+    expect(invalid.map((l) => l.reason).sort()).toEqual(['invalid_delivery_job', 'not_json']);
+    for (const rec of invalid) expect(validateInvalidEventRecord(rec).ok).toBe(true);
+    const schemaErrors = invalid.find((l) => l.reason === 'invalid_delivery_job')!.errors as { path: string }[];
+    expect(schemaErrors.map((e) => e.path)).toEqual(expect.arrayContaining(['/delivery_id']));
+    expect(Buffer.from(invalid.find((l) => l.reason === 'not_json')!.original_base64 as string, 'base64').toString()).toBe('not json');
+    await waitFor(async () => (await deliveryRow(h.pg.db, orphan.delivery_id))?.status === 'discarded', { what: 'discarded row' });
+    // The worker survived the bad input.
+    expect((await fetch(`${worker.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('exposes the delivery metrics', async () => {
+    const text = await (await fetch(`${worker.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/hookstream_worker_attempts_total\{outcome="delivered",status_class="2xx",service="delivery-worker"\} \d+/);
+    expect(text).toContain('hookstream_worker_attempt_duration_seconds_bucket');
+    expect(text).toContain('hookstream_worker_in_flight');
+    expect(text).toMatch(/hookstream_worker_dead_letters_total\{reason="webhook_deleted"/);
+    expect(text).toContain('hookstream_consumer_lag');
+  });
+});

@@ -1,0 +1,21 @@
+import { RateLimiter } from '../../src/dispatch/rate-limiter.js';
+
+describe('RateLimiter', () => {
+  it('allows a burst of one second worth, then one call per 1/rate seconds', () => {
+    const r = new RateLimiter(2, 0);
+    expect(r.tryTake(0)).toBe(true);
+    expect(r.tryTake(0)).toBe(true);
+    expect(r.tryTake(0)).toBe(false);
+    expect(r.waitMs(0)).toBe(500);
+    expect(r.tryTake(499)).toBe(false);
+    expect(r.tryTake(500)).toBe(true);
+  });
+
+  it('allows at least one call for rates below one per second', () => {
+    const r = new RateLimiter(0.5, 0);
+    expect(r.tryTake(0)).toBe(true);
+    expect(r.tryTake(1000)).toBe(false);
+    expect(r.waitMs(1000)).toBe(1000);
+    expect(r.tryTake(2000)).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { SecretBox, env, type Reader } from '@hookstream/service-kit';
+
+const secretKey: Reader<string> = {
+  secret: true,
+  parse(raw) {
+    if (raw === undefined) throw 'is required: 32 random bytes, base64-encoded (for example: openssl rand -base64 32); it encrypts webhook secrets at rest';
+    SecretBox.validateKey(raw);
+    return raw;
+  },
+};
+
+/** Number of seconds or fractions, strictly positive (rates). */
+function positiveNumber(def: number, max: number): Reader<number> {
+  return {
+    parse(raw) {
+      if (raw === undefined) return def;
+      const n = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > max) throw `must be a number greater than 0 and at most ${max}`;
+      return n;
+    },
+  };
+}
+
+/** The gateway's own settings, on top of the kit's base settings. */
+export const gatewayConfigSpec = {
+  PORT: env.port(8080),
+  HOST: env.string({ default: '0.0.0.0' }),
+  /** Guards POST /v1/tenants; without it tenants cannot be created through the API (503). */
+  HOOKSTREAM_ADMIN_TOKEN: env.optionalString({ secret: true, pattern: /^\S{16,512}$/, rule: '16-512 characters without spaces' }),
+  /** AES-256-GCM key for webhook and tenant secrets at rest. */
+  HOOKSTREAM_SECRET_KEY: secretKey,
+  /** Allows http:// endpoints and loopback / private / link-local addresses (development and tests only). */
+  HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: env.bool(false),
+  /** Maximum serialized size of one event (structured body, or `data` in binary mode). */
+  EVENT_MAX_BYTES: env.int({ default: 262_144, min: 1024, max: 16 * 1024 * 1024 }),
+  /** Maximum number of events in one batch request. */
+  BATCH_MAX_EVENTS: env.int({ default: 500, min: 1, max: 10_000 }),
+  /** Maximum body size of one batch request. */
+  BATCH_MAX_BYTES: env.int({ default: 8 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
+  /** Maximum body size of a control-plane request (webhooks, secrets, tenants). */
+  API_BODY_MAX_BYTES: env.int({ default: 65_536, min: 1024, max: 16 * 1024 * 1024 }),
+  /** An event id seen again within this many seconds is answered 202 without being published again. */
+  EVENT_DEDUP_WINDOW_S: env.int({ default: 86_400, min: 1, max: 90 * 86_400 }),
+  /** Pruning interval of expired dedup rows. */
+  EVENT_DEDUP_PRUNE_INTERVAL_S: env.int({ default: 60, min: 1, max: 86_400 }),
+  /** Sustained API requests per second per tenant, per gateway instance (token bucket). */
+  TENANT_RATE_LIMIT_PER_S: positiveNumber(1000, 1_000_000),
+  /** Bucket size: requests a tenant may send at once above the sustained rate; 0 = twice the rate. */
+  TENANT_RATE_LIMIT_BURST: env.int({ default: 0, min: 0, max: 10_000_000 }),
+  /** A request whose events the broker has not acknowledged within this time is answered 503. */
+  PRODUCE_TIMEOUT_MS: env.int({ default: 10_000, min: 500, max: 120_000 }),
+  /** How long a successful API key lookup is cached in memory. */
+  API_KEY_CACHE_TTL_MS: env.int({ default: 30_000, min: 0, max: 3_600_000 }),
+};

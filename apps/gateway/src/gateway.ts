@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { SecretBox, type BaseConfig, type ConfigOf, type ServiceContext } from '@hookstream/service-kit';
+import { TenantAuthenticator } from './auth/tenant-auth.js';
+import type { gatewayConfigSpec } from './config.js';
+import { DeliveryHistory } from './deliveries/delivery-history.js';
+import { createApp } from './http/app.js';
+import { createGatewayMetrics } from './http/metrics.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { DedupStore } from './ingest/dedup-store.js';
+import { EventProducer } from './ingest/event-producer.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { LifecyclePublisher } from './webhooks/lifecycle-publisher.js';
+import { WebhookService } from './webhooks/webhook-service.js';
+
+export type GatewayConfig = BaseConfig & ConfigOf<typeof gatewayConfigSpec>;
+
+/** Wires the gateway's parts and starts listening; shutdown stops intake first, then the producer. */
+export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<void> {
+  const { config, db, kafka, logger, topics, health, onShutdown } = ctx;
+  const box = new SecretBox(config.HOOKSTREAM_SECRET_KEY);
+  const metrics = createGatewayMetrics(ctx.metrics);
+
+  const producer = new EventProducer(kafka, config.PRODUCE_TIMEOUT_MS);
+  await producer.connect();
+  onShutdown('producer', () => producer.disconnect());
+  health.add('producer', async () => {
+    if (!producer.isConnected) throw new Error('Kafka producer is not connected');
+  });
+
+  const dedup = new DedupStore(db, config.EVENT_DEDUP_WINDOW_S);
+  const rateLimiter = new RateLimiter(config.TENANT_RATE_LIMIT_PER_S, config.TENANT_RATE_LIMIT_BURST || Math.max(1, Math.ceil(config.TENANT_RATE_LIMIT_PER_S * 2)));
+  const publicUrl = config.HOOKSTREAM_PUBLIC_URL.replace(/\/+$/, '');
+  const lifecycle = new LifecyclePublisher(producer, topics.events, publicUrl, metrics);
+
+  const app = createApp(
+    {
+      db,
+      box,
+      logger,
+      metrics,
+      auth: new TenantAuthenticator(db, config.API_KEY_CACHE_TTL_MS),
+      rateLimiter,
+      ingest: new IngestService(dedup, producer, topics.events, metrics, logger),
+      dedup,
+      webhooks: new WebhookService(db, box, lifecycle, { allowPrivate: config.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS }, publicUrl),
+      deliveries: new DeliveryHistory(db, producer, topics.deliveries),
+      settings: {
+        adminToken: config.HOOKSTREAM_ADMIN_TOKEN,
+        publicUrl,
+        eventMaxBytes: config.EVENT_MAX_BYTES,
+        batchMaxEvents: config.BATCH_MAX_EVENTS,
+        batchMaxBytes: config.BATCH_MAX_BYTES,
+        apiBodyMaxBytes: config.API_BODY_MAX_BYTES,
+        dedupWindowS: config.EVENT_DEDUP_WINDOW_S,
+      },
+    },
+    { health, registry: ctx.metrics },
+  );
+
+  const housekeeping = setInterval(() => {
+    rateLimiter.sweep();
+    dedup
+      .prune()
+      .then((n) => n && logger.info({ pruned: n }, 'expired dedup entries pruned'))
+      .catch((e: Error) => logger.warn({ err: e.message }, 'pruning dedup entries failed; will retry'));
+  }, config.EVENT_DEDUP_PRUNE_INTERVAL_S * 1000);
+  housekeeping.unref();
+  onShutdown('housekeeping', () => clearInterval(housekeeping));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  const port = (server.address() as AddressInfo).port;
+  if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: POST /v1/tenants answers 503');
+  logger.info({ port }, `gateway listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`);
+  // Registered last so it runs first: stop taking requests, finish those in flight, then the producer stops.
+  onShutdown('http', () => new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeIdleConnections();
+  }));
+}

@@ -1,0 +1,69 @@
+import type { Request } from 'express';
+import { HttpError } from './errors.js';
+import { parseJsonText } from './json-error.js';
+
+/** The media type of a request without parameters, lower case ('' when absent). */
+export function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export const isJsonMediaType = (type: string) => type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+
+/**
+ * Reads the whole body up to `limit` bytes. Over the limit the request is refused with 413
+ * as soon as the declared length or the received bytes say so; the rest is not buffered.
+ */
+export async function readBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (err) {
+        // Discard what is still coming so the response can be written.
+        req.resume();
+        reject(err);
+      } else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onError = (e: Error) => finish(new HttpError(400, `could not read the request body: ${e.message}`));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `request body is larger than the limit of ${limit} bytes`, undefined, { connection: 'close' });
+}
+
+/** Parses a body as UTF-8 JSON; malformed JSON is a 400 naming the position. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new HttpError(400, 'request body is empty: a JSON document is required');
+  try {
+    return parseJsonText(body.toString('utf8'));
+  } catch (e) {
+    throw new HttpError(400, (e as Error).message);
+  }
+}
+
+/** Reads a control-plane JSON body (application/json or any +json type). */
+export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+  const type = mediaType(req);
+  if (!isJsonMediaType(type)) {
+    throw new HttpError(415, `unsupported content type ${JSON.stringify(type || '(none)')}: send application/json`);
+  }
+  return parseJsonBody(await readBody(req, limit));
+}

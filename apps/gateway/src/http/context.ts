@@ -1,0 +1,49 @@
+import type { Knex, Logger, SecretBox } from '@hookstream/service-kit';
+import type { Request } from 'express';
+import type { Tenant, TenantAuthenticator } from '../auth/tenant-auth.js';
+import type { DeliveryHistory } from '../deliveries/delivery-history.js';
+import type { DedupStore } from '../ingest/dedup-store.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/** Everything the routes need, built once at start. */
+export interface GatewayDeps {
+  db: Knex;
+  box: SecretBox;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  auth: TenantAuthenticator;
+  rateLimiter: RateLimiter;
+  ingest: IngestService;
+  dedup: DedupStore;
+  webhooks: WebhookService;
+  deliveries: DeliveryHistory;
+  settings: {
+    adminToken: string | undefined;
+    publicUrl: string;
+    eventMaxBytes: number;
+    batchMaxEvents: number;
+    batchMaxBytes: number;
+    apiBodyMaxBytes: number;
+    dedupWindowS: number;
+  };
+}
+
+/** The tenant the auth middleware resolved (routes behind it only). */
+export function tenantOf(req: Request): Tenant {
+  const t = (req as Request & { tenant?: Tenant }).tenant;
+  if (!t) throw new Error('route is not behind tenant authentication');
+  return t;
+}
+
+export function setTenant(req: Request, tenant: Tenant): void {
+  (req as Request & { tenant?: Tenant }).tenant = tenant;
+}
+
+/** A route path parameter as one string (Express 5 gives wildcard parameters as arrays). */
+export function param(req: Request, name: string): string {
+  const v = (req.params as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(v) ? v.join('/') : (v ?? '');
+}

@@ -1,0 +1,118 @@
+import type { Knex } from '@hookstream/service-kit';
+
+interface PendingClaim {
+  tenantId: string;
+  eventIds: string[];
+  resolve(fresh: Set<string>): void;
+  reject(e: unknown): void;
+}
+
+/** Rows per claim statement: bounded so one statement stays short. */
+const MAX_ROWS_PER_STATEMENT = 5000;
+
+/**
+ * The ids a tenant already published within the dedup window. `claim` returns the ids that
+ * are new (or whose earlier sighting is older than the window): the ones to publish.
+ *
+ * Claims of concurrent requests are coalesced: while one statement runs, new claims queue
+ * and the next statement carries all of them (one multi-row INSERT ... ON CONFLICT ...
+ * RETURNING over unnest'ed arrays). So a request costs at most one statement, never one
+ * per event, and under load many requests share one.
+ */
+export class DedupStore {
+  private queue: PendingClaim[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly windowS: number,
+  ) {}
+
+  claim(tenantId: string, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return Promise.resolve(new Set());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ tenantId, eventIds, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const batch: PendingClaim[] = [];
+        let rows = 0;
+        while (this.queue.length && (batch.length === 0 || rows + this.queue[0]!.eventIds.length <= MAX_ROWS_PER_STATEMENT)) {
+          const next = this.queue.shift()!;
+          batch.push(next);
+          rows += next.eventIds.length;
+        }
+        await this.claimTogether(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async claimTogether(batch: PendingClaim[]): Promise<void> {
+    // The same (tenant, id) twice in one statement is an error for ON CONFLICT DO UPDATE;
+    // a later claimant of a pair already in this statement is answered "seen".
+    const pairs = new Set<string>();
+    const tenants: string[] = [];
+    const ids: string[] = [];
+    const owner = new Map<string, PendingClaim>();
+    for (const claim of batch) {
+      for (const id of claim.eventIds) {
+        const pair = `${claim.tenantId}\u0000${id}`;
+        if (pairs.has(pair)) continue;
+        pairs.add(pair);
+        owner.set(pair, claim);
+        tenants.push(claim.tenantId);
+        ids.push(id);
+      }
+    }
+    try {
+      const { rows } = await this.db.raw<{ rows: { tenant_id: string; event_id: string }[] }>(
+        `INSERT INTO ingested_events (tenant_id, event_id)
+         SELECT * FROM unnest(?::uuid[], ?::text[])
+         ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = now()
+           WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
+         RETURNING tenant_id, event_id`,
+        [tenants, ids, this.windowS],
+      );
+      const fresh = new Map<PendingClaim, Set<string>>(batch.map((c) => [c, new Set<string>()]));
+      for (const r of rows) {
+        const claim = owner.get(`${r.tenant_id}\u0000${r.event_id}`);
+        if (claim) fresh.get(claim)!.add(r.event_id);
+      }
+      for (const claim of batch) claim.resolve(fresh.get(claim)!);
+    } catch (e) {
+      for (const claim of batch) claim.reject(e);
+    }
+  }
+
+  /** Forgets claimed ids whose publication failed, so the client's retry is not taken for a duplicate. */
+  async release(tenantId: string, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.db('ingested_events').where({ tenant_id: tenantId }).whereIn('event_id', eventIds).delete();
+  }
+
+  async acceptedAt(tenantId: string, eventId: string): Promise<Date | undefined> {
+    const row = await this.db('ingested_events').where({ tenant_id: tenantId, event_id: eventId }).first('accepted_at');
+    return row?.accepted_at as Date | undefined;
+  }
+
+  /** Deletes expired rows in batches, so pruning never holds long locks. Returns the count. */
+  async prune(batchSize = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.db.raw<{ rowCount: number }>(
+        `DELETE FROM ingested_events WHERE ctid IN (
+           SELECT ctid FROM ingested_events WHERE accepted_at < now() - make_interval(secs => ?) LIMIT ?)`,
+        [this.windowS, batchSize],
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < batchSize) return total;
+    }
+  }
+}

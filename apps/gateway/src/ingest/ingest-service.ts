@@ -1,0 +1,63 @@
+import type { Logger } from '@hookstream/service-kit';
+import type { GatewayMetrics } from '../http/metrics.js';
+import { HttpError } from '../http/errors.js';
+import type { DedupStore } from './dedup-store.js';
+import type { EventProducer } from './event-producer.js';
+import type { Intake } from './event-intake.js';
+
+export type ItemResult =
+  | { index: number; id: string; status: 'accepted'; duplicate: boolean }
+  | { index: number; id?: string; status: 'rejected'; code: number; error: string; details?: unknown[] };
+
+/**
+ * Publishes checked events of one tenant: one dedup statement for the whole request, then
+ * one producer send for the new ones. If the broker does not acknowledge, the claimed ids
+ * are released (so the client's retry is not swallowed as a duplicate) and the request
+ * fails with 503 as a whole.
+ */
+export class IngestService {
+  constructor(
+    private readonly dedup: DedupStore,
+    private readonly producer: EventProducer,
+    private readonly eventsTopic: string,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
+    const results: ItemResult[] = new Array(intakes.length);
+    // Within one request a repeated id is the same event: the first occurrence decides.
+    const firstIndexOf = new Map<string, number>();
+    intakes.forEach((intake, index) => {
+      if (!intake.ok) {
+        this.metrics.rejected.inc({ reason: intake.reason });
+        results[index] = { index, ...(intake.id !== undefined ? { id: intake.id } : {}), status: 'rejected', code: intake.status, error: intake.error, ...(intake.details ? { details: intake.details } : {}) };
+      } else if (!firstIndexOf.has(intake.event.id)) firstIndexOf.set(intake.event.id, index);
+    });
+    const ids = [...firstIndexOf.keys()];
+    const fresh = await this.dedup.claim(tenantId, ids);
+    const toSend = ids.filter((id) => fresh.has(id)).map((id) => intakes[firstIndexOf.get(id)!] as Extract<Intake, { ok: true }>);
+    if (toSend.length) {
+      try {
+        await this.producer.send(
+          this.eventsTopic,
+          toSend.map((i) => ({ key: i.key, value: JSON.stringify(i.event), headers: { 'content-type': 'application/cloudevents+json' } })),
+        );
+      } catch (e) {
+        this.logger.error({ err: (e as Error).message, events: toSend.length }, 'broker did not acknowledge events; releasing their dedup claims');
+        await this.dedup.release(tenantId, toSend.map((i) => i.event.id)).catch((err: Error) => this.logger.error({ err: err.message }, 'could not release dedup claims'));
+        throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
+      }
+      for (const i of toSend) this.metrics.accepted.inc({ type: i.type });
+    }
+    intakes.forEach((intake, index) => {
+      if (!intake.ok) return;
+      const id = intake.event.id;
+      const first = firstIndexOf.get(id) === index;
+      const duplicate = !(first && fresh.has(id));
+      if (duplicate) this.metrics.duplicates.inc();
+      results[index] = { index, id, status: 'accepted', duplicate };
+    });
+    return results;
+  }
+}

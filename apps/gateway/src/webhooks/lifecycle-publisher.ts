@@ -1,0 +1,32 @@
+import { eventKey, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
+import type { EventProducer } from '../ingest/event-producer.js';
+import { HttpError } from '../http/errors.js';
+import type { GatewayMetrics } from '../http/metrics.js';
+
+/**
+ * Publishes the webhook system events (`jive:webhook_created`, ...) of a tenant to the events
+ * topic, where they reach the tenant's `webhook` system webhooks through the matcher.
+ */
+export class LifecyclePublisher {
+  constructor(
+    private readonly producer: EventProducer,
+    private readonly eventsTopic: string,
+    private readonly publicUrl: string,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async publish(tenantId: string, webhookId: string, verbs: WebhookLifecycleVerb[]): Promise<void> {
+    if (verbs.length === 0) return;
+    const events = verbs.map((verb) => webhookLifecycleEvent({ verb, tenantId, webhookId, publicUrl: this.publicUrl, by: 'gateway' }));
+    try {
+      await this.producer.send(
+        this.eventsTopic,
+        events.map((e) => ({ key: eventKey(e), value: JSON.stringify(e), headers: { 'content-type': 'application/cloudevents+json' } })),
+      );
+    } catch {
+      // Thrown inside the change's transaction: the change is rolled back with it.
+      throw new HttpError(503, 'the event broker did not acknowledge the webhook system event; nothing was changed, retry the request', undefined, { 'retry-after': '1' });
+    }
+    for (const verb of verbs) this.metrics.lifecycleEvents.inc({ verb });
+  }
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { normalizeWebhookRequest, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
+import type { Knex, SecretBox } from '@hookstream/service-kit';
+import { openWebhookSecrets, sealWebhookSecrets, tenantSecretExists, type WebhookRow, type WebhookSecrets } from '@hookstream/store';
+import { HttpError, notFound, type ErrorDetail } from '../http/errors.js';
+import { webhookFingerprint } from './fingerprint.js';
+import type { LifecyclePublisher } from './lifecycle-publisher.js';
+import { presentWebhook, type SecretFlags } from './present.js';
+import { endpointUrlProblem, type UrlPolicy } from './url-policy.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
+/** Fields of the resource a client may send back in a PUT; they are read-only and ignored. */
+const READ_ONLY_FIELDS = ['id', 'kind', 'buggy', 'consecutive_failures', 'marked_buggy_at', 'uri', 'resources', 'created_at', 'updated_at', 'has_signing_secret'];
+
+interface Prepared {
+  spec: WebhookSpec;
+  secrets: WebhookSecrets;
+  fingerprint: string;
+}
+
+/** The control plane of webhooks: validation, secrets, persistence and lifecycle events. */
+export class WebhookService {
+  constructor(
+    private readonly db: Knex,
+    private readonly box: SecretBox,
+    private readonly lifecycle: LifecyclePublisher,
+    private readonly policy: UrlPolicy,
+    private readonly publicUrl: string,
+  ) {}
+
+  present(row: WebhookRow): Record<string, unknown> {
+    return presentWebhook(row, this.publicUrl, this.secretFlags(row));
+  }
+
+  private secretFlags(row: WebhookRow): SecretFlags {
+    const s = openWebhookSecrets(this.box, row.id, row.secrets_enc);
+    return { token: Boolean(s.token), client_secret: Boolean(s.client_secret), signing_secret: Boolean(s.signing_secret) };
+  }
+
+  /** Validates a request body in either accepted shape and splits the secrets off the spec. */
+  async prepare(tenantId: string, body: unknown): Promise<Prepared> {
+    const normalized = normalizeWebhookRequest(body);
+    if (!normalized.ok) throw new HttpError(400, 'invalid webhook', normalized.errors);
+    const spec = structuredClone(normalized.value) as WebhookSpec & Record<string, unknown>;
+    const errors: ErrorDetail[] = [];
+    const endpointPath = typeof body === 'object' && body !== null && 'callback' in body ? '/callback' : '/endpoint';
+    const endpointProblem = endpointUrlProblem(spec.endpoint, this.policy);
+    if (endpointProblem) errors.push({ path: endpointPath, message: endpointProblem, rule: 'endpointPolicy' });
+    const auth = spec.auth_config as Record<string, unknown>;
+    if (typeof auth.token_uri === 'string') {
+      const problem = endpointUrlProblem(auth.token_uri, this.policy);
+      if (problem) errors.push({ path: '/auth_config/token_uri', message: problem, rule: 'endpointPolicy' });
+    }
+    if (typeof auth.secret_name === 'string' && !(await tenantSecretExists(this.db, tenantId, auth.secret_name))) {
+      errors.push({
+        path: '/auth_config/secret_name',
+        message: `no secret named ${JSON.stringify(auth.secret_name)} in this tenant's secret store; create it first with PUT /v1/secrets/{name}`,
+        rule: 'secretExists',
+      });
+    }
+    if (errors.length) throw new HttpError(400, 'invalid webhook', errors);
+    const secrets: WebhookSecrets = {};
+    if (typeof auth.token === 'string') secrets.token = auth.token;
+    if (typeof auth.client_secret === 'string') secrets.client_secret = auth.client_secret;
+    if (typeof spec.signing_secret === 'string') secrets.signing_secret = spec.signing_secret;
+    delete auth.token;
+    delete auth.client_secret;
+    delete spec.signing_secret;
+    return { spec, secrets, fingerprint: webhookFingerprint(spec) };
+  }
+
+  async create(tenantId: string, body: unknown): Promise<WebhookRow> {
+    const { spec, secrets, fingerprint } = await this.prepare(tenantId, body);
+    const id = randomUUID();
+    return this.db.transaction(async (trx) => {
+      const [row] = (await trx('webhooks')
+        .insert({
+          id,
+          tenant_id: tenantId,
+          kind: spec.kind,
+          enabled: spec.enabled,
+          object: spec.object ?? null,
+          spec: JSON.stringify(spec),
+          secrets_enc: sealWebhookSecrets(this.box, id, secrets),
+          fingerprint,
+        })
+        .onConflict(['tenant_id', 'fingerprint'])
+        .ignore()
+        .returning('*')) as WebhookRow[];
+      if (!row) throw await this.conflict(trx, tenantId, fingerprint);
+      // Published before commit: if the broker refuses, nothing changed.
+      await this.lifecycle.publish(tenantId, id, ['jive:webhook_created']);
+      return row;
+    });
+  }
+
+  private async conflict(db: Knex, tenantId: string, fingerprint: string, except?: string): Promise<HttpError> {
+    const q = db('webhooks').where({ tenant_id: tenantId, fingerprint });
+    if (except) q.whereNot({ id: except });
+    const existing = await q.first('id');
+    return new HttpError(409, `an identical webhook already exists${existing ? ` (${existing.id as string})` : ''}: same endpoint and subscriptions`);
+  }
+
+  async get(tenantId: string, id: string): Promise<WebhookRow> {
+    if (!isUuid(id)) throw notFound('webhook');
+    const row = (await this.db('webhooks').where({ tenant_id: tenantId, id }).first()) as WebhookRow | undefined;
+    if (!row) throw notFound('webhook');
+    return row;
+  }
+
+  async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[] }): Promise<WebhookRow[]> {
+    const q = this.db('webhooks').where({ tenant_id: tenantId });
+    if (opts.objects) q.whereIn('object', opts.objects);
+    return (await q.orderBy([{ column: 'created_at' }, { column: 'id' }]).offset(opts.startIndex).limit(opts.count + 1)) as WebhookRow[];
+  }
+
+  /**
+   * PUT: a body of only `enabled` switches the webhook on or off; any other body is a full
+   * replacement in either request shape (secrets must be sent again: they are never returned).
+   */
+  async update(tenantId: string, id: string, body: unknown): Promise<WebhookRow> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
+    const input = { ...(body as Record<string, unknown>) };
+    for (const f of READ_ONLY_FIELDS) delete input[f];
+    const keys = Object.keys(input);
+    if (keys.length === 1 && keys[0] === 'enabled') {
+      if (typeof input.enabled !== 'boolean') throw new HttpError(400, 'invalid webhook', [{ path: '/enabled', message: 'must be boolean', rule: 'type' }]);
+      return this.setEnabled(tenantId, id, input.enabled);
+    }
+    await this.get(tenantId, id);
+    const { spec, secrets, fingerprint } = await this.prepare(tenantId, input);
+    return this.db.transaction(async (trx) => {
+      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      if (!before) throw notFound('webhook');
+      // A replacement that does not mention `enabled` keeps the current state.
+      if (!('enabled' in input)) spec.enabled = before.enabled;
+      let row: WebhookRow | undefined;
+      try {
+        [row] = (await trx('webhooks')
+          .where({ tenant_id: tenantId, id })
+          .update({
+            kind: spec.kind,
+            enabled: spec.enabled,
+            object: spec.object ?? null,
+            spec: JSON.stringify(spec),
+            secrets_enc: sealWebhookSecrets(this.box, id, secrets),
+            fingerprint,
+            revision: trx.raw('revision + 1'),
+            updated_at: trx.fn.now(),
+          })
+          .returning('*')) as WebhookRow[];
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw await this.conflict(this.db, tenantId, fingerprint, id);
+        throw e;
+      }
+      if (!row) throw notFound('webhook');
+      await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, row.enabled));
+      return row;
+    });
+  }
+
+  private async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<WebhookRow> {
+    if (!isUuid(id)) throw notFound('webhook');
+    return this.db.transaction(async (trx) => {
+      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      if (!before) throw notFound('webhook');
+      if (before.enabled === enabled) return before;
+      const [row] = (await trx('webhooks')
+        .where({ id })
+        .update({
+          enabled,
+          spec: trx.raw(`jsonb_set(spec, '{enabled}', to_jsonb(?::boolean))`, [enabled]),
+          revision: trx.raw('revision + 1'),
+          updated_at: trx.fn.now(),
+        })
+        .returning('*')) as WebhookRow[];
+      await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, enabled));
+      return row!;
+    });
+  }
+
+  /** Re-enables a disabled or buggy webhook; a no-op (no event) when it is enabled and healthy. */
+  async enable(tenantId: string, id: string): Promise<WebhookRow> {
+    if (!isUuid(id)) throw notFound('webhook');
+    return this.db.transaction(async (trx) => {
+      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      if (!before) throw notFound('webhook');
+      if (before.enabled && !before.buggy) return before;
+      const [row] = (await trx('webhooks')
+        .where({ id })
+        .update({
+          enabled: true,
+          buggy: false,
+          consecutive_failures: 0,
+          marked_buggy_at: null,
+          spec: trx.raw(`jsonb_set(spec, '{enabled}', 'true'::jsonb)`),
+          revision: trx.raw('revision + 1'),
+          updated_at: trx.fn.now(),
+        })
+        .returning('*')) as WebhookRow[];
+      const verbs: WebhookLifecycleVerb[] = [];
+      if (!before.enabled) verbs.push('jive:webhook_enabled');
+      if (before.buggy) verbs.push('jive:webhook_marked_not_buggy');
+      await this.lifecycle.publish(tenantId, id, verbs);
+      return row!;
+    });
+  }
+
+  async remove(tenantId: string, id: string): Promise<void> {
+    if (!isUuid(id)) throw notFound('webhook');
+    await this.db.transaction(async (trx) => {
+      const deleted = await trx('webhooks').where({ tenant_id: tenantId, id }).delete().returning('id');
+      if (deleted.length === 0) throw notFound('webhook');
+      await this.lifecycle.publish(tenantId, id, ['jive:webhook_deleted']);
+    });
+  }
+}
+
+function enabledVerbs(before: boolean, after: boolean): WebhookLifecycleVerb[] {
+  if (before === after) return [];
+  return [after ? 'jive:webhook_enabled' : 'jive:webhook_disabled'];
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { Collector } from '@hookstream/test-kit';
+import { publishable } from './helpers/events.js';
+import { startHarness, type Harness } from './helpers/harness.js';
+
+describe('event ingest', () => {
+  let h: Harness;
+  let key: string;
+  let tenantId: string;
+  let events: Collector;
+  const onTopic = (id: string) => events.json<{ id: string }>().filter((e) => e.id === id);
+
+  beforeAll(async () => {
+    h = await startHarness({ EVENT_MAX_BYTES: '4096', BATCH_MAX_EVENTS: '5' });
+    ({ api_key: key, id: tenantId } = await h.createTenant('publisher'));
+    events = await h.kafka.consume(h.kafka.topics.events);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('accepts a structured event (application/cloudevents+json) after the broker acknowledged, keyed by tenant and subject', async () => {
+    const event = publishable('replied-message', { subject: 'conversation-42' });
+    const r = await h.call('POST', '/v1/events', { key, raw: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json' } });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ id: event.id });
+    await events.waitFor(1);
+    const msg = events.messages.find((m) => JSON.parse(m.value!.toString()).id === event.id)!;
+    expect(msg.key!.toString()).toBe(`${tenantId}:conversation-42`);
+    const published = JSON.parse(msg.value!.toString());
+    expect(published).toMatchObject({ specversion: '1.0', id: event.id, type: 'replied-message', tenantid: tenantId, subject: 'conversation-42', data: event.data });
+  });
+
+  it('puts an accepted event on the events topic exactly once, even when published again with the same id', async () => {
+    const event = publishable('user-mentioned', { subject: 'conversation-dup' });
+    const first = await h.call('POST', '/v1/events', { key, body: event });
+    const again = await h.call('POST', '/v1/events', { key, body: event });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    // A later event on the same key lands on the same partition after any copy of the first.
+    const sentinel = publishable('user-mentioned', { subject: 'conversation-dup' });
+    expect((await h.call('POST', '/v1/events', { key, body: sentinel })).status).toBe(202);
+    await events.waitFor(1);
+    await waitUntil(() => onTopic(sentinel.id as string).length === 1);
+    expect(onTopic(event.id as string)).toHaveLength(1);
+  });
+
+  it('generates a missing id, and keys an event without subject on its id', async () => {
+    const { id: _id, ...event } = publishable('liked-message');
+    const r = await h.call('POST', '/v1/events', { key, body: event });
+    expect(r.status).toBe(202);
+    expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    await waitUntil(() => onTopic(r.body.id).length === 1);
+    const msg = events.messages.find((m) => JSON.parse(m.value!.toString()).id === r.body.id)!;
+    expect(msg.key!.toString()).toBe(`${tenantId}:${r.body.id}`);
+  });
+
+  it('accepts binary mode (ce-* headers, data as body) and publishes structured JSON', async () => {
+    const event = publishable('user-followed');
+    const id = randomUUID();
+    const r = await h.call('POST', '/v1/events', {
+      key,
+      raw: JSON.stringify(event.data),
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': id,
+        'ce-source': 'https://publisher.example/notifications',
+        'ce-type': 'user-followed',
+        'ce-subject': 'user%2042',
+      },
+    });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ id });
+    await waitUntil(() => onTopic(id).length === 1);
+    const published = onTopic(id)[0] as Record<string, unknown>;
+    expect(published).toMatchObject({ specversion: '1.0', type: 'user-followed', source: 'https://publisher.example/notifications', subject: 'user 42', tenantid: tenantId, datacontenttype: 'application/json', data: event.data });
+  });
+
+  it('publishes aliases under the canonical type', async () => {
+    const event = publishable('liked-message', { type: 'liked-messages' });
+    expect((await h.call('POST', '/v1/events', { key, body: event })).status).toBe(202);
+    await waitUntil(() => onTopic(event.id as string).length === 1);
+    expect(onTopic(event.id as string)[0]).toMatchObject({ type: 'liked-message' });
+  });
+
+  it('refuses an unknown type, invalid data and a foreign tenantid with 400 and JSON paths', async () => {
+    const unknown = await h.call('POST', '/v1/events', { key, body: publishable('replied-message', { type: 'no-such-type' }) });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatch(/unknown event type "no-such-type"/);
+    expect(unknown.body.details).toContainEqual(expect.objectContaining({ path: '/type', rule: 'catalogue' }));
+
+    const event = publishable('replied-message');
+    delete (event.data as Record<string, unknown>).user;
+    const invalid = await h.call('POST', '/v1/events', { key, body: event });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.details).toContainEqual(expect.objectContaining({ path: '/data/user', rule: 'required' }));
+
+    const foreign = await h.call('POST', '/v1/events', { key, body: publishable('replied-message', { tenantid: 'someone-else' }) });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.details).toEqual([expect.objectContaining({ path: '/tenantid' })]);
+
+    const notObject = await h.call('POST', '/v1/events', { key, raw: '[1,2]', headers: { 'content-type': 'application/json' } });
+    expect(notObject.status).toBe(400);
+    expect(notObject.body.error).toMatch(/must be a JSON object/);
+  });
+
+  it('answers malformed JSON with 400 naming the position, without echoing the input', async () => {
+    const r = await h.call('POST', '/v1/events', { key, raw: '{"specversion": "1.0", "id": secret-value}', headers: { 'content-type': 'application/cloudevents+json' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('malformed JSON at position 29 (line 1, column 30): unexpected character "s"');
+    expect(r.text).not.toContain('secret-value');
+    const binary = await h.call('POST', '/v1/events', { key, raw: '{"a":', headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-type': 'user-followed', 'ce-source': 'x' } });
+    expect(binary.status).toBe(400);
+    expect(binary.body.error).toMatch(/^malformed JSON at position 5 .*unexpected end of input/);
+    const empty = await h.call('POST', '/v1/events', { key, raw: '', headers: { 'content-type': 'application/json' } });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatch(/empty/);
+  });
+
+  it('answers 413 for an event over the limit and 415 for an unsupported content type', async () => {
+    const big = publishable('replied-message');
+    (big.data as Record<string, unknown>).padding = 'x'.repeat(5000);
+    const tooLarge = await h.call('POST', '/v1/events', { key, body: big });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error).toMatch(/limit is 4096 bytes/);
+    const hugeBody = await h.call('POST', '/v1/events', { key, raw: 'x'.repeat(64 * 1024), headers: { 'content-type': 'application/json' } });
+    expect(hugeBody.status).toBe(413);
+    const text = await h.call('POST', '/v1/events', { key, raw: 'hello', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expect(text.body.error).toMatch(/unsupported content type "text\/plain"/);
+    const none = await h.call('POST', '/v1/events', { key, raw: '{}' });
+    expect(none.status).toBe(415);
+    const binaryXml = await h.call('POST', '/v1/events', { key, raw: '<a/>', headers: { 'content-type': 'application/xml', 'ce-specversion': '1.0' } });
+    expect(binaryXml.status).toBe(415);
+    // The process survived all of it.
+    expect((await h.call('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('publishes a batch in one request with per-item results (valid items accepted, invalid ones reported by index)', async () => {
+    const a = publishable('replied-message', { subject: 'c-1' });
+    const b = publishable('replied-message', { type: 'nope' });
+    const c = publishable('user-followed');
+    const r = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify([a, b, 'not an event', c, a]), headers: { 'content-type': 'application/cloudevents-batch+json' } });
+    expect(r.status).toBe(207);
+    expect(r.body.accepted).toBe(3);
+    expect(r.body.rejected).toBe(2);
+    expect(r.body.results).toEqual([
+      { index: 0, id: a.id, status: 'accepted', duplicate: false },
+      expect.objectContaining({ index: 1, id: b.id, status: 'rejected', code: 400, details: [expect.objectContaining({ path: '/type' })] }),
+      expect.objectContaining({ index: 2, status: 'rejected', code: 400, error: expect.stringMatching(/JSON object/) }),
+      { index: 3, id: c.id, status: 'accepted', duplicate: false },
+      { index: 4, id: a.id, status: 'accepted', duplicate: true },
+    ]);
+    await waitUntil(() => onTopic(a.id as string).length === 1 && onTopic(c.id as string).length === 1);
+    expect(onTopic(b.id as string)).toHaveLength(0);
+
+    const again = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify([a]), headers: { 'content-type': 'application/cloudevents-batch+json' } });
+    expect(again.status).toBe(202);
+    expect(again.body.results).toEqual([{ index: 0, id: a.id, status: 'accepted', duplicate: true }]);
+  });
+
+  it('refuses a batch that is over the count limit, not an array, all invalid, or of another content type', async () => {
+    const headers = { 'content-type': 'application/cloudevents-batch+json' };
+    const many = Array.from({ length: 6 }, () => publishable('user-followed'));
+    const tooMany = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify(many), headers });
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.error).toMatch(/6 events; the limit is 5/);
+    expect((await h.call('POST', '/v1/events/batch', { key, raw: '{}', headers })).status).toBe(400);
+    expect((await h.call('POST', '/v1/events/batch', { key, raw: '[]', headers })).status).toBe(400);
+    expect((await h.call('POST', '/v1/events/batch', { key, raw: '[{"a":1}', headers })).body.error).toMatch(/malformed JSON at position 8/);
+    const allBad = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify([{ specversion: '1.0' }]), headers });
+    expect(allBad.status).toBe(400);
+    expect(allBad.body.results[0]).toMatchObject({ index: 0, status: 'rejected' });
+    expect((await h.call('POST', '/v1/events/batch', { key, raw: '[]', headers: { 'content-type': 'text/csv' } })).status).toBe(415);
+  });
+
+  it('shows an accepted event before and after the matcher indexed it (GET /v1/events/{id})', async () => {
+    const event = publishable('user-followed');
+    await h.call('POST', '/v1/events', { key, body: event });
+    const before = await h.call('GET', `/v1/events/${event.id}`, { key });
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ id: event.id, status: 'accepted', matched: false, deliveries: [] });
+    expect((await h.call('GET', `/v1/events/${randomUUID()}`, { key })).status).toBe(404);
+  });
+
+  it('counts accepted and rejected events by type and reason in /metrics', async () => {
+    const text = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/hookstream_gateway_events_accepted_total\{type="replied-message",service="gateway"\} [1-9]/);
+    expect(text).toMatch(/hookstream_gateway_events_rejected_total\{reason="unknown_type",service="gateway"\} [1-9]/);
+    expect(text).toMatch(/hookstream_gateway_events_rejected_total\{reason="malformed_json",service="gateway"\} [1-9]/);
+    expect(text).toMatch(/hookstream_gateway_http_requests_total\{route="\/v1\/events",method="POST",status="202",service="gateway"\} [1-9]/);
+    expect(text).toMatch(/hookstream_gateway_http_request_duration_seconds_bucket\{le="0.1",service="gateway",route="\/v1\/events\/batch",method="POST"\}/);
+    expect(text).toMatch(/hookstream_gateway_http_requests_total\{route="\/v1\/events\/\{id\}",method="GET",status="404",service="gateway"\} 1/);
+  });
+});
+
+async function waitUntil(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

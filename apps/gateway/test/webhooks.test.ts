@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { fixtures } from '@hookstream/schemas';
+import { SecretBox } from '@hookstream/service-kit';
+import { getTenantSecret, openWebhookSecrets } from '@hookstream/store';
+import { startApp, type AppProcess, type Collector } from '@hookstream/test-kit';
+import { gatewayEnv, startHarness, type Harness } from './helpers/harness.js';
+
+const SECRET_NAME = 'partners/daily-herald/openweb-notification-token';
+
+describe('webhooks API', () => {
+  let h: Harness;
+  let key: string;
+  let tenantId: string;
+  let otherKey: string;
+  let events: Collector;
+  const lifecycle = (webhookId: string) =>
+    events
+      .json<{ type: string; subject: string; tenantid: string }>()
+      .filter((e) => e.subject === webhookId && e.type.startsWith('jive:webhook_'))
+      .map((e) => e.type);
+
+  beforeAll(async () => {
+    h = await startHarness({ LOG_LEVEL: 'debug' });
+    ({ api_key: key, id: tenantId } = await h.createTenant('daily-herald'));
+    ({ api_key: otherKey } = await h.createTenant('someone-else'));
+    events = await h.kafka.consume(h.kafka.topics.events);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  describe('notification configuration examples of the notification seed', () => {
+    it('refuses the secret-store example while the named secret does not exist (400 at /auth_config/secret_name)', async () => {
+      const r = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests.notificationToken });
+      expect(r.status).toBe(400);
+      expect(r.body.details).toEqual([expect.objectContaining({ path: '/auth_config/secret_name', message: expect.stringMatching(/no secret named/) })]);
+    });
+
+    it('accepts the first example (partner_secret_token by secret name) once the secret exists', async () => {
+      const put = await h.call('PUT', `/v1/secrets/${SECRET_NAME}`, { key, body: { value: 'first-token-value-123' } });
+      expect(put.status).toBe(201);
+      expect(put.body).toEqual({ name: SECRET_NAME, updated_at: expect.any(String) });
+      const r = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests.notificationToken });
+      expect(r.status).toBe(201);
+      expect(r.headers.get('location')).toBe(`/v1/webhooks/${r.body.id}`);
+      expect(r.body).toMatchObject({
+        kind: 'notification',
+        endpoint: 'https://hooks.dailyherald.example/openweb/notifications',
+        enabled: true,
+        buggy: false,
+        auth_type: 'partner_secret_token',
+        auth_config: { secret_name: SECRET_NAME, header_name: 'x-openweb-notification-event-webhook-token', has_token: false },
+        retry_base: 2,
+        retry_max_count: 5,
+        registered_events: { email: ['user-mentioned', 'user-followed', 'liked-message'], 'in-app': [] },
+        uri: `https://hookstream.test/v1/webhooks/${r.body.id}`,
+        resources: { self: { ref: `https://hookstream.test/v1/webhooks/${r.body.id}` } },
+      });
+      await waitUntil(() => lifecycle(r.body.id).length === 1);
+      expect(lifecycle(r.body.id)).toEqual(['jive:webhook_created']);
+      const published = events.json<Record<string, any>>().find((e) => e.subject === r.body.id)!;
+      expect(published).toMatchObject({ tenantid: tenantId, data: { verb: 'jive:webhook_created', jive: { objectID: r.body.id, objectType: 'webhook' } } });
+    });
+
+    it('accepts the second example (client_secret_jwt, alias type) and keeps client_secret out of the response, encrypted at rest', async () => {
+      const body = fixtures.webhookRequests.notificationJwt;
+      const r = await h.call('POST', '/v1/webhooks', { key, body });
+      expect(r.status).toBe(201);
+      expect(r.body.auth_config).toMatchObject({ client_id: 'openweb-notifier', has_client_secret: true, extra_grants: { scope: 'notifications:write', realm: 'partners' } });
+      expect(r.body.auth_config.client_secret).toBeUndefined();
+      expect(r.body.registered_events.email).toEqual(['user-mentioned', 'replied-message', 'liked-message']);
+      expect(r.text).not.toContain(body.auth_config.client_secret);
+      const row = await h.pg.db('webhooks').where({ id: r.body.id }).first();
+      expect(JSON.stringify(row.spec)).not.toContain(body.auth_config.client_secret);
+      expect(row.secrets_enc).not.toContain(body.auth_config.client_secret);
+      const box = new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!);
+      expect(openWebhookSecrets(box, row.id, row.secrets_enc)).toEqual({ client_secret: body.auth_config.client_secret });
+    });
+  });
+
+  describe('the three curl examples of the webhooks service seed', () => {
+    it.each([
+      ['contentWebhook', 'content', { events: ['document'], object: 'https://sample.jiveon.com/api/core/v3/places/1020' }],
+      ['userSystemWebhook', 'system', { events: ['user_account', 'user_session', 'user_membership'] }],
+      ['webhookSystemWebhook', 'system', { events: ['webhook'] }],
+    ] as const)('accepts %s as it stands', async (name, kind, expected) => {
+      const r = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests[name] });
+      expect(r.status).toBe(201);
+      expect(r.body).toMatchObject({ kind, endpoint: 'http://your.service.com/webhooks', enabled: true, auth_type: 'none', ...expected });
+    });
+
+    it('answers 409 when an identical webhook already exists for the tenant, but not for another tenant', async () => {
+      const again = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests.contentWebhook });
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatch(/identical webhook already exists/);
+      const reordered = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_membership,user_account,user_session', callback: 'http://your.service.com/webhooks' } });
+      expect(reordered.status).toBe(409);
+      const other = await h.call('POST', '/v1/webhooks', { key: otherKey, body: fixtures.webhookRequests.contentWebhook });
+      expect(other.status).toBe(201);
+    });
+  });
+
+  describe('validation', () => {
+    it('answers 400 with field errors for an invalid webhook and for content mixed with system types', async () => {
+      const bad = await h.call('POST', '/v1/webhooks', { key, body: { ...fixtures.webhookRequests.notificationToken, retry_base: 9, retry_bsae: 1 } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toBe('invalid webhook');
+      expect(bad.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/retry_base' }), expect.objectContaining({ path: '/retry_bsae' })]));
+      const mixed = await h.call('POST', '/v1/webhooks', { key, body: { events: 'document,user_account', callback: 'https://x.example/hook' } });
+      expect(mixed.status).toBe(400);
+      expect(mixed.body.details).toEqual([expect.objectContaining({ path: '/events', message: expect.stringMatching(/cannot be mixed/) })]);
+      const systemWithObject = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback: 'https://x.example/hook', object: 'https://sample.jiveon.com/api/core/v3/places/1' } });
+      expect(systemWithObject.status).toBe(400);
+      expect(systemWithObject.body.details[0].path).toBe('/events');
+    });
+
+    it('answers 400 for malformed JSON and 415 for a non-JSON body', async () => {
+      const r = await h.call('POST', '/v1/webhooks', { key, raw: '{"callback": }', headers: { 'content-type': 'application/json' } });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatch(/^malformed JSON at position 13/);
+      const t = await h.call('POST', '/v1/webhooks', { key, raw: 'callback=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(t.status).toBe(415);
+    });
+  });
+
+  describe('list, get, update, delete, enable', () => {
+    let ids: string[] = [];
+    const object = (n: number) => `https://sample.jiveon.com/api/core/v3/places/${9000 + n}`;
+    beforeAll(async () => {
+      ids = [];
+      for (let n = 0; n < 5; n++) {
+        const r = await h.call('POST', '/v1/webhooks', { key: otherKey, body: { callback: 'https://partner.example/hook', object: object(n) } });
+        ids.push(r.body.id);
+      }
+    });
+
+    it('pages like the seed (startIndex, itemsPerPage, list, links.next / links.previous)', async () => {
+      const first = await h.call('GET', '/v1/webhooks?count=2', { key: otherKey });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ startIndex: 0, itemsPerPage: 2 });
+      expect(first.body.list).toHaveLength(2);
+      expect(first.body.links.previous).toBeUndefined();
+      expect(first.body.links.next).toBe('https://hookstream.test/v1/webhooks?startIndex=2&count=2');
+      const seen: string[] = [];
+      let path: string | undefined = '/v1/webhooks?count=2';
+      while (path) {
+        const page: any = await h.call('GET', path, { key: otherKey });
+        seen.push(...page.body.list.map((w: { id: string }) => w.id));
+        path = page.body.links.next?.replace('https://hookstream.test', '');
+      }
+      expect(seen).toHaveLength(6); // five plus the content webhook registered earlier by this tenant
+      expect(new Set(seen).size).toBe(6);
+      const last = await h.call('GET', '/v1/webhooks?startIndex=4&count=2', { key: otherKey });
+      expect(last.body.links.previous).toBe('https://hookstream.test/v1/webhooks?startIndex=2&count=2');
+      expect(last.body.links.next).toBeUndefined();
+    });
+
+    it('filters by object and narrows fields', async () => {
+      const r = await h.call('GET', `/v1/webhooks?filter=${encodeURIComponent(`object(${object(3)})`)}&fields=object,enabled`, { key: otherKey });
+      expect(r.status).toBe(200);
+      expect(r.body.list).toEqual([{ id: ids[3], object: object(3), enabled: true }]);
+      expect((await h.call('GET', '/v1/webhooks?filter=owner(x)', { key: otherKey })).status).toBe(400);
+      expect((await h.call('GET', '/v1/webhooks?count=0', { key: otherKey })).body.details[0].path).toBe('/query/count');
+      expect((await h.call('GET', '/v1/webhooks?fields=nope', { key: otherKey })).status).toBe(400);
+    });
+
+    it('gets one webhook, and answers 404 for another tenant\'s webhook or an unknown id', async () => {
+      const r = await h.call('GET', `/v1/webhooks/${ids[0]}?fields=object`, { key: otherKey });
+      expect(r.body).toEqual({ id: ids[0], object: object(0) });
+      const foreign = await h.call('GET', `/v1/webhooks/${ids[0]}`, { key });
+      expect(foreign.status).toBe(404);
+      expect(foreign.body).toEqual({ error: 'webhook not found' });
+      expect((await h.call('PUT', `/v1/webhooks/${ids[0]}`, { key, body: { enabled: false } })).status).toBe(404);
+      expect((await h.call('DELETE', `/v1/webhooks/${ids[0]}`, { key })).status).toBe(404);
+      expect((await h.call('PUT', `/v1/webhooks/${ids[0]}/enable`, { key })).status).toBe(404);
+      expect((await h.call('GET', `/v1/webhooks/${randomUUID()}`, { key: otherKey })).status).toBe(404);
+      expect((await h.call('GET', '/v1/webhooks/not-a-uuid', { key: otherKey })).status).toBe(404);
+    });
+
+    it('disables through PUT {enabled:false} and re-enables through PUT /enable, publishing the system events; enable is a no-op when enabled', async () => {
+      const id = ids[1]!;
+      const off = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { enabled: false } });
+      expect(off.status).toBe(200);
+      expect(off.body.enabled).toBe(false);
+      const on = await h.call('PUT', `/v1/webhooks/${id}/enable`, { key: otherKey });
+      expect(on.status).toBe(200);
+      expect(on.body.enabled).toBe(true);
+      const noop = await h.call('PUT', `/v1/webhooks/${id}/enable`, { key: otherKey });
+      expect(noop.body.updated_at).toBe(on.body.updated_at);
+      await waitUntil(() => lifecycle(id).length === 3);
+      expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled']);
+      const row = await h.pg.db('webhooks').where({ id }).first();
+      expect(Number(row.revision)).toBe(3);
+    });
+
+    it('re-enables a buggy webhook: buggy and consecutive_failures reset, marked_not_buggy published', async () => {
+      const id = ids[2]!;
+      await h.pg.db('webhooks').where({ id }).update({ buggy: true, consecutive_failures: 17, marked_buggy_at: new Date() });
+      const r = await h.call('PUT', `/v1/webhooks/${id}/enable`, { key: otherKey });
+      expect(r.body).toMatchObject({ enabled: true, buggy: false, consecutive_failures: 0, marked_buggy_at: null });
+      await waitUntil(() => lifecycle(id).length === 2);
+      expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_marked_not_buggy']);
+    });
+
+    it('replaces a webhook through PUT with a full body, and answers 409 when that makes it identical to another', async () => {
+      const id = ids[3]!;
+      await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { enabled: false } });
+      const r = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/other-hook', object: object(3), events: 'document,discussion', description: 'docs' } });
+      expect(r.status).toBe(200);
+      // A replacement that does not mention `enabled` keeps the webhook disabled.
+      expect(r.body).toMatchObject({ endpoint: 'https://partner.example/other-hook', events: ['document', 'discussion'], description: 'docs', enabled: false });
+      const on = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/other-hook', object: object(3), enabled: true } });
+      expect(on.body).toMatchObject({ enabled: true, events: [] });
+      await waitUntil(() => lifecycle(id).length === 3);
+      expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled']);
+      const clash = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/hook', object: object(4) } });
+      expect(clash.status).toBe(409);
+      const invalid = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { enabled: 'no' } });
+      expect(invalid.status).toBe(400);
+    });
+
+    it('deletes a webhook (204, then 404) and publishes webhook_deleted', async () => {
+      const id = ids[4]!;
+      expect((await h.call('DELETE', `/v1/webhooks/${id}`, { key: otherKey })).status).toBe(204);
+      expect((await h.call('GET', `/v1/webhooks/${id}`, { key: otherKey })).status).toBe(404);
+      await waitUntil(() => lifecycle(id).length === 2);
+      expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_deleted']);
+    });
+  });
+
+  describe('secrets', () => {
+    it('lists names and times only, rotates a secret in place, and stores values encrypted', async () => {
+      const name = 'rotating-secret';
+      expect((await h.call('PUT', `/v1/secrets/${name}`, { key, body: { value: 'value-one-xyz' } })).status).toBe(201);
+      const rotated = await h.call('PUT', `/v1/secrets/${name}`, { key, body: { value: 'value-two-xyz' } });
+      expect(rotated.status).toBe(200);
+      const list = await h.call('GET', '/v1/secrets', { key });
+      expect(list.body.list.map((s: { name: string }) => s.name)).toEqual([SECRET_NAME, name]);
+      expect(Object.keys(list.body.list[1]).sort()).toEqual(['created_at', 'name', 'updated_at']);
+      expect(list.text).not.toContain('value-two-xyz');
+      const stored = await h.pg.db('tenant_secrets').where({ tenant_id: tenantId, name }).first();
+      expect(stored.value_enc).not.toContain('value-two-xyz');
+      // What the delivery worker reads at send time is the rotated value.
+      expect(await getTenantSecret(h.pg.db, new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!), tenantId, name)).toBe('value-two-xyz');
+      expect((await h.call('GET', '/v1/secrets', { key: otherKey })).body.list).toEqual([]);
+      // A slash in a name may also be sent as %2F.
+      expect((await h.call('PUT', '/v1/secrets/team%2Fthing', { key, body: { value: 'v' } })).body.name).toBe('team/thing');
+      expect((await h.call('PUT', '/v1/secrets/bad%20name', { key, body: { value: 'v' } })).status).toBe(400);
+      expect((await h.call('PUT', '/v1/secrets/x', { key, body: { value: 42 } })).body.details[0].path).toBe('/value');
+    });
+  });
+
+  it('never shows a secret sent in a webhook in any response body or log line', async () => {
+    const token = `tok-LEAK-${randomUUID()}`;
+    const clientSecret = `cs-LEAK-${randomUUID()}`;
+    const signing = `sign-LEAK-${randomUUID()}`;
+    const storeValue = `store-LEAK-${randomUUID()}`;
+    const created = await h.call('POST', '/v1/webhooks', {
+      key,
+      body: { endpoint: 'https://leak.example/hook', auth_type: 'partner_secret_token', auth_config: { token }, signing_secret: signing, registered_events: { email: ['user-followed'] } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.auth_config).toEqual({ header_name: 'x-openweb-notification-event-webhook-token', has_token: true });
+    expect(created.body.has_signing_secret).toBe(true);
+    const id = created.body.id as string;
+    await h.call('GET', `/v1/webhooks/${id}`, { key });
+    await h.call('GET', '/v1/webhooks?count=100', { key });
+    await h.call('PUT', `/v1/webhooks/${id}`, { key, body: { endpoint: 'https://leak.example/hook2', auth_type: 'client_secret_jwt', auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' } } });
+    await h.call('PUT', `/v1/webhooks/${id}/enable`, { key });
+    await h.call('PUT', '/v1/secrets/leaky', { key, body: { value: storeValue } });
+    await h.call('GET', '/v1/secrets', { key });
+    // Invalid and malformed bodies carrying secrets: the errors name paths, never values.
+    await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/x', auth_config: { token } } });
+    await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/y', signing_secret: 42, auth_type: 'partner_secret_token', auth_config: { token, extra: clientSecret } } });
+    await h.call('POST', '/v1/webhooks', { key, raw: `{"endpoint": "https://x", "auth_config": {"token": ${token}}}`, headers: { 'content-type': 'application/json' } });
+    await h.call('PUT', '/v1/secrets/leaky', { key, raw: `{"value": ${storeValue}}`, headers: { 'content-type': 'application/json' } });
+    await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/hook2', auth_type: 'client_secret_jwt', auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' } } });
+    const row = await h.pg.db('webhooks').where({ id }).first();
+    expect(openWebhookSecrets(new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!), id, row.secrets_enc)).toEqual({ client_secret: clientSecret });
+    const everything = [...h.responses, ...h.app.output()].join('\n');
+    expect(h.responses.length).toBeGreaterThan(10);
+    expect(h.app.output().length).toBeGreaterThan(3);
+    for (const secret of [token, clientSecret, signing, storeValue]) expect(everything).not.toContain(secret);
+    expect(everything).not.toContain('LEAK-');
+  });
+
+  describe('endpoint URL policy without HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS', () => {
+    let strict: AppProcess;
+    beforeAll(async () => {
+      strict = await startApp('gateway', { env: gatewayEnv(h.pg, h.kafka, { HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: 'false' }) });
+    });
+    afterAll(async () => {
+      await strict?.stop('SIGTERM');
+    });
+
+    it.each([
+      ['http://your.service.com/webhooks', /https:\/\/ URL/],
+      ['https://127.0.0.1/hook', /loopback/],
+      ['https://localhost:8443/hook', /local host name/],
+      ['https://10.1.2.3/hook', /private address/],
+      ['https://169.254.169.254/latest/meta-data', /metadata/],
+      ['https://[::1]/hook', /loopback/],
+      ['https://[fe80::1]/hook', /link-local/],
+    ])('refuses %s', async (callback, message) => {
+      const r = await h.call('POST', '/v1/webhooks', { key, body: { callback, events: 'webhook' }, baseUrl: strict.baseUrl });
+      expect(r.status).toBe(400);
+      expect(r.body.details).toEqual([expect.objectContaining({ path: '/callback', message: expect.stringMatching(message) })]);
+    });
+
+    it('accepts a public https endpoint', async () => {
+      const r = await h.call('POST', '/v1/webhooks', { key, body: { callback: 'https://hooks.partner.example/jive', events: 'social_group' }, baseUrl: strict.baseUrl });
+      expect(r.status).toBe(201);
+    });
+  });
+});
+
+async function waitUntil(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,18 @@
+import { env } from '@hookstream/service-kit';
+
+/** The matcher's own settings, on top of the base ones every app shares. */
+export const matcherConfigSpec = {
+  MATCHER_GROUP_ID: env.string({ default: 'hookstream-matcher', pattern: /^[A-Za-z0-9._-]{1,200}$/, rule: 'letters, digits, ".", "_" or "-"' }),
+  /**
+   * Messages handled per step inside a fetched batch: each step writes the event index,
+   * produces its jobs and commits. Smaller steps lose less progress on a crash; larger ones
+   * amortise round trips.
+   */
+  MATCHER_CHUNK_SIZE: env.int({ default: 500, min: 1, max: 10_000 }),
+  /** Partitions of `events` processed at the same time by one process. */
+  MATCHER_PARTITIONS_CONCURRENTLY: env.int({ default: 3, min: 1, max: 100 }),
+  /** Consumer group session timeout: how long a crashed matcher holds its partitions before others take over. */
+  MATCHER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
+  /** Back-off ceiling while PostgreSQL or Kafka refuses a step (the step is retried, never skipped). */
+  MATCHER_RETRY_MAX_MS: env.int({ default: 5_000, min: 100, max: 60_000 }),
+};

@@ -1,0 +1,150 @@
+import { createDeliveryJob, createInvalidEventRecord, type DeliveryJob } from '@hookstream/schemas';
+import type { IHeaders } from 'kafkajs';
+import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../intake/decode.js';
+import { headerStrings } from '../intake/headers.js';
+import { matchEvent } from '../matching/rules.js';
+import type { SubscriptionIndex } from '../matching/subscription-index.js';
+import { renderForWebhook } from '../render/body.js';
+import type { EventRow, SkippedDeliveryRow } from '../event-index/rows.js';
+
+export interface InputMessage {
+  offset: string;
+  value: Buffer | null;
+  headers?: IHeaders;
+  /** Kafka timestamp (epoch ms, as a string), i.e. when the event was published. */
+  timestamp?: string;
+}
+
+export interface OutgoingMessage {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+/** Everything one slice of `events` turns into, before any of it is written anywhere. */
+export interface Plan {
+  jobs: OutgoingMessage[];
+  invalid: OutgoingMessage[];
+  eventRows: EventRow[];
+  skipped: SkippedDeliveryRow[];
+  stats: { consumed: number; matched: number; fanouts: number[]; invalid: InvalidReason[]; skipped: number };
+}
+
+// An invalid-event record must itself fit in a Kafka message (1 MiB by default); base64 grows by 4/3.
+export const MAX_ORIGINAL_BYTES = 512 * 1024;
+
+/**
+ * Pure step of the matcher: decodes, matches and renders a slice of messages of one
+ * partition into delivery jobs, invalid-event records and event-index rows.
+ */
+export function planMessages(
+  messages: readonly InputMessage[],
+  source: { topic: string; partition: number },
+  index: SubscriptionIndex,
+  now: Date = new Date(),
+): Plan {
+  const plan: Plan = { jobs: [], invalid: [], eventRows: [], skipped: [], stats: { consumed: 0, matched: 0, fanouts: [], invalid: [], skipped: 0 } };
+  for (const message of messages) {
+    plan.stats.consumed++;
+    const decoded = decodeEventMessage(message);
+    if (!decoded.ok) {
+      plan.stats.invalid.push(decoded.reason);
+      plan.invalid.push(invalidMessage(message, source, decoded.reason, decoded.errors, now));
+      continue;
+    }
+    try {
+      planEvent(plan, decoded, message, index, now);
+    } catch (e) {
+      plan.stats.invalid.push('processing_error');
+      plan.invalid.push(invalidMessage(message, source, 'processing_error', [{ path: '', message: `matching failed: ${(e as Error).message}` }], now));
+    }
+  }
+  return plan;
+}
+
+/** Matches and renders one valid event; appends to the plan only once everything succeeded. */
+function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, index: SubscriptionIndex, now: Date): void {
+  const { event } = decoded;
+  const matches = matchEvent(index, decoded);
+  const publishedAt = message.timestamp !== undefined ? Number(message.timestamp) : undefined;
+  const matched: string[] = [];
+  const jobs: OutgoingMessage[] = [];
+  const skipped: SkippedDeliveryRow[] = [];
+  for (const match of matches) {
+    const sub = match.subscriber;
+    matched.push(sub.id);
+    const job = createDeliveryJob({
+      event_id: event.id,
+      tenant_id: event.tenantid,
+      webhook_id: sub.id,
+      event_type: decoded.type,
+      body: renderForWebhook(decoded, match),
+      ...(publishedAt !== undefined && Number.isFinite(publishedAt) && publishedAt >= 0 ? { published_at: publishedAt } : {}),
+      now,
+    });
+    if (sub.buggy) {
+      skipped.push(skippedRow(job, now));
+      continue;
+    }
+    jobs.push({
+      key: sub.id,
+      value: JSON.stringify(job),
+      headers: { 'hookstream-delivery-id': job.delivery_id, 'hookstream-tenant-id': job.tenant_id, 'hookstream-event-type': job.event_type },
+    });
+  }
+  for (const j of jobs) plan.jobs.push(j);
+  for (const r of skipped) plan.skipped.push(r);
+  plan.stats.fanouts.push(jobs.length);
+  if (matched.length > 0) plan.stats.matched++;
+  plan.stats.skipped += skipped.length;
+  plan.eventRows.push({
+    tenant_id: event.tenantid,
+    id: event.id,
+    type: decoded.type,
+    source: event.source,
+    subject: event.subject ?? null,
+    time: event.time ? new Date(event.time) : null,
+    matched_webhooks: matched,
+  });
+}
+
+function skippedRow(job: DeliveryJob, now: Date): SkippedDeliveryRow {
+  return {
+    id: job.delivery_id,
+    tenant_id: job.tenant_id,
+    event_id: job.event_id,
+    webhook_id: job.webhook_id,
+    event_type: job.event_type,
+    status: 'skipped',
+    attempts: 0,
+    last_error: 'webhook is marked buggy: not sent (kept for replay)',
+    body: JSON.stringify(job.body),
+    finished_at: now,
+  };
+}
+
+function invalidMessage(
+  message: InputMessage,
+  source: { topic: string; partition: number },
+  reason: InvalidReason,
+  errors: Parameters<typeof createInvalidEventRecord>[0]['errors'],
+  now: Date,
+): OutgoingMessage {
+  const original = message.value ?? Buffer.alloc(0);
+  const tooLarge = original.length > MAX_ORIGINAL_BYTES;
+  const record = createInvalidEventRecord({
+    reason,
+    errors: tooLarge
+      ? [...errors, { path: '', message: `original truncated to its first ${MAX_ORIGINAL_BYTES} of ${original.length} bytes`, rule: 'too_large' }]
+      : errors,
+    original: tooLarge ? original.subarray(0, MAX_ORIGINAL_BYTES) : original,
+    source: { topic: source.topic, partition: source.partition, offset: message.offset },
+    headers: headerStrings(message.headers),
+    receivedAt: now,
+  });
+  return {
+    key: `${source.topic}:${source.partition}:${message.offset}`,
+    value: JSON.stringify(record),
+    headers: { 'hookstream-invalid-reason': reason },
+  };
+}

@@ -1,0 +1,97 @@
+import { contentRoutingKeys, contentTypeOf, systemCategoryOf, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
+import type { AcceptedEvent } from '../intake/decode.js';
+import { eventSpots } from './spot.js';
+import type { Subscriber } from './subscriber.js';
+import type { SubscriptionIndex } from './subscription-index.js';
+
+export interface Match {
+  subscriber: Subscriber;
+  /** Notifications only: the channels announced to this webhook (event order), never empty. */
+  channels?: NotificationChannel[];
+}
+
+/**
+ * The webhooks of the event's tenant that receive it (enabled ones; buggy ones included,
+ * flagged on the subscriber), in a stable order.
+ */
+export function matchEvent(index: SubscriptionIndex, accepted: AcceptedEvent): Match[] {
+  switch (accepted.family) {
+    case 'notification':
+      return matchNotification(index, accepted);
+    case 'content':
+      return matchContent(index, accepted);
+    case 'system':
+      return matchSystem(index, accepted);
+  }
+}
+
+/**
+ * Notification seed: a webhook receives the event if it registered the type on at least one
+ * of the event's channels; it is told only those channels, and an empty intersection means
+ * nothing is sent. A webhook with a `spot_id` receives only events of that spot.
+ */
+function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
+  const requested = eventChannels(event.data.channels);
+  const spots = eventSpots(event);
+  const found = new Map<string, Subscriber>();
+  const collect = (subs: ReadonlyMap<string, Subscriber> | undefined) => {
+    if (subs) for (const [id, s] of subs) if (!found.has(id)) found.set(id, s);
+  };
+  for (const channel of requested) {
+    const bucket = index.notificationBucket(event.tenantid, type, channel);
+    if (!bucket) continue;
+    collect(bucket.anySpot);
+    for (const spot of spots) collect(bucket.bySpot.get(spot));
+  }
+  const matches: Match[] = [];
+  for (const subscriber of found.values()) {
+    const channels = requested.filter((c) => subscriber.registered[c].has(type as NotificationType));
+    if (channels.length > 0) matches.push({ subscriber, channels });
+  }
+  return matches;
+}
+
+function eventChannels(value: unknown): NotificationChannel[] {
+  if (!Array.isArray(value)) return [];
+  const out: NotificationChannel[] = [];
+  for (const c of value) if ((c === 'email' || c === 'in-app') && !out.includes(c)) out.push(c);
+  return out;
+}
+
+/**
+ * Jive content webhooks: the watched `object` is the event's container (`target`), the object
+ * itself, or the object's parent content; `events`, when given, keeps only the listed content
+ * types. A comment or reply counts as activity on its parent content too, so a "document"
+ * webhook also sees comments on documents (the parent type comes from `jive.parentType`).
+ */
+function matchContent(index: SubscriptionIndex, { event }: AcceptedEvent): Match[] {
+  const activity = event.data as Parameters<typeof contentRoutingKeys>[0];
+  const types = contentTypesOf(event.data);
+  const found = new Map<string, Subscriber>();
+  for (const uri of contentRoutingKeys(activity)) {
+    for (const [id, s] of index.contentSubscribers(event.tenantid, uri)) {
+      if (found.has(id)) continue;
+      if (s.contentTypes && !types.some((t) => s.contentTypes!.has(t))) continue;
+      found.set(id, s);
+    }
+  }
+  return [...found.values()].map((subscriber) => ({ subscriber }));
+}
+
+/** The content types an activity counts as: its object's type, then its parent's. */
+export function contentTypesOf(data: Record<string, unknown>): string[] {
+  const types: string[] = [];
+  const own = contentTypeOf(data as Parameters<typeof contentTypeOf>[0]);
+  if (own) types.push(own);
+  const parentType = (data.jive as { parentType?: unknown } | undefined)?.parentType;
+  const parent = typeof parentType === 'string' ? contentTypeOf({ object: { objectType: parentType } }) : undefined;
+  if (parent && !types.includes(parent)) types.push(parent);
+  return types;
+}
+
+/** Jive system webhooks: the webhook's `events` lists the verb's category. */
+function matchSystem(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
+  const category = systemCategoryOf(type);
+  if (!category) return [];
+  return [...index.systemSubscribers(event.tenantid, category).values()].map((subscriber) => ({ subscriber }));
+}

@@ -1,0 +1,52 @@
+import { NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
+import type { WebhookKind, WebhookRecord } from '@hookstream/store';
+
+/**
+ * What matching needs to know about one webhook, precomputed once when the webhook is
+ * indexed so that the per-event work is set lookups only.
+ */
+export interface Subscriber {
+  id: string;
+  tenantId: string;
+  kind: WebhookKind;
+  buggy: boolean;
+  /** `${HOOKSTREAM_PUBLIC_URL}/v1/webhooks/<id>`: the `webhook` field of activity bodies. */
+  uri: string;
+  /** Notification webhooks bound to one spot receive only that spot's events. */
+  spotId?: string;
+  /** Notification types registered per channel (canonical names). */
+  registered: Record<NotificationChannel, ReadonlySet<NotificationType>>;
+  /** Content webhooks: the watched container or object URI. */
+  object?: string;
+  /** Content webhooks: lower-case content types to keep; undefined keeps every type. */
+  contentTypes?: ReadonlySet<string>;
+  /** System webhooks: subscribed categories. */
+  categories: readonly string[];
+}
+
+export function webhookUri(publicUrl: string, webhookId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/v1/webhooks/${webhookId}`;
+}
+
+export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscriber {
+  const spec = record.spec;
+  const registered = {} as Record<NotificationChannel, ReadonlySet<NotificationType>>;
+  for (const c of NOTIFICATION_CHANNELS) registered[c] = new Set<NotificationType>(spec.registered_events?.[c] ?? []);
+  const sub: Subscriber = {
+    id: record.id,
+    tenantId: record.tenantId,
+    kind: record.kind,
+    buggy: record.buggy,
+    uri: webhookUri(publicUrl, record.id),
+    registered,
+    categories: record.kind === 'system' ? [...(spec.events ?? [])] : [],
+  };
+  if (record.kind === 'notification' && spec.spot_id) sub.spotId = spec.spot_id;
+  if (record.kind === 'content') {
+    const object = record.object ?? spec.object;
+    if (object) sub.object = object;
+    const types = (spec.events ?? []).map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0);
+    if (types.length > 0) sub.contentTypes = new Set(types);
+  }
+  return sub;
+}

@@ -1,0 +1,59 @@
+import { prom, type Registry } from '@hookstream/service-kit';
+
+export interface MatcherMetrics {
+  consumed: prom.Counter;
+  matched: prom.Counter;
+  jobs: prom.Counter;
+  skipped: prom.Counter;
+  invalid: prom.Counter<'reason'>;
+  fanout: prom.Histogram;
+  sliceDuration: prom.Histogram;
+  stepRetries: prom.Counter<'step'>;
+  subscriptions: prom.Gauge;
+}
+
+export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => number): MatcherMetrics {
+  const registers = [registry];
+  return {
+    consumed: new prom.Counter({ name: 'hookstream_matcher_events_consumed_total', help: 'Messages read from the events topic', registers }),
+    matched: new prom.Counter({ name: 'hookstream_matcher_events_matched_total', help: 'Valid events that matched at least one webhook', registers }),
+    jobs: new prom.Counter({ name: 'hookstream_matcher_jobs_produced_total', help: 'Delivery jobs acknowledged by the broker', registers }),
+    skipped: new prom.Counter({
+      name: 'hookstream_matcher_deliveries_skipped_total',
+      help: 'Matches of buggy webhooks recorded as skipped deliveries instead of jobs',
+      registers,
+    }),
+    invalid: new prom.Counter({
+      name: 'hookstream_matcher_events_invalid_total',
+      help: 'Messages dead-lettered to events.invalid, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    fanout: new prom.Histogram({
+      name: 'hookstream_matcher_fanout',
+      help: 'Delivery jobs per valid event',
+      buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000],
+      registers,
+    }),
+    sliceDuration: new prom.Histogram({
+      name: 'hookstream_matcher_slice_duration_seconds',
+      help: 'Time to match, index, produce and commit one slice of events',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    stepRetries: new prom.Counter({
+      name: 'hookstream_matcher_step_retries_total',
+      help: 'Retries of a slice step (event index write, produce, commit) after a failure',
+      labelNames: ['step'],
+      registers,
+    }),
+    subscriptions: new prom.Gauge({
+      name: 'hookstream_matcher_indexed_webhooks',
+      help: 'Enabled webhooks in the subscription index',
+      registers,
+      collect() {
+        this.set(indexedWebhooks());
+      },
+    }),
+  };
+}

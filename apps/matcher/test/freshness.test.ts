@@ -1,0 +1,70 @@
+import { sleep } from '@hookstream/test-kit';
+import { createTenant, createWebhook, deleteWebhook, entityRequest, updateWebhook } from './helpers/seed.js';
+import { event, jobsOf, publish, startPipeline, waitForIndexed, waitForJobs, waitForSubscriptions, type Pipeline } from './helpers/pipeline.js';
+
+// The acceptance rule: a change made through the API is in effect for events published 1 s
+// after the call returned. Each step writes the row as the API does, waits exactly 1 s from
+// the moment the write returned, then publishes.
+const FRESHNESS_MS = 1000;
+
+describe('subscription index freshness (LISTEN/NOTIFY)', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await startPipeline();
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  async function afterWrite(write: () => Promise<unknown>): Promise<void> {
+    await write();
+    await sleep(FRESHNESS_MS);
+  }
+
+  it('create, update, disable, re-enable and delete are in effect for events published 1 s later', async () => {
+    const db = p.pg.db;
+    const tenant = await createTenant(db);
+    // Always subscribed to `stream`: its match proves the matcher has decided on an event.
+    const witness = await createWebhook(db, tenant, entityRequest('stream'));
+    await waitForSubscriptions(p);
+    const key = `${tenant}:freshness`;
+    const matchedBy = async (e: ReturnType<typeof event>) => (await waitForIndexed(p, tenant, e.id)).matched_webhooks.sort();
+
+    // create
+    let hook = '';
+    await afterWrite(async () => {
+      hook = await createWebhook(db, tenant, entityRequest('social_group'));
+    });
+    const created = event(tenant, 'jive:social_group_created');
+    await publish(p, [created], key);
+    expect((await waitForJobs(p, created.id, 1)).map((j) => j.webhook_id)).toEqual([hook]);
+
+    // update: social_group -> stream
+    await afterWrite(() => updateWebhook(db, hook, { request: entityRequest('stream') }));
+    const oldCategory = event(tenant, 'jive:social_group_renamed');
+    const newCategory = event(tenant, 'jive:stream_config_created');
+    await publish(p, [oldCategory, newCategory], key);
+    expect((await waitForJobs(p, newCategory.id, 2)).map((j) => j.webhook_id).sort()).toEqual([hook, witness].sort());
+    expect(await matchedBy(oldCategory)).toEqual([]);
+
+    // disable
+    await afterWrite(() => updateWebhook(db, hook, { enabled: false }));
+    const whileDisabled = event(tenant, 'jive:stream_config_modified');
+    await publish(p, [whileDisabled], key);
+    expect(await matchedBy(whileDisabled)).toEqual([witness]);
+
+    // re-enable (the webhooks service's PUT /webhooks/{id}/enable)
+    await afterWrite(() => updateWebhook(db, hook, { enabled: true }));
+    const reenabled = event(tenant, 'jive:stream_config_deleted');
+    await publish(p, [reenabled], key);
+    expect((await waitForJobs(p, reenabled.id, 2)).map((j) => j.webhook_id).sort()).toEqual([hook, witness].sort());
+
+    // delete
+    await afterWrite(() => deleteWebhook(db, hook));
+    const deleted = event(tenant, 'jive:stream_association_added');
+    await publish(p, [deleted], key);
+    expect(await matchedBy(deleted)).toEqual([witness]);
+
+    for (const e of [oldCategory, whileDisabled, deleted]) expect(jobsOf(p, e.id).some((j) => j.webhook_id === hook)).toBe(false);
+  });
+});

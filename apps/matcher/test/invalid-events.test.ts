@@ -1,0 +1,146 @@
+import { envelopeToBinary, validateInvalidEventRecord, type InvalidEventRecord } from '@hookstream/schemas';
+import { sleep, waitFor } from '@hookstream/test-kit';
+import { createTenant, createWebhook, entityRequest } from './helpers/seed.js';
+import {
+  event,
+  invalidRecords,
+  jobsOf,
+  metricValue,
+  publish,
+  startPipeline,
+  waitForIndexed,
+  waitForJobs,
+  waitForSubscriptions,
+  type Pipeline,
+} from './helpers/pipeline.js';
+
+describe('intake: invalid messages are dead-lettered, the valid ones around them go through', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = await startPipeline();
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('sends each invalid message to events.invalid with its reason, paths, original bytes and source, and keeps going', async () => {
+    const db = p.pg.db;
+    const tenant = await createTenant(db);
+    const hook = await createWebhook(db, tenant, entityRequest('user_session'));
+    await waitForSubscriptions(p);
+
+    const valid = () => event(tenant, 'jive:user_session_login');
+    const v1 = valid();
+    const v2 = valid();
+    const v3 = valid();
+    const v4 = valid();
+    const binaryValid = valid();
+    const unknownType = { ...valid(), type: 'jive:user_session_teleported' };
+    const badData = valid();
+    delete (badData.data as Record<string, unknown>).jive;
+    const noTenant: Record<string, unknown> = { ...valid() };
+    delete noTenant.tenantid;
+    const notUuidTenant = { ...valid(), tenantid: 'tenant-daily-herald' };
+    const binary = envelopeToBinary(binaryValid, 'ce_');
+    const binaryBroken = envelopeToBinary(valid(), 'ce_');
+
+    const key = `${tenant}:intake`;
+    const messages = [
+      { value: JSON.stringify(v1) },
+      { value: '{"specversion": "1.0", "id": ' }, // truncated JSON
+      { value: JSON.stringify(v2) },
+      { value: JSON.stringify(unknownType) },
+      { value: JSON.stringify(badData) },
+      { value: JSON.stringify(v3) },
+      { value: JSON.stringify(noTenant) },
+      { value: JSON.stringify(notUuidTenant) },
+      { value: binary.body, headers: binary.headers },
+      { value: 'not json at all', headers: binaryBroken.headers },
+      { value: JSON.stringify(v4) },
+    ];
+    const sent = await p.producer.send({ topic: p.kafka.topics.events, acks: -1, messages: messages.map((m) => ({ key, ...m })) });
+    const firstOffset = BigInt(sent[0]!.baseOffset!);
+
+    for (const e of [v1, v2, v3, binaryValid, v4]) {
+      const [job] = await waitForJobs(p, e.id, 1);
+      expect(job!.webhook_id).toBe(hook);
+    }
+    expect((await waitForIndexed(p, tenant, binaryValid.id)).matched_webhooks).toEqual([hook]);
+    expect(jobsOf(p, badData.id)).toEqual([]);
+
+    await waitFor(() => invalidRecords(p).length >= 6, { what: '6 invalid-event records' });
+    const records = invalidRecords(p);
+    expect(records).toHaveLength(6);
+    for (const r of records) expect(validateInvalidEventRecord(r).ok).toBe(true);
+    const at = (i: number) => records.find((r) => r.source.offset === String(firstOffset + BigInt(i)))!;
+    const expectRecord = (i: number, reason: string, path: string) => {
+      const r: InvalidEventRecord = at(i);
+      expect(r).toBeDefined();
+      expect(r.reason).toBe(reason);
+      expect(r.errors.map((e) => e.path)).toContain(path);
+      expect(r.source).toMatchObject({ topic: p.kafka.topics.events, partition: sent[0]!.partition });
+      expect(Buffer.from(r.original_base64, 'base64').toString('utf8')).toBe(messages[i]!.value);
+      return r;
+    };
+    expectRecord(1, 'not_json', '');
+    expectRecord(3, 'unknown_type', '/type');
+    expect(at(3).errors.find((e) => e.path === '/type')!.message).toContain('jive:user_session_teleported');
+    expectRecord(4, 'invalid_data', '/data/jive');
+    expectRecord(6, 'missing_tenantid', '/tenantid');
+    expectRecord(7, 'unknown_tenant', '/tenantid');
+    const broken = expectRecord(9, 'invalid_data', '/data');
+    expect(broken.headers.ce_specversion).toBe('1.0');
+    expect(broken.headers.ce_type).toBe('jive:user_session_login');
+    // Nothing of an invalid message reaches the event index or the delivery topic.
+    expect(await db('events').where({ id: badData.id })).toEqual([]);
+
+    const metrics = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/hookstream_matcher_events_invalid_total\{reason="not_json",service="matcher"\} 1/);
+    expect(metrics).toMatch(/hookstream_matcher_events_invalid_total\{reason="invalid_data",service="matcher"\} 2/);
+    expect(metrics).toMatch(/hookstream_matcher_events_consumed_total\{service="matcher"\} 11/);
+    expect(metrics).toMatch(/hookstream_matcher_events_matched_total\{service="matcher"\} 5/);
+    expect(metrics).toMatch(/hookstream_matcher_fanout_bucket\{le="1",service="matcher"\} 5/);
+    expect(metrics).toContain('hookstream_consumer_lag');
+    expect(metrics).toContain('hookstream_consumer_seconds_since_last_commit');
+  });
+
+  it('keeps retrying while the event index cannot be written and commits nothing until it is (nothing lost)', async () => {
+    const db = p.pg.db;
+    const tenant = await createTenant(db);
+    const hook = await createWebhook(db, tenant, entityRequest('social_group'));
+    await waitForSubscriptions(p);
+    const committed = async () => {
+      const o = await p.kafka.admin.fetchOffsets({ groupId: 'hookstream-matcher', topics: [p.kafka.topics.events] });
+      return o[0]!.partitions.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
+    };
+    const before = await committed();
+    // The index table disappears (as if PostgreSQL refused writes); the matcher must wait, not skip.
+    await db.raw('ALTER TABLE events RENAME TO events_away');
+    let restored = false;
+    try {
+      const e = event(tenant, 'jive:social_group_created');
+      await publish(p, [e]);
+      await waitFor(async () => ((await metricValue(p, 'hookstream_matcher_step_retries_total')) ?? 0) > 0, {
+        what: 'a retried event-index write',
+      });
+      await sleep(500);
+      expect(await committed()).toBe(before);
+      await db.raw('ALTER TABLE events_away RENAME TO events');
+      restored = true;
+      expect((await waitForIndexed(p, tenant, e.id)).matched_webhooks).toEqual([hook]);
+      expect((await waitForJobs(p, e.id, 1))[0]!.webhook_id).toBe(hook);
+      await waitFor(async () => (await committed()) === before + 1, { what: 'the offset committed after the write succeeded' });
+    } finally {
+      if (!restored) await db.raw('ALTER TABLE events_away RENAME TO events');
+    }
+  });
+
+  it('reports ready only with the subscription index loaded and the change feed connected', async () => {
+    const r = await fetch(`${p.matcher.baseUrl}/readyz`);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(body.checks.subscriptions).toEqual(expect.objectContaining({ ok: true }));
+    expect(body.checks.consumer).toEqual(expect.objectContaining({ ok: true }));
+    expect((await fetch(`${p.matcher.baseUrl}/healthz`)).status).toBe(200);
+  });
+});

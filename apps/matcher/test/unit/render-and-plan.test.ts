@@ -1,0 +1,129 @@
+import { deliveryId, fixtures, validateDeliveryJob, validateInvalidEventRecord, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
+import { decodeEventMessage } from '../../src/intake/decode.js';
+import { MAX_ORIGINAL_BYTES, planMessages } from '../../src/jobs/plan.js';
+import { SubscriptionIndex } from '../../src/matching/subscription-index.js';
+import { renderForWebhook } from '../../src/render/body.js';
+import { accepted, entity, notification, record, TENANT } from './records.js';
+
+const source = { topic: 't.events', partition: 1 };
+
+describe('rendering', () => {
+  it('notification body: data + event_id (given or the CloudEvent id) + canonical type + filtered channels', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const w = record(notification(['liked-message']));
+    index.upsert(w);
+    const data = fixtures.eventData('liked-message');
+    delete data.event_id;
+    data.type = 'liked-messages';
+    const ev = accepted('liked-messages', data);
+    const body = renderForWebhook(ev, { subscriber: index.notificationBucket(TENANT, 'liked-message', 'email')!.anySpot.get(w.id)!, channels: ['email'] });
+    expect(body).toEqual({ ...data, event_id: ev.event.id, type: 'liked-message', channels: ['email'] });
+  });
+
+  it('activity body: data + webhook URI', () => {
+    const index = new SubscriptionIndex('https://hs.example/base/');
+    const w = record(entity('webhook'));
+    index.upsert(w);
+    const ev = accepted('jive:webhook_created');
+    expect(renderForWebhook(ev, { subscriber: index.systemSubscribers(TENANT, 'webhook').get(w.id)! })).toEqual({
+      ...ev.event.data,
+      webhook: `https://hs.example/base/v1/webhooks/${w.id}`,
+    });
+  });
+});
+
+describe('planMessages', () => {
+  it('turns a slice into valid jobs keyed by webhook id, skipped rows for buggy webhooks, index rows and invalid records', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const ok = record(entity('user_session'));
+    const buggy = record(entity('user_session'), { buggy: true });
+    index.upsert(ok);
+    index.upsert(buggy);
+    const ev = accepted('jive:user_session_logout').event;
+    const plan = planMessages(
+      [
+        { offset: '41', value: Buffer.from(JSON.stringify(ev)), timestamp: '1700000000000' },
+        { offset: '42', value: Buffer.from('nope'), headers: { trace: Buffer.from('abc') } },
+      ],
+      source,
+      index,
+    );
+    expect(plan.jobs).toHaveLength(1);
+    expect(plan.jobs[0]!.key).toBe(ok.id);
+    const job = JSON.parse(plan.jobs[0]!.value) as DeliveryJob;
+    expect(validateDeliveryJob(job).ok).toBe(true);
+    expect(job).toMatchObject({ delivery_id: deliveryId(ev.id, ok.id), event_id: ev.id, trace: { published_at: 1700000000000 } });
+    expect(plan.skipped).toEqual([expect.objectContaining({ id: deliveryId(ev.id, buggy.id), status: 'skipped', webhook_id: buggy.id })]);
+    expect(plan.eventRows).toEqual([expect.objectContaining({ id: ev.id, tenant_id: TENANT, matched_webhooks: [ok.id, buggy.id] })]);
+    expect(plan.stats).toMatchObject({ consumed: 2, matched: 1, fanouts: [1], invalid: ['not_json'], skipped: 1 });
+    const inv = JSON.parse(plan.invalid[0]!.value) as InvalidEventRecord;
+    expect(validateInvalidEventRecord(inv).ok).toBe(true);
+    expect(inv).toMatchObject({ reason: 'not_json', source: { topic: 't.events', partition: 1, offset: '42' }, headers: { trace: 'abc' } });
+    expect(Buffer.from(inv.original_base64, 'base64').toString()).toBe('nope');
+  });
+
+  it('is deterministic: the same slice gives the same delivery ids', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    index.upsert(record(entity('user_account')));
+    const msg = { offset: '0', value: Buffer.from(JSON.stringify(accepted('jive:user_account_created').event)) };
+    const ids = () => planMessages([msg], source, index).jobs.map((j) => (JSON.parse(j.value) as DeliveryJob).delivery_id);
+    expect(ids()).toEqual(ids());
+  });
+
+  it('dead-letters an event whose matching throws (reason processing_error) and still plans the others', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const ok = record(notification(['user-followed']));
+    index.upsert(ok);
+    index.systemSubscribers = () => {
+      throw new Error('boom');
+    };
+    const system = accepted('jive:user_account_created').event;
+    const notif = accepted('user-followed', { ...fixtures.eventData('user-followed'), channels: ['email'] }).event;
+    const plan = planMessages(
+      [
+        { offset: '1', value: Buffer.from(JSON.stringify(system)) },
+        { offset: '2', value: Buffer.from(JSON.stringify(notif)) },
+      ],
+      source,
+      index,
+    );
+    expect(plan.invalid.map((m) => (JSON.parse(m.value) as InvalidEventRecord).reason)).toEqual(['processing_error']);
+    expect(JSON.parse(plan.invalid[0]!.value).errors[0].message).toContain('boom');
+    expect(plan.jobs.map((j) => j.key)).toEqual([ok.id]);
+    expect(plan.eventRows.map((r) => r.id)).toEqual([notif.id]);
+  });
+
+  it('truncates an oversized original so the invalid record still fits in a Kafka message', () => {
+    const big = Buffer.alloc(MAX_ORIGINAL_BYTES + 10, 0x61);
+    const plan = planMessages([{ offset: '7', value: big }], source, new SubscriptionIndex('https://hs.example'));
+    const inv = JSON.parse(plan.invalid[0]!.value) as InvalidEventRecord;
+    expect(Buffer.from(inv.original_base64, 'base64').length).toBe(MAX_ORIGINAL_BYTES);
+    expect(inv.errors.map((e) => e.rule)).toContain('too_large');
+  });
+});
+
+describe('decodeEventMessage', () => {
+  const ev = () => accepted('jive:user_session_login').event;
+  it('accepts structured and binary mode', () => {
+    expect(decodeEventMessage({ value: Buffer.from(JSON.stringify(ev())) }).ok).toBe(true);
+    const e = ev();
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e)) if (k !== 'data') headers[`ce_${k}`] = String(v);
+    const d = decodeEventMessage({ value: Buffer.from(JSON.stringify(e.data)), headers });
+    expect(d.ok && d.event.id).toBe(e.id);
+  });
+
+  it.each([
+    ['empty value', null, 'not_json', ''],
+    ['array', '[1]', 'invalid_envelope', ''],
+    ['wrong specversion', JSON.stringify({ ...accepted('jive:user_session_login').event, specversion: '0.3' }), 'unsupported_version', '/specversion'],
+    ['missing id', JSON.stringify({ ...accepted('jive:user_session_login').event, id: undefined }), 'invalid_envelope', '/id'],
+  ])('rejects %s', (_name, value, reason, path) => {
+    const d = decodeEventMessage({ value: value === null ? null : Buffer.from(value) });
+    expect(d.ok).toBe(false);
+    if (!d.ok) {
+      expect(d.reason).toBe(reason);
+      expect(d.errors.map((e) => e.path)).toContain(path);
+    }
+  });
+});

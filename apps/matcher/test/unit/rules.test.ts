@@ -1,0 +1,85 @@
+import { fixtures } from '@hookstream/schemas';
+import { contentTypesOf, matchEvent } from '../../src/matching/rules.js';
+import { eventSpots } from '../../src/matching/spot.js';
+import { SubscriptionIndex } from '../../src/matching/subscription-index.js';
+import { accepted, entity, notification, OTHER_TENANT, record } from './records.js';
+
+const JIVE = 'https://sample.jiveon.com/api/core/v3';
+const PLACE = `${JIVE}/places/1020`;
+
+function indexOf(...records: ReturnType<typeof record>[]) {
+  const index = new SubscriptionIndex('https://hs.example');
+  for (const r of records) index.upsert(r);
+  return index;
+}
+
+describe('matching rules', () => {
+  it('notification: channels are the event channels the webhook registered the type on, in event order', () => {
+    const email = record(notification(['replied-message']));
+    const both = record(notification(['replied-your-message'], ['replied-message']));
+    const inApp = record(notification([], ['replied-message']));
+    const index = indexOf(email, both, inApp);
+    const ev = accepted('replied-message', { ...fixtures.eventData('replied-message'), channels: ['in-app', 'email'] });
+    const got = Object.fromEntries(matchEvent(index, ev).map((m) => [m.subscriber.id, m.channels]));
+    expect(got).toEqual({ [email.id]: ['email'], [both.id]: ['in-app', 'email'], [inApp.id]: ['in-app'] });
+
+    const emailOnly = accepted('replied-message', { ...fixtures.eventData('replied-message'), channels: ['email'] });
+    expect(matchEvent(index, emailOnly).map((m) => m.subscriber.id).sort()).toEqual([email.id, both.id].sort());
+  });
+
+  it('notification: an empty intersection is no match (the seed: no registered channels, nothing sent)', () => {
+    const index = indexOf(record(notification([], ['user-followed'])));
+    const ev = accepted('user-followed', { ...fixtures.eventData('user-followed'), channels: ['email'] });
+    expect(matchEvent(index, ev)).toEqual([]);
+  });
+
+  it('notification: spot-bound webhooks receive only their spot; events name it by spotid or conversation_id prefix', () => {
+    const a = record(notification(['user-mentioned'], [], { spot_id: 'sp_Hr4ld2024' }));
+    const b = record(notification(['user-mentioned'], [], { spot_id: 'sp_other' }));
+    const any = record(notification(['user-mentioned']));
+    const index = indexOf(a, b, any);
+    const ids = (ev: ReturnType<typeof accepted>) => matchEvent(index, ev).map((m) => m.subscriber.id).sort();
+    // Fixture conversation_id: sp_Hr4ld2024_city-council-budget-vote
+    expect(ids(accepted('user-mentioned'))).toEqual([a.id, any.id].sort());
+    expect(ids(accepted('user-mentioned', undefined, { spotid: 'sp_other' }))).toEqual([b.id, any.id].sort());
+    const noConversation = fixtures.eventData('user-mentioned');
+    noConversation.conversation_id = 'nounderscore';
+    expect(ids(accepted('user-mentioned', noConversation))).toEqual([any.id]);
+  });
+
+  it('eventSpots lists every "_"-terminated prefix of conversation_id unless spotid is set', () => {
+    expect(eventSpots(accepted('user-mentioned', { ...fixtures.eventData('user-mentioned'), conversation_id: 'sp_a_b' }).event)).toEqual(['sp', 'sp_a']);
+    expect(eventSpots(accepted('user-mentioned', undefined, { spotid: 'sp_x' }).event)).toEqual(['sp_x']);
+    const d = fixtures.eventData('user-followed');
+    delete d.conversation_id;
+    expect(eventSpots(accepted('user-followed', d).event)).toEqual([]);
+  });
+
+  it('content: target container, object or parent content; the content-type filter; other tenants never', () => {
+    const docsInPlace = record(entity('document', PLACE));
+    const allInPlace = record(entity(undefined, PLACE));
+    const onDocument = record(entity(undefined, `${JIVE}/contents/2051`));
+    const foreign = record(entity(undefined, PLACE), { tenantId: OTHER_TENANT });
+    const index = indexOf(docsInPlace, allInPlace, onDocument, foreign);
+    const ids = (type: string, data?: Record<string, unknown>) => matchEvent(index, accepted(type, data)).map((m) => m.subscriber.id).sort();
+    expect(ids('jive:created')).toEqual([docsInPlace.id, allInPlace.id, onDocument.id].sort());
+    expect(ids('jive:commented')).toEqual([docsInPlace.id, allInPlace.id, onDocument.id].sort());
+    expect(ids('jive:replied')).toEqual([allInPlace.id]);
+    const discussion = { ...fixtures.eventData('jive:created'), object: { id: `${JIVE}/contents/9`, objectType: 'jive:discussion' } };
+    expect(ids('jive:created', discussion)).toEqual([allInPlace.id]);
+  });
+
+  it('contentTypesOf gives the object type then the parent type, namespace dropped', () => {
+    expect(contentTypesOf(fixtures.eventData('jive:commented'))).toEqual(['comment', 'document']);
+    expect(contentTypesOf(fixtures.eventData('jive:created'))).toEqual(['document']);
+  });
+
+  it('system: webhooks listing the category of the verb', () => {
+    const accounts = record(entity('user_account,user_session'));
+    const hooks = record(entity('webhook'));
+    const index = indexOf(accounts, hooks);
+    expect(matchEvent(index, accepted('jive:user_type_modified')).map((m) => m.subscriber.id)).toEqual([accounts.id]);
+    expect(matchEvent(index, accepted('jive:webhook_marked_buggy')).map((m) => m.subscriber.id)).toEqual([hooks.id]);
+    expect(matchEvent(index, accepted('jive:social_group_created'))).toEqual([]);
+  });
+});

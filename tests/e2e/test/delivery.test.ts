@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { CONTENT_VERBS, NOTIFICATION_TYPES, fixtures, renderDeliveredBody } from '@hookstream/schemas';
+import { startReceiver, startSystem, startTokenEndpoint, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
+import { event, newTenant, tokenWebhook, type Tenant } from './helpers.js';
+
+describe('the whole system, three processes, real broker, PostgreSQL and receiver', () => {
+  let system: TestSystem;
+  let receiver: Receiver;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    [system, receiver] = await Promise.all([startSystem(), startReceiver()]);
+    tenant = await newTenant(system);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  const webhookUri = (id: string) => `${system.env.HOOKSTREAM_PUBLIC_URL ?? 'http://127.0.0.1:8080'}/v1/webhooks/${id}`;
+
+  it('delivers every notification type with the exact seed payload and the token header', async () => {
+    const wh = await tenant.api.createWebhook(tokenWebhook(receiver, '/all', { email: [...NOTIFICATION_TYPES], 'in-app': [...NOTIFICATION_TYPES] }));
+    receiver.behave('/all', { token: { header: 'x-openweb-notification-event-webhook-token', value: 'tok-all-0123456789' } });
+    const sent = NOTIFICATION_TYPES.map((t) => event(t, tenant.id));
+    for (const e of sent) await tenant.api.publish(e);
+    await receiver.waitForUnique(sent.length, { path: '/all', timeoutMs: 30_000 });
+    for (const e of sent) {
+      const got = receiver.at('/all').find((r) => (r.body as { event_id?: string }).event_id === e.id);
+      expect(got).toBeDefined();
+      expect(got!.verified).toBe(true);
+      expect(got!.headers['content-type']).toMatch(/^application\/json/);
+      expect(got!.headers['user-agent']).toMatch(/hookstream/i);
+      expect(got!.headers['webhook-timestamp']).toMatch(/^\d+$/);
+      expect(got!.body).toEqual(renderDeliveredBody(e, { webhookUri: webhookUri(wh.id) }));
+    }
+  });
+
+  it('keeps only the channels the webhook registered, and drops an event with none', async () => {
+    await tenant.api.createWebhook(tokenWebhook(receiver, '/email-only', { email: ['liked-message'] }));
+    const both = event('liked-message', tenant.id);
+    const inAppOnly = event('liked-message', tenant.id, { data: { ...fixtures.eventData('liked-message'), channels: ['in-app'] } });
+    const marker = event('liked-message', tenant.id);
+    for (const e of [both, inAppOnly, marker]) await tenant.api.publish(e);
+    await receiver.waitForUnique(2, { path: '/email-only', timeoutMs: 30_000 });
+    const bodies = receiver.at('/email-only').map((r) => r.body as { event_id: string; channels: string[] });
+    expect(bodies.find((b) => b.event_id === both.id)?.channels).toEqual(['email']);
+    expect(bodies.find((b) => b.event_id === marker.id)).toBeDefined();
+    expect(bodies.find((b) => b.event_id === inAppOnly.id)).toBeUndefined();
+  });
+
+  it('authenticates with OAuth2 client_secret_jwt and reuses the access token', async () => {
+    const client = { clientId: 'e2e-client', clientSecret: randomBytes(24).toString('base64url'), audience: 'https://auth.e2e.example' };
+    const tokens = await startTokenEndpoint(client);
+    try {
+      receiver.behave('/jwt', { bearer: (t) => tokens.isValid(t) });
+      await tenant.api.createWebhook({
+        enabled: true,
+        endpoint: `${receiver.url}/jwt`,
+        auth_type: 'client_secret_jwt',
+        auth_config: {
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          audience: client.audience,
+          token_uri: tokens.url,
+          extra_grants: { scope: 'notify', realm: 'e2e' },
+        },
+        retry_base: 1,
+        retry_max_count: 3,
+        registered_events: { email: ['user-followed'], 'in-app': [] },
+      });
+      for (let i = 0; i < 3; i++) await tenant.api.publish(event('user-followed', tenant.id));
+      await receiver.waitForUnique(3, { path: '/jwt', timeoutMs: 30_000 });
+      expect(receiver.at('/jwt').filter((r) => r.status === 200).every((r) => r.verified)).toBe(true);
+      expect(tokens.issued).toHaveLength(1);
+    } finally {
+      await tokens.close();
+    }
+  });
+
+  it('retries with exponential back-off and dead-letters what is exhausted', async () => {
+    receiver.behave('/flaky', { failTimes: 2 });
+    receiver.behave('/down', { status: 503 });
+    const dlq = await system.kafka.consume(system.kafka.topics.deliveriesDlq);
+    await tenant.api.createWebhook(tokenWebhook(receiver, '/flaky', { email: ['user-mentioned'] }, { retry_base: 1, retry_max_count: 3 }));
+    const down = await tenant.api.createWebhook(tokenWebhook(receiver, '/down', { email: ['user-mentioned'] }, { retry_base: 1, retry_max_count: 1 }));
+    const e = event('user-mentioned', tenant.id);
+    await tenant.api.publish(e);
+    await receiver.waitForUnique(1, { path: '/flaky', timeoutMs: 30_000 });
+    const flaky = receiver.at('/flaky');
+    expect(flaky.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(new Set(flaky.map((r) => r.webhookId)).size).toBe(1);
+    // retry_base 1: each retry waits 1^n = 1 s.
+    expect(flaky[1]!.receivedAt - flaky[0]!.receivedAt).toBeGreaterThanOrEqual(900);
+    expect(flaky[2]!.receivedAt - flaky[1]!.receivedAt).toBeGreaterThanOrEqual(900);
+
+    await dlq.waitFor(1, 30_000);
+    const letter = dlq.json<{ job: { webhook_id: string; delivery_id: string }; attempts: unknown[] }>()[0]!;
+    expect(letter.job.webhook_id).toBe(down.id);
+    expect(receiver.at('/down')).toHaveLength(2);
+    const delivery = await waitFor(
+      async () => {
+        const d = await tenant.api.request<{ status: string; attempts: unknown[] }>('GET', `/v1/deliveries/${letter.job.delivery_id}`);
+        return d.status === 200 && d.body.status === 'discarded' ? d.body : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the delivery to be discarded in the audit' },
+    );
+    expect(delivery.attempts).toHaveLength(2);
+  });
+
+  it('routes content events by container and system events by category, including webhook lifecycle events', async () => {
+    const place = 'https://sample.jiveon.com/api/core/v3/places/1020';
+    await tenant.api.createWebhook({ events: 'document', callback: `${receiver.url}/content`, object: place });
+    const sys = await tenant.api.createWebhook({ events: 'webhook,user_account', callback: `${receiver.url}/system` });
+    for (const verb of CONTENT_VERBS) await tenant.api.publish(event(verb, tenant.id));
+    await tenant.api.publish(event('jive:user_account_created', tenant.id));
+    await tenant.api.publish(event('jive:user_session_login', tenant.id)); // not subscribed
+
+    // A webhook's life, seen by the system webhook.
+    const other = await tenant.api.createWebhook(tokenWebhook(receiver, '/lifecycle', { email: ['topic-by-author'] }));
+    await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}`, { ...tokenWebhook(receiver, '/lifecycle', { email: ['topic-by-author'] }), enabled: false });
+    await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}/enable`);
+    await tenant.api.request('DELETE', `/v1/webhooks/${other.id}`);
+
+    const verbs = () => receiver.at('/system').map((r) => (r.body as { verb: string }).verb);
+    await waitFor(() => ['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled', 'jive:webhook_deleted'].every((v) => verbs().includes(v)), {
+      timeoutMs: 30_000,
+      what: 'webhook lifecycle events at the system webhook',
+    });
+    expect(verbs()).toContain('jive:user_account_created');
+    expect(verbs()).not.toContain('jive:user_session_login');
+    for (const r of receiver.at('/system')) expect((r.body as { webhook: string }).webhook).toBe(webhookUri(sys.id));
+    // Content: all six verbs concern a document (or a comment/message on it) in place 1020; the filter keeps documents.
+    await waitFor(() => receiver.at('/content').length >= 1, { timeoutMs: 20_000, what: 'content deliveries' });
+    expect(receiver.at('/content').every((r) => (r.body as { target: { id: string } }).target.id === place)).toBe(true);
+  });
+});
