@@ -21,9 +21,15 @@ export interface LatencyResult {
   lost: number;
 }
 
-/** A typical replied-message CloudEvent with a fresh id; the same payload for every phase. */
-export function repliedMessage(tenantId: string): Record<string, unknown> & { id: string } {
-  return fixtures.envelope('replied-message', undefined, { id: randomUUID(), tenantid: tenantId }) as Record<string, unknown> & { id: string };
+/**
+ * A typical replied-message CloudEvent with a fresh id; the same payload for every
+ * phase. The fixture's `data.event_id` is dropped so the delivered `event_id` is the
+ * CloudEvent id, which is how receipts are matched to publishes.
+ */
+export function repliedMessage(tenantId: string): Record<string, unknown> & { id: string; data: Record<string, unknown> } {
+  const e = fixtures.envelope('replied-message', undefined, { id: randomUUID(), tenantid: tenantId }) as Record<string, unknown> & { id: string; data: Record<string, unknown> };
+  delete e.data.event_id;
+  return e;
 }
 
 async function drain(receiver: Receiver, path: string, ids: Set<string>, timeoutMs: number): Promise<void> {
@@ -55,8 +61,8 @@ export async function sustainedRate(api: GatewayClient, tenantId: string, receiv
     Array.from({ length: publishers }, async () => {
       while (Date.now() < deadline) {
         const batch = Array.from({ length: batchSize }, () => repliedMessage(tenantId));
-        const r = (await api.publishBatch(batch)) as { results?: { index: number; status: number; id?: string }[] };
-        for (const item of r.results ?? []) if (item.status < 300) accepted.add(batch[item.index]!.id);
+        const r = (await api.publishBatch(batch)) as { results?: { index: number; status: string; id?: string }[] };
+        for (const item of r.results ?? []) if (item.status === 'accepted') accepted.add(batch[item.index]!.id);
       }
     }),
   );

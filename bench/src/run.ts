@@ -18,7 +18,9 @@ const arg = (name: string, def: number) => {
 };
 const duration = arg('duration', 60);
 const phase = Math.max(2, Math.floor(duration / 6));
-const concurrency = arg('concurrency', Number(process.env.WORKER_CONCURRENCY ?? 64));
+// The worker calls one endpoint with at most the webhook's max_in_flight requests at once:
+// the bench webhooks set it to this value and ceiling A uses the same concurrency.
+const concurrency = arg('concurrency', 32);
 const partitions = arg('partitions', 4);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -31,7 +33,6 @@ if (!process.env.KAFKA_BROKERS) {
   startedKafka = info.started;
 }
 process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-process.env.HOOKSTREAM_TEST_APP_LOG_LEVEL ??= 'warn';
 
 const receiver = await startReceiver();
 const sample = JSON.stringify(repliedMessage('tenant').data);
@@ -51,7 +52,7 @@ try {
   await admin.disconnect();
 
   log('starting gateway, matcher and delivery worker as separate processes');
-  const system = await startSystem({ partitions, env: { LOG_LEVEL: 'warn' } });
+  const system = await startSystem({ partitions });
   try {
     const setup = async (name: string, endpoints: string[]) => {
       const tenant = await system.admin.createTenant(name);
@@ -64,6 +65,7 @@ try {
           auth_config: { token: 'bench-token-0123456789' },
           retry_base: 1,
           retry_max_count: 5,
+          max_in_flight: concurrency,
           registered_events: { email: ['replied-message'], 'in-app': [] },
         });
       }
