@@ -12,3 +12,4 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/run-service.js';
 export * from './crypto/secret-box.js';
 export * from './kafka/consumer-progress.js';
+export * from './net/address-class.js';

@@ -1,4 +1,4 @@
-import { classifyAddress } from '../../src/safety/ip-classify.js';
+import { classifyAddress } from '../src/index.js';
 
 describe('classifyAddress', () => {
   it.each([

@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { classifyAddress, type AddressClass } from './ip-classify.js';
+import { classifyAddress, type AddressClass } from '@hookstream/service-kit';
 
 /** A destination that resolves to an address partners' endpoints may not use. */
 export class EndpointRefusedError extends Error {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { classifyAddress, describeAddressClass } from '@hookstream/service-kit';
 
 /**
  * Where hookstream may send requests. The API checks what the URL itself says (scheme,
@@ -32,44 +33,13 @@ const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata', 'instanc
 /** A description of the private kind of a host name or literal address, or undefined for a public one. */
 export function privateHostReason(host: string): string | undefined {
   if (METADATA_NAMES.has(host)) return 'a cloud metadata service';
-  const family = isIP(host);
-  if (family === 4) return ipv4Reason(host);
-  if (family === 6) return ipv6Reason(host);
+  if (isIP(host)) {
+    // The same classification the worker applies to resolved addresses at send time.
+    const cls = classifyAddress(host);
+    return cls ? describeAddressClass(cls) : undefined;
+  }
   if (LOCAL_NAMES.test(host) || !host.includes('.')) return 'a local host name';
   // Numeric forms the URL parser did not normalise (e.g. a bare integer) are refused too.
   if (/^[0-9.]+$/.test(host) || /^0x/i.test(host)) return 'a numeric host that is not a valid public address';
-  return undefined;
-}
-
-function ipv4Reason(ip: string): string | undefined {
-  const [a = 0, b = 0, c = 0, d = 0] = ip.split('.').map(Number);
-  if (a === 169 && b === 254) return c === 169 && d === 254 ? 'a cloud metadata service' : 'a link-local address';
-  if (a === 127) return 'a loopback address';
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'a private address';
-  if (a === 100 && b >= 64 && b <= 127) return 'a shared (carrier-grade NAT) address';
-  if (a === 0) return 'an unspecified address';
-  if (a >= 224) return 'a multicast or reserved address';
-  if (a === 192 && b === 0 && c === 0) return 'a reserved address';
-  if (a === 198 && (b === 18 || b === 19)) return 'a benchmarking address';
-  return undefined;
-}
-
-function ipv6Reason(ip: string): string | undefined {
-  const lower = ip.toLowerCase();
-  if (lower === '::1') return 'a loopback address';
-  if (lower === '::') return 'an unspecified address';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (mapped) return ipv4Reason(mapped[1]!);
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hexMapped) {
-    const hi = parseInt(hexMapped[1]!, 16);
-    const lo = parseInt(hexMapped[2]!, 16);
-    return ipv4Reason(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-  }
-  const first = parseInt(lower.split(':')[0] || '0', 16);
-  if ((first & 0xffc0) === 0xfe80) return 'a link-local address';
-  if ((first & 0xfe00) === 0xfc00) return 'a private (unique local) address';
-  if ((first & 0xff00) === 0xff00) return 'a multicast address';
-  if (lower.startsWith('fd00:ec2::254')) return 'a cloud metadata service';
   return undefined;
 }

@@ -87,3 +87,20 @@ export function classifyAddress(ip: string): AddressClass | undefined {
   }
   return 'reserved';
 }
+
+const DESCRIPTION: Record<AddressClass, string> = {
+  unspecified: 'an unspecified address',
+  loopback: 'a loopback address',
+  private: 'a private address',
+  'link-local': 'a link-local address',
+  cgnat: 'a shared (carrier-grade NAT) address',
+  'cloud-metadata': 'a cloud metadata service',
+  'unique-local': 'a private (unique local) address',
+  multicast: 'a multicast address',
+  reserved: 'a reserved address',
+};
+
+/** Words for an address class, for error messages. */
+export function describeAddressClass(cls: AddressClass): string {
+  return DESCRIPTION[cls];
+}
