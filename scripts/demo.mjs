@@ -100,8 +100,13 @@ say('-> published jive:created (a document in place 1020)');
 await api.publish(fixtures.envelope('jive:user_account_created', undefined, { id: randomUUID(), tenantid: tenant.id }));
 say('-> published jive:user_account_created');
 
-// 9 by token, 9 by OAuth2, 1 content, 1 user_account + 3 webhook_created system events.
-const expected = 9 + 9 + 1 + 1 + 3;
+// Token webhook: the types whose event lists the email channel; OAuth2 webhook: in-app.
+// Plus the content event, user_account_created and three webhook_created system events.
+const channelsOf = (type) => fixtures.eventData(type).channels ?? [];
+const expected =
+  NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('email')).length +
+  NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('in-app')).length +
+  1 + 1 + 3;
 const deadline = Date.now() + 30_000;
 while (receiver.requests.filter((r) => r.status < 300).length < expected && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 100));

@@ -42,7 +42,7 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
   await producer.connect();
   onShutdown('producer', () => producer.disconnect());
 
-  const groupId = config.MATCHER_GROUP_ID;
+  const groupId = config.MATCHER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}matcher`;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: config.MATCHER_SESSION_TIMEOUT_MS,
@@ -83,7 +83,7 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     partitionsConsumedConcurrently: config.MATCHER_PARTITIONS_CONCURRENTLY,
     eachBatch: handler.eachBatch,
   });
-  const progress = trackConsumerProgress({ admin: ctx.admin, consumer, groupId, topics: [topics.events], metrics: registry, health, logger });
+  const progress = trackConsumerProgress({ admin: ctx.admin, consumer, groupId, topics: [topics.events], metrics: registry, health, logger, stallAfterMs: config.MATCHER_STALL_AFTER_MS });
   onShutdown('events-consumer', async () => {
     progress.stop();
     await consumer.disconnect();

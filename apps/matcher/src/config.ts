@@ -2,7 +2,8 @@ import { env } from '@hookstream/service-kit';
 
 /** The matcher's own settings, on top of the base ones every app shares. */
 export const matcherConfigSpec = {
-  MATCHER_GROUP_ID: env.string({ default: 'hookstream-matcher', pattern: /^[A-Za-z0-9._-]{1,200}$/, rule: 'letters, digits, ".", "_" or "-"' }),
+  // Default: `<KAFKA_TOPIC_PREFIX>matcher`, so deployments sharing a cluster under different prefixes never share a group.
+  MATCHER_GROUP_ID: env.optionalString({ pattern: /^[A-Za-z0-9._-]{1,200}$/, rule: 'letters, digits, ".", "_" or "-" (1 to 200)' }),
   /**
    * Messages handled per step inside a fetched batch: each step writes the event index,
    * produces its jobs and commits. Smaller steps lose less progress on a crash; larger ones
@@ -15,4 +16,6 @@ export const matcherConfigSpec = {
   MATCHER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
   /** Back-off ceiling while PostgreSQL or Kafka refuses a step (the step is retried, never skipped). */
   MATCHER_RETRY_MAX_MS: env.int({ default: 5_000, min: 100, max: 60_000 }),
+  /** Not ready when events wait and no offset was committed for this long (a stuck or fenced consumer). */
+  MATCHER_STALL_AFTER_MS: env.int({ default: 60_000, min: 1_000, max: 3_600_000 }),
 };

@@ -9,7 +9,7 @@ describe('a matcher killed mid-batch (SIGKILL) and restarted', () => {
   let p: Pipeline;
   beforeAll(async () => {
     // Small slices: many commits, so the kill lands between produced-but-uncommitted work.
-    p = await startPipeline({ MATCHER_CHUNK_SIZE: '20', MATCHER_GROUP_ID: 'matcher-crash-test' });
+    p = await startPipeline({ MATCHER_CHUNK_SIZE: '20' });
   });
   afterAll(async () => {
     await p?.close();
@@ -34,7 +34,7 @@ describe('a matcher killed mid-batch (SIGKILL) and restarted', () => {
     p.matcher.child.kill('SIGKILL');
     expect(await p.matcher.exited).toBe('SIGKILL');
     const seenAtKill = jobs(p).length;
-    const committed = await p.kafka.admin.fetchOffsets({ groupId: 'matcher-crash-test', topics: [p.kafka.topics.events] });
+    const committed = await p.kafka.admin.fetchOffsets({ groupId: `${p.kafka.prefix}matcher`, topics: [p.kafka.topics.events] });
     const committedTotal = committed[0]!.partitions.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
     // The kill interrupted the work: some events were not committed yet.
     expect(committedTotal).toBeLessThan(EVENTS);

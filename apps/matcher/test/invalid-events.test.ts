@@ -110,7 +110,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
     const hook = await createWebhook(db, tenant, entityRequest('social_group'));
     await waitForSubscriptions(p);
     const committed = async () => {
-      const o = await p.kafka.admin.fetchOffsets({ groupId: 'hookstream-matcher', topics: [p.kafka.topics.events] });
+      const o = await p.kafka.admin.fetchOffsets({ groupId: `${p.kafka.prefix}matcher`, topics: [p.kafka.topics.events] });
       return o[0]!.partitions.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
     };
     const before = await committed();
