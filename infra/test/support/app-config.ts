@@ -80,5 +80,6 @@ export function readsVariable(settings: AppSettings, name: string): boolean {
 /** The consumer group each consumer app joins, given its configuration. */
 export function consumerGroupOf(app: 'matcher' | 'delivery-worker', config: Record<string, string>): string {
   if (app === 'delivery-worker') return workerGroupId(baseConfigSpec.KAFKA_TOPIC_PREFIX.parse(config.KAFKA_TOPIC_PREFIX));
-  return matcherConfigSpec.MATCHER_GROUP_ID.parse(config.MATCHER_GROUP_ID);
+  const prefix = baseConfigSpec.KAFKA_TOPIC_PREFIX.parse(config.KAFKA_TOPIC_PREFIX);
+  return matcherConfigSpec.MATCHER_GROUP_ID.parse(config.MATCHER_GROUP_ID) ?? `${prefix}matcher`;
 }
