@@ -43,6 +43,10 @@ export const gatewayConfigSpec = {
   EVENT_DEDUP_WINDOW_S: env.int({ default: 86_400, min: 1, max: 90 * 86_400 }),
   /** Pruning interval of expired dedup rows. */
   EVENT_DEDUP_PRUNE_INTERVAL_S: env.int({ default: 60, min: 1, max: 86_400 }),
+  /** Days the event index, deliveries and attempts are kept; 0 keeps them forever. */
+  RETENTION_DAYS: env.int({ default: 30, min: 0, max: 3650 }),
+  /** How often expired audit rows are pruned (one gateway at a time, by advisory lock). */
+  RETENTION_INTERVAL_S: env.int({ default: 3600, min: 1, max: 7 * 86_400 }),
   /** Sustained API requests per second per tenant, per gateway instance (token bucket). */
   TENANT_RATE_LIMIT_PER_S: positiveNumber(1000, 1_000_000),
   /** Bucket size: requests a tenant may send at once above the sustained rate; 0 = twice the rate. */

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { pruneExpired } from '@hookstream/store';
 import { SecretBox, type BaseConfig, type ConfigOf, type ServiceContext } from '@hookstream/service-kit';
 import { TenantAuthenticator } from './auth/tenant-auth.js';
 import type { gatewayConfigSpec } from './config.js';
 import { DeliveryHistory } from './deliveries/delivery-history.js';
 import { createApp } from './http/app.js';
+import { answerMalformedRequests } from './http/client-error.js';
 import { createGatewayMetrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { DedupStore } from './ingest/dedup-store.js';
@@ -68,12 +70,28 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   housekeeping.unref();
   onShutdown('housekeeping', () => clearInterval(housekeeping));
 
+  // Audit retention runs here rather than in a separate cron: batched deletes under an
+  // advisory lock, so any number of gateways can schedule it and one does the work.
+  if (config.RETENTION_DAYS > 0) {
+    const retention = setInterval(() => {
+      pruneExpired(db, { olderThan: new Date(Date.now() - config.RETENTION_DAYS * 86_400_000), pauseMs: 20, maxMs: 60_000 })
+        .then((results) => {
+          const deleted = results.reduce((n, r) => n + r.deleted, 0);
+          if (deleted) logger.info({ results }, 'expired audit rows pruned');
+        })
+        .catch((e: Error) => logger.warn({ err: e.message }, 'audit retention failed; will retry'));
+    }, config.RETENTION_INTERVAL_S * 1000);
+    retention.unref();
+    onShutdown('retention', () => clearInterval(retention));
+  }
+
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
+  answerMalformedRequests(server);
   const port = (server.address() as AddressInfo).port;
   if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: POST /v1/tenants answers 503');
   logger.info({ port }, `gateway listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`);
