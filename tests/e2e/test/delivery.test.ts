@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { CONTENT_VERBS, NOTIFICATION_TYPES, fixtures, renderDeliveredBody } from '@hookstream/schemas';
 import { startReceiver, startSystem, startTokenEndpoint, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
 import { event, newTenant, tokenWebhook, type Tenant } from './helpers.js';
+
+const cliBin = fileURLToPath(new URL('../../../apps/cli/bin/hookstream.js', import.meta.url));
 
 describe('the whole system, three processes, real broker, PostgreSQL and receiver', () => {
   let system: TestSystem;
@@ -106,6 +110,26 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
       { timeoutMs: 10_000, what: 'the delivery to be discarded in the audit' },
     );
     expect(delivery.attempts).toHaveLength(2);
+
+    // The operator replays the dead letter once the endpoint is back: it is delivered, and the
+    // audit records the replay's attempt as a new cycle.
+    receiver.behave('/down', { status: 200 });
+    const cli = spawnSync(process.execPath, [cliBin, 'dlq', 'replay', '--webhook', down.id], {
+      env: { ...process.env, ...system.env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(cli.stdout).toContain('replayed 1 dead letter(s)');
+    await receiver.waitForUnique(1, { path: '/down', timeoutMs: 30_000 });
+    const replayed = await waitFor(
+      async () => {
+        const d = await tenant.api.request<{ status: string; attempts: { cycle?: number; status_code?: number }[] }>('GET', `/v1/deliveries/${letter.job.delivery_id}`);
+        return d.body.status === 'delivered' ? d.body : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the replayed delivery to be recorded as delivered' },
+    );
+    expect(replayed.attempts).toHaveLength(3);
+    expect(replayed.attempts.at(-1)).toMatchObject({ status_code: 200 });
   });
 
   it('routes content events by container and system events by category, including webhook lifecycle events', async () => {
