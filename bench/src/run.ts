@@ -2,13 +2,16 @@
 // npm run bench [-- --duration 60]: the pipeline against this machine's own ceilings.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createKafka, createLogger, ensureTopics } from '@hookstream/service-kit';
-import { GatewayClient, repoRoot, startReceiver, startSystem, uniqueId } from '@hookstream/test-kit';
+import { GatewayClient, repoRoot, startReceiver, startSystem, uniqueId, type Receiver } from '@hookstream/test-kit';
 import { httpCeiling } from './ceiling-http.js';
 import { kafkaCeiling } from './ceiling-kafka.js';
 import { fanout } from './fanout.js';
-import { latencyAt, repliedMessage, sustainedRate } from './pipeline.js';
+import { latencyBreakdown } from './breakdown.js';
+import { latencyAt, repliedMessage, sustainedRate, type LatencyResult, type PipelineResult } from './pipeline.js';
+import { brokerPid, cpuBetween, cpuOf, cpuSeconds } from './cpu.js';
 import { peakRssMb } from './rss.js';
 import { round } from './stats.js';
 
@@ -22,6 +25,17 @@ const phase = Math.max(2, Math.floor(duration / 6));
 // the bench webhooks set it to this value and ceiling A uses the same concurrency.
 const concurrency = arg('concurrency', 32);
 const partitions = arg('partitions', 4);
+const strArg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+// --profile <dir>: every app runs with the CPU profiler preloaded (tools/cpu-profiler.ts); profiles land in <dir>/<app>.cpuprofile
+// (summarise them with `node bench/dist/tools/profile-top.js <dir>`).
+const profileDir = strArg('profile') ? path.resolve(strArg('profile')!) : undefined;
+// --phases pipeline,latency: run a subset (results then go to bench/results/partial.json).
+const ALL_PHASES = ['ceilings', 'pipeline', 'latency', 'fanout'] as const;
+const phases = new Set((strArg('phases') ?? ALL_PHASES.join(',')).split(','));
+const complete = ALL_PHASES.every((p) => phases.has(p));
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 const root = repoRoot();
@@ -37,22 +51,40 @@ process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postg
 const receiver = await startReceiver();
 const sample = JSON.stringify(repliedMessage('tenant').data);
 try {
-  log(`ceiling A: got -> receiver, concurrency ${concurrency}, ${phase} s`);
-  const httpPerS = await httpCeiling(receiver, sample, concurrency, phase);
+  let httpPerS = NaN;
+  let kafkaPerS = NaN;
+  if (phases.has('ceilings')) {
+    log(`ceiling A: got -> receiver, concurrency ${concurrency}, ${phase} s`);
+    httpPerS = await httpCeiling(receiver, sample, concurrency, phase);
+    forget(receiver);
 
-  log(`ceiling B: kafkajs relay through two topics (${partitions} partitions), ${phase} s`);
-  const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS.split(','), clientId: 'bench', logger: createLogger('bench', 'error') });
-  const admin = kafka.admin();
-  await admin.connect();
-  const prefix = `${uniqueId('bench')}.`;
-  const relayTopics: [string, string] = [`${prefix}a`, `${prefix}b`];
-  await ensureTopics(admin, relayTopics.map((topic) => ({ topic, numPartitions: partitions })));
-  const kafkaPerS = await kafkaCeiling(kafka, relayTopics, JSON.stringify(repliedMessage('tenant')), phase);
-  await admin.deleteTopics({ topics: relayTopics }).catch(() => undefined);
-  await admin.disconnect();
+    log(`ceiling B: kafkajs relay through two topics (${partitions} partitions), ${phase} s`);
+    const kafka = createKafka({ brokers: process.env.KAFKA_BROKERS.split(','), clientId: 'bench', logger: createLogger('bench', 'error') });
+    const admin = kafka.admin();
+    await admin.connect();
+    const prefix = `${uniqueId('bench')}.`;
+    const relayTopics: [string, string] = [`${prefix}a`, `${prefix}b`];
+    await ensureTopics(admin, relayTopics.map((topic) => ({ topic, numPartitions: partitions })));
+    kafkaPerS = await kafkaCeiling(kafka, relayTopics, JSON.stringify(repliedMessage('tenant')), phase);
+    await admin.deleteTopics({ topics: relayTopics }).catch(() => undefined);
+    await admin.disconnect();
+  }
 
   log('starting gateway, matcher and delivery worker as separate processes');
-  const system = await startSystem({ partitions });
+  const profilerPreload = new URL('./tools/cpu-profiler.js', import.meta.url).pathname;
+  const system = await startSystem({
+    partitions,
+    env: {
+      // The matcher's default group id is shared by every matcher on the broker whatever its topic
+      // prefix: other systems' matchers joining and leaving (tests on this machine) would
+      // rebalance the benchmark's matcher. The worker's group is per prefix already.
+      MATCHER_GROUP_ID: `${uniqueId('bench')}.matcher`,
+      // --app-env K=V,K=V: settings for the apps (to compare a setting's effect).
+      ...Object.fromEntries((strArg('app-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+      ...(profileDir ? { NODE_OPTIONS: `--import=${profilerPreload}`, HOOKSTREAM_CPU_PROFILE_DIR: profileDir } : {}),
+    },
+  });
+  const pids = new Map<number, string>();
   try {
     const setup = async (name: string, endpoints: string[]) => {
       const tenant = await system.admin.createTenant(name);
@@ -76,13 +108,71 @@ try {
     const f = await setup('bench-fanout', Array.from({ length: 100 }, (_, i) => `/fanout/${i}`));
     await new Promise((r) => setTimeout(r, 1500)); // webhooks reach the matcher's index
 
-    log(`pipeline: maximum sustained rate, ${phase * 2} s`);
-    const sustained = await sustainedRate(p.api, p.tenant.id, receiver, '/pipeline', phase * 2);
-    const half = Math.max(10, Math.round(sustained.delivered_per_s / 2));
-    log(`pipeline: latency at ${half} events/s (about half the maximum), ${phase * 2} s`);
-    const latency = await latencyAt(l.api, l.tenant.id, receiver, '/latency', half, phase * 2);
-    log('fan-out: one event to 100 webhooks');
-    const fan = await fanout(f.api, f.tenant.id, receiver, 100, Math.max(5, phase));
+    for (const a of [system.gateway, ...system.matchers, ...system.workers]) if (a.child.pid) pids.set(a.child.pid, a.name);
+
+    const none: PipelineResult = { accepted_per_s: NaN, delivered_per_s: NaN, accepted: 0, delivered: 0, lost: 0, duplicated: 0 };
+    let sustained = none;
+    // CPU per delivered event, per process: a cost that other load on the machine barely changes.
+    const apps = { gateway: system.gateway, matcher: system.matchers[0], 'delivery-worker': system.workers[0] };
+    const cpuPerEvent: Record<string, number | undefined> = {};
+    if (phases.has('pipeline')) {
+      log(`pipeline: maximum sustained rate, ${phase * 2} s`);
+      const before = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, cpuSeconds(a?.child.pid)]));
+      const benchBefore = process.cpuUsage();
+      // PostgreSQL backends serving this system's database, and the broker (shared with whatever
+      // else uses it at the time, so an upper bound).
+      const backends = async () => ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid);
+      const broker = brokerPid(root);
+      const pgBefore = cpuOf(await backends());
+      const brokerBefore = cpuSeconds(broker);
+      sustained = await sustainedRate(p.api, p.tenant.id, receiver, '/pipeline', phase * 2);
+      forget(receiver);
+      const perEvent = (cpuS: number) => round((cpuS * 1000) / Math.max(1, sustained.delivered), 3);
+      cpuPerEvent.postgresql = perEvent(cpuBetween(pgBefore, cpuOf(await backends())));
+      const brokerAfter = cpuSeconds(broker);
+      if (brokerAfter !== undefined && brokerBefore !== undefined) cpuPerEvent.kafka = perEvent(brokerAfter - brokerBefore);
+      for (const [k, a] of Object.entries(apps)) {
+        const after = cpuSeconds(a?.child.pid);
+        if (after !== undefined && before[k] !== undefined && sustained.delivered > 0) cpuPerEvent[k] = round(((after - before[k]!) * 1000) / sustained.delivered, 3);
+      }
+      const bench = process.cpuUsage(benchBefore);
+      cpuPerEvent['bench (publisher + receiver)'] = round((bench.user + bench.system) / 1000 / Math.max(1, sustained.delivered), 3);
+    }
+    const half = Math.max(10, Math.round((sustained.delivered_per_s || arg('latency-rate', 500) * 2) / 2));
+    let latency: LatencyResult = { rate_per_s: half, events: 0, p50_ms: NaN, p95_ms: NaN, p99_ms: NaN, lost: 0, sentAt: new Map() };
+    let latencyLoad: Record<string, number> | undefined;
+    let breakdown: Awaited<ReturnType<typeof latencyBreakdown>> | undefined;
+    if (phases.has('latency')) {
+      log(`pipeline: latency at ${half} events/s (about half the maximum), ${phase * 2} s`);
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      const cpu0 = process.cpuUsage();
+      const wall0 = Date.now();
+      const appCpu0 = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, cpuSeconds(a?.child.pid) ?? 0]));
+      latency = await latencyAt(l.api, l.tenant.id, receiver, '/latency', half, phase * 2);
+      loop.disable();
+      const cpu = process.cpuUsage(cpu0);
+      const wallS = (Date.now() - wall0) / 1000;
+      latencyLoad = {
+        bench_cpu_share: round((cpu.user + cpu.system) / 1e6 / wallS, 2),
+        bench_event_loop_delay_p99_ms: round(loop.percentile(99) / 1e6, 1),
+        ...Object.fromEntries(Object.entries(apps).map(([k, a]) => [`${k}_cpu_share`, round(((cpuSeconds(a?.child.pid) ?? 0) - appCpu0[k]!) / wallS, 2)])),
+      };
+      breakdown = await latencyBreakdown(system.kafka, l.tenant.id, latency.sentAt, receiver, '/latency');
+      forget(receiver);
+      if (process.argv.includes('--dump-metrics')) {
+        // Development aid: the apps' own timing histograms after the latency phase.
+        for (const a of [system.gateway, ...system.matchers, ...system.workers]) {
+          const text = await (await fetch(`${a.baseUrl}/metrics`)).text();
+          log(`${a.name} metrics:\n${text.split('\n').filter((line) => /^hookstream_(worker_attempt_duration|matcher_slice_duration|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|consumer_lag)/.test(line)).join('\n')}`);
+        }
+      }
+    }
+    let fan = { webhooks: 100, events: 0, deliveries: 0, deliveries_per_s: NaN };
+    if (phases.has('fanout')) {
+      log('fan-out: one event to 100 webhooks');
+      fan = await fanout(f.api, f.tenant.id, receiver, 100, Math.max(5, phase));
+    }
 
     const rss = {
       gateway: peakRssMb(system.gateway.child.pid),
@@ -104,6 +194,9 @@ try {
         p99_ms: latency.p99_ms,
         lost: sustained.lost + latency.lost,
         duplicated: sustained.duplicated,
+        latency_breakdown: breakdown,
+        latency_phase_load: latencyLoad,
+        cpu_ms_per_event: cpuPerEvent,
       },
       ceilings: { http_per_s: round(httpPerS), kafka_per_s: round(kafkaPerS) },
       ratio_to_ceiling: round(sustained.delivered_per_s / Math.min(httpPerS, kafkaPerS), 3),
@@ -112,7 +205,8 @@ try {
     };
     const dir = path.join(root, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+    const out = complete ? 'latest.json' : 'partial.json';
+    fs.writeFileSync(path.join(dir, out), JSON.stringify(results, null, 2) + '\n');
     const rows: [string, string][] = [
       ['ceiling A: raw HTTP (got -> receiver)', `${results.ceilings.http_per_s} req/s`],
       ['ceiling B: raw Kafka relay (2 topics)', `${results.ceilings.kafka_per_s} msg/s`],
@@ -120,17 +214,50 @@ try {
       ['pipeline delivered', `${results.pipeline.delivered_per_s} events/s`],
       ['ratio to min(ceiling A, B)', `${results.ratio_to_ceiling}`],
       [`latency at ${latency.rate_per_s}/s p50 / p95 / p99`, `${latency.p50_ms} / ${latency.p95_ms} / ${latency.p99_ms} ms`],
+      ...(breakdown
+        ? ([
+            ['  gateway (publish -> events) p50 / p99', `${breakdown.gateway.p50_ms} / ${breakdown.gateway.p99_ms} ms`],
+            ['  matcher (events -> deliveries) p50 / p99', `${breakdown.matcher.p50_ms} / ${breakdown.matcher.p99_ms} ms`],
+            ['  worker (deliveries -> receipt) p50 / p99', `${breakdown.worker.p50_ms} / ${breakdown.worker.p99_ms} ms`],
+          ] as [string, string][])
+        : []),
+      ...(latencyLoad ? ([['  CPU share in latency phase', Object.entries(latencyLoad).map(([k, v]) => `${k.replace(/_cpu_share$/, '')} ${v}`).join(', ')]] as [string, string][]) : []),
+      ['CPU ms per event (sustained phase)', Object.entries(cpuPerEvent).map(([k, v]) => `${k} ${v}`).join(', ')],
       ['lost / duplicated', `${results.pipeline.lost} / ${results.pipeline.duplicated}`],
       ['fan-out 1 -> 100 webhooks', `${results.fanout.deliveries_per_s} deliveries/s`],
       ['peak RSS gateway / matcher / worker', `${rss.gateway} / ${rss.matcher} / ${rss['delivery-worker']} MiB`],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
-    console.log(`\nwritten to bench/results/latest.json`);
+    console.log(`\nwritten to bench/results/${out}`);
   } finally {
     await system.stop();
+    if (profileDir) nameProfiles(profileDir, pids);
   }
 } finally {
   await receiver.close();
   if (startedKafka) execFileSync(process.execPath, [path.join(root, 'infra/kafka/kafka.mjs'), 'stop'], { stdio: 'inherit' });
+}
+
+/** --cpu-prof names files after the pid: rename them after the app they profiled. */
+function nameProfiles(dir: string, pids: Map<number, string>): void {
+  const seen = new Map<string, number>();
+  for (const file of fs.readdirSync(dir)) {
+    const pid = /^CPU\.\d+\.\d+\.(\d+)\./.exec(file)?.[1];
+    const app = pid ? pids.get(Number(pid)) : undefined;
+    if (!app) continue;
+    const n = (seen.get(app) ?? 0) + 1;
+    seen.set(app, n);
+    fs.renameSync(path.join(dir, file), path.join(dir, `${app}${n > 1 ? `-${n}` : ''}.cpuprofile`));
+  }
+  log(`CPU profiles in ${dir}: node bench/dist/tools/profile-top.js ${dir}`);
+}
+
+/**
+ * Drops the receiver's log of a finished phase: the bench process also times receipts, and
+ * tens of thousands of retained requests (headers, raw and parsed bodies) make its garbage
+ * collections long enough to show up in the next phase's latencies.
+ */
+function forget(r: Receiver): void {
+  r.requests.length = 0;
 }
