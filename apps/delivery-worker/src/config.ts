@@ -32,6 +32,8 @@ export const workerConfigSpec = {
   AUDIT_FLUSH_ROWS: env.int({ default: 500, min: 1, max: 10_000 }),
   CONSUMER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
   CONSUMER_HEARTBEAT_INTERVAL_MS: env.int({ default: 3_000, min: 100, max: 60_000 }),
+  /** Not ready when jobs wait and no offset was committed for this long (a stuck handler or lost membership). */
+  CONSUMER_STALL_AFTER_MS: env.int({ default: 60_000, min: 1_000, max: 3_600_000 }),
   /** Long-poll wait of a fetch; bounds how late a paused retry partition is read after its hold ends. */
   CONSUMER_MAX_WAIT_MS: env.int({ default: 200, min: 10, max: 5_000 }),
   /** Interval of offset commits of finished work. */

@@ -110,7 +110,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     metrics,
   );
   await jobs.start();
-  const progress = trackConsumerProgress({ admin, consumer, groupId, topics: jobTopics, metrics: ctx.metrics, health, logger });
+  const progress = trackConsumerProgress({ admin, consumer, groupId, topics: jobTopics, metrics: ctx.metrics, health, logger, stallAfterMs: config.CONSUMER_STALL_AFTER_MS });
   health.add('consumer-group', async () => {
     const problem = jobs.problem;
     if (problem) throw new Error(problem);

@@ -9,3 +9,6 @@ export * from './receiver.js';
 export * from './token-endpoint.js';
 export * from './gateway-client.js';
 export * from './system.js';
+export * from './tcp-proxy.js';
+export * from './load.js';
+export * from './private-broker.js';

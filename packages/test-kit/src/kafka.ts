@@ -25,10 +25,10 @@ export interface Collector {
 }
 
 /** Kafka client, admin and a full set of pipeline topics under a prefix nobody else uses. */
-export async function createTestKafka(opts: { partitions?: number; createTopics?: boolean } = {}): Promise<TestKafka> {
+export async function createTestKafka(opts: { partitions?: number; createTopics?: boolean; brokers?: string[] } = {}): Promise<TestKafka> {
   const prefix = `${uniqueId('t')}.`;
   const logger = createLogger('test', process.env.HOOKSTREAM_TEST_LOG_LEVEL ?? 'error');
-  const kafka = createKafka({ brokers: testInfra().brokers, clientId: `test-${prefix}`, logger });
+  const kafka = createKafka({ brokers: opts.brokers ?? testInfra().brokers, clientId: `test-${prefix}`, logger });
   const admin = kafka.admin();
   await admin.connect();
   const partitions = opts.partitions ?? 2;

@@ -22,10 +22,14 @@ export interface TestSystem {
  * The three apps as separate processes, as in production, wired to a fresh database
  * and a private set of topics on the real broker.
  */
-export async function startSystem(opts: { matchers?: number; workers?: number; env?: Record<string, string>; partitions?: number } = {}): Promise<TestSystem> {
-  const [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: opts.partitions ?? 4 })]);
+export async function startSystem(
+  opts: { matchers?: number; workers?: number; env?: Record<string, string>; partitions?: number; brokers?: string[]; databaseUrl?: (url: string) => string } = {},
+): Promise<TestSystem> {
+  const [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: opts.partitions ?? 4, ...(opts.brokers ? { brokers: opts.brokers } : {}) })]);
   const env: Record<string, string> = {
-    DATABASE_URL: pg.url,
+    // The apps may reach PostgreSQL another way than the test (through a fault-injecting proxy).
+    DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,
+    ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers.join(',') } : {}),
     KAFKA_TOPIC_PREFIX: kafka.prefix,
     HOOKSTREAM_ADMIN_TOKEN: `hs_admin_${randomBytes(18).toString('base64url')}`,
     HOOKSTREAM_SECRET_KEY: randomBytes(32).toString('base64'),

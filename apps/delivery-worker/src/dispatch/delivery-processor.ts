@@ -95,12 +95,18 @@ export class DeliveryProcessor {
     let lane = this.lanes.get(webhook.id);
     if (!lane) {
       const id = webhook.id;
+      const forget = () => {
+        const idle = this.lanes.get(id);
+        if (!idle?.idle) return;
+        // Kept until its rate-limit bucket is full again, or the next job would get a fresh, full one.
+        const rest = idle.restMs;
+        if (rest > 0) setTimeout(forget, rest).unref();
+        else this.lanes.delete(id);
+      };
       lane = new WebhookLane<Pending>(
         settings,
         (items) => this.runCall(id, items),
-        () => {
-          if (this.lanes.get(id)?.idle) this.lanes.delete(id);
-        },
+        forget,
         () => !this.stopping,
       );
       this.lanes.set(id, lane);

@@ -31,6 +31,12 @@ export class RateLimiter {
     return false;
   }
 
+  /** Milliseconds until the bucket is full again (0 when it is). */
+  msUntilFull(now = Date.now()): number {
+    this.refill(now);
+    return Math.max(0, Math.ceil(((this.capacity - this.tokens) / this.ratePerS) * 1000));
+  }
+
   /** Milliseconds until a token is available. */
   waitMs(now = Date.now()): number {
     this.refill(now);

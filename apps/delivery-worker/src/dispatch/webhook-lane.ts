@@ -34,6 +34,14 @@ export class WebhookLane<T> {
     return this.queue.length === 0 && this.inFlight === 0;
   }
 
+  /**
+   * Milliseconds before the lane may be dropped: a lane made afresh starts with a full rate-limit
+   * bucket, so dropping one whose bucket is not full yet would allow more calls than the rate.
+   */
+  get restMs(): number {
+    return this.limiter?.msUntilFull() ?? 0;
+  }
+
   get queued(): number {
     return this.queue.length;
   }

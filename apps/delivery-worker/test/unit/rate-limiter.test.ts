@@ -19,3 +19,15 @@ describe('RateLimiter', () => {
     expect(r.tryTake(2000)).toBe(true);
   });
 });
+
+describe('RateLimiter.msUntilFull', () => {
+  it('is 0 for a full bucket and the refill time after calls', () => {
+    const limiter = new RateLimiter(5, 0);
+    expect(limiter.msUntilFull(0)).toBe(0);
+    expect(limiter.tryTake(0)).toBe(true);
+    expect(limiter.tryTake(0)).toBe(true);
+    // Two tokens taken at 5 per second: full again after 400 ms.
+    expect(limiter.msUntilFull(0)).toBe(400);
+    expect(limiter.msUntilFull(400)).toBe(0);
+  });
+});

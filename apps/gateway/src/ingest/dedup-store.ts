@@ -14,6 +14,12 @@ const MAX_ROWS_PER_STATEMENT = 5000;
  * The ids a tenant already published within the dedup window. `claim` returns the ids that
  * are new (or whose earlier sighting is older than the window): the ones to publish.
  *
+ * A claim is pending (`accepted_at = '-infinity'`) until `confirm` records that the broker
+ * acknowledged the event. A pending claim never makes a later request a duplicate: if the
+ * process died between claiming and the broker's answer (SIGKILL, OOM), the client's retry
+ * of the same id is published instead of being swallowed as "already accepted". Two requests
+ * racing with one id may both publish it; the copies carry the same id (at least once).
+ *
  * Claims of concurrent requests are coalesced: while one statement runs, new claims queue
  * and the next statement carries all of them (one multi-row INSERT ... ON CONFLICT ...
  * RETURNING over unnest'ed arrays). So a request costs at most one statement, never one
@@ -22,6 +28,8 @@ const MAX_ROWS_PER_STATEMENT = 5000;
 export class DedupStore {
   private queue: PendingClaim[] = [];
   private running = false;
+  private confirmQueue: { tenantId: string; eventIds: string[]; resolve(): void; reject(e: unknown): void }[] = [];
+  private confirming = false;
 
   constructor(
     private readonly db: Knex,
@@ -73,9 +81,9 @@ export class DedupStore {
     }
     try {
       const { rows } = await this.db.raw<{ rows: { tenant_id: string; event_id: string }[] }>(
-        `INSERT INTO ingested_events (tenant_id, event_id)
-         SELECT * FROM unnest(?::uuid[], ?::text[])
-         ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = now()
+        `INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
+         SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
+         ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
            WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
          RETURNING tenant_id, event_id`,
         [tenants, ids, this.windowS],
@@ -91,6 +99,44 @@ export class DedupStore {
     }
   }
 
+  /**
+   * Marks claimed ids as published (the broker acknowledged them): from now on a request with
+   * one of them is a duplicate. Confirmations of concurrent requests share one statement.
+   */
+  confirm(tenantId: string, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.confirmQueue.push({ tenantId, eventIds, resolve, reject });
+      if (!this.confirming) void this.drainConfirmations();
+    });
+  }
+
+  private async drainConfirmations(): Promise<void> {
+    this.confirming = true;
+    try {
+      while (this.confirmQueue.length) {
+        const batch = this.confirmQueue.splice(0, this.confirmQueue.length);
+        const tenants = batch.flatMap((c) => c.eventIds.map(() => c.tenantId));
+        const ids = batch.flatMap((c) => c.eventIds);
+        try {
+          for (let i = 0; i < ids.length; i += MAX_ROWS_PER_STATEMENT) {
+            await this.db.raw(
+              `UPDATE ingested_events SET accepted_at = now()
+               FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
+               WHERE tenant_id = u.t AND event_id = u.e AND accepted_at = '-infinity'`,
+              [tenants.slice(i, i + MAX_ROWS_PER_STATEMENT), ids.slice(i, i + MAX_ROWS_PER_STATEMENT)],
+            );
+          }
+          for (const c of batch) c.resolve();
+        } catch (e) {
+          for (const c of batch) c.reject(e);
+        }
+      }
+    } finally {
+      this.confirming = false;
+    }
+  }
+
   /** Forgets claimed ids whose publication failed, so the client's retry is not taken for a duplicate. */
   async release(tenantId: string, eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
@@ -98,7 +144,8 @@ export class DedupStore {
   }
 
   async acceptedAt(tenantId: string, eventId: string): Promise<Date | undefined> {
-    const row = await this.db('ingested_events').where({ tenant_id: tenantId, event_id: eventId }).first('accepted_at');
+    // A pending claim is not an accepted event (yet).
+    const row = await this.db('ingested_events').where({ tenant_id: tenantId, event_id: eventId }).where('accepted_at', '>', '-infinity').first('accepted_at');
     return row?.accepted_at as Date | undefined;
   }
 

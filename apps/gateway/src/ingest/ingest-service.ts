@@ -11,7 +11,7 @@ export type ItemResult =
 
 /**
  * Publishes checked events of one tenant: one dedup statement for the whole request, then
- * one producer send for the new ones. If the broker does not acknowledge, the claimed ids
+ * one producer send for the new ones, then the claims are confirmed. If the broker does not acknowledge, the claimed ids
  * are released (so the client's retry is not swallowed as a duplicate) and the request
  * fails with 503 as a whole.
  */
@@ -49,6 +49,10 @@ export class IngestService {
         throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
       }
       for (const i of toSend) this.metrics.accepted.inc({ type: i.type });
+      // Not awaited: the events are safe in Kafka; until confirmed, a retry republishes (same id) rather than being lost.
+      this.dedup
+        .confirm(tenantId, toSend.map((i) => i.event.id))
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'));
     }
     intakes.forEach((intake, index) => {
       if (!intake.ok) return;
