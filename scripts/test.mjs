@@ -45,10 +45,11 @@ try {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const dir of ['apps', 'packages', 'tests']) {
+for (const dir of ['apps', 'packages', 'tests', '.']) {
   const base = path.join(root, dir);
   if (!fs.existsSync(base)) continue;
-  for (const ws of fs.readdirSync(base)) {
+  // '.' covers the top-level workspaces (infra, bench).
+  for (const ws of dir === '.' ? ['infra', 'bench'] : fs.readdirSync(base)) {
     const file = path.join(base, ws, 'jest-results.json');
     if (!fs.existsSync(file)) continue;
     const r = JSON.parse(fs.readFileSync(file, 'utf8'));
