@@ -12,3 +12,4 @@ export * from './system.js';
 export * from './tcp-proxy.js';
 export * from './load.js';
 export * from './private-broker.js';
+export * from './fixture-events.js';

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { fixtures } from '@hookstream/schemas';
-import { GatewayClient, startSystem, uniqueId, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
+import { randomBytes } from 'node:crypto';
+import { GatewayClient, freshEvent, startSystem, tokenWebhookSpec, uniqueId, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
 
 export interface Tenant {
   id: string;
@@ -45,24 +44,11 @@ export function clientOf(tenant: Tenant, baseUrl: string): GatewayClient {
 
 /** A notification webhook with an inline token, pointed at a receiver path. */
 export function notificationWebhook(receiver: Receiver, path: string, types: string[], extra: Record<string, unknown> = {}) {
-  return {
-    enabled: true,
-    endpoint: `${receiver.url}${path}`,
-    auth_type: 'partner_secret_token',
-    auth_config: { token: `tok-${path.replace(/\W/g, '')}-0123456789` },
-    retry_base: 1,
-    retry_max_count: 5,
-    registered_events: { email: types, 'in-app': [] },
-    ...extra,
-  };
+  return tokenWebhookSpec(`${receiver.url}${path}`, { email: types }, extra);
 }
 
 /** A valid fixture event of the type for the tenant, with a fresh id (also the delivered `event_id`). */
-export function event(type: string, tenantId: string, overrides: Record<string, unknown> = {}) {
-  const e = fixtures.envelope(type, undefined, { id: randomUUID(), tenantid: tenantId, ...overrides });
-  delete (e.data as Record<string, unknown>).event_id;
-  return e as typeof e & { id: string };
-}
+export const event = freshEvent;
 
 /**
  * Creates the webhooks and waits until a probe event reaches every one of them: the matcher
