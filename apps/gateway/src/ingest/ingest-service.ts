@@ -49,8 +49,10 @@ export class IngestService {
         throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
       }
       for (const i of toSend) this.metrics.accepted.inc({ type: i.type });
-      // Not awaited: the events are safe in Kafka; until confirmed, a retry republishes (same id) rather than being lost.
-      this.dedup
+      // Confirmed before the 202, so what the client was told is accepted is readable at once
+      // (GET /v1/events/{id}) and a retry is a duplicate. The events are already safe in Kafka:
+      // if the confirmation fails, the answer stays 202 and a retry republishes (same id).
+      await this.dedup
         .confirm(tenantId, toSend.map((i) => i.event.id))
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'));
     }
