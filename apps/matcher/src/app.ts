@@ -1,9 +1,8 @@
 import type { BaseConfig, ConfigOf, ServiceContext } from '@hookstream/service-kit';
-import { trackConsumerProgress } from '@hookstream/service-kit';
+import { Publisher, trackConsumerProgress } from '@hookstream/service-kit';
 import { WebhookCache } from '@hookstream/store';
 import type { matcherConfigSpec } from './config.js';
 import { EventsConsumer } from './consumer/events-consumer.js';
-import { Publisher } from './jobs/publisher.js';
 import { SubscriptionIndex } from './matching/subscription-index.js';
 import { createMatcherMetrics } from './metrics.js';
 

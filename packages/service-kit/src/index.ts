@@ -3,6 +3,7 @@ export * from './config/base-config.js';
 export * from './logging/logger.js';
 export * from './kafka/client.js';
 export * from './kafka/topics.js';
+export * from './kafka/publisher.js';
 export * from './db/knex.js';
 export * from './db/migrate.js';
 export * from './http/health.js';

@@ -2,7 +2,7 @@ import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { writeEventIndex } from '../event-index/writer.js';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
-import type { Publisher } from '../jobs/publisher.js';
+import type { Publisher } from '@hookstream/service-kit';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import type { MatcherMetrics } from '../metrics.js';
 

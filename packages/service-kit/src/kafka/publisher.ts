@@ -17,7 +17,7 @@ interface Pending {
  * Sends to Kafka with acks from all in-sync replicas through one idempotent producer.
  * kafkajs's idempotent producer must not have two produce requests in flight at once (the
  * broker would see sequence numbers out of order), so sends are serialised; requests that
- * arrive while one is in flight (other partitions' slices) are merged into the next send,
+ * arrive while one is in flight (other partitions' work, other callers) are merged into the next send,
  * which is cut into requests of at most {@link MAX_REQUEST_BYTES}.
  */
 export class Publisher {

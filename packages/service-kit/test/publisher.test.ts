@@ -1,4 +1,4 @@
-import { requests } from '../../src/jobs/publisher.js';
+import { requests } from '../src/kafka/publisher.js';
 
 describe('produce requests', () => {
   it('cuts a large hand-over into requests under the byte bound, keeping every message once and in order', () => {
