@@ -22,6 +22,15 @@ export const workerConfigSpec = {
   DELIVERY_CONNECT_TIMEOUT_MS: env.int({ default: MAX_CONNECT_TIMEOUT_MS, min: 100, max: MAX_CONNECT_TIMEOUT_MS }),
   /** Silence allowed on the socket while reading a response, for content and system (Jive) webhooks. */
   DELIVERY_READ_TIMEOUT_MS: env.int({ default: MAX_READ_TIMEOUT_MS, min: 100, max: MAX_READ_TIMEOUT_MS }),
+  /**
+   * Upper bound of calls in flight in this worker, all webhooks together (each webhook also has
+   * its own max_in_flight). The bound in force adapts between DELIVERY_MIN_CONCURRENCY and this:
+   * it shrinks while the process is CPU-saturated (more calls at once would only make each one
+   * slower, and a due retry would wait behind them) and grows while calls wait and there is room
+   * (slow endpoints). Calls beyond it wait in their webhook's queue, retries first.
+   */
+  DELIVERY_MAX_CONCURRENCY: env.int({ default: 512, min: 1, max: 100_000 }),
+  DELIVERY_MIN_CONCURRENCY: env.int({ default: 32, min: 1, max: 100_000 }),
   /** Jobs handed out and not yet finished, per Kafka partition, before that partition is paused. */
   PARTITION_MAX_IN_FLIGHT: env.int({ default: 500, min: 1, max: 100_000 }),
   /** Consecutive discarded deliveries after which a webhook is marked buggy. */

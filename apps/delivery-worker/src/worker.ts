@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { RETRY_TIERS, SecretBox, trackConsumerProgress, type BaseConfig, type ConfigOf, type RetryTier, type ServiceContext } from '@hookstream/service-kit';
+import { Publisher, RETRY_TIERS, SecretBox, trackConsumerProgress, type BaseConfig, type ConfigOf, type RetryTier, type ServiceContext } from '@hookstream/service-kit';
 import { loadWebhook, WebhookCache } from '@hookstream/store';
+import type { DeliveryJob } from '@hookstream/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import { AuditWriter } from './audit/audit-writer.js';
 import { AccessTokens } from './auth/client-secret-jwt.js';
@@ -9,12 +10,15 @@ import { BuggyTracker } from './buggy/buggy-tracker.js';
 import type { workerConfigSpec } from './config.js';
 import { JobConsumer, type Decision } from './consume/job-consumer.js';
 import { readJob } from './consume/job-reader.js';
+import { CallSlots } from './dispatch/call-slots.js';
+import { ConcurrencyGovernor } from './dispatch/concurrency-governor.js';
 import { DeliveryProcessor } from './dispatch/delivery-processor.js';
 import { HttpSender } from './http/send.js';
 import { WebhookCaller } from './http/webhook-call.js';
 import { createWorkerMetrics } from './metrics.js';
-import { holdUntil } from './retry/backoff.js';
 import { RetryRouter } from './retry/retry-router.js';
+import { tierStep } from './retry/retry-schedule.js';
+import { WaitingRoom } from './retry/waiting-room.js';
 
 export type WorkerConfig = BaseConfig & ConfigOf<typeof workerConfigSpec>;
 
@@ -44,7 +48,8 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     if (!cache.ready) throw new Error('webhook cache is not connected to PostgreSQL');
   });
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Idempotent, as in the gateway and the matcher: a retried produce request never writes a retry job or a dead letter twice.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   onShutdown('producer', () => producer.disconnect());
 
@@ -63,11 +68,31 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     connectTimeoutMs: config.DELIVERY_CONNECT_TIMEOUT_MS,
     readTimeoutMs: config.DELIVERY_READ_TIMEOUT_MS,
   });
-  const router = new RetryRouter(producer, topics, metrics);
+  const bounds = { min: Math.min(config.DELIVERY_MIN_CONCURRENCY, config.DELIVERY_MAX_CONCURRENCY), max: config.DELIVERY_MAX_CONCURRENCY };
+  // Starts low: a cold process is about to be busiest (a backlog waiting), and room makes it grow within seconds.
+  const slots = new CallSlots(bounds.min);
+  const governor = new ConcurrencyGovernor(slots, bounds, (limit) => metrics.callLimit.set(limit));
+  metrics.callLimit.set(bounds.min);
+  governor.start();
+  onShutdown('concurrency-governor', () => governor.stop());
+  const router = new RetryRouter(new Publisher(producer), topics, metrics);
   const buggy = new BuggyTracker(db, producer, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
-  const processor = new DeliveryProcessor({ cache, loadWebhook: (id) => loadWebhook(db, id), caller, audit, router, buggy, metrics, logger, batchWaitMs: BATCH_WAIT_MS });
+  const processor = new DeliveryProcessor({ cache, loadWebhook: (id) => loadWebhook(db, id), caller, audit, router, buggy, metrics, logger, batchWaitMs: BATCH_WAIT_MS, slots });
 
   const tierOf = new Map<string, RetryTier>(RETRY_TIERS.map((t) => [topics.retry[t], t]));
+  const waitingRoom = new WaitingRoom();
+  /** A job whose time has come: attempted if due, otherwise moved on to the tier that fits the time left. */
+  const run = (job: DeliveryJob, fromTier: boolean): Promise<void> => {
+    const now = Date.now();
+    const due = job.due_at ?? 0;
+    if (due > now) {
+      // Not due yet: on to the tier that fits the time left (a job on `deliveries` with a future due_at too).
+      if (fromTier) metrics.tierHops.inc();
+      return router.schedule(job, now).then(() => undefined);
+    }
+    if (fromTier && due > 0) metrics.retryLateness.observe((now - due) / 1000);
+    return processor.process(job);
+  };
   const handle = (topic: string, partition: number, message: KafkaMessage): Decision => {
     const read = readJob(message.value, { topic, partition, offset: message.offset }, message.headers);
     if (!read.ok) {
@@ -75,21 +100,13 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
       return { work: router.invalidJob(read.record, message.key) };
     }
     const job = read.job;
-    const now = Date.now();
-    const due = job.due_at ?? 0;
     const tier = tierOf.get(topic);
-    if (tier) {
-      const enqueuedAt = Number(message.timestamp);
-      const until = holdUntil(tier, enqueuedAt, due > 0 ? due : enqueuedAt);
-      if (now < until) return { hold: until };
-    }
-    if (due > now) {
-      // Not due yet: on to the tier that fits the time left (a job on `deliveries` with a future due_at too).
-      if (tier) metrics.tierHops.inc();
-      return { work: router.schedule(job, now).then(() => undefined) };
-    }
-    if (tier && due > 0) metrics.retryLateness.observe((now - due) / 1000);
-    return { work: processor.process(job) };
+    if (!tier) return { work: run(job, false) };
+    const now = Date.now();
+    const step = tierStep(tier, Number(message.timestamp), job.due_at, now);
+    if ('pauseUntil' in step) return { hold: step.pauseUntil };
+    if (step.waitUntil <= now) return { work: run(job, true) };
+    return { work: waitingRoom.until(step.waitUntil).then(() => run(job, true)) };
   };
 
   const groupId = consumerGroupId(config.KAFKA_TOPIC_PREFIX);
@@ -118,7 +135,8 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   onShutdown('consumer', async () => {
     progress.stop();
     processor.stopStarting();
+    waitingRoom.close();
     // Leave part of the shutdown deadline for the audit flush and the disconnects that follow.
-    await jobs.stop(Math.max(config.SHUTDOWN_TIMEOUT_MS - 2000, config.SHUTDOWN_TIMEOUT_MS / 2), () => processor.queuedJobs);
+    await jobs.stop(Math.max(config.SHUTDOWN_TIMEOUT_MS - 2000, config.SHUTDOWN_TIMEOUT_MS / 2), () => processor.queuedJobs + waitingRoom.abandoned);
   });
 }

@@ -35,7 +35,8 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
   const lines: string[] = [];
   const env: Record<string, string | undefined> = {
     ...process.env,
-    NODE_OPTIONS: '',
+    // Empty unless asked for (for example to preload a CPU profiler): jest's own options are not for the apps.
+    NODE_OPTIONS: process.env.HOOKSTREAM_TEST_APP_NODE_OPTIONS ?? '',
     KAFKA_BROKERS: testInfra().brokers.join(','),
     LOG_LEVEL: process.env.HOOKSTREAM_TEST_APP_LOG_LEVEL ?? 'info',
     PORT: '0',

@@ -8,6 +8,7 @@ import type { AttemptOutcome, WebhookCaller } from '../http/webhook-call.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { canRetry, retryDelayMs } from '../retry/backoff.js';
 import type { RetryRouter } from '../retry/retry-router.js';
+import type { CallSlots } from './call-slots.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
 
 interface Pending {
@@ -27,6 +28,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** How long a batching webhook's call waits for its batch to fill. */
   batchWaitMs: number;
+  /** The worker-wide bound on calls in flight. */
+  slots: CallSlots;
 }
 
 function statusClass(code: number | undefined): string {
@@ -58,7 +61,8 @@ export class DeliveryProcessor {
       return this.deps.router.deadLetter(createDeadLetter(job, 'tenant_mismatch'));
     }
     if (!webhook.enabled || webhook.buggy) return this.skip(job, webhook);
-    return new Promise<void>((done) => this.laneOf(webhook).submit({ job, done }));
+    // Retries go first: they already waited their back-off and have a due time to keep.
+    return new Promise<void>((done) => this.laneOf(webhook).submit({ job, done }, job.attempt > 1));
   }
 
   /**
@@ -108,6 +112,7 @@ export class DeliveryProcessor {
         (items) => this.runCall(id, items),
         forget,
         () => !this.stopping,
+        this.deps.slots,
       );
       this.lanes.set(id, lane);
     } else {

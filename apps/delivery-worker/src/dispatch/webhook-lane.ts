@@ -1,3 +1,4 @@
+import type { CallSlots } from './call-slots.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface LaneSettings {
@@ -13,8 +14,12 @@ export interface LaneSettings {
  * The queue of one webhook: calls start while fewer than `maxInFlight` run and the rate limit
  * allows, so a slow or failing endpoint only ever waits on itself. Items wait here in memory
  * while their Kafka offsets stay uncommitted, so a crash loses none of them.
+ *
+ * Urgent items (retries, which have a due time) go before the others: a retry that waited
+ * its back-off must not then wait behind a backlog of first attempts to the same endpoint.
  */
 export class WebhookLane<T> {
+  private readonly urgent: { item: T; at: number }[] = [];
   private readonly queue: { item: T; at: number }[] = [];
   private inFlight = 0;
   private limiter: RateLimiter | undefined;
@@ -26,12 +31,14 @@ export class WebhookLane<T> {
     private readonly onIdle: () => void,
     /** False once the worker is stopping: queued items then stay unstarted (and uncommitted). */
     private readonly mayStart: () => boolean = () => true,
+    /** The worker-wide bound on calls in flight, shared by all lanes. */
+    private readonly slots?: CallSlots,
   ) {
     this.limiter = settings.ratePerS ? new RateLimiter(settings.ratePerS) : undefined;
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.inFlight === 0;
+    return this.queued === 0 && this.inFlight === 0;
   }
 
   /**
@@ -43,7 +50,7 @@ export class WebhookLane<T> {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.urgent.length + this.queue.length;
   }
 
   configure(settings: LaneSettings): void {
@@ -51,34 +58,51 @@ export class WebhookLane<T> {
     this.settings = settings;
   }
 
-  submit(item: T): void {
-    this.queue.push({ item, at: Date.now() });
+  submit(item: T, urgent = false): void {
+    (urgent ? this.urgent : this.queue).push({ item, at: Date.now() });
     this.pump();
   }
+
+  /** Up to `n` items, urgent ones first. */
+  private take(n: number): T[] {
+    const items = this.urgent.splice(0, n);
+    if (items.length < n) items.push(...this.queue.splice(0, n - items.length));
+    return items.map((q) => q.item);
+  }
+
+  private readonly wake = () => this.pump();
 
   private pump(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const { maxInFlight, batchSize, batchWaitMs } = this.settings;
-    while (this.queue.length > 0 && this.inFlight < maxInFlight && this.mayStart()) {
+    while (this.queued > 0 && this.inFlight < maxInFlight && this.mayStart()) {
       const now = Date.now();
-      if (batchSize > 1 && this.queue.length < batchSize) {
-        const wait = this.queue[0]!.at + batchWaitMs - now;
+      if (batchSize > 1 && this.queued < batchSize) {
+        const oldest = Math.min(this.urgent[0]?.at ?? Infinity, this.queue[0]?.at ?? Infinity);
+        const wait = oldest + batchWaitMs - now;
         if (wait > 0) {
           this.timer = setTimeout(() => this.pump(), wait);
           return;
         }
       }
+      if (this.slots && !this.slots.tryTake()) {
+        this.slots.wait(this.wake, this.urgent.length > 0);
+        return;
+      }
       if (this.limiter && !this.limiter.tryTake(now)) {
+        this.slots?.release();
         this.timer = setTimeout(() => this.pump(), Math.max(1, this.limiter.waitMs(now)));
         return;
       }
-      const items = this.queue.splice(0, batchSize).map((q) => q.item);
+      const items = this.take(batchSize);
       this.inFlight++;
       this.run(items)
         .catch(() => undefined)
         .then(() => {
           this.inFlight--;
+          // Other lanes waiting for a slot go first; this one queues behind them if it has more.
+          this.slots?.release();
           this.pump();
           if (this.idle) this.onIdle();
         });

@@ -1,6 +1,5 @@
 import type { DeadLetter, DeliveryJob, InvalidEventRecord } from '@hookstream/schemas';
-import type { TopicNames } from '@hookstream/service-kit';
-import type { Producer } from 'kafkajs';
+import type { Publisher, TopicNames } from '@hookstream/service-kit';
 import type { WorkerMetrics } from '../metrics.js';
 import { tierFor } from './backoff.js';
 
@@ -13,7 +12,8 @@ export const RECORD_TYPE_HEADER = 'hookstream-record-type';
  */
 export class RetryRouter {
   constructor(
-    private readonly producer: Producer,
+    /** Coalescing: thousands of retries scheduled at once go out in a few produce requests, not one each. */
+    private readonly publisher: Publisher,
     private readonly topics: TopicNames,
     private readonly metrics: WorkerMetrics,
   ) {}
@@ -37,10 +37,6 @@ export class RetryRouter {
   }
 
   private async send(topic: string, key: string | null, value: unknown, type: string): Promise<void> {
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key, value: JSON.stringify(value), headers: { [RECORD_TYPE_HEADER]: type } }],
-    });
+    await this.publisher.publish([{ topic, messages: [{ key, value: JSON.stringify(value), headers: { [RECORD_TYPE_HEADER]: type } }] }]);
   }
 }

@@ -47,8 +47,26 @@ export interface TopicSpec {
 /**
  * Creates missing topics with their configured partition counts. Existing topics
  * with fewer partitions are grown (Kafka cannot shrink them); more is left alone.
+ *
+ * Retried as a whole a few times: right after a topic is created a busy broker can still
+ * answer "does not host this topic-partition" to the metadata request that waits for its
+ * leaders (kafkajs waits out only "leader not available"), and two services starting
+ * together race to create the same topics. Each round lists the topics again, so a topic
+ * created by an earlier round (or by the other service) is simply found.
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopicsOnce(admin, specs);
+      return;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 3000)));
+    }
+  }
+}
+
+async function ensureTopicsOnce(admin: Admin, specs: TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length > 0) {

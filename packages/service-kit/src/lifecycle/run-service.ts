@@ -120,7 +120,7 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     }
     logger.info({ kafka: config.KAFKA_BROKERS, database: safeUrl(config.DATABASE_URL), prefix: config.KAFKA_TOPIC_PREFIX }, 'starting');
     await withTimeout(admin.connect(), 60_000, `Kafka at ${config.KAFKA_BROKERS.join(',')} did not answer within 60 s`);
-    await ensureTopicsTolerant(admin, config);
+    await ensureTopics(admin, topicSpecs(config));
     await withTimeout(db.raw('select 1'), 30_000, `PostgreSQL at ${safeUrl(config.DATABASE_URL)} did not answer within 30 s`);
     if (process.env.DATABASE_MIGRATE === 'true') {
       const applied = await migrateLatest(db);
@@ -145,18 +145,4 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     process.exit(1);
   }
   return { stop, opsPort };
-}
-
-/** Several processes may create the topics at once; losing that race is fine. */
-async function ensureTopicsTolerant(admin: Admin, config: BaseConfig): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(admin, topicSpecs(config));
-      return;
-    } catch (e) {
-      const type = (e as { type?: string }).type;
-      if (attempt < 5 && (type === 'TOPIC_ALREADY_EXISTS' || type === 'INVALID_PARTITIONS')) continue;
-      throw e;
-    }
-  }
 }
