@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got } from 'got';
+import type { Got } from 'got';
+import { createGotClient } from './got-client.js';
 import { checkLiteralHost, EndpointRefusedError, guardedLookup } from '../safety/endpoint-guard.js';
 
 /** Bytes of a partner's response kept in the audit. */
@@ -87,14 +88,10 @@ export class HttpSender {
     private readonly allowPrivate: boolean,
     readonly userAgent: string,
   ) {
-    this.client = got.extend({
-      followRedirect: false,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      decompress: true,
-      agent: { http: this.httpAgent, https: this.httpsAgent },
+    this.client = createGotClient({
+      agents: { http: this.httpAgent, https: this.httpsAgent },
       dnsLookup: guardedLookup(allowPrivate),
-      headers: { 'user-agent': userAgent },
+      userAgent,
     });
   }
 
