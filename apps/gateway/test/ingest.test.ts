@@ -185,6 +185,26 @@ describe('event ingest', () => {
     expect((await h.call('GET', `/v1/events/${randomUUID()}`, { key })).status).toBe(404);
   });
 
+  it('answers concurrent requests that share ids in different orders, and every id is accepted and then a duplicate', async () => {
+    const shared = Array.from({ length: 5 }, () => publishable('user-followed'));
+    const headers = { 'content-type': 'application/cloudevents-batch+json' };
+    const orders = Array.from({ length: 12 }, (_, i) => (i % 2 ? [...shared].reverse() : [...shared.slice(i % 5), ...shared.slice(0, i % 5)]));
+    const answers = await Promise.all(orders.map((batch) => h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify(batch), headers })));
+    expect(answers.map((r) => r.status)).toEqual(orders.map(() => 202));
+    for (const e of shared) {
+      // Accepted means confirmed: readable at once, and from now on a duplicate.
+      expect((await h.call('GET', `/v1/events/${e.id}`, { key })).status).toBe(200);
+      await waitUntil(() => onTopic(e.id as string).length >= 1);
+    }
+    const copies = shared.map((e) => onTopic(e.id as string).length);
+    const again = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify(shared), headers });
+    expect(again.body.results.map((x: { duplicate: boolean }) => x.duplicate)).toEqual(shared.map(() => true));
+    const sentinel = publishable('user-followed');
+    expect((await h.call('POST', '/v1/events', { key, body: sentinel })).status).toBe(202);
+    await waitUntil(() => onTopic(sentinel.id as string).length === 1);
+    expect(shared.map((e) => onTopic(e.id as string).length)).toEqual(copies);
+  });
+
   it('counts accepted and rejected events by type and reason in /metrics', async () => {
     const text = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
     expect(text).toMatch(/hookstream_gateway_events_accepted_total\{type="replied-message",service="gateway"\} [1-9]/);

@@ -3,6 +3,7 @@ import { Publisher, trackConsumerProgress } from '@hookstream/service-kit';
 import { WebhookCache } from '@hookstream/store';
 import type { matcherConfigSpec } from './config.js';
 import { EventsConsumer } from './consumer/events-consumer.js';
+import { OffsetCommitter } from './consumer/offset-committer.js';
 import { SubscriptionIndex } from './matching/subscription-index.js';
 import { createMatcherMetrics } from './metrics.js';
 
@@ -50,9 +51,26 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     // A stopping consumer waits for its current long poll: keep it short so shutdown is quick.
     maxWaitTimeInMs: 1000,
   });
+  const committer = new OffsetCommitter({
+    commit: async (offsets) => {
+      const end = metrics.stepDuration.startTimer({ step: 'commit' });
+      try {
+        await consumer.commitOffsets(offsets);
+      } finally {
+        end();
+      }
+    },
+    onRetry: (err, attempt, retryInMs) => {
+      metrics.stepRetries.inc({ step: 'commit' });
+      logger.warn({ err, step: 'commit', attempt, retry_in_ms: retryInMs }, 'offset commit failed; retrying (the slices stay uncommitted)');
+    },
+    retryMaxMs: config.MATCHER_RETRY_MAX_MS,
+  });
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
     joined = true;
+    const assigned = e.payload.memberAssignment;
+    committer.retainOnly((topic, partition) => assigned[topic]?.includes(partition) ?? false);
   });
   consumer.on(consumer.events.CRASH, (e) => {
     logger.error({ err: e.payload.error, restart: e.payload.restart }, 'events consumer crashed');
@@ -66,8 +84,8 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
   // matcher started are matched too.
   await consumer.subscribe({ topic: topics.events, fromBeginning: true });
   const handler = new EventsConsumer({
-    consumer,
     publisher: new Publisher(producer),
+    committer,
     db,
     index,
     topics,
@@ -86,5 +104,6 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
   onShutdown('events-consumer', async () => {
     progress.stop();
     await consumer.disconnect();
+    committer.stop();
   });
 }

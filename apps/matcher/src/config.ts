@@ -10,8 +10,12 @@ export const matcherConfigSpec = {
    * amortise round trips.
    */
   MATCHER_CHUNK_SIZE: env.int({ default: 500, min: 1, max: 10_000 }),
-  /** Partitions of `events` processed at the same time by one process. */
-  MATCHER_PARTITIONS_CONCURRENTLY: env.int({ default: 3, min: 1, max: 100 }),
+  /**
+   * Partitions of `events` processed at the same time by one process. At least the number of
+   * partitions one matcher owns: kafkajs fetches again only once every batch of a fetch is
+   * done, so a batch waiting for a free slot delays the whole next fetch.
+   */
+  MATCHER_PARTITIONS_CONCURRENTLY: env.int({ default: 16, min: 1, max: 100 }),
   /** Consumer group session timeout: how long a crashed matcher holds its partitions before others take over. */
   MATCHER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
   /** Back-off ceiling while PostgreSQL or Kafka refuses a step (the step is retried, never skipped). */

@@ -8,6 +8,8 @@ export interface MatcherMetrics {
   invalid: prom.Counter<'reason'>;
   fanout: prom.Histogram;
   sliceDuration: prom.Histogram;
+  stepDuration: prom.Histogram<'step'>;
+  fetchAge: prom.Histogram;
   stepRetries: prom.Counter<'step'>;
   subscriptions: prom.Gauge;
 }
@@ -37,8 +39,21 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
     }),
     sliceDuration: new prom.Histogram({
       name: 'hookstream_matcher_slice_duration_seconds',
-      help: 'Time to match, index, produce and commit one slice of events',
+      help: 'Time to match, index and produce one slice of events (its commit follows without holding the partition)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    stepDuration: new prom.Histogram({
+      name: 'hookstream_matcher_step_duration_seconds',
+      help: 'Time of each step of a slice (plan, event_index, produce) and of each offset commit request, retries of a slice step included',
+      labelNames: ['step'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    fetchAge: new prom.Histogram({
+      name: 'hookstream_matcher_fetch_age_seconds',
+      help: 'Age of the oldest event of a slice (from its record timestamp) when the matcher starts on it: broker append, fetch wait and the wait for earlier slices',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
     stepRetries: new prom.Counter({

@@ -8,6 +8,7 @@ export interface GatewayMetrics {
   rejected: prom.Counter<'reason'>;
   duplicates: prom.Counter<string>;
   lifecycleEvents: prom.Counter<'verb'>;
+  ingestStep: prom.Histogram<'step'>;
 }
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -46,6 +47,13 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       name: 'hookstream_gateway_webhook_lifecycle_events_total',
       help: 'Webhook system events published, by verb',
       labelNames: ['verb'] as const,
+      registers: [registry],
+    }),
+    ingestStep: new prom.Histogram({
+      name: 'hookstream_gateway_ingest_step_seconds',
+      help: 'Time a publish request spends in each ingest step (dedup claim, broker acknowledgement, dedup confirmation), queueing included',
+      labelNames: ['step'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
   };

@@ -35,9 +35,12 @@ export class IngestService {
       } else if (!firstIndexOf.has(intake.event.id)) firstIndexOf.set(intake.event.id, index);
     });
     const ids = [...firstIndexOf.keys()];
+    const claimed = this.metrics.ingestStep.startTimer({ step: 'claim' });
     const fresh = await this.dedup.claim(tenantId, ids);
+    claimed();
     const toSend = ids.filter((id) => fresh.has(id)).map((id) => intakes[firstIndexOf.get(id)!] as Extract<Intake, { ok: true }>);
     if (toSend.length) {
+      const produced = this.metrics.ingestStep.startTimer({ step: 'produce' });
       try {
         await this.producer.send(
           this.eventsTopic,
@@ -48,13 +51,16 @@ export class IngestService {
         await this.dedup.release(tenantId, toSend.map((i) => i.event.id)).catch((err: Error) => this.logger.error({ err: err.message }, 'could not release dedup claims'));
         throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
       }
+      produced();
       for (const i of toSend) this.metrics.accepted.inc({ type: i.type });
       // Confirmed before the 202, so what the client was told is accepted is readable at once
       // (GET /v1/events/{id}) and a retry is a duplicate. The events are already safe in Kafka:
       // if the confirmation fails, the answer stays 202 and a retry republishes (same id).
+      const confirmed = this.metrics.ingestStep.startTimer({ step: 'confirm' });
       await this.dedup
         .confirm(tenantId, toSend.map((i) => i.event.id))
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'));
+      confirmed();
     }
     intakes.forEach((intake, index) => {
       if (!intake.ok) return;

@@ -1,14 +1,17 @@
 import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
+import type { EventRow, SkippedDeliveryRow } from '../event-index/rows.js';
 import { writeEventIndex } from '../event-index/writer.js';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
 import type { Publisher } from '@hookstream/service-kit';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import type { MatcherMetrics } from '../metrics.js';
+import type { OffsetCommitter } from './offset-committer.js';
+import { TickBatcher } from './tick-batcher.js';
 
 export interface EventsConsumerDeps {
-  consumer: Consumer;
   publisher: Publisher;
+  committer: OffsetCommitter;
   db: Knex;
   index: SubscriptionIndex;
   topics: TopicNames;
@@ -23,44 +26,91 @@ type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'
 /**
  * Turns batches of `events` into delivery jobs, slice by slice. For each slice the event
  * index is written and the jobs (and invalid-event records) are acknowledged by the broker
- * before its offsets are resolved and committed; a failing step is retried in place (the
- * partition waits, nothing is skipped). If the process dies in between, the slice is read
- * again and produces the same jobs with the same delivery ids.
+ * before its offsets are resolved and handed to the committer; a failing step is retried in
+ * place (the partition waits, nothing is skipped). If the process dies in between, the slice
+ * is read again and produces the same jobs with the same delivery ids.
+ *
+ * The commit itself does not hold the partition's next fetch (kafkajs fetches again only
+ * once every batch of the previous fetch returned): it goes out before that fetch, and the
+ * partition's next slice waits for it before handing in its own offset.
  */
 export class EventsConsumer {
-  constructor(private readonly deps: EventsConsumerDeps) {}
+  /** Per partition: the commit of its last durable slice. */
+  private readonly lastCommit = new Map<string, Promise<void>>();
+  /** Slices of partitions processed at the same time share a produce request and an index statement. */
+  private readonly produce: TickBatcher<TopicMessages[]>;
+  private readonly index: TickBatcher<{ events: readonly EventRow[]; skipped: readonly SkippedDeliveryRow[] }>;
+
+  constructor(private readonly deps: EventsConsumerDeps) {
+    this.produce = new TickBatcher((parts) => deps.publisher.publish(parts.flat()));
+    this.index = new TickBatcher((parts) =>
+      writeEventIndex(
+        deps.db,
+        parts.flatMap((p) => p.events),
+        parts.flatMap((p) => p.skipped),
+      ),
+    );
+  }
 
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { sliceSize } = this.deps;
+    const key = `${batch.topic}\u0000${batch.partition}`;
     for (let i = 0; i < batch.messages.length; i += sliceSize) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale()) break;
       const slice = batch.messages.slice(i, i + sliceSize);
       const done = await this.processSlice(batch.topic, batch.partition, slice, payload);
-      if (!done) return;
+      if (!done) break;
       resolveOffset(slice[slice.length - 1]!.offset);
+      // Bounds uncommitted progress to this slice: normally the previous commit is long done.
+      if (!(await this.previousCommit(key, payload))) break;
+      const next = (BigInt(slice[slice.length - 1]!.offset) + 1n).toString();
+      this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next));
       await payload.heartbeat().catch(() => undefined);
     }
+    // Stopping: let the last commit finish before the consumer leaves the group (fewer repeats after a deploy).
+    if (!isRunning()) await this.lastCommit.get(key);
   };
 
+  /**
+   * Waits for the partition's previous commit, heartbeating meanwhile; false when the consumer
+   * stops, loses the partition or must rejoin the group (the commit stays with the committer).
+   */
+  private async previousCommit(key: string, control: BatchControl): Promise<boolean> {
+    const previous = this.lastCommit.get(key);
+    if (!previous) return true;
+    let done = false;
+    void previous.then(() => (done = true));
+    for (;;) {
+      await Promise.race([previous, new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (done) return true;
+      if (!control.isRunning() || control.isStale()) return false;
+      const alive = await control.heartbeat().then(
+        () => true,
+        () => false,
+      );
+      if (!alive) return false;
+    }
+  }
+
   private async processSlice(topic: string, partition: number, slice: KafkaMessage[], control: BatchControl): Promise<boolean> {
-    const { metrics, topics, publisher, db, consumer } = this.deps;
+    const { metrics, topics } = this.deps;
     const t0 = process.hrtime.bigint();
+    const oldest = Number(slice[0]!.timestamp);
+    if (Number.isFinite(oldest)) metrics.fetchAge.observe(Math.max(0, Date.now() - oldest) / 1000);
     const plan = planMessages(slice, { topic, partition }, this.deps.index);
+    metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
 
     const [indexed, produced] = await Promise.all([
-      this.untilDone('event_index', control, () => writeEventIndex(db, plan.eventRows, plan.skipped)),
+      this.untilDone('event_index', control, () => this.index.add({ events: plan.eventRows, skipped: plan.skipped })),
       this.untilDone('produce', control, () =>
-        publisher.publish([
+        this.produce.add([
           { topic: topics.deliveries, messages: asKafka(plan.jobs) },
           { topic: topics.eventsInvalid, messages: asKafka(plan.invalid) },
         ]),
       ),
     ]);
     if (!indexed || !produced) return false;
-    const next = (BigInt(slice[slice.length - 1]!.offset) + 1n).toString();
-    const committed = await this.untilDone('commit', control, () => consumer.commitOffsets([{ topic, partition, offset: next }]));
-    if (!committed) return false;
 
     metrics.consumed.inc(plan.stats.consumed);
     metrics.matched.inc(plan.stats.matched);
@@ -78,10 +128,18 @@ export class EventsConsumer {
   /**
    * Retries a step until it succeeds; gives up (false) only when the consumer stops or loses
    * the partition, in which case nothing of the slice is committed and it will be read again.
-   * The first attempt is always made, so a slice whose jobs are out still gets its commit
-   * during a graceful shutdown (fewer duplicates after a deploy).
+   * The first attempt is always made.
    */
   private async untilDone(step: string, control: BatchControl, fn: () => Promise<unknown>): Promise<boolean> {
+    const end = this.deps.metrics.stepDuration.startTimer({ step });
+    try {
+      return await this.retryUntilDone(step, control, fn);
+    } finally {
+      end();
+    }
+  }
+
+  private async retryUntilDone(step: string, control: BatchControl, fn: () => Promise<unknown>): Promise<boolean> {
     let delay = 200;
     for (let attempt = 1; ; attempt++) {
       try {
