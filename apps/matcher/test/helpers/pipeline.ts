@@ -46,7 +46,7 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     startApp('matcher', { env }),
     producer.connect(),
   ]);
-  return {
+  const pipeline: Pipeline = {
     pg,
     kafka,
     producer,
@@ -55,11 +55,13 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     matcher,
     env,
     async close() {
-      await matcher.stop('SIGTERM').catch(() => undefined);
+      // The matcher in place now: a test may have replaced the first one (kill and restart).
+      await pipeline.matcher.stop('SIGTERM').catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
       await Promise.all([kafka.close(), pg.drop()]);
     },
   };
+  return pipeline;
 }
 
 /** A CloudEvent of `type` for a tenant, with the type's fixture data unless given. */
