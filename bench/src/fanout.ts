@@ -1,9 +1,10 @@
-import type { GatewayClient, Receiver } from '@hookstream/test-kit';
+import type { Receiver } from '@hookstream/test-kit';
+import type { EventPublisher } from './publisher.js';
 import { repliedMessage } from './pipeline.js';
 import { sleep } from './stats.js';
 
 /** One event to `webhooks` webhooks: deliveries per second from publish to the last receipt. */
-export async function fanout(api: GatewayClient, tenantId: string, receiver: Receiver, webhooks: number, events: number): Promise<{ webhooks: number; events: number; deliveries: number; deliveries_per_s: number }> {
+export async function fanout(api: EventPublisher, tenantId: string, receiver: Receiver, webhooks: number, events: number): Promise<{ webhooks: number; events: number; deliveries: number; deliveries_per_s: number }> {
   const before = receiver.requests.length;
   const t0 = Date.now();
   for (let i = 0; i < events; i++) await api.publish(repliedMessage(tenantId));

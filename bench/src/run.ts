@@ -10,6 +10,7 @@ import { httpCeiling } from './ceiling-http.js';
 import { kafkaCeiling } from './ceiling-kafka.js';
 import { fanout } from './fanout.js';
 import { latencyBreakdown } from './breakdown.js';
+import { HttpPublisher } from './publisher.js';
 import { latencyAt, repliedMessage, sustainedRate, type LatencyResult, type PipelineResult } from './pipeline.js';
 import { brokerPid, cpuBetween, cpuOf, cpuSeconds } from './cpu.js';
 import { peakRssMb } from './rss.js';
@@ -85,6 +86,7 @@ try {
     },
   });
   const pids = new Map<number, string>();
+  const publishers: HttpPublisher[] = [];
   try {
     const setup = async (name: string, endpoints: string[]) => {
       const tenant = await system.admin.createTenant(name);
@@ -101,7 +103,9 @@ try {
           registered_events: { email: ['replied-message'], 'in-app': [] },
         });
       }
-      return { tenant, api };
+      const pub = new HttpPublisher(system.gateway.baseUrl, tenant.api_key);
+      publishers.push(pub);
+      return { tenant, api, pub };
     };
     const p = await setup('bench-pipeline', ['/pipeline']);
     const l = await setup('bench-latency', ['/latency']);
@@ -125,7 +129,7 @@ try {
       const broker = brokerPid(root);
       const pgBefore = cpuOf(await backends());
       const brokerBefore = cpuSeconds(broker);
-      sustained = await sustainedRate(p.api, p.tenant.id, receiver, '/pipeline', phase * 2);
+      sustained = await sustainedRate(p.pub, p.tenant.id, receiver, '/pipeline', phase * 2);
       forget(receiver);
       const perEvent = (cpuS: number) => round((cpuS * 1000) / Math.max(1, sustained.delivered), 3);
       cpuPerEvent.postgresql = perEvent(cpuBetween(pgBefore, cpuOf(await backends())));
@@ -149,7 +153,7 @@ try {
       const cpu0 = process.cpuUsage();
       const wall0 = Date.now();
       const appCpu0 = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, cpuSeconds(a?.child.pid) ?? 0]));
-      latency = await latencyAt(l.api, l.tenant.id, receiver, '/latency', half, phase * 2);
+      latency = await latencyAt(l.pub, l.tenant.id, receiver, '/latency', half, phase * 2);
       loop.disable();
       const cpu = process.cpuUsage(cpu0);
       const wallS = (Date.now() - wall0) / 1000;
@@ -171,7 +175,7 @@ try {
     let fan = { webhooks: 100, events: 0, deliveries: 0, deliveries_per_s: NaN };
     if (phases.has('fanout')) {
       log('fan-out: one event to 100 webhooks');
-      fan = await fanout(f.api, f.tenant.id, receiver, 100, Math.max(5, phase));
+      fan = await fanout(f.pub, f.tenant.id, receiver, 100, Math.max(5, phase));
     }
 
     const rss = {
@@ -231,6 +235,7 @@ try {
     console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
     console.log(`\nwritten to bench/results/${out}`);
   } finally {
+    for (const pub of publishers) pub.close();
     await system.stop();
     if (profileDir) nameProfiles(profileDir, pids);
   }
