@@ -168,7 +168,7 @@ try {
         // Development aid: the apps' own timing histograms after the latency phase.
         for (const a of [system.gateway, ...system.matchers, ...system.workers]) {
           const text = await (await fetch(`${a.baseUrl}/metrics`)).text();
-          log(`${a.name} metrics:\n${text.split('\n').filter((line) => /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|consumer_lag)/.test(line)).join('\n')}`);
+          log(`${a.name} metrics:\n${text.split('\n').filter((line) => /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|worker_call_limit|consumer_lag)/.test(line)).join('\n')}`);
         }
       }
     }
