@@ -6,7 +6,7 @@ import type { FaultCount } from './counting.js';
 /** reliability/results/latest.json: the shape plus the supporting measurements. */
 export interface ReliabilityResults {
   faults: FaultCount[];
-  retry_timing_ms?: { p50: number; p99: number; max: number; count?: number; deliveries_in_retry?: number };
+  retry_timing_ms?: { p50: number; p99: number; max: number; count?: number; deliveries_in_retry?: number; min?: number; within_1s_share?: number };
   audit_10m?: Record<string, unknown>;
   [extra: string]: unknown;
 }
