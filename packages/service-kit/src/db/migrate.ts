@@ -3,6 +3,8 @@ import { migrations } from './migrations/index.js';
 
 export interface Migration {
   name: string;
+  /** False for statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY). */
+  transaction?: boolean;
   up(db: Knex): Promise<void>;
   down(db: Knex): Promise<void>;
 }
@@ -14,7 +16,7 @@ export interface Migration {
 const source: Knex.MigrationSource<Migration> = {
   getMigrations: async () => migrations,
   getMigrationName: (m) => m.name,
-  getMigration: async (m) => ({ up: m.up, down: m.down }),
+  getMigration: async (m) => ({ up: m.up, down: m.down, config: { transaction: m.transaction ?? true } }),
 };
 
 /** Applies pending migrations; knex's lock table makes concurrent callers safe. */

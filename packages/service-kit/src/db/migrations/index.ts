@@ -3,6 +3,7 @@ import { core } from './0001-core.js';
 import { gateway } from './0002-gateway.js';
 import { matcher } from './0003-matcher.js';
 import { deliveryWorker } from './0004-delivery-worker.js';
+import { deliveryHistoryIndex } from './0005-delivery-history-index.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
-export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker];
+export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex];
