@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hookstream/schemas';
 import { waitFor, type AppProcess, type Collector } from '@hookstream/test-kit';
-import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
+import { sealWebhookSecrets } from '@hookstream/store';
+import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const SIGNING_SECRET = 'whsec_' + Buffer.from('a-32-byte-signing-key-for-tests!').toString('base64');
@@ -75,6 +76,29 @@ describe('delivery', () => {
     await produceJobs(h.kafka, [second]);
     const [r2] = await waitFor(() => (receiver.byId(second.delivery_id).length ? receiver.byId(second.delivery_id) : undefined));
     expect(r2!.headers['x-partner-token']).toBe('rotated-token');
+  });
+
+  it('never calls with a configuration older than the one the job was matched against', async () => {
+    const request = { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'token-before-rotation' } };
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
+    const warm = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [warm]);
+    await waitFor(() => receiver.byId(warm.delivery_id)[0]);
+    // The partner rotates its token; this worker's change feed has not seen it yet (the
+    // notification is held back here, as a busy feed would be late), but the matcher has.
+    const db = h.pg.db;
+    await db.transaction(async (trx) => {
+      await trx.raw('ALTER TABLE webhooks DISABLE TRIGGER webhooks_notify');
+      await trx('webhooks')
+        .where({ id: wh.id })
+        .update({ secrets_enc: sealWebhookSecrets(box, wh.id, { token: 'token-after-rotation' }), revision: trx.raw('revision + 1') });
+      await trx.raw('ALTER TABLE webhooks ENABLE TRIGGER webhooks_notify');
+    });
+    const { revision } = await db('webhooks').where({ id: wh.id }).first('revision');
+    const matched = job(h.tenantId, wh.id, 'replied-message', { webhook_revision: Number(revision) });
+    await produceJobs(h.kafka, [matched]);
+    const [req] = await waitFor(() => (receiver.byId(matched.delivery_id).length ? receiver.byId(matched.delivery_id) : undefined), { what: 'the delivery' });
+    expect(req!.headers['x-openweb-notification-event-webhook-token']).toBe('token-after-rotation');
   });
 
   it('sends a JSON array of up to batch_size notifications per call: when full, or after at most 1 s', async () => {

@@ -88,6 +88,7 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     committer,
     db,
     index,
+    freshness: cache,
     topics,
     metrics,
     logger,

@@ -45,7 +45,7 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
     }),
     stepDuration: new prom.Histogram({
       name: 'hookstream_matcher_step_duration_seconds',
-      help: 'Time of each step of a slice (plan, event_index, produce) and of each offset commit request, retries of a slice step included',
+      help: 'Time of each step of a slice (subscriptions_catch_up, plan, event_index, produce) and of each offset commit request, retries of a slice step included',
       labelNames: ['step'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
@@ -58,7 +58,7 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
     }),
     stepRetries: new prom.Counter({
       name: 'hookstream_matcher_step_retries_total',
-      help: 'Retries of a slice step (event index write, produce, commit) after a failure',
+      help: 'Retries of a slice step (subscriptions catch-up, event index write, produce, commit) after a failure',
       labelNames: ['step'],
       registers,
     }),

@@ -32,6 +32,9 @@ export const DeliveryJobSchema = Type.Object(
     event_id: Id(),
     tenant_id: TenantId(),
     webhook_id: Id(),
+    webhook_revision: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Revision of the webhook the event was matched against: the worker uses that revision or a newer one' }),
+    ),
     event_type: Type.String({ minLength: 1, maxLength: 256, description: 'Canonical catalogue type' }),
     attempt: Type.Integer({ minimum: 1, description: '1-based number of the attempt to make, within the cycle' }),
     cycle: Type.Optional(Type.Integer({ minimum: 0, description: 'Delivery cycle: 0 for the original delivery, +1 for each manual retry or replay' })),
@@ -112,6 +115,7 @@ export interface NewDeliveryJob {
   event_id: string;
   tenant_id: string;
   webhook_id: string;
+  webhook_revision?: number;
   event_type: string;
   body: Record<string, unknown>;
   published_at?: number;
@@ -126,6 +130,7 @@ export function createDeliveryJob(input: NewDeliveryJob): DeliveryJob {
     event_id: input.event_id,
     tenant_id: input.tenant_id,
     webhook_id: input.webhook_id,
+    ...(input.webhook_revision !== undefined ? { webhook_revision: input.webhook_revision } : {}),
     event_type: input.event_type,
     attempt: 1,
     due_at: 0,

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Knex, Logger } from '@hookstream/service-kit';
 import { WebhookChangeFeed, type WebhookChange } from './change-feed.js';
+import { RoundCoalescer } from './round-coalescer.js';
 import { loadAllWebhooks, loadWebhook, type WebhookRecord } from './webhook-records.js';
+
+const MARK_TIMEOUT_MS = 10_000;
 
 /**
  * Every webhook in memory, kept fresh from the table's change feed: a change made
@@ -14,6 +18,10 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
   private readonly feed: WebhookChangeFeed;
   private loaded = false;
   private queue: Promise<void> = Promise.resolve();
+  private readonly marks = new Map<string, { arrived: () => void; failed: (e: Error) => void }>();
+  private readonly markPrefix = `${process.pid}-${randomBytes(4).toString('hex')}-`;
+  private markSeq = 0;
+  private readonly rounds = new RoundCoalescer(() => this.roundTrip());
 
   constructor(
     private readonly db: Knex,
@@ -24,6 +32,39 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
     this.feed = new WebhookChangeFeed(databaseUrl, logger);
     this.feed.on('change', (c) => this.enqueue(() => this.apply(c)));
     this.feed.on('resync', () => this.enqueue(() => this.reload()));
+    this.feed.on('mark', (token) => {
+      const waiter = this.marks.get(token);
+      // Behind every change that arrived before it: resolved once those are applied.
+      if (waiter) void this.enqueue(async () => waiter.arrived());
+    });
+    this.feed.on('lost', () => {
+      for (const w of this.marks.values()) w.failed(new Error('webhook change feed disconnected before catching up'));
+    });
+  }
+
+  /**
+   * Resolves once every webhook change committed before `since` (a `performance.now()` time)
+   * is applied here. A caller that read an event accepted before `since` then matches it
+   * against every change acknowledged before that event: a webhook created and then
+   * published to is never missed. Callers share round trips.
+   */
+  catchUp(since: number): Promise<void> {
+    return this.rounds.after(since);
+  }
+
+  private roundTrip(): Promise<void> {
+    const token = `${this.markPrefix}${++this.markSeq}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`webhook change feed did not catch up within ${MARK_TIMEOUT_MS} ms`)), MARK_TIMEOUT_MS);
+      const settle = (err?: Error) => {
+        if (!this.marks.delete(token)) return;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.marks.set(token, { arrived: () => settle(), failed: settle });
+      this.feed.mark(token).catch((e: Error) => settle(e));
+    });
   }
 
   /** Resolves once the first full load is done. */

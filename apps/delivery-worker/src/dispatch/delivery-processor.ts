@@ -50,7 +50,7 @@ export class DeliveryProcessor {
   /** Resolves when the job is finished and recorded. */
   process(job: DeliveryJob): Promise<void> {
     const webhook = this.deps.cache.get(job.webhook_id);
-    if (!webhook) return this.processUncached(job);
+    if (!webhook || webhook.revision < (job.webhook_revision ?? 0)) return this.processUncached(job);
     return this.dispatch(job, webhook);
   }
 
@@ -67,8 +67,8 @@ export class DeliveryProcessor {
 
   /**
    * The cache follows the table within milliseconds, but a job can still arrive first (the
-   * matcher saw a new webhook before this worker did): ask the database before calling the
-   * webhook deleted.
+   * matcher saw a new or changed webhook before this worker did): ask the database before
+   * calling the webhook deleted or calling an endpoint the partner has already replaced.
    */
   private async processUncached(job: DeliveryJob): Promise<void> {
     const webhook = await this.deps.loadWebhook(job.webhook_id);
@@ -122,8 +122,12 @@ export class DeliveryProcessor {
   }
 
   private async runCall(webhookId: string, items: Pending[]): Promise<void> {
-    // The configuration may have changed while the jobs waited: use the current one.
-    const webhook = this.deps.cache.get(webhookId) ?? (await this.deps.loadWebhook(webhookId));
+    // The configuration may have changed while the jobs waited: use the current one, and
+    // never one older than a job was matched against (the cache may not have caught up yet).
+    let needed = 0;
+    for (const i of items) needed = Math.max(needed, i.job.webhook_revision ?? 0);
+    const cached = this.deps.cache.get(webhookId);
+    const webhook = cached && cached.revision >= needed ? cached : await this.deps.loadWebhook(webhookId);
     if (!webhook || !webhook.enabled || webhook.buggy) {
       await Promise.all(items.map((i) => this.process(i.job).then(i.done)));
       return;

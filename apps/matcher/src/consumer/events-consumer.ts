@@ -14,6 +14,8 @@ export interface EventsConsumerDeps {
   committer: OffsetCommitter;
   db: Knex;
   index: SubscriptionIndex;
+  /** The webhook cache behind `index`: catches up with every change committed before a time. */
+  freshness: { catchUp(since: number): Promise<void> };
   topics: TopicNames;
   metrics: MatcherMetrics;
   logger: Logger;
@@ -55,11 +57,15 @@ export class EventsConsumer {
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { sliceSize } = this.deps;
+    // Every event of this batch was accepted before now: matching waits until every webhook
+    // change committed before now is indexed, so a webhook registered before an event was
+    // published always gets it.
+    const fetchedAt = performance.now();
     const key = `${batch.topic}\u0000${batch.partition}`;
     for (let i = 0; i < batch.messages.length; i += sliceSize) {
       if (!isRunning() || isStale()) break;
       const slice = batch.messages.slice(i, i + sliceSize);
-      const done = await this.processSlice(batch.topic, batch.partition, slice, payload);
+      const done = await this.processSlice(batch.topic, batch.partition, slice, fetchedAt, payload);
       if (!done) break;
       resolveOffset(slice[slice.length - 1]!.offset);
       // Bounds uncommitted progress to this slice: normally the previous commit is long done.
@@ -93,11 +99,12 @@ export class EventsConsumer {
     }
   }
 
-  private async processSlice(topic: string, partition: number, slice: KafkaMessage[], control: BatchControl): Promise<boolean> {
+  private async processSlice(topic: string, partition: number, slice: KafkaMessage[], fetchedAt: number, control: BatchControl): Promise<boolean> {
     const { metrics, topics } = this.deps;
-    const t0 = process.hrtime.bigint();
     const oldest = Number(slice[0]!.timestamp);
     if (Number.isFinite(oldest)) metrics.fetchAge.observe(Math.max(0, Date.now() - oldest) / 1000);
+    if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return false;
+    const t0 = process.hrtime.bigint();
     const plan = planMessages(slice, { topic, partition }, this.deps.index);
     metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
 

@@ -77,6 +77,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
       event_id: event.id,
       tenant_id: event.tenantid,
       webhook_id: sub.id,
+      webhook_revision: sub.revision,
       event_type: decoded.type,
       body: renderForWebhook(decoded, match),
       ...(publishedAt !== undefined && Number.isFinite(publishedAt) && publishedAt >= 0 ? { published_at: publishedAt } : {}),

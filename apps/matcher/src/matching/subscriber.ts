@@ -10,6 +10,8 @@ export interface Subscriber {
   tenantId: string;
   kind: WebhookKind;
   buggy: boolean;
+  /** The webhook row's revision: jobs carry it so the worker never calls with an older configuration. */
+  revision: number;
   /** `${HOOKSTREAM_PUBLIC_URL}/v1/webhooks/<id>`: the `webhook` field of activity bodies. */
   uri: string;
   /** Notification webhooks bound to one spot receive only that spot's events. */
@@ -37,6 +39,7 @@ export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscrib
     tenantId: record.tenantId,
     kind: record.kind,
     buggy: record.buggy,
+    revision: record.revision,
     uri: webhookUri(publicUrl, record.id),
     registered,
     categories: record.kind === 'system' ? [...(spec.events ?? [])] : [],
