@@ -58,6 +58,8 @@ export class WebhookChangeFeed extends EventEmitter<{ change: [WebhookChange]; r
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     await client.connect();
+    // A marker is a NOTIFY, so a transaction: nothing here needs its commit flushed to disk.
+    await client.query('SET synchronous_commit TO off');
     await client.query(`LISTEN ${WEBHOOK_CHANGES_CHANNEL}`);
     await client.query(`LISTEN ${FEED_MARKS_CHANNEL}`);
     this.client = client;
