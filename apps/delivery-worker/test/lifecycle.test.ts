@@ -28,6 +28,14 @@ describe('delivery-worker process lifecycle', () => {
     expect(app.output().join('\n')).toContain('"msg":"stopped"');
   });
 
+  it('a worker that dies while starting fails the test kit\'s start at once, with its last lines (not after the ready timeout)', async () => {
+    const started = Date.now();
+    await expect(
+      startApp('delivery-worker', { env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, HOOKSTREAM_SECRET_KEY: 'too-short' }, readyTimeoutMs: 60_000 }),
+    ).rejects.toThrow(/delivery-worker exited \(1\) during start:\n.*HOOKSTREAM_SECRET_KEY must be 32 random bytes/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('stops with one clear line when KAFKA_BROKERS is malformed', () => {
     const r = spawnSync(process.execPath, [new URL('../dist/main.js', import.meta.url).pathname], {
       env: { ...process.env, NODE_OPTIONS: '', KAFKA_BROKERS: 'not a broker list' },

@@ -13,3 +13,4 @@ export * from './tcp-proxy.js';
 export * from './load.js';
 export * from './private-broker.js';
 export * from './fixture-events.js';
+export * from './metrics.js';

@@ -65,26 +65,31 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
   void exited.then((c) => (exitCode = c));
 
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
-  const resolvedPort = await waitFor(
-    () => {
-      if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) during start:\n${lines.slice(-20).join('\n')}`);
-      return port;
-    },
-    { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 },
-  ).catch((e: Error) => {
+  // A process that dies while starting fails the start at once, with its last lines.
+  const diedStarting = exited.then((code) => {
+    throw new Error(`${name} exited (${code}) during start:\n${lines.slice(-20).join('\n')}`);
+  });
+  diedStarting.catch(() => undefined);
+  const orDied = <T>(p: Promise<T>): Promise<T> => Promise.race([p, diedStarting]);
+  const resolvedPort = await orDied(waitFor(() => port, { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 })).catch((e: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`);
   });
   const baseUrl = `http://127.0.0.1:${resolvedPort}`;
   if (opts.waitReady !== false) {
-    await waitFor(
-      async () => {
-        if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode})`);
-        const r = await fetch(`${baseUrl}/readyz`);
-        return r.status === 200;
-      },
-      { timeoutMs: readyTimeoutMs, what: `${name} /readyz` },
-    );
+    await orDied(
+      waitFor(
+        async () => {
+          if (exitCode !== undefined) return false;
+          const r = await fetch(`${baseUrl}/readyz`);
+          return r.status === 200;
+        },
+        { timeoutMs: readyTimeoutMs, what: `${name} /readyz` },
+      ),
+    ).catch((e: Error) => {
+      child.kill('SIGKILL');
+      throw e;
+    });
   }
   return {
     name,

@@ -1,3 +1,7 @@
+import { metric } from '@hookstream/test-kit';
+
+export { metric };
+
 /** Readiness of an app process: true when /readyz answers 200. */
 export async function isReady(baseUrl: string): Promise<boolean> {
   try {
@@ -6,20 +10,6 @@ export async function isReady(baseUrl: string): Promise<boolean> {
     return r.status === 200;
   } catch {
     return false;
-  }
-}
-
-/** The value of a metric (first sample whose line starts with `name`, labels allowed), or undefined. */
-export async function metric(baseUrl: string, name: string): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
-    const values = text
-      .split('\n')
-      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-      .map((l) => Number(l.split(' ').pop()));
-    return values.length ? Math.max(...values) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
