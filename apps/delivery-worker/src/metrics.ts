@@ -19,6 +19,11 @@ export function createWorkerMetrics(registry: Registry) {
     }),
     retriesScheduled: new prom.Counter({ name: 'hookstream_worker_retries_scheduled_total', help: 'Failed attempts re-queued on a retry topic', registers }),
     tierHops: new prom.Counter({ name: 'hookstream_worker_retry_tier_hops_total', help: 'Retry jobs moved to a shorter tier before they were due', registers }),
+    retriesLeftToNewOwner: new prom.Counter({
+      name: 'hookstream_worker_retries_left_to_new_owner_total',
+      help: 'Retry jobs waiting in memory whose partition went to another worker in a rebalance: dropped here, sent by the new owner',
+      registers,
+    }),
     deadLetters: new prom.Counter({
       name: 'hookstream_worker_dead_letters_total',
       help: 'Jobs written to the dead-letter topic, by reason',

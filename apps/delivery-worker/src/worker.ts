@@ -8,7 +8,7 @@ import { AccessTokens } from './auth/client-secret-jwt.js';
 import { SecretResolver } from './auth/secrets.js';
 import { BuggyTracker } from './buggy/buggy-tracker.js';
 import type { workerConfigSpec } from './config.js';
-import { JobConsumer, type Decision } from './consume/job-consumer.js';
+import { JobConsumer, partitionKey, type Decision } from './consume/job-consumer.js';
 import { readJob } from './consume/job-reader.js';
 import { CallSlots } from './dispatch/call-slots.js';
 import { ConcurrencyGovernor } from './dispatch/concurrency-governor.js';
@@ -103,10 +103,10 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     const tier = tierOf.get(topic);
     if (!tier) return { work: run(job, false) };
     const now = Date.now();
-    const step = tierStep(tier, Number(message.timestamp), job.due_at, now);
+    const step = tierStep(tier, Number(message.timestamp), job.due_at, now, config.RETRY_IN_MEMORY_WAIT_MS);
     if ('pauseUntil' in step) return { hold: step.pauseUntil };
     if (step.waitUntil <= now) return { work: run(job, true) };
-    return { work: waitingRoom.until(step.waitUntil).then(() => run(job, true)) };
+    return { work: waitingRoom.until(step.waitUntil, partitionKey(topic, partition)).then(() => run(job, true)), waiting: true };
   };
 
   const groupId = consumerGroupId(config.KAFKA_TOPIC_PREFIX);
@@ -122,7 +122,14 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   const jobs = new JobConsumer(
     consumer,
     handle,
-    { topics: jobTopics, partitionMaxInFlight: config.PARTITION_MAX_IN_FLIGHT, commitIntervalMs: config.COMMIT_INTERVAL_MS },
+    {
+      topics: jobTopics,
+      partitionMaxInFlight: config.PARTITION_MAX_IN_FLIGHT,
+      maxWaiting: config.RETRY_IN_MEMORY_MAX_JOBS,
+      commitIntervalMs: config.COMMIT_INTERVAL_MS,
+      onRebalancing: () => waitingRoom.rebalancing(),
+      onAssigned: (keys) => metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys)),
+    },
     logger,
     metrics,
   );

@@ -3,18 +3,30 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { WorkerMetrics } from '../metrics.js';
 import { PartitionTracker } from './partition-tracker.js';
 
-/** What to do with a message: wait until a time (the partition is paused), or work on it. */
-export type Decision = { hold: number } | { work: Promise<void> };
+/**
+ * What to do with a message: wait until a time (the partition is paused), or work on it.
+ * `waiting` work mostly waits for its time in memory: it counts against the worker-wide
+ * `maxWaiting`, not against the partition's `partitionMaxInFlight`.
+ */
+export type Decision = { hold: number } | { work: Promise<void>; waiting?: boolean };
 export type MessageHandler = (topic: string, partition: number, message: KafkaMessage) => Decision;
 
 export interface JobConsumerOptions {
   topics: string[];
-  /** Unfinished jobs per partition before it is paused. */
+  /** Unfinished jobs per partition before it is paused (jobs waiting for their time aside). */
   partitionMaxInFlight: number;
+  /** Jobs waiting for their time, all partitions together, before the partition at hand is paused. */
+  maxWaiting: number;
   commitIntervalMs: number;
+  /** The group started rebalancing: this worker's partitions may move. */
+  onRebalancing?: () => void;
+  /** The assignment after a (re)join, as partition keys (see partitionKey). */
+  onAssigned?: (keys: ReadonlySet<string>) => void;
 }
 
-const keyOf = (topic: string, partition: number) => `${partition}|${topic}`;
+/** Identifies a topic partition in the consumer's bookkeeping and for its listeners. */
+export const partitionKey = (topic: string, partition: number) => `${partition}|${topic}`;
+const keyOf = partitionKey;
 const parseKey = (key: string) => {
   const i = key.indexOf('|');
   return { topic: key.slice(i + 1), partition: Number(key.slice(0, i)) };
@@ -33,6 +45,9 @@ export class JobConsumer {
   private readonly expected = new Map<string, bigint>();
   private readonly holds = new Map<string, NodeJS.Timeout>();
   private readonly saturated = new Set<string>();
+  /** Unfinished jobs per partition that are not `waiting`. */
+  private readonly working = new Map<string, number>();
+  private waitingTotal = 0;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private stopping = false;
@@ -55,12 +70,17 @@ export class JobConsumer {
     return undefined;
   }
 
+  private get uncommittedCap(): number {
+    return this.opts.partitionMaxInFlight + this.opts.maxWaiting;
+  }
+
   get unfinished(): number {
     return this.inFlight;
   }
 
   async start(): Promise<void> {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.opts.onRebalancing?.());
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       // kafkajs restarts the consumer after retriable errors; otherwise this process can no longer work.
       if (e.payload.restart) return;
@@ -94,7 +114,12 @@ export class JobConsumer {
         resolveOffset(message.offset);
         continue;
       }
-      if (tracker.pending >= this.opts.partitionMaxInFlight) {
+      if (
+        (this.working.get(key) ?? 0) >= this.opts.partitionMaxInFlight ||
+        this.waitingTotal >= this.opts.maxWaiting ||
+        // Finished jobs behind an unfinished one are not committed yet: a crash would repeat them.
+        tracker.pending >= this.uncommittedCap
+      ) {
         this.saturate(key);
         return;
       }
@@ -115,23 +140,54 @@ export class JobConsumer {
       tracker.start(message.offset);
       this.inFlight++;
       this.metrics.inFlight.inc();
+      const waiting = decision.waiting === true;
+      if (waiting) this.waitingTotal++;
+      else this.working.set(key, (this.working.get(key) ?? 0) + 1);
       resolveOffset(message.offset);
       const t = tracker;
       decision.work.then(
-        () => this.finished(key, t, message.offset),
-        (e: unknown) => this.logger.error({ err: e, key, offset: message.offset }, 'job failed; it stays uncommitted'),
+        () => {
+          this.settled(key, waiting);
+          this.finished(key, t, message.offset);
+        },
+        (e: unknown) => {
+          this.settled(key, waiting);
+          this.failed(key, message.offset, e);
+        },
       );
     }
+  }
+
+  private settled(key: string, waiting: boolean): void {
+    if (waiting) this.waitingTotal--;
+    else this.working.set(key, (this.working.get(key) ?? 1) - 1);
   }
 
   private finished(key: string, tracker: PartitionTracker, offset: string): void {
     tracker.finish(offset);
     this.inFlight--;
     this.metrics.inFlight.dec();
-    if (this.saturated.has(key) && this.trackers.get(key) === tracker && tracker.pending <= this.opts.partitionMaxInFlight / 2) {
+    this.resumeUnsaturated();
+  }
+
+  /** Resumes saturated partitions once their own work and the worker's waiting jobs are down to half their bounds. */
+  private resumeUnsaturated(): void {
+    if (this.saturated.size === 0 || this.waitingTotal > this.opts.maxWaiting / 2) return;
+    for (const key of this.saturated) {
+      if ((this.working.get(key) ?? 0) > this.opts.partitionMaxInFlight / 2) continue;
+      if ((this.trackers.get(key)?.pending ?? 0) > this.uncommittedCap / 2) continue;
       this.saturated.delete(key);
       if (!this.holds.has(key) && !this.stopping) this.resume([key]);
     }
+  }
+
+  /** A job that will not finish here: its offset stays uncommitted, so Kafka hands it out again. */
+  private failed(key: string, offset: string, e: unknown): void {
+    this.inFlight--;
+    this.metrics.inFlight.dec();
+    this.resumeUnsaturated();
+    if ((e as Error | undefined)?.name === 'PartitionRevoked') this.logger.debug({ key, offset }, 'job left to the partition\'s new owner');
+    else this.logger.error({ err: e, key, offset }, 'job failed; it stays uncommitted');
   }
 
   private saturate(key: string): void {
@@ -184,6 +240,7 @@ export class JobConsumer {
     }
     const free = [...assigned].filter((k) => !this.holds.has(k) && !this.saturated.has(k));
     if (free.length > 0 && !this.stopping) this.resume(free);
+    this.opts.onAssigned?.(assigned);
     this.logger.info({ partitions: assigned.size }, 'joined the consumer group');
   }
 

@@ -21,9 +21,9 @@ export type TierStep =
  * the tier that fits the time left). When its due time is within the in-memory reach it waits
  * for exactly that, with no hop in between.
  */
-export function tierStep(tier: RetryTier, enqueuedAt: number, dueAt: number | undefined, now: number): TierStep {
+export function tierStep(tier: RetryTier, enqueuedAt: number, dueAt: number | undefined, now: number, inMemoryMs = IN_MEMORY_WAIT_MS): TierStep {
   const due = dueAt && dueAt > 0 ? dueAt : enqueuedAt;
-  const wakeAt = due - now <= IN_MEMORY_WAIT_MS ? due : holdUntil(tier, enqueuedAt, due);
-  if (wakeAt - now > IN_MEMORY_WAIT_MS) return { pauseUntil: wakeAt - RESUME_LEAD_MS };
+  const wakeAt = due - now <= inMemoryMs ? due : holdUntil(tier, enqueuedAt, due);
+  if (wakeAt - now > inMemoryMs) return { pauseUntil: wakeAt - RESUME_LEAD_MS };
   return { waitUntil: wakeAt };
 }
