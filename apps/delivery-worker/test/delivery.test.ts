@@ -88,11 +88,11 @@ describe('delivery', () => {
     // notification is held back here, as a busy feed would be late), but the matcher has.
     const db = h.pg.db;
     await db.transaction(async (trx) => {
-      await trx.raw('ALTER TABLE webhooks DISABLE TRIGGER webhooks_notify');
+      // No trigger fires for this transaction: no notification reaches the worker.
+      await trx.raw('SET LOCAL session_replication_role = replica');
       await trx('webhooks')
         .where({ id: wh.id })
         .update({ secrets_enc: sealWebhookSecrets(box, wh.id, { token: 'token-after-rotation' }), revision: trx.raw('revision + 1') });
-      await trx.raw('ALTER TABLE webhooks ENABLE TRIGGER webhooks_notify');
     });
     const { revision } = await db('webhooks').where({ id: wh.id }).first('revision');
     const matched = job(h.tenantId, wh.id, 'replied-message', { webhook_revision: Number(revision) });

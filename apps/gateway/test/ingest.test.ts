@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fixtures, readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { Collector } from '@hookstream/test-kit';
 import { publishable } from './helpers/events.js';
 import { startHarness, type Harness } from './helpers/harness.js';
@@ -29,6 +30,21 @@ describe('event ingest', () => {
     expect(msg.key!.toString()).toBe(`${tenantId}:conversation-42`);
     const published = JSON.parse(msg.value!.toString());
     expect(published).toMatchObject({ specversion: '1.0', id: event.id, type: 'replied-message', tenantid: tenantId, subject: 'conversation-42', data: event.data });
+  });
+
+  it('stamps each event with the webhook change counter of its claim, so the matcher knows how recent its webhooks must be', async () => {
+    const counter = async () => Number((await h.pg.db('webhook_change_seq').first('value')).value);
+    const before = await counter();
+    const created = await h.call('POST', '/v1/webhooks', { key, body: { ...fixtures.webhookRequests.contentWebhook, object: `https://sample.jiveon.com/api/core/v3/places/${randomUUID()}` } });
+    expect(created.status).toBe(201);
+    const after = await counter();
+    // One value per committed change, taken at commit.
+    expect(after).toBe(before + 1);
+    const event = publishable('replied-message');
+    expect((await h.call('POST', '/v1/events', { key, body: event })).status).toBe(202);
+    await waitUntil(() => events.messages.some((m) => JSON.parse(m.value!.toString()).id === event.id));
+    const msg = events.messages.find((m) => JSON.parse(m.value!.toString()).id === event.id)!;
+    expect(readWebhooksSeq(msg.headers?.[WEBHOOKS_SEQ_HEADER] as Buffer | undefined)).toBe(after);
   });
 
   it('puts an accepted event on the events topic exactly once, even when published again with the same id', async () => {

@@ -11,6 +11,7 @@ export interface MatcherMetrics {
   stepDuration: prom.Histogram<'step'>;
   fetchAge: prom.Histogram;
   stepRetries: prom.Counter<'step'>;
+  subscriptionChecks: prom.Counter<'path'>;
   subscriptions: prom.Gauge;
 }
 
@@ -54,6 +55,12 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
       name: 'hookstream_matcher_fetch_age_seconds',
       help: 'Age of the oldest event of a slice (from its record timestamp) when the matcher starts on it: broker append, fetch wait and the wait for earlier slices',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    subscriptionChecks: new prom.Counter({
+      name: 'hookstream_matcher_subscription_checks_total',
+      help: "How a slice was found recent enough for its events' webhook changes: by the change counter the gateway stamped on them (free), or by a round trip through the change feed (records without the stamp, or a change not applied yet)",
+      labelNames: ['path'],
       registers,
     }),
     stepRetries: new prom.Counter({

@@ -1,5 +1,6 @@
 import { createTenant, createWebhook, deleteWebhook, entityRequest, updateWebhook } from './helpers/seed.js';
-import { event, jobsOf, publish, startPipeline, waitForIndexed, waitForJobs, waitForSubscriptions, type Pipeline } from './helpers/pipeline.js';
+import { WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { event, jobsOf, labelledMetric, publish, startPipeline, waitForIndexed, waitForJobs, waitForSubscriptions, type Pipeline } from './helpers/pipeline.js';
 
 // The rule: a change made through the API is in effect for every event published after the
 // call returned, with no wait in between (the matcher catches up with the change feed before
@@ -63,6 +64,28 @@ describe('subscription index freshness (LISTEN/NOTIFY)', () => {
     expect(await matchedBy(deleted)).toEqual([witness]);
 
     for (const e of [oldCategory, whileDisabled, deleted]) expect(jobsOf(p, e.id).some((j) => j.webhook_id === hook)).toBe(false);
+  });
+
+  it('takes the change counter stamped on an event as proof its webhooks are recent enough, and is right to', async () => {
+    const db = p.pg.db;
+    const tenant = await createTenant(db);
+    const counter = async () => String((await db('webhook_change_seq').first('value')).value);
+    const viaCounter = () => labelledMetric(p, 'hookstream_matcher_subscription_checks_total', 'path="counter"');
+    const before = await viaCounter();
+    const pairs: { hook: string; e: ReturnType<typeof event> }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const hook = await createWebhook(db, tenant, entityRequest('social_group'));
+      // Stamped as the gateway would: the counter after the webhook's commit.
+      const e = event(tenant, 'jive:social_group_created');
+      await publish(p, [e], `${tenant}:stamped-${i}`, { [WEBHOOKS_SEQ_HEADER]: await counter() });
+      pairs.push({ hook, e });
+    }
+    for (const [i, { e }] of pairs.entries()) {
+      const matched = new Set((await waitForIndexed(p, tenant, e.id)).matched_webhooks);
+      expect(pairs.slice(0, i + 1).filter((x) => !matched.has(x.hook))).toEqual([]);
+    }
+    // Some of them needed no round trip (the rest arrived before the change did, and waited).
+    expect(await viaCounter()).toBeGreaterThan(before);
   });
 
   it('a webhook registered just before an event gets it, every time', async () => {

@@ -20,3 +20,4 @@ export * from './error-schema.js';
 export * from './json-schemas.js';
 export * from './fixtures/index.js';
 export * from './webhook-lifecycle.js';
+export * from './record-headers.js';

@@ -1,4 +1,5 @@
 import {
+  readWebhooksSeq,
   createDeadLetter,
   createDeliveryJob,
   createInvalidEventRecord,
@@ -138,5 +139,15 @@ describe('invalid-event record', () => {
 
   it('is exported as JSON Schema with the others', () => {
     expect(Object.keys(jsonSchemas)).toEqual(expect.arrayContaining(['DeliveryJob', 'DeadLetter', 'InvalidEventRecord', 'AttemptRecord']));
+  });
+});
+
+describe('the webhooks-seq record header', () => {
+  it('reads decimal counter values from a buffer or a string', () => {
+    expect(readWebhooksSeq(Buffer.from('42'))).toBe(42);
+    expect(readWebhooksSeq('0')).toBe(0);
+  });
+  it.each([undefined, '', '-1', '1.5', '12a', ' 7', '1'.repeat(16)])('rejects %p', (v) => {
+    expect(readWebhooksSeq(v)).toBeUndefined();
   });
 });

@@ -10,12 +10,24 @@ export const WEBHOOK_CHANGES_CHANNEL = 'hookstream_webhook_changes';
  */
 export const FEED_MARKS_CHANNEL = 'hookstream_webhook_feed_marks';
 
-export interface WebhookChange {
+/** One row changed. */
+export interface WebhookRowChange {
   op: 'INSERT' | 'UPDATE' | 'DELETE';
   id: string;
   tenant_id: string;
   revision: number;
 }
+
+/**
+ * A transaction that changed webhooks committed, as number `seq` of the change counter
+ * (migration 0006); sent after its row changes, and in counter order.
+ */
+export interface WebhookSeqAnnouncement {
+  op: 'SEQ';
+  seq: number;
+}
+
+export type WebhookChange = WebhookRowChange | WebhookSeqAnnouncement;
 
 /**
  * Listens to the webhooks table's NOTIFY channel on a dedicated connection.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Knex, Logger } from '@hookstream/service-kit';
-import { WebhookChangeFeed, type WebhookChange } from './change-feed.js';
+import { WebhookChangeFeed, type WebhookRowChange } from './change-feed.js';
 import { RoundCoalescer } from './round-coalescer.js';
 import { loadAllWebhooks, loadWebhook, type WebhookRecord } from './webhook-records.js';
 
@@ -22,6 +22,8 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
   private readonly markPrefix = `${process.pid}-${randomBytes(4).toString('hex')}-`;
   private markSeq = 0;
   private readonly rounds = new RoundCoalescer(() => this.roundTrip());
+  /** Every webhook change committed with a counter value <= this is applied here. */
+  private appliedSeq = -1;
 
   constructor(
     private readonly db: Knex,
@@ -30,7 +32,15 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
   ) {
     super();
     this.feed = new WebhookChangeFeed(databaseUrl, logger);
-    this.feed.on('change', (c) => this.enqueue(() => this.apply(c)));
+    this.feed.on('change', (c) => {
+      if (c.op === 'SEQ') {
+        const seq = Number(c.seq);
+        // Behind the changes it announces: applied once they are.
+        void this.enqueue(async () => {
+          if (seq > this.appliedSeq) this.appliedSeq = seq;
+        });
+      } else void this.enqueue(() => this.apply(c));
+    });
     this.feed.on('resync', () => this.enqueue(() => this.reload()));
     this.feed.on('mark', (token) => {
       const waiter = this.marks.get(token);
@@ -50,6 +60,15 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
    */
   catchUp(since: number): Promise<void> {
     return this.rounds.after(since);
+  }
+
+  /**
+   * The change counter (migration 0006) up to which every change is applied here (-1 before the
+   * first load). A caller that knows the counter's value when its data was accepted needs no
+   * `catchUp` when that value is <= this.
+   */
+  get seq(): number {
+    return this.appliedSeq;
   }
 
   private roundTrip(): Promise<void> {
@@ -109,6 +128,8 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
   }
 
   private async reload(): Promise<void> {
+    // Read before the rows: every change counted up to here is in what follows.
+    const seq = await readChangeSeq(this.db);
     const rows = await loadAllWebhooks(this.db);
     const seen = new Set<string>();
     for (const r of rows) seen.add(r.id);
@@ -124,12 +145,13 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
       this.byId.set(r.id, r);
       this.emit('upsert', r, old);
     }
+    if (seq > this.appliedSeq) this.appliedSeq = seq;
     this.loaded = true;
     this.emit('reset');
     this.logger.info({ webhooks: this.byId.size }, 'webhook cache loaded');
   }
 
-  private async apply(change: WebhookChange): Promise<void> {
+  private async apply(change: WebhookRowChange): Promise<void> {
     const old = this.byId.get(change.id);
     const fresh = change.op === 'DELETE' ? undefined : await loadWebhook(this.db, change.id);
     if (!fresh) {
@@ -142,4 +164,9 @@ export class WebhookCache extends EventEmitter<{ upsert: [WebhookRecord, Webhook
     this.byId.set(fresh.id, fresh);
     this.emit('upsert', fresh, old);
   }
+}
+
+async function readChangeSeq(db: Knex): Promise<number> {
+  const row = (await db('webhook_change_seq').where({ id: 1 }).first('value')) as { value: string | number } | undefined;
+  return row ? Number(row.value) : -1;
 }

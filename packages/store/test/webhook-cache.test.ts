@@ -124,6 +124,31 @@ describe('webhook cache catching up with the change feed', () => {
     expect(done).toBe(true);
   });
 
+  it('counts each committed transaction once, and has applied its rows when the count reaches it', async () => {
+    const counter = async () => Number((await t.db('webhook_change_seq').first('value')).value);
+    for (let i = 0; i < 10; i++) {
+      const before = await counter();
+      const ids = await t.db.transaction(async (trx) => {
+        const rows = await trx('webhooks')
+          .insert(
+            [0, 1, 2].map((j) => {
+              const object = `https://example.com/seq/${i}/${j}`;
+              return { tenant_id: tenantId, kind: 'content', object, spec: JSON.stringify({ kind: 'content', object }), fingerprint: object };
+            }),
+          )
+          .returning('id');
+        await trx('webhooks').where({ id: rows[0].id }).update({ enabled: false, revision: trx.raw('revision + 1') });
+        return rows.map((r: { id: string }) => r.id as string);
+      });
+      const value = await counter();
+      expect(value).toBe(before + 1);
+      // Checked in the same tick the count is seen: no catch-up round trip in between.
+      const applied = await waitFor(() => (cache.seq >= value ? ids.map((id) => cache.get(id)?.object ?? 'missing') : undefined), { timeoutMs: 5000, what: 'the count' });
+      expect(applied).toEqual([0, 1, 2].map((j) => `https://example.com/seq/${i}/${j}`));
+      expect(cache.get(ids[0]!)?.enabled).toBe(false);
+    }
+  });
+
   it('fails, rather than hangs, while the feed is down', async () => {
     await cache.stop();
     await expect(cache.catchUp(performance.now())).rejects.toThrow(/not connected/);

@@ -1,9 +1,16 @@
 import type { Knex } from '@hookstream/service-kit';
 
+/** What a claim answers: the ids to publish, and the webhook change counter (migration 0006) when it was made. */
+export interface Claim {
+  fresh: Set<string>;
+  /** Every webhook change acknowledged before the claim has a counter value <= this. */
+  webhookSeq: number | undefined;
+}
+
 interface PendingClaim {
   tenantId: string;
   eventIds: string[];
-  resolve(fresh: Set<string>): void;
+  resolve(claim: Claim): void;
   reject(e: unknown): void;
 }
 
@@ -36,8 +43,8 @@ export class DedupStore {
     private readonly windowS: number,
   ) {}
 
-  claim(tenantId: string, eventIds: string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return Promise.resolve(new Set());
+  claim(tenantId: string, eventIds: string[]): Promise<Claim> {
+    if (eventIds.length === 0) return Promise.resolve({ fresh: new Set(), webhookSeq: undefined });
     return new Promise((resolve, reject) => {
       this.queue.push({ tenantId, eventIds, resolve, reject });
       if (!this.running) void this.drain();
@@ -80,20 +87,28 @@ export class DedupStore {
       }
     }
     try {
-      const { rows } = await this.db.raw<{ rows: { tenant_id: string; event_id: string }[] }>(
-        `INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
-         SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
-         ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
-           WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
-         RETURNING tenant_id, event_id`,
+      // The webhook change counter comes from the same snapshot, at no extra round trip: the
+      // events carry it so the matcher knows how recent its webhooks must be for them.
+      const { rows } = await this.db.raw<{ rows: { tenant_id: string; event_id: string; webhook_seq: string | null }[] }>(
+        `WITH claimed AS (
+           INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
+           SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
+           ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
+             WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
+           RETURNING tenant_id, event_id
+         )
+         SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
         [tenants, ids, this.windowS],
       );
+      // Without the counter row (never expected) the events go unstamped: the matcher then checks.
+      const seqValue = rows[0]?.webhook_seq;
+      const webhookSeq = seqValue === undefined || seqValue === null ? undefined : Number(seqValue);
       const fresh = new Map<PendingClaim, Set<string>>(batch.map((c) => [c, new Set<string>()]));
       for (const r of rows) {
         const claim = owner.get(`${r.tenant_id}\u0000${r.event_id}`);
         if (claim) fresh.get(claim)!.add(r.event_id);
       }
-      for (const claim of batch) claim.resolve(fresh.get(claim)!);
+      for (const claim of batch) claim.resolve({ fresh: fresh.get(claim)!, webhookSeq });
     } catch (e) {
       for (const claim of batch) claim.reject(e);
     }

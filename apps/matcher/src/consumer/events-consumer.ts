@@ -1,4 +1,5 @@
 import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
+import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
 import type { EventRow, SkippedDeliveryRow } from '../event-index/rows.js';
 import { writeEventIndex } from '../event-index/writer.js';
@@ -14,8 +15,11 @@ export interface EventsConsumerDeps {
   committer: OffsetCommitter;
   db: Knex;
   index: SubscriptionIndex;
-  /** The webhook cache behind `index`: catches up with every change committed before a time. */
-  freshness: { catchUp(since: number): Promise<void> };
+  /**
+   * The webhook cache behind `index`: `seq` is the change counter up to which every change is
+   * applied; `catchUp` resolves once every change committed before `since` is.
+   */
+  freshness: { readonly seq: number; catchUp(since: number): Promise<void> };
   topics: TopicNames;
   metrics: MatcherMetrics;
   logger: Logger;
@@ -58,8 +62,9 @@ export class EventsConsumer {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { sliceSize } = this.deps;
     // Every event of this batch was accepted before now: matching waits until every webhook
-    // change committed before now is indexed, so a webhook registered before an event was
-    // published always gets it.
+    // change acknowledged before its events were accepted is indexed (free when the events'
+    // change counter says so, one shared round trip otherwise), so a webhook registered before
+    // an event was published always gets it.
     const fetchedAt = performance.now();
     const key = `${batch.topic}\u0000${batch.partition}`;
     for (let i = 0; i < batch.messages.length; i += sliceSize) {
@@ -103,7 +108,12 @@ export class EventsConsumer {
     const { metrics, topics } = this.deps;
     const oldest = Number(slice[0]!.timestamp);
     if (Number.isFinite(oldest)) metrics.fetchAge.observe(Math.max(0, Date.now() - oldest) / 1000);
-    if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return false;
+    const seq = requiredWebhooksSeq(slice);
+    if (seq !== undefined && seq <= this.deps.freshness.seq) metrics.subscriptionChecks.inc({ path: 'counter' });
+    else {
+      metrics.subscriptionChecks.inc({ path: 'round_trip' });
+      if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return false;
+    }
     const t0 = process.hrtime.bigint();
     const plan = planMessages(slice, { topic, partition }, this.deps.index);
     metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
@@ -163,6 +173,21 @@ export class EventsConsumer {
       }
     }
   }
+}
+
+/**
+ * How recent the webhooks must be for this slice: the highest change counter its events were
+ * accepted under, or undefined (check with PostgreSQL) when a record does not say.
+ */
+function requiredWebhooksSeq(slice: KafkaMessage[]): number | undefined {
+  let max = -1;
+  for (const m of slice) {
+    const raw = m.headers?.[WEBHOOKS_SEQ_HEADER];
+    const seq = readWebhooksSeq(Array.isArray(raw) ? raw[0] : raw);
+    if (seq === undefined) return undefined;
+    if (seq > max) max = seq;
+  }
+  return max;
 }
 
 function asKafka(messages: OutgoingMessage[]) {

@@ -70,12 +70,19 @@ export function event(tenantId: string, type: string, data?: Record<string, unkn
 }
 
 /** Publishes events in order; with `key`, all on one partition (so they are matched in this order). */
-export async function publish(p: Pipeline, events: CloudEvent[], key?: string): Promise<void> {
+export async function publish(p: Pipeline, events: CloudEvent[], key?: string, headers?: Record<string, string>): Promise<void> {
   await p.producer.send({
     topic: p.kafka.topics.events,
     acks: -1,
-    messages: events.map((e) => ({ key: key ?? eventKey(e), value: JSON.stringify(e) })),
+    messages: events.map((e) => ({ key: key ?? eventKey(e), value: JSON.stringify(e), ...(headers ? { headers } : {}) })),
   });
+}
+
+/** A labelled sample on the matcher's /metrics page (labels given as `k="v"` pairs it must contain). */
+export async function labelledMetric(p: Pipeline, name: string, label: string): Promise<number> {
+  const text = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 export function jobs(p: Pipeline): DeliveryJob[] {

@@ -4,6 +4,7 @@ import { gateway } from './0002-gateway.js';
 import { matcher } from './0003-matcher.js';
 import { deliveryWorker } from './0004-delivery-worker.js';
 import { deliveryHistoryIndex } from './0005-delivery-history-index.js';
+import { webhookChangeSeq } from './0006-webhook-change-seq.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
-export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex];
+export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex, webhookChangeSeq];
