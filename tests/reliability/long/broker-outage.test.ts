@@ -110,6 +110,7 @@ describe('the Kafka broker stopped and restarted during load', () => {
     await waitFor(() => missing(receiver, ['/claimed'], ids) === 0, { timeoutMs: 60_000, what: 'the retried events delivered' }).catch(() => undefined);
     const count = countDeliveries('gateway_killed_while_broker_away', receiver, ['/claimed'], ids);
     faults.push(count);
+    if (count.lost > 0) process.stderr.write(`${await explainMissing(system, tenant.id, missingEvents(receiver, ['/claimed'], ids))}\n`);
     expect(count.lost).toBe(0);
   });
 });
