@@ -46,6 +46,11 @@ export const workerConfigSpec = {
   CONSUMER_HEARTBEAT_INTERVAL_MS: env.int({ default: 3_000, min: 100, max: 60_000 }),
   /** Not ready when jobs wait and no offset was committed for this long (a stuck handler or lost membership). */
   CONSUMER_STALL_AFTER_MS: env.int({ default: 60_000, min: 1_000, max: 3_600_000 }),
+  /**
+   * Exit (a supervisor starts a fresh process) after this long without a commit while jobs wait
+   * and Kafka and PostgreSQL answer: a consumer that will not recover by itself. 0: never.
+   */
+  CONSUMER_STUCK_EXIT_AFTER_MS: env.int({ default: 600_000, min: 0, max: 86_400_000 }),
   /** Long-poll wait of a fetch; bounds how late a paused retry partition is read after its hold ends. */
   CONSUMER_MAX_WAIT_MS: env.int({ default: 200, min: 10, max: 5_000 }),
   /**

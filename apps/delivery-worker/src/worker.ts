@@ -129,12 +129,27 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
       commitIntervalMs: config.COMMIT_INTERVAL_MS,
       onRebalancing: () => waitingRoom.rebalancing(),
       onAssigned: (keys) => metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys)),
+      onStopped: (err) => ctx.fatal('job consumer stopped and kafkajs will not restart it', err),
     },
     logger,
     metrics,
   );
   await jobs.start();
-  const progress = trackConsumerProgress({ admin, consumer, groupId, topics: jobTopics, metrics: ctx.metrics, health, logger, stallAfterMs: config.CONSUMER_STALL_AFTER_MS });
+  const progress = trackConsumerProgress({
+    admin,
+    consumer,
+    groupId,
+    topics: jobTopics,
+    metrics: ctx.metrics,
+    health,
+    logger,
+    stallAfterMs: config.CONSUMER_STALL_AFTER_MS,
+    // A retry waiting hours on its tier is lag, not a stuck worker.
+    heldUntilDue: (topic, partition) => jobs.isHeld(topic, partition),
+    stuckAfterMs: config.CONSUMER_STUCK_EXIT_AFTER_MS,
+    onStuck: (reason) => ctx.fatal(`job consumer stuck: ${reason}`),
+    dependenciesUp: () => db.raw('select 1').then(() => true),
+  });
   health.add('consumer-group', async () => {
     const problem = jobs.problem;
     if (problem) throw new Error(problem);

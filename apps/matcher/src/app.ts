@@ -73,8 +73,12 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     committer.retainOnly((topic, partition) => assigned[topic]?.includes(partition) ?? false);
   });
   consumer.on(consumer.events.CRASH, (e) => {
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'events consumer crashed');
-    if (!e.payload.restart) joined = false;
+    if (e.payload.restart) {
+      logger.warn({ err: e.payload.error }, 'events consumer crashed; kafkajs restarts it');
+      return;
+    }
+    joined = false;
+    ctx.fatal('events consumer stopped and kafkajs will not restart it', e.payload.error);
   });
   health.add('consumer', async () => {
     if (!joined) throw new Error(`not a member of consumer group ${groupId} yet`);
@@ -101,7 +105,19 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     partitionsConsumedConcurrently: config.MATCHER_PARTITIONS_CONCURRENTLY,
     eachBatch: handler.eachBatch,
   });
-  const progress = trackConsumerProgress({ admin: ctx.admin, consumer, groupId, topics: [topics.events], metrics: registry, health, logger, stallAfterMs: config.MATCHER_STALL_AFTER_MS });
+  const progress = trackConsumerProgress({
+    admin: ctx.admin,
+    consumer,
+    groupId,
+    topics: [topics.events],
+    metrics: registry,
+    health,
+    logger,
+    stallAfterMs: config.MATCHER_STALL_AFTER_MS,
+    stuckAfterMs: config.MATCHER_STUCK_EXIT_AFTER_MS,
+    onStuck: (reason) => ctx.fatal(`events consumer stuck: ${reason}`),
+    dependenciesUp: () => db.raw('select 1').then(() => true),
+  });
   onShutdown('events-consumer', async () => {
     progress.stop();
     await consumer.disconnect();

@@ -22,4 +22,9 @@ export const matcherConfigSpec = {
   MATCHER_RETRY_MAX_MS: env.int({ default: 5_000, min: 100, max: 60_000 }),
   /** Not ready when events wait and no offset was committed for this long (a stuck or fenced consumer). */
   MATCHER_STALL_AFTER_MS: env.int({ default: 60_000, min: 1_000, max: 3_600_000 }),
+  /**
+   * Exit (a supervisor starts a fresh process) after this long without a commit while events wait
+   * and Kafka and PostgreSQL answer: a consumer that will not recover by itself. 0: never.
+   */
+  MATCHER_STUCK_EXIT_AFTER_MS: env.int({ default: 600_000, min: 0, max: 86_400_000 }),
 };

@@ -3,7 +3,7 @@ import { countDeliveries, missing, missingEvents, type FaultCount } from '../tes
 import { explainMissing } from '../test/support/diagnose.js';
 import { isReady, watchProcesses } from '../test/support/ops.js';
 import { recordResults } from '../test/support/results.js';
-import { event, newTenant, startReliabilitySystem, subscribe } from '../test/support/system.js';
+import { event, newTenant, SHORT_STUCK_EXIT_ENV, startReliabilitySystem, subscribe } from '../test/support/system.js';
 
 const OUTAGE_MS = Number(process.env.RELIABILITY_BROKER_OUTAGE_MS ?? 20_000);
 
@@ -17,7 +17,7 @@ describe('the Kafka broker stopped and restarted during load', () => {
   beforeAll(async () => {
     // A broker of this test alone: the shared one on 9092 is never touched.
     broker = await startPrivateBroker({ port: Number(process.env.RELIABILITY_BROKER_PORT ?? 19192) });
-    [system, receiver] = await Promise.all([startReliabilitySystem({ partitions: 2, brokers: broker.brokers }), startReceiver()]);
+    [system, receiver] = await Promise.all([startReliabilitySystem({ partitions: 2, brokers: broker.brokers, env: SHORT_STUCK_EXIT_ENV }), startReceiver()]);
   }, 240_000);
   afterAll(async () => {
     recordResults({ faults, broker_outage: measured });

@@ -4,7 +4,7 @@ import { countDeliveries, missing, missingEvents, type FaultCount } from './supp
 import { explainMissing } from './support/diagnose.js';
 import { isReady, watchProcesses } from './support/ops.js';
 import { recordResults } from './support/results.js';
-import { event, newTenant, startReliabilitySystem, subscribe } from './support/system.js';
+import { event, newTenant, SHORT_STUCK_EXIT_ENV, startReliabilitySystem, subscribe } from './support/system.js';
 
 /** 20 s in the long part; shorter in the fast part (still well past the 3 s stall setting). */
 const OUTAGE_MS = Number(process.env.RELIABILITY_PG_OUTAGE_MS ?? 12_000);
@@ -25,7 +25,7 @@ describe('PostgreSQL unavailable during load', () => {
       u.host = proxy.address;
       return u.toString();
     };
-    [system, receiver] = await Promise.all([startReliabilitySystem({ partitions: 2, databaseUrl: viaProxy }), startReceiver()]);
+    [system, receiver] = await Promise.all([startReliabilitySystem({ partitions: 2, databaseUrl: viaProxy, env: SHORT_STUCK_EXIT_ENV }), startReceiver()]);
   });
   afterAll(async () => {
     recordResults({ faults, postgres_outage: measured });

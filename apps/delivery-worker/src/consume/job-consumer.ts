@@ -22,6 +22,8 @@ export interface JobConsumerOptions {
   onRebalancing?: () => void;
   /** The assignment after a (re)join, as partition keys (see partitionKey). */
   onAssigned?: (keys: ReadonlySet<string>) => void;
+  /** The consumer stopped for good (kafkajs will not restart it). */
+  onStopped?: (err: Error) => void;
 }
 
 /** Identifies a topic partition in the consumer's bookkeeping and for its listeners. */
@@ -74,6 +76,11 @@ export class JobConsumer {
     return this.opts.partitionMaxInFlight + this.opts.maxWaiting;
   }
 
+  /** Whether the partition is paused until its first job's time (not stuck: it resumes by itself). */
+  isHeld(topic: string, partition: number): boolean {
+    return this.holds.has(keyOf(topic, partition));
+  }
+
   get unfinished(): number {
     return this.inFlight;
   }
@@ -85,7 +92,7 @@ export class JobConsumer {
       // kafkajs restarts the consumer after retriable errors; otherwise this process can no longer work.
       if (e.payload.restart) return;
       this.crashed = e.payload.error.message;
-      this.logger.fatal({ err: e.payload.error }, 'job consumer stopped and will not restart');
+      this.opts.onStopped?.(e.payload.error);
     });
     // A new group starts from the oldest retained job: jobs written before the first worker joined are not skipped.
     await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });

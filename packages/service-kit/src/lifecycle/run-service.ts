@@ -27,6 +27,12 @@ export interface ServiceContext<C> {
   topics: TopicNames;
   /** Registers a step of the graceful shutdown; later registrations stop first. */
   onShutdown(name: string, fn: StopHandler): void;
+  /**
+   * The process can no longer do its work and will not recover by itself (a Kafka consumer
+   * that kafkajs will not restart): stops gracefully and exits 1, so its supervisor (Kubernetes,
+   * compose, `npm start`) starts a fresh one instead of it idling while events pile up.
+   */
+  fatal(reason: string, err?: unknown): void;
 }
 
 export interface ServiceDefinition<S extends Record<string, Reader<unknown>>> {
@@ -137,6 +143,10 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
       health,
       topics,
       onShutdown: (name, fn) => shutdown.register(name, fn),
+      fatal: (reason, err) => {
+        logger.fatal({ err }, `${reason}; exiting so a fresh process takes over`);
+        void stop(reason).then(() => process.exit(1));
+      },
     });
     logger.info({ ops_port: opsPort }, 'ready');
   } catch (e) {

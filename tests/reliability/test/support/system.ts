@@ -22,6 +22,16 @@ export const FAST_FAILOVER_ENV: Record<string, string> = {
   SHUTDOWN_TIMEOUT_MS: '5000',
 };
 
+/**
+ * For the outage tests: a consumer stalled this long while Kafka and PostgreSQL answer exits
+ * (10 minutes by default). Far shorter than the outages, so an exit that ignored the outage
+ * would end these tests with an exited process.
+ */
+export const SHORT_STUCK_EXIT_ENV: Record<string, string> = {
+  MATCHER_STUCK_EXIT_AFTER_MS: '10000',
+  CONSUMER_STUCK_EXIT_AFTER_MS: '10000',
+};
+
 export function startReliabilitySystem(opts: Parameters<typeof startSystem>[0] = {}): Promise<TestSystem> {
   return startSystem({
     ...opts,

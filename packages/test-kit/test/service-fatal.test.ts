@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '../src/index.js';
+
+/** A service whose work fails for good a moment after it is ready (as a consumer kafkajs will not restart). */
+const FATAL_SERVICE = `
+import { runService } from '@hookstream/service-kit';
+await runService({
+  name: 'fatal-probe',
+  config: {},
+  opsPort: { variable: 'OPS_PORT', default: 0 },
+  async start(ctx) {
+    ctx.onShutdown('probe-work', () => process.stdout.write('PROBE: work stopped\\n'));
+    setTimeout(() => ctx.fatal('probe consumer stopped for good', new Error('not retriable')), 200);
+  },
+});
+`;
+
+describe('a service that can no longer work', () => {
+  let pg: TestDatabase;
+  let kafka: TestKafka;
+  beforeAll(async () => {
+    [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka()]);
+  });
+  afterAll(async () => {
+    await Promise.all([pg.drop(), kafka.close()]);
+  });
+
+  it('stops gracefully and exits 1 through ctx.fatal, so its supervisor starts a fresh process', async () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', FATAL_SERVICE], {
+      // Resolved from this package, which depends on the service kit.
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const lines = out.split('\n');
+    const fatalAt = lines.findIndex((l) => l.includes('"level":"fatal"') && l.includes('probe consumer stopped for good; exiting so a fresh process takes over'));
+    const stoppedAt = lines.findIndex((l) => l.startsWith('PROBE: work stopped'));
+    expect({ code, fatalAt: fatalAt >= 0, stoppedAt: stoppedAt > fatalAt }).toEqual({ code: 1, fatalAt: true, stoppedAt: true });
+    expect(lines[fatalAt]).toContain('not retriable');
+  });
+});
