@@ -36,6 +36,8 @@ const time = async (what, fn) => {
 };
 
 /** Deterministic UUIDs from numbers, so the generated rows reference each other. */
+const WRITER_NAME = 'hookstream-audit-writer';
+let writerDb;
 const uuidOf = (expr, salt) => `md5(${salt}::text || ':' || (${expr})::text)::uuid`;
 
 async function main() {
@@ -116,7 +118,11 @@ async function main() {
     // prune` does it (batches back to back), the next one as the gateway's schedule does it
     // (20 ms between batches). What the writer waited on is sampled from pg_stat_activity: a
     // Lock wait would mean pruning blocks writes; IO and WAL waits are the disk's share.
-    const writer = startWriter(db);
+    // The writer has connections of its own, named, so its statements (COMMIT too) can be told apart.
+    const writerUrl = new URL(url);
+    writerUrl.searchParams.set('application_name', WRITER_NAME);
+    writerDb = createDb(writerUrl.toString(), 2);
+    const writer = startWriter(writerDb);
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = writer.snapshot();
     const runs = [];
@@ -140,6 +146,7 @@ async function main() {
     out.retention = { writer_insert_ms_before: baseline, runs };
     return out;
   } finally {
+    await writerDb?.destroy();
     await db.destroy();
     const admin = new URL(url);
     admin.pathname = '/postgres';
@@ -150,8 +157,8 @@ async function main() {
 }
 
 /**
- * Polls pg_stat_activity every 10 ms for the writer's statements in progress and counts what
- * they were waiting on (`running` when not waiting), by wait event type.
+ * Polls pg_stat_activity every 10 ms for the writer's statements in progress (its inserts and
+ * commits) and counts what they were waiting on (`running` when not waiting), by wait event.
  */
 function sampleWriterWaits(db) {
   const counts = {};
@@ -160,7 +167,8 @@ function sampleWriterWaits(db) {
     while (running) {
       const { rows } = await db.raw(
         `SELECT coalesce(wait_event_type, 'running') AS type, wait_event FROM pg_stat_activity
-         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE 'insert into%'`,
+         WHERE application_name = ? AND state = 'active'`,
+        [WRITER_NAME],
       );
       for (const r of rows) {
         const key = r.wait_event ? `${r.type}:${r.wait_event}` : r.type;
