@@ -101,12 +101,13 @@ await api.publish(fixtures.envelope('jive:user_account_created', undefined, { id
 say('-> published jive:user_account_created');
 
 // Token webhook: the types whose event lists the email channel; OAuth2 webhook: in-app.
-// Plus the content event, user_account_created and three webhook_created system events.
+// Plus the content event, user_account_created and four webhook_created system events: the
+// system webhook's own (it exists before its creation event is matched) and the three after it.
 const channelsOf = (type) => fixtures.eventData(type).channels ?? [];
 const expected =
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('email')).length +
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('in-app')).length +
-  1 + 1 + 3;
+  1 + 1 + 4;
 const deadline = Date.now() + 30_000;
 while (receiver.requests.filter((r) => r.status < 300).length < expected && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 100));
