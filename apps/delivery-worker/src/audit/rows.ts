@@ -1,21 +1,6 @@
-export type DeliveryStatus = 'pending' | 'delivered' | 'retrying' | 'discarded' | 'skipped';
+import type { DeliveryRow, DeliveryStatus } from '@hookstream/store';
 
-/** The current state of one delivery (`deliveries`, upserted by id). */
-export interface DeliveryRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  webhook_id: string;
-  event_type: string;
-  status: DeliveryStatus;
-  cycle: number;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_attempt_at: Date | null;
-  body: Record<string, unknown>;
-  finished_at: Date | null;
-}
+export type { DeliveryRow, DeliveryStatus };
 
 /** One HTTP attempt (`delivery_attempts`). */
 export interface AttemptRow {

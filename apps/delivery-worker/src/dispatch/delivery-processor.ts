@@ -1,6 +1,6 @@
 import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeliveryJob } from '@hookstream/schemas';
 import type { Logger } from '@hookstream/service-kit';
-import type { WebhookCache, WebhookRecord } from '@hookstream/store';
+import { deliveryRowOf, type WebhookCache, type WebhookRecord } from '@hookstream/store';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../audit/rows.js';
 import type { BuggyTracker } from '../buggy/buggy-tracker.js';
@@ -189,7 +189,7 @@ export class DeliveryProcessor {
       ...(error !== undefined ? { error: error.slice(0, 4096) } : {}),
     };
     const row = (status: DeliveryStatus, extra: Partial<DeliveryRow> = {}): DeliveryRow => ({
-      ...this.baseRow(job, status),
+      ...deliveryRowOf(job, status),
       attempts: job.attempt,
       last_status_code: o.statusCode ?? null,
       last_error: dbText(error),
@@ -232,36 +232,18 @@ export class DeliveryProcessor {
     }
   }
 
-  private baseRow(job: DeliveryJob, status: DeliveryStatus): DeliveryRow {
-    return {
-      id: job.delivery_id,
-      tenant_id: job.tenant_id,
-      event_id: job.event_id,
-      webhook_id: job.webhook_id,
-      event_type: job.event_type,
-      status,
-      cycle: job.cycle ?? 0,
-      attempts: job.attempt - 1,
-      last_status_code: null,
-      last_error: null,
-      next_attempt_at: null,
-      body: job.body,
-      finished_at: null,
-    };
-  }
-
   /** A job for a buggy or disabled webhook: recorded as skipped with its body, for replay. */
   private async skip(job: DeliveryJob, webhook: WebhookRecord): Promise<void> {
     this.deps.metrics.skipped.inc();
     const reason = webhook.buggy ? 'webhook is marked buggy' : 'webhook is disabled';
-    await this.deps.audit.write({ delivery: { ...this.baseRow(job, 'skipped'), last_error: reason, finished_at: new Date() } });
+    await this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'skipped'), last_error: reason, finished_at: new Date() } });
   }
 
   /** A job that cannot be sent at all: dead-lettered without an attempt. */
   private async discardUnsendable(job: DeliveryJob, reason: string, message: string): Promise<void> {
     await Promise.all([
       this.deps.router.deadLetter(createDeadLetter(job, reason)),
-      this.deps.audit.write({ delivery: { ...this.baseRow(job, 'discarded'), last_error: message, finished_at: new Date() } }),
+      this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'discarded'), last_error: message, finished_at: new Date() } }),
     ]);
   }
 }

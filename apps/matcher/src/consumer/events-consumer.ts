@@ -1,7 +1,8 @@
 import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
-import type { EventRow, SkippedDeliveryRow } from '../event-index/rows.js';
+import type { DeliveryRow } from '@hookstream/store';
+import type { EventRow } from '../event-index/rows.js';
 import { writeEventIndex } from '../event-index/writer.js';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
 import type { Publisher } from '@hookstream/service-kit';
@@ -45,7 +46,7 @@ export class EventsConsumer {
   private readonly lastCommit = new Map<string, Promise<void>>();
   /** Slices of partitions processed at the same time share a produce request and an index statement. */
   private readonly produce: TickBatcher<TopicMessages[]>;
-  private readonly index: TickBatcher<{ events: readonly EventRow[]; skipped: readonly SkippedDeliveryRow[] }>;
+  private readonly index: TickBatcher<{ events: readonly EventRow[]; skipped: readonly DeliveryRow[] }>;
 
   constructor(private readonly deps: EventsConsumerDeps) {
     this.produce = new TickBatcher((parts) => deps.publisher.publish(parts.flat()));

@@ -8,17 +8,3 @@ export interface EventRow {
   time: Date | null;
   matched_webhooks: string[];
 }
-
-/** A `deliveries` row for a buggy webhook: no job is sent, the rendered body is kept for replay. */
-export interface SkippedDeliveryRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  webhook_id: string;
-  event_type: string;
-  status: 'skipped';
-  attempts: number;
-  last_error: string;
-  body: string;
-  finished_at: Date;
-}

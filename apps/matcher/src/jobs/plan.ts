@@ -5,7 +5,8 @@ import { headerStrings } from '../intake/headers.js';
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import { renderForWebhook } from '../render/body.js';
-import type { EventRow, SkippedDeliveryRow } from '../event-index/rows.js';
+import { deliveryRowOf, type DeliveryRow } from '@hookstream/store';
+import type { EventRow } from '../event-index/rows.js';
 
 export interface InputMessage {
   offset: string;
@@ -26,7 +27,7 @@ export interface Plan {
   jobs: OutgoingMessage[];
   invalid: OutgoingMessage[];
   eventRows: EventRow[];
-  skipped: SkippedDeliveryRow[];
+  skipped: DeliveryRow[];
   stats: { consumed: number; matched: number; fanouts: number[]; invalid: InvalidReason[]; skipped: number };
 }
 
@@ -69,7 +70,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
   const publishedAt = message.timestamp !== undefined ? Number(message.timestamp) : undefined;
   const matched: string[] = [];
   const jobs: OutgoingMessage[] = [];
-  const skipped: SkippedDeliveryRow[] = [];
+  const skipped: DeliveryRow[] = [];
   for (const match of matches) {
     const sub = match.subscriber;
     matched.push(sub.id);
@@ -109,19 +110,9 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
   });
 }
 
-function skippedRow(job: DeliveryJob, now: Date): SkippedDeliveryRow {
-  return {
-    id: job.delivery_id,
-    tenant_id: job.tenant_id,
-    event_id: job.event_id,
-    webhook_id: job.webhook_id,
-    event_type: job.event_type,
-    status: 'skipped',
-    attempts: 0,
-    last_error: 'webhook is marked buggy: not sent (kept for replay)',
-    body: JSON.stringify(job.body),
-    finished_at: now,
-  };
+/** A buggy webhook's delivery: no job is sent, the rendered body is kept for replay. */
+function skippedRow(job: DeliveryJob, now: Date): DeliveryRow {
+  return { ...deliveryRowOf(job, 'skipped'), last_error: 'webhook is marked buggy: not sent (kept for replay)', finished_at: now };
 }
 
 function invalidMessage(

@@ -1,0 +1,43 @@
+import type { DeliveryJob } from '@hookstream/schemas';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'retrying' | 'discarded' | 'skipped';
+
+/** The current state of one delivery (`deliveries`, one row per delivery id). */
+export interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  webhook_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  cycle: number;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  body: Record<string, unknown>;
+  finished_at: Date | null;
+}
+
+/**
+ * A job's `deliveries` row before this attempt's outcome is known: the attempts made so far,
+ * nothing recorded of them. The matcher (skipped for a buggy webhook) and the worker (every
+ * outcome) both start from it, so a delivery reads the same whoever wrote it.
+ */
+export function deliveryRowOf(job: DeliveryJob, status: DeliveryStatus): DeliveryRow {
+  return {
+    id: job.delivery_id,
+    tenant_id: job.tenant_id,
+    event_id: job.event_id,
+    webhook_id: job.webhook_id,
+    event_type: job.event_type,
+    status,
+    cycle: job.cycle ?? 0,
+    attempts: job.attempt - 1,
+    last_status_code: null,
+    last_error: null,
+    next_attempt_at: null,
+    body: job.body,
+    finished_at: null,
+  };
+}
