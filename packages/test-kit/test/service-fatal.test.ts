@@ -9,7 +9,9 @@ await runService({
   config: {},
   opsPort: { variable: 'OPS_PORT', default: 0 },
   async start(ctx) {
-    ctx.onShutdown('probe-work', () => process.stdout.write('PROBE: work stopped\\n'));
+    // Through the service's own logger: its writes are asynchronous, so only lines on
+    // the same stream keep their order.
+    ctx.onShutdown('probe-work', () => ctx.logger.info('PROBE: work stopped'));
     setTimeout(() => ctx.fatal('probe consumer stopped for good', new Error('not retriable')), 200);
   },
 });
@@ -35,10 +37,12 @@ describe('a service that can no longer work', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': only then has everything the child wrote been read.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const lines = out.split('\n');
     const fatalAt = lines.findIndex((l) => l.includes('"level":"fatal"') && l.includes('probe consumer stopped for good; exiting so a fresh process takes over'));
-    const stoppedAt = lines.findIndex((l) => l.startsWith('PROBE: work stopped'));
+    const stoppedAt = lines.findIndex((l) => l.includes('"msg":"PROBE: work stopped"'));
+    if (code !== 1 || fatalAt < 0 || stoppedAt <= fatalAt) console.error(`fatal probe output:\n${out}`);
     expect({ code, fatalAt: fatalAt >= 0, stoppedAt: stoppedAt > fatalAt }).toEqual({ code: 1, fatalAt: true, stoppedAt: true });
     expect(lines[fatalAt]).toContain('not retriable');
   });
