@@ -1,7 +1,6 @@
 import { eventKey, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
-import { waitFor, type Collector } from '@hookstream/test-kit';
+import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 describe('buggy endpoints', () => {
   let h: Harness;
@@ -11,7 +10,7 @@ describe('buggy endpoints', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    receiver = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
+    receiver = await startReceiver({ respond: () => ({ status: healthy ? 200 : 500 }) });
     await h.startWorker({ BUGGY_AFTER_DISCARDS: '3' });
     events = await h.kafka.consume(h.kafka.topics.events);
   });
@@ -70,7 +69,7 @@ describe('buggy endpoints', () => {
 
   it('resets the count of consecutive discards when a delivery succeeds', async () => {
     let ok = false;
-    const r = await startReceiver(() => ({ status: ok ? 200 : 500 }));
+    const r = await startReceiver({ respond: () => ({ status: ok ? 200 : 500 }) });
     try {
       const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: r.url, retry_max_count: 0 });
       const two = [1, 2].map(() => job(h.tenantId, wh.id, 'jive:user_account_created'));

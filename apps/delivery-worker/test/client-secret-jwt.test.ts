@@ -1,8 +1,6 @@
 import { fixtures } from '@hookstream/schemas';
-import { sleep, waitFor, type AppProcess } from '@hookstream/test-kit';
+import { sleep, startReceiver, startTokenEndpoint, waitFor, type AppProcess, type Receiver, type ReceiverOptions, type TokenEndpoint } from '@hookstream/test-kit';
 import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTokenEndpoint, type TokenEndpoint } from './support/token-endpoint.js';
 
 const AUDIENCE = 'https://auth.dailyherald.example/';
 const SECRETS: Record<string, string> = {
@@ -31,8 +29,8 @@ describe('client_secret_jwt (RFC 7523)', () => {
     return wh;
   }
 
-  async function receiver(reply: Parameters<typeof startReceiver>[0]) {
-    const r = await startReceiver(reply);
+  async function receiver(reply: NonNullable<ReceiverOptions['respond']>) {
+    const r = await startReceiver({ respond: reply });
     receivers.push(r);
     return r;
   }
@@ -40,10 +38,10 @@ describe('client_secret_jwt (RFC 7523)', () => {
   beforeAll(async () => {
     h = await createHarness();
     tokens = await startTokenEndpoint([
-      { clientId: 'reuse', secret: SECRETS.reuse!, audience: AUDIENCE },
+      { clientId: 'reuse', clientSecret: SECRETS.reuse!, audience: AUDIENCE },
       {
         clientId: 'refresh',
-        secret: SECRETS.refresh!,
+        clientSecret: SECRETS.refresh!,
         audience: AUDIENCE,
         answer: (n) => {
           const token = `short-${n}`;
@@ -52,10 +50,10 @@ describe('client_secret_jwt (RFC 7523)', () => {
           return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: '64' } };
         },
       },
-      { clientId: 'reauth', secret: SECRETS.reauth!, audience: AUDIENCE },
-      { clientId: 'down', secret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
-      { clientId: 'empty', secret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
-      { clientId: 'rejected', secret: SECRETS.rejected!, audience: AUDIENCE },
+      { clientId: 'reauth', clientSecret: SECRETS.reauth!, audience: AUDIENCE },
+      { clientId: 'down', clientSecret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
+      { clientId: 'empty', clientSecret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
+      { clientId: 'rejected', clientSecret: SECRETS.rejected!, audience: AUDIENCE },
     ]);
     worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
   });
@@ -77,10 +75,10 @@ describe('client_secret_jwt (RFC 7523)', () => {
     const reqs = tokens.requestsOf('reuse');
     expect(reqs).toHaveLength(1);
     const form = reqs[0]!.form;
-    expect(form.get('grant_type')).toBe('client_credentials');
-    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-    expect(form.get('scope')).toBe('notifications:write');
-    expect(form.get('realm')).toBe('partners');
+    expect(form.grant_type).toBe('client_credentials');
+    expect(form.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    expect(form.scope).toBe('notifications:write');
+    expect(form.realm).toBe('partners');
     expect(reqs[0]!.claims).toMatchObject({ iss: 'reuse', sub: 'reuse', aud: AUDIENCE, jti: expect.any(String) });
     expect(r.requests).toHaveLength(3);
     for (const req of r.requests) expect(req.headers.authorization).toBe('Bearer at-reuse-1');

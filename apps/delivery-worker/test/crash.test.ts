@@ -1,7 +1,6 @@
 import { fixtures } from '@hookstream/schemas';
-import { waitFor } from '@hookstream/test-kit';
+import { startReceiver, waitFor, type Receiver } from '@hookstream/test-kit';
 import { createHarness, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 describe('crash and shutdown', () => {
   let h: Harness;
@@ -10,7 +9,7 @@ describe('crash and shutdown', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    receiver = await startReceiver(() => ({ status: 200, delayMs: 250 }));
+    receiver = await startReceiver({ respond: () => ({ status: 200, delayMs: 250 }) });
   });
   afterAll(async () => {
     await receiver.close();

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hookstream/schemas';
-import { waitFor, type AppProcess, type Collector } from '@hookstream/test-kit';
+import { startReceiver, waitFor, type AppProcess, type Collector, type Receiver } from '@hookstream/test-kit';
 import { sealWebhookSecrets } from '@hookstream/store';
 import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 const SIGNING_SECRET = 'whsec_' + Buffer.from('a-32-byte-signing-key-for-tests!').toString('base64');
 
@@ -15,7 +14,7 @@ describe('delivery', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    receiver = await startReceiver((req) => (req.headers['x-fail'] ? { status: 500 } : { status: 200, body: 'thanks' }));
+    receiver = await startReceiver({ respond: (req) => (req.headers['x-fail'] ? { status: 500 } : { status: 200, body: 'thanks' }) });
     worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
     dlq = await h.kafka.consume(h.kafka.topics.deliveriesDlq);
   });
@@ -31,8 +30,8 @@ describe('delivery', () => {
     const producedAt = await produceJobs(h.kafka, [j]);
     const [req] = await waitFor(() => (receiver.byId(j.delivery_id).length ? receiver.byId(j.delivery_id) : undefined), { what: 'the delivery' });
 
-    expect(req!.body).toBe(JSON.stringify(j.body));
-    expect(req!.json).toEqual(j.body);
+    expect(req!.raw).toBe(JSON.stringify(j.body));
+    expect(req!.body).toEqual(j.body);
     expect(req!.headers['content-type']).toBe('application/json');
     expect(req!.headers['user-agent']).toMatch(/^hookstream\/0\.1\.0 /);
     expect(req!.headers['webhook-id']).toBe(j.delivery_id);
@@ -42,7 +41,7 @@ describe('delivery', () => {
     expect(req!.headers.authorization).toBeUndefined();
     // Verified as a partner would, with the Standard Webhooks key derivation.
     const key = Buffer.from(SIGNING_SECRET.slice('whsec_'.length), 'base64');
-    const mac = createHmac('sha256', key).update(`${j.delivery_id}.${ts}.${req!.body}`).digest('base64');
+    const mac = createHmac('sha256', key).update(`${j.delivery_id}.${ts}.${req!.raw}`).digest('base64');
     expect(req!.headers['webhook-signature']).toBe(`v1,${mac}`);
 
     await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered row' });
@@ -106,18 +105,18 @@ describe('delivery', () => {
     const jobs = [0, 1, 2, 3].map(() => job(h.tenantId, wh.id, 'jive:created'));
     const producedAt = await produceJobs(h.kafka, jobs);
     const calls = await waitFor(() => {
-      const mine = receiver.requests.filter((r) => Array.isArray(r.json) && (r.json as { webhook?: string }[]).some((b) => jobs.some((j) => JSON.stringify(j.body) === JSON.stringify(b))));
+      const mine = receiver.requests.filter((r) => Array.isArray(r.body) && (r.body as { webhook?: string }[]).some((b) => jobs.some((j) => JSON.stringify(j.body) === JSON.stringify(b))));
       return mine.length >= 2 ? mine : undefined;
     }, { what: 'two batch calls' });
-    const sizes = calls.map((c) => (c.json as unknown[]).length).sort();
+    const sizes = calls.map((c) => (c.body as unknown[]).length).sort();
     expect(sizes).toEqual([1, 3]);
-    const full = calls.find((c) => (c.json as unknown[]).length === 3)!;
-    const partial = calls.find((c) => (c.json as unknown[]).length === 1)!;
+    const full = calls.find((c) => (c.body as unknown[]).length === 3)!;
+    const partial = calls.find((c) => (c.body as unknown[]).length === 1)!;
     expect(full.headers['webhook-batch-size']).toBe('3');
     expect(partial.headers['webhook-batch-size']).toBe('1');
     // The partial batch waited for more, but not longer than about a second.
-    expect(partial.at - producedAt).toBeGreaterThanOrEqual(900);
-    const sent = [...(full.json as unknown[]), ...(partial.json as unknown[])];
+    expect(partial.receivedAt - producedAt).toBeGreaterThanOrEqual(900);
+    const sent = [...(full.body as unknown[]), ...(partial.body as unknown[])];
     expect(sent).toEqual(expect.arrayContaining(jobs.map((j) => j.body)));
     // Each delivery keeps its own id and audit row.
     await waitFor(async () => {
@@ -132,7 +131,7 @@ describe('delivery', () => {
     await produceJobs(h.kafka, jobs);
     const calls = await waitFor(() => {
       const mine = jobs.map((j) => receiver.byId(j.delivery_id)[0]);
-      return mine.every(Boolean) ? mine.map((c) => c!.at).sort((a, b) => a - b) : undefined;
+      return mine.every(Boolean) ? mine.map((c) => c!.receivedAt).sort((a, b) => a - b) : undefined;
     }, { what: 'eight rate-limited deliveries' });
     // A burst of one second's worth (4), then one call per 250 ms: the 8th at least 1 s after the 1st.
     expect(calls[7]! - calls[0]!).toBeGreaterThanOrEqual(950);
@@ -140,7 +139,7 @@ describe('delivery', () => {
 
   it('does not follow redirects: a 3xx is a failed attempt', async () => {
     // Redirects to the main receiver, which must not be called.
-    const redirecting = await startReceiver(() => ({ status: 302, body: 'moved', headers: { location: receiver.url } }));
+    const redirecting = await startReceiver({ respond: () => ({ status: 302, body: 'moved', headers: { location: receiver.url } }) });
     try {
       const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: redirecting.url, retry_max_count: 0 });
       const j = job(h.tenantId, wh.id, 'jive:user_session_login');

@@ -1,7 +1,6 @@
 import { fixtures, type DeadLetter } from '@hookstream/schemas';
-import { waitFor, type Collector } from '@hookstream/test-kit';
+import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 describe('endpoint safety (HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS off)', () => {
   let h: Harness;

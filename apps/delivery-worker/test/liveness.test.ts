@@ -1,7 +1,6 @@
 import { fixtures } from '@hookstream/schemas';
-import { metric, sleep, waitFor } from '@hookstream/test-kit';
+import { metric, sleep, startReceiver, waitFor, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 describe('liveness: waiting on purpose is not a stall, a stall that outlives its causes ends the process', () => {
   let h: Harness;
@@ -11,7 +10,7 @@ describe('liveness: waiting on purpose is not a stall, a stall that outlives its
 
   beforeAll(async () => {
     h = await createHarness();
-    receiver = await startReceiver(() => (hang ? { hang: true } : { status: 200 }));
+    receiver = await startReceiver({ respond: () => (hang ? { hang: true } : { status: 200 }) });
   });
   afterAll(async () => {
     await receiver?.close();

@@ -1,7 +1,6 @@
 import { fixtures } from '@hookstream/schemas';
-import { metric, sleep, waitFor } from '@hookstream/test-kit';
+import { metric, sleep, startReceiver, waitFor, type Receiver } from '@hookstream/test-kit';
 import { createHarness, insertWebhook, job, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 // Retries waiting in memory belong to their partition: when a rebalance gives the partition
 // to another worker, the one that read them drops them and the new owner sends them. Before,
@@ -12,7 +11,7 @@ describe('retries waiting in memory across a rebalance', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    receiver = await startReceiver(() => ({ status: 200 }));
+    receiver = await startReceiver({ respond: () => ({ status: 200 }) });
   });
   afterAll(async () => {
     await receiver.close();
@@ -43,7 +42,7 @@ describe('retries waiting in memory across a rebalance', () => {
     // Give a duplicate time to arrive.
     await sleep(2000);
     expect(calls()).toHaveLength(20);
-    expect(Math.min(...calls().map((r) => r.at))).toBeGreaterThanOrEqual(dueAt - 50);
+    expect(Math.min(...calls().map((r) => r.receivedAt))).toBeGreaterThanOrEqual(dueAt - 50);
     const left = (await metric(first.baseUrl, 'hookstream_worker_retries_left_to_new_owner_total')) ?? 0;
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(20);

@@ -1,7 +1,6 @@
 import { fixtures, validateDeadLetter, type DeadLetter } from '@hookstream/schemas';
-import { waitFor, type Collector } from '@hookstream/test-kit';
+import { startReceiver, waitFor, type Collector, type Receiver, type ReceiverOptions } from '@hookstream/test-kit';
 import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
 
 describe('retries through the retry topics', () => {
   let h: Harness;
@@ -19,8 +18,8 @@ describe('retries through the retry topics', () => {
     await h.close();
   });
 
-  async function receiver(reply: Parameters<typeof startReceiver>[0]) {
-    const r = await startReceiver(reply);
+  async function receiver(reply: NonNullable<ReceiverOptions['respond']>) {
+    const r = await startReceiver({ respond: reply });
     receivers.push(r);
     return r;
   }
@@ -34,7 +33,7 @@ describe('retries through the retry topics', () => {
     const calls = r.byId(j.delivery_id);
     expect(calls).toHaveLength(3);
     // Same delivery id on every attempt; retry_base 1 => each retry is due 1 s after the failure.
-    const gaps = [calls[1]!.at - calls[0]!.answeredAt!, calls[2]!.at - calls[1]!.answeredAt!];
+    const gaps = [calls[1]!.receivedAt - calls[0]!.answeredAt!, calls[2]!.receivedAt - calls[1]!.answeredAt!];
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
     process.stderr.write(`[retries] retry gaps after the failed answer: ${gaps.join(' ms, ')} ms (due after 1000 ms)\n`);
     const attempts = await attemptRows(h.pg.db, j.delivery_id);
@@ -72,9 +71,9 @@ describe('retries through the retry topics', () => {
     const j = job(h.tenantId, wh.id, 'replied-message', { attempt: 2, due_at: dueAt });
     await produceJobs(h.kafka, [j]);
     const [call] = await waitFor(() => (r.byId(j.delivery_id).length ? r.byId(j.delivery_id) : undefined), { what: 'the due job', timeoutMs: 15_000 });
-    process.stderr.write(`[tiers] job due in 6.5 s fired ${call!.at - dueAt} ms after its due time\n`);
-    expect(call!.at).toBeGreaterThanOrEqual(dueAt);
-    expect(call!.at - dueAt).toBeLessThan(1000);
+    process.stderr.write(`[tiers] job due in 6.5 s fired ${call!.receivedAt - dueAt} ms after its due time\n`);
+    expect(call!.receivedAt).toBeGreaterThanOrEqual(dueAt);
+    expect(call!.receivedAt - dueAt).toBeLessThan(1000);
     const [worker] = h.workers;
     const metrics = await (await fetch(`${worker!.baseUrl}/metrics`)).text();
     expect(Number(/hookstream_worker_retry_tier_hops_total\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
@@ -100,7 +99,7 @@ describe('retries through the retry topics', () => {
     const producedAt = await produceJobs(h.kafka, batch);
     const healthyJobs = batch.filter((j) => j.webhook_id === healthyHook.id);
     await waitFor(() => healthyJobs.every((j) => healthy.byId(j.delivery_id).length > 0), { what: 'all healthy deliveries' });
-    const latencies = healthyJobs.map((j) => healthy.byId(j.delivery_id)[0]!.at - producedAt).sort((a, b) => a - b);
+    const latencies = healthyJobs.map((j) => healthy.byId(j.delivery_id)[0]!.receivedAt - producedAt).sort((a, b) => a - b);
     const lastHealthy = latencies[latencies.length - 1]!;
     process.stderr.write(
       `[isolation] healthy endpoint: 20 deliveries, produce->receive p50 ${latencies[9]} ms, max ${lastHealthy} ms, while the slow endpoint held ${slow.requests.length} calls open (2 s timeout)\n`,
@@ -108,7 +107,7 @@ describe('retries through the retry topics', () => {
     // Every healthy delivery arrived while the slow endpoint's first calls were still open,
     // and the slow endpoint never had more than its max_in_flight calls at once.
     expect(slow.requests.length).toBeGreaterThan(0);
-    expect(producedAt + lastHealthy).toBeLessThan(slow.requests[0]!.at + 2000);
+    expect(producedAt + lastHealthy).toBeLessThan(slow.requests[0]!.receivedAt + 2000);
     expect(slow.requests.length).toBeLessThanOrEqual(10);
     await waitFor(async () => {
       const rows = await h.pg.db('deliveries').where({ webhook_id: slowHook.id, status: 'discarded' });

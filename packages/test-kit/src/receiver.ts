@@ -7,12 +7,26 @@ export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   raw: string;
+  /** The body parsed as JSON, or the text when it is not JSON. */
   body: unknown;
   webhookId: string | undefined;
   receivedAt: number;
+  /** Set once the answer was sent; never set for a call left hanging. */
+  answeredAt?: number;
   /** Result of checking the path's expected token / signature; undefined when nothing is expected. */
   verified?: boolean;
+  /** The status answered (or to be answered). */
   status: number;
+}
+
+/** How to answer one request, decided by a `respond` function. */
+export interface Reply {
+  status?: number;
+  delayMs?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Never answer: the sender's timeout ends the call. */
+  hang?: boolean;
 }
 
 export interface PathBehavior {
@@ -31,13 +45,26 @@ export interface PathBehavior {
   signingSecret?: string;
 }
 
+export interface ReceiverOptions {
+  port?: number;
+  host?: string;
+  /**
+   * Decides the answer to each request (`n` counts from 1); undefined falls back to the
+   * path's behaviour. For tests that answer by header, by call count, or not at all.
+   */
+  respond?: (req: Received, n: number) => Reply | undefined;
+}
+
 export interface Receiver {
   url: string;
   port: number;
+  /** Every request in arrival order, answered or not. */
   requests: Received[];
-  /** Requests per path. */
+  /** Every request carrying this `webhook-id`, answered or not. */
+  byId(id: string): Received[];
+  /** Answered requests on a path. */
   at(path: string): Received[];
-  /** Distinct `webhook-id` values seen (optionally for one path). */
+  /** Distinct `webhook-id` values answered with a 2xx (optionally for one path). */
   uniqueIds(path?: string): Set<string>;
   behave(path: string, behavior: PathBehavior): void;
   waitForRequests(n: number, opts?: { path?: string; timeoutMs?: number }): Promise<Received[]>;
@@ -62,11 +89,12 @@ export function verifyStandardSignature(secret: string, id: string, timestamp: s
  * request, counts deliveries by `webhook-id`, checks tokens and signatures, and can
  * be told to fail or answer slowly per path.
  */
-export async function startReceiver(opts: { port?: number; host?: string } = {}): Promise<Receiver> {
+export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receiver> {
   const requests: Received[] = [];
   const behaviors = new Map<string, PathBehavior>();
   const failuresLeft = new Map<string, number>();
   const waiters = new Set<() => void>();
+  const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,55 +102,66 @@ export async function startReceiver(opts: { port?: number; host?: string } = {})
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const raw = Buffer.concat(chunks).toString('utf8');
-      const b = behaviors.get(path) ?? {};
-      let status = b.status ?? 200;
-      const left = failuresLeft.get(path) ?? b.failTimes ?? 0;
-      if (left > 0) {
-        failuresLeft.set(path, left - 1);
-        status = b.failStatus ?? 500;
-      }
-      const webhookId = header(req.headers, 'webhook-id');
-      let verified: boolean | undefined;
-      if (b.token) verified = header(req.headers, b.token.header) === b.token.value;
-      if (b.bearer) {
-        const given = /^Bearer (.+)$/.exec(header(req.headers, 'authorization') ?? '')?.[1] ?? '';
-        const ok = typeof b.bearer === 'string' ? given === b.bearer : b.bearer(given);
-        verified = (verified ?? true) && ok;
-      }
-      if (b.signingSecret) {
-        const ok = verifyStandardSignature(
-          b.signingSecret,
-          webhookId ?? '',
-          header(req.headers, 'webhook-timestamp') ?? '',
-          raw,
-          header(req.headers, 'webhook-signature') ?? '',
-        );
-        verified = (verified ?? true) && ok;
-      }
-      if (verified === false && status < 300) status = 401;
       let body: unknown = raw;
       try {
         body = JSON.parse(raw);
       } catch {
         // kept as text
       }
+      const rec: Received = { path, headers: req.headers, raw, body, webhookId: header(req.headers, 'webhook-id'), receivedAt: Date.now(), status: 200 };
+      requests.push(rec);
+      const reply = opts.respond?.(rec, requests.length) ?? behave(path, rec);
+      rec.status = reply.status ?? 200;
+      if (reply.hang) {
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
       const answer = () => {
-        requests.push({ path, headers: req.headers, raw, body, webhookId, receivedAt: Date.now(), verified, status });
+        res.writeHead(rec.status, { 'content-type': 'application/json', ...reply.headers });
+        res.end(reply.body ?? JSON.stringify({ received: rec.status < 300 }));
+        rec.answeredAt = Date.now();
         for (const w of waiters) w();
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ received: status < 300 }));
       };
-      if (b.delayMs) setTimeout(answer, b.delayMs);
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();
     });
   });
+
+  /** The path's configured behaviour: failures first, then token and signature checks. */
+  function behave(path: string, rec: Received): Reply {
+    const b = behaviors.get(path) ?? {};
+    let status = b.status ?? 200;
+    const left = failuresLeft.get(path) ?? b.failTimes ?? 0;
+    if (left > 0) {
+      failuresLeft.set(path, left - 1);
+      status = b.failStatus ?? 500;
+    }
+    if (b.token) rec.verified = header(rec.headers, b.token.header) === b.token.value;
+    if (b.bearer) {
+      const given = /^Bearer (.+)$/.exec(header(rec.headers, 'authorization') ?? '')?.[1] ?? '';
+      const ok = typeof b.bearer === 'string' ? given === b.bearer : b.bearer(given);
+      rec.verified = (rec.verified ?? true) && ok;
+    }
+    if (b.signingSecret) {
+      const ok = verifyStandardSignature(
+        b.signingSecret,
+        rec.webhookId ?? '',
+        header(rec.headers, 'webhook-timestamp') ?? '',
+        rec.raw,
+        header(rec.headers, 'webhook-signature') ?? '',
+      );
+      rec.verified = (rec.verified ?? true) && ok;
+    }
+    if (rec.verified === false && status < 300) status = 401;
+    return { status, delayMs: b.delayMs };
+  }
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
-  const ok = (r: Received) => r.status < 300;
-  const uniqueIds = (path?: string) =>
-    new Set(requests.filter((r) => ok(r) && (!path || r.path === path) && r.webhookId).map((r) => r.webhookId!));
+  const answered = (path?: string) => requests.filter((r) => r.answeredAt !== undefined && (!path || r.path === path));
+  const uniqueIds = (path?: string) => new Set(answered(path).filter((r) => r.status < 300 && r.webhookId).map((r) => r.webhookId!));
   const waitUntil = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
     new Promise<T>((resolve, reject) => {
       const check = () => {
@@ -145,14 +184,15 @@ export async function startReceiver(opts: { port?: number; host?: string } = {})
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    at: (path) => requests.filter((r) => r.path === path),
+    byId: (id) => requests.filter((r) => r.webhookId === id),
+    at: (path) => answered(path),
     uniqueIds,
     behave(path, behavior) {
       behaviors.set(path, behavior);
       failuresLeft.delete(path);
     },
     waitForRequests(n, o = {}) {
-      const list = () => requests.filter((r) => !o.path || r.path === o.path);
+      const list = () => answered(o.path);
       return waitUntil(() => (list().length >= n ? list() : undefined), o.timeoutMs ?? 20_000, `${n} requests${o.path ? ` on ${o.path}` : ''} (have ${list().length})`);
     },
     waitForUnique(n, o = {}) {
@@ -163,6 +203,7 @@ export async function startReceiver(opts: { port?: number; host?: string } = {})
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,99 +1,114 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jwtVerify } from 'jose';
+import { decodeJwt, jwtVerify } from 'jose';
 
-export interface TokenEndpointOptions {
+/** One OAuth2 client the endpoint knows. */
+export interface TokenClient {
   clientId: string;
   clientSecret: string;
   audience: string;
+  /** Lifetime of issued tokens in seconds (default 600). */
   expiresIn?: number;
-  /** Extra form fields that must be present with these values (e.g. scope, realm). */
-  requireFields?: Record<string, string>;
+  /**
+   * A different answer to this client's n-th verified request (1-based): a short-lived
+   * token, a 500, a 200 without access_token. Undefined: a fresh token.
+   */
+  answer?: (n: number) => { status: number; body: unknown } | undefined;
+}
+
+/** One request the endpoint got, with its outcome. */
+export interface TokenRequest {
+  at: number;
+  form: Record<string, string>;
+  /** The client the assertion named, once it was found. */
+  clientId?: string;
+  /** The verified assertion's claims. */
+  claims?: Record<string, unknown>;
+  status: number;
+  /** Why the request was refused. */
+  error?: string;
 }
 
 export interface TokenEndpoint {
   url: string;
   /** Access tokens issued so far, newest last. */
   issued: string[];
-  /** Every request with its outcome. */
-  requests: { form: Record<string, string>; ok: boolean; error?: string; at: number }[];
+  requests: TokenRequest[];
+  /** The requests whose assertion named this client. */
+  requestsOf(clientId: string): TokenRequest[];
   isValid(token: string): boolean;
-  /** Invalidates every issued token (the partner rotated its keys). */
-  revokeAll(): void;
-  /** Answer the next requests with this status (or 'no-token' for a 200 without access_token). */
-  failNext(times: number, how?: number | 'no-token'): void;
-  setExpiresIn(seconds: number): void;
   close(): Promise<void>;
 }
 
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
 /**
- * An OAuth2 token endpoint for RFC 7523 `client_secret_jwt`: it verifies the
- * client assertion (HS256 with the client secret, iss = sub = client id, audience,
- * expiry) with jose before issuing an access token.
+ * A real OAuth2 token endpoint for RFC 7523 `client_secret_jwt`: it verifies the client
+ * assertion with jose (HS256 with the client secret; iss = sub = client id, audience,
+ * expiry, a 600 s lifetime) and the form fields before issuing an access token.
  */
-export async function startTokenEndpoint(opts: TokenEndpointOptions): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(clients: TokenClient | TokenClient[]): Promise<TokenEndpoint> {
+  const known = Array.isArray(clients) ? clients : [clients];
+  const requests: TokenRequest[] = [];
   const issued: string[] = [];
-  const valid = new Set<string>();
-  const requests: TokenEndpoint['requests'] = [];
-  let expiresIn = opts.expiresIn ?? 600;
-  let failures = 0;
-  let failHow: number | 'no-token' = 500;
-  const key = new TextEncoder().encode(opts.clientSecret);
+  const issuedTo = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      const reply = (status: number, body: unknown, error?: string) => {
-        requests.push({ form, ok: status === 200 && !error, error, at: Date.now() });
+      const rec: TokenRequest = { at: Date.now(), form, status: 0 };
+      requests.push(rec);
+      const send = (status: number, body: unknown, error?: string) => {
+        rec.status = status;
+        rec.error = error;
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (failures > 0) {
-        failures--;
-        if (failHow === 'no-token') return reply(200, { token_type: 'Bearer', expires_in: expiresIn }, 'no-token');
-        return reply(failHow, { error: 'temporarily_unavailable' }, `status ${failHow}`);
+      const assertion = form.client_assertion ?? '';
+      try {
+        rec.clientId = decodeJwt(assertion).iss;
+      } catch {
+        return send(400, { error: 'invalid_request' }, 'malformed assertion');
       }
-      void (async () => {
-        try {
-          if (form.grant_type !== 'client_credentials') throw new Error(`grant_type ${form.grant_type}`);
-          if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') throw new Error('client_assertion_type');
-          for (const [k, v] of Object.entries(opts.requireFields ?? {})) if (form[k] !== v) throw new Error(`missing ${k}`);
-          const { payload, protectedHeader } = await jwtVerify(form.client_assertion ?? '', key, {
-            algorithms: ['HS256'],
-            issuer: opts.clientId,
-            subject: opts.clientId,
-            audience: opts.audience,
-          });
-          if (protectedHeader.alg !== 'HS256' || !payload.jti || !payload.iat || !payload.exp) throw new Error('claims');
-          if (payload.exp - payload.iat !== 600) throw new Error(`assertion lifetime ${payload.exp - payload.iat}`);
-          const token = randomBytes(16).toString('hex');
-          issued.push(token);
-          valid.add(token);
-          reply(200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn });
-        } catch (e) {
-          reply(401, { error: 'invalid_client' }, e instanceof Error ? e.message : String(e));
-        }
-      })();
+      const client = known.find((c) => c.clientId === rec.clientId);
+      if (!client) return send(401, { error: 'invalid_client' }, 'unknown client');
+      try {
+        if (form.grant_type !== 'client_credentials') throw new Error(`grant_type ${form.grant_type}`);
+        if (form.client_assertion_type !== ASSERTION_TYPE) throw new Error('client_assertion_type');
+        const { payload, protectedHeader } = await jwtVerify(assertion, new TextEncoder().encode(client.clientSecret), {
+          algorithms: ['HS256'],
+          issuer: client.clientId,
+          subject: client.clientId,
+          audience: client.audience,
+          requiredClaims: ['exp', 'iat', 'jti'],
+        });
+        if (protectedHeader.alg !== 'HS256') throw new Error('alg');
+        if (payload.exp! - payload.iat! !== 600) throw new Error(`assertion lifetime ${payload.exp! - payload.iat!}`);
+        rec.claims = payload as Record<string, unknown>;
+      } catch (e) {
+        return send(401, { error: 'invalid_client' }, e instanceof Error ? e.message : String(e));
+      }
+      const n = requests.filter((r) => r.clientId === client.clientId && r.claims).length;
+      const special = client.answer?.(n);
+      if (special) return send(special.status, special.body);
+      // Predictable per client, so tests can say which token a call carried.
+      const count = (issuedTo.get(client.clientId) ?? 0) + 1;
+      issuedTo.set(client.clientId, count);
+      const token = `at-${client.clientId}-${count}`;
+      issued.push(token);
+      send(200, { access_token: token, token_type: 'Bearer', expires_in: client.expiresIn ?? 600 });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/oauth/token`,
+    url: `http://127.0.0.1:${port}/oauth2/token`,
     issued,
     requests,
-    isValid: (t) => valid.has(t),
-    revokeAll: () => valid.clear(),
-    failNext(times, how = 500) {
-      failures = times;
-      failHow = how;
-    },
-    setExpiresIn(s) {
-      expiresIn = s;
-    },
+    requestsOf: (clientId) => requests.filter((r) => r.clientId === clientId),
+    isValid: (t) => issued.includes(t),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { startReceiver, startTokenEndpoint, verifyStandardSignature } from '../src/index.js';
+import { startReceiver, startTokenEndpoint, verifyStandardSignature, waitFor } from '../src/index.js';
 
 describe('test receiver', () => {
   it('verifies Standard Webhooks signatures, including whsec_ secrets', () => {
@@ -24,6 +24,23 @@ describe('test receiver', () => {
     } finally {
       await r.close();
     }
+  });
+
+  it('answers as respond says, lists a request on arrival and counts it as answered only once it is', async () => {
+    const r = await startReceiver({ respond: (_req, n) => (n === 1 ? { hang: true } : { status: 202, body: 'later', delayMs: 50 }) });
+    const post = (id: string) => fetch(`${r.url}/x`, { method: 'POST', headers: { 'webhook-id': id }, body: '{"n":1}' });
+    const hung = post('h1').then(() => 'answered', () => 'cut off');
+    try {
+      await waitFor(() => r.byId('h1').length === 1, { what: 'the first request' });
+      const second = await post('h2');
+      expect([second.status, await second.text()]).toEqual([202, 'later']);
+      expect(r.requests.map((x) => [x.webhookId, x.answeredAt !== undefined])).toEqual([['h1', false], ['h2', true]]);
+      expect(r.at('/x').map((x) => x.webhookId)).toEqual(['h2']);
+      expect(r.byId('h2')[0]!.body).toEqual({ n: 1 });
+    } finally {
+      await r.close();
+    }
+    expect(await hung).toBe('cut off');
   });
 });
 
@@ -62,7 +79,8 @@ describe('test token endpoint', () => {
       expect(body.expires_in).toBe(600);
       expect((await request(t.url, await assertion('another-secret-of-the-wrong-client'))).status).toBe(401);
       expect((await request(t.url, await assertion(opts.clientSecret, 3600))).status).toBe(401);
-      expect(t.requests.map((r) => r.ok)).toEqual([true, false, false]);
+      expect(t.requests.map((r) => r.status)).toEqual([200, 401, 401]);
+      expect(t.requests.map((r) => r.error)).toEqual([undefined, 'signature verification failed', 'assertion lifetime 3600']);
     } finally {
       await t.close();
     }
