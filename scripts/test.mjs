@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The project's one test command: builds and type-checks every workspace, then runs
+// The project's one test command: builds, type-checks and lints every workspace, then runs
 // every test suite against a real Apache Kafka broker (infra/kafka, unless
 // KAFKA_BROKERS is set) and the local PostgreSQL server, and prints one total line.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 const turbo = path.join(root, 'node_modules', '.bin', 'turbo');
 const extra = process.argv.slice(2);
+const ROOT_LINT = ['scripts', 'eslint.config.js', 'jest.base.config.js'];
 
 let startedKafka = false;
 const env = { HOOKSTREAM_TEST_KEEP_KAFKA: '1' };
@@ -30,9 +31,11 @@ if (!process.env.KAFKA_BROKERS) {
   env.HOOKSTREAM_TEST_KAFKA_VERSION = `${info.version} (infra/kafka, ${info.started ? 'started for this run' : 'reused'})`;
 }
 
-let status = 1;
+let status;
 try {
   status = run(turbo, ['run', 'build', 'lint', '--output-logs=errors-only', ...extra]);
+  // The repository's own scripts belong to no workspace.
+  if (status === 0) status = run(path.join(root, 'node_modules', '.bin', 'eslint'), ROOT_LINT);
   if (status === 0) {
     // One workspace at a time: the machine has two cores and the suites share one broker.
     status = run(turbo, ['run', 'test', '--concurrency=1', '--output-logs=full', ...extra], env);

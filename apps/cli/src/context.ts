@@ -17,7 +17,7 @@ export async function openContext(): Promise<CliContext> {
   try {
     config = loadConfig({});
   } catch (e) {
-    if (e instanceof ConfigError) throw new Error(`configuration error: ${e.message}`);
+    if (e instanceof ConfigError) throw new Error(`configuration error: ${e.message}`, { cause: e });
     throw e;
   }
   const logger = createLogger('cli', process.env.LOG_LEVEL ?? 'error');

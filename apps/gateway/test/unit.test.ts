@@ -167,7 +167,7 @@ describe('rate limiter (token bucket per tenant)', () => {
   });
 
   it('rounds Retry-After up for slow rates', () => {
-    let now = 0;
+    const now = 0;
     const limiter = new RateLimiter(0.1, 1, () => now);
     limiter.take('t');
     expect(limiter.take('t')).toEqual({ ok: false, retryAfterS: 10 });

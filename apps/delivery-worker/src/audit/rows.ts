@@ -21,7 +21,7 @@ export interface AttemptRow {
 /** PostgreSQL text cannot hold NUL characters; partner responses sometimes do. */
 export function dbText(value: string | undefined | null, max = 4096): string | null {
   if (value === undefined || value === null) return null;
-  return value.replace(/\u0000/g, '').slice(0, max);
+  return value.replaceAll('\u0000', '').slice(0, max);
 }
 
 const STATUS_RANK: Record<DeliveryStatus, number> = { pending: 0, retrying: 1, delivered: 2, discarded: 2, skipped: 2 };

@@ -97,7 +97,9 @@ export class WebhookLane<T> {
       }
       const items = this.take(batchSize);
       this.inFlight++;
-      this.run(items)
+      // run() records its own failures; a throw past it is a bug, left to the process's
+      // unhandled-rejection handler (log fatal, exit, a fresh process takes over).
+      void this.run(items)
         .catch(() => undefined)
         .then(() => {
           this.inFlight--;

@@ -64,7 +64,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     const res = await fetch(`${opts.baseUrl ?? app.baseUrl}${path}`, { method, headers, body });
     const text = await res.text();
     responses.push(text);
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

@@ -91,7 +91,9 @@ export function outOfRangeCases(schema: Schema, instance: unknown): MutationCase
   const seen = new Set<string>();
   const add = (c: MutationCase) => {
     const key = `${c.pointer}|${c.rule}`;
-    if (!seen.has(key)) cases.push(c), seen.add(key);
+    if (seen.has(key)) return;
+    seen.add(key);
+    cases.push(c);
   };
   visit(schema, instance, '', (s, _value, pointer) => {
     if (pointer === '') return;

@@ -1,4 +1,4 @@
-import { env, readConfig, type ConfigOf } from './env.js';
+import { env, readConfig, type ConfigOf, type Reader } from './env.js';
 
 /** Settings every hookstream process shares. */
 export const baseConfigSpec = {
@@ -21,6 +21,6 @@ export const baseConfigSpec = {
 export type BaseConfig = ConfigOf<typeof baseConfigSpec>;
 
 /** Reads the base spec merged with an app's own variables. */
-export function loadConfig<S extends Record<string, import('./env.js').Reader<unknown>>>(extra: S, source: NodeJS.ProcessEnv = process.env) {
+export function loadConfig<S extends Record<string, Reader<unknown>>>(extra: S, source: NodeJS.ProcessEnv = process.env) {
   return readConfig({ ...baseConfigSpec, ...extra }, source) as BaseConfig & ConfigOf<S>;
 }

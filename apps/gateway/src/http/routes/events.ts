@@ -58,7 +58,7 @@ export function eventRoutes(deps: GatewayDeps): Router {
     const type = mediaType(req);
     const binary = req.headers['ce-specversion'] !== undefined && type !== STRUCTURED;
     let candidate: unknown;
-    let small = false;
+    let small: boolean;
     if (binary) {
       if (!isJsonMediaType(type)) {
         reject(deps, 'unsupported_media_type');
