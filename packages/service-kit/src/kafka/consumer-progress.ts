@@ -104,10 +104,16 @@ export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): 
   /** How long the consumer has had work waiting without committing (0: not stalled). */
   const stalledMs = (from = 0) => (lagSince === undefined ? 0 : Date.now() - Math.max(lastCommit, lagSince, from));
 
-  /** After a measurement: is this a stall that outlived every outage, for longer than `stuckAfterMs`? */
-  async function checkStuck(measured: boolean): Promise<void> {
+  /**
+   * After a measurement that started at `startedAt`: is this a stall that outlived every
+   * outage, for longer than `stuckAfterMs`?
+   */
+  async function checkStuck(measured: boolean, startedAt: number): Promise<void> {
     const up = measured && (await (opts.dependenciesUp?.() ?? Promise.resolve(true)).catch(() => false));
-    if (!up) {
+    // A round that took longer than an interval waited on something that did not answer:
+    // kafkajs retries through a short broker outage, so such a round can end in success
+    // although the broker was away for most of it. Only quick answers prove "up".
+    if (!up || Date.now() - startedAt > intervalMs) {
       upSince = Date.now();
       return;
     }
@@ -123,6 +129,7 @@ export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): 
     // A round still waiting for a broker or database that does not answer: no second one behind it.
     if (busy) return;
     busy = true;
+    const startedAt = Date.now();
     measure()
       .then(
         () => true,
@@ -131,7 +138,7 @@ export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): 
           return false;
         },
       )
-      .then(checkStuck)
+      .then((measured) => checkStuck(measured, startedAt))
       .catch((e: unknown) => opts.logger.warn({ err: e }, 'stuck check failed'))
       .finally(() => (busy = false));
   }, intervalMs);
