@@ -47,8 +47,16 @@ export const gatewayConfigSpec = {
   RETENTION_DAYS: env.int({ default: 30, min: 0, max: 3650 }),
   /** How often expired audit rows are pruned (one gateway at a time, by advisory lock). */
   RETENTION_INTERVAL_S: env.int({ default: 3600, min: 1, max: 7 * 86_400 }),
-  /** Sustained API requests per second per tenant, per gateway instance (token bucket). */
+  /** Sustained API requests per second per tenant (token bucket), across all gateways unless the scope is 'instance'. */
   TENANT_RATE_LIMIT_PER_S: positiveNumber(1000, 1_000_000),
+  /**
+   * 'cluster': the gateways split each tenant's limit in proportion to the traffic each gets
+   * (through PostgreSQL, every TENANT_RATE_SYNC_MS). 'instance': each gateway grants the whole
+   * limit, so N gateways grant N times it.
+   */
+  TENANT_RATE_LIMIT_SCOPE: env.oneOf(['cluster', 'instance'] as const, 'cluster'),
+  /** How often a gateway reports its tenants' request rates and takes its new part of their limits. */
+  TENANT_RATE_SYNC_MS: env.int({ default: 1000, min: 100, max: 60_000 }),
   /** Bucket size: requests a tenant may send at once above the sustained rate; 0 = twice the rate. */
   TENANT_RATE_LIMIT_BURST: env.int({ default: 0, min: 0, max: 10_000_000 }),
   /** A request whose events the broker has not acknowledged within this time is answered 503. */

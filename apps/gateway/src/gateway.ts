@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import { pruneExpired } from '@hookstream/store';
 import { SecretBox, type BaseConfig, type ConfigOf, type ServiceContext } from '@hookstream/service-kit';
@@ -9,6 +11,7 @@ import { createApp } from './http/app.js';
 import { answerMalformedRequests } from './http/client-error.js';
 import { createGatewayMetrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { ClusterRateShare } from './http/rate-share.js';
 import { DedupStore } from './ingest/dedup-store.js';
 import { EventProducer } from './ingest/event-producer.js';
 import { IngestService } from './ingest/ingest-service.js';
@@ -31,7 +34,20 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   });
 
   const dedup = new DedupStore(db, config.EVENT_DEDUP_WINDOW_S);
-  const rateLimiter = new RateLimiter(config.TENANT_RATE_LIMIT_PER_S, config.TENANT_RATE_LIMIT_BURST || Math.max(1, Math.ceil(config.TENANT_RATE_LIMIT_PER_S * 2)));
+  let split: ClusterRateShare | undefined;
+  if (config.TENANT_RATE_LIMIT_SCOPE === 'cluster') {
+    const rateSplit = new ClusterRateShare(db, `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`, logger, config.TENANT_RATE_SYNC_MS * 3);
+    const timer = setInterval(() => void rateSplit.sync(), config.TENANT_RATE_SYNC_MS);
+    timer.unref();
+    onShutdown('rate-limit-split', async () => {
+      clearInterval(timer);
+      // Best effort: reports of a gateway that cannot say goodbye go stale within three intervals.
+      await rateSplit.leave().catch(() => undefined);
+    });
+    split = rateSplit;
+  }
+  const rateBurst = config.TENANT_RATE_LIMIT_BURST || Math.max(1, Math.ceil(config.TENANT_RATE_LIMIT_PER_S * 2));
+  const rateLimiter = new RateLimiter(config.TENANT_RATE_LIMIT_PER_S, rateBurst, undefined, split);
   const publicUrl = config.HOOKSTREAM_PUBLIC_URL.replace(/\/+$/, '');
   const lifecycle = new LifecyclePublisher(producer, topics.events, publicUrl, metrics);
 

@@ -3,6 +3,7 @@ import { API_KEY_PATTERN, apiKeyRecord, bearerToken, generateApiKey } from '../s
 import { locateJsonError, parseJsonText } from '../src/http/json-error.js';
 import { pagedList, parseFields, parseFilters, parsePage, pickFields } from '../src/http/pagination.js';
 import { RateLimiter } from '../src/http/rate-limit.js';
+import { sharesFrom } from '../src/http/rate-share.js';
 import { intakeEvent } from '../src/ingest/event-intake.js';
 import { webhookFingerprint } from '../src/webhooks/fingerprint.js';
 import { endpointUrlProblem, privateHostReason } from '../src/webhooks/url-policy.js';
@@ -171,6 +172,33 @@ describe('rate limiter (token bucket per tenant)', () => {
     const limiter = new RateLimiter(0.1, 1, () => now);
     limiter.take('t');
     expect(limiter.take('t')).toEqual({ ok: false, retryAfterS: 10 });
+  });
+
+  it('grants only its part of rate and burst when the limit is split between instances, and counts every request', () => {
+    let now = 0;
+    const noted: string[] = [];
+    const parts: Record<string, number> = { t: 0.25 };
+    const limiter = new RateLimiter(8, 8, () => now, { note: (k) => noted.push(k), share: (k) => parts[k] ?? 1 });
+    // A quarter of a burst of 8: two at once, then one token every 0.5 s (a quarter of 8/s).
+    expect([1, 2, 3].map(() => limiter.take('t').ok)).toEqual([true, true, false]);
+    now += 500;
+    expect([1, 2].map(() => limiter.take('t').ok)).toEqual([true, false]);
+    // The split follows the traffic: back to the whole limit when this instance gets it all.
+    parts.t = 1;
+    now += 1000;
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].filter(() => limiter.take('t').ok)).toHaveLength(8);
+    expect(noted.filter((k) => k === 't')).toHaveLength(3 + 2 + 9);
+  });
+});
+
+describe('tenant rate limit split between gateways', () => {
+  it('gives each instance the part of the limit its own traffic is of the reported total', () => {
+    const shares = sharesFrom(
+      new Map([['a', 30], ['b', 10], ['c', 0], ['d', 5]]),
+      new Map([['a', 120], ['b', 10], ['c', 40], ['d', 2]]),
+    );
+    // 'a': a quarter of all traffic; 'b': only here; 'c': none here (no split); 'd': totals lag behind.
+    expect(Object.fromEntries(shares)).toEqual({ a: 0.25, b: 1, d: 1 });
   });
 });
 

@@ -5,6 +5,7 @@ import { matcher } from './0003-matcher.js';
 import { deliveryWorker } from './0004-delivery-worker.js';
 import { deliveryHistoryIndex } from './0005-delivery-history-index.js';
 import { webhookChangeSeq } from './0006-webhook-change-seq.js';
+import { tenantRateDemand } from './0007-tenant-rate-demand.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
-export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex, webhookChangeSeq];
+export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex, webhookChangeSeq, tenantRateDemand];
