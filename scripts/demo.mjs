@@ -14,8 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const gatewayUrl = process.env.HOOKSTREAM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`;
 const localEnv = path.join(root, '.run', 'local.env');
 const adminToken =
-  process.env.HOOKSTREAM_ADMIN_TOKEN ??
-  (fs.existsSync(localEnv) ? /HOOKSTREAM_ADMIN_TOKEN=(.*)/.exec(fs.readFileSync(localEnv, 'utf8'))?.[1] : undefined);
+  process.env.HOOKSTREAM_ADMIN_TOKEN ?? (fs.existsSync(localEnv) ? /HOOKSTREAM_ADMIN_TOKEN=(.*)/.exec(fs.readFileSync(localEnv, 'utf8'))?.[1] : undefined);
 const say = (m) => console.log(m);
 
 if (!adminToken) {
@@ -107,7 +106,9 @@ const channelsOf = (type) => fixtures.eventData(type).channels ?? [];
 const expected =
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('email')).length +
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('in-app')).length +
-  1 + 1 + 4;
+  1 +
+  1 +
+  4;
 const deadline = Date.now() + 30_000;
 while (receiver.requests.filter((r) => r.status < 300).length < expected && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 100));

@@ -32,7 +32,11 @@ function localSettings() {
     );
   }
   return Object.fromEntries(
-    fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 }
 
@@ -101,14 +105,22 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 300));
 }
 say(`gateway listening on ${gateway} (API docs: ${gateway}/docs, OpenAPI: ${gateway}/openapi.json)`);
-say(`admin token: ${env.HOOKSTREAM_ADMIN_TOKEN === generated.HOOKSTREAM_ADMIN_TOKEN ? env.HOOKSTREAM_ADMIN_TOKEN + ' (generated, kept in .run/local.env)' : 'from HOOKSTREAM_ADMIN_TOKEN'}`);
+say(
+  `admin token: ${env.HOOKSTREAM_ADMIN_TOKEN === generated.HOOKSTREAM_ADMIN_TOKEN ? env.HOOKSTREAM_ADMIN_TOKEN + ' (generated, kept in .run/local.env)' : 'from HOOKSTREAM_ADMIN_TOKEN'}`,
+);
 say('Ctrl-C stops everything');
 
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping`);
-  const exits = [...children.values()].map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }));
+  const exits = [...children.values()].map(
+    (c) =>
+      new Promise((r) => {
+        c.once('exit', r);
+        c.kill('SIGTERM');
+      }),
+  );
   await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 30_000))]);
   for (const c of children.values()) c.kill('SIGKILL');
   if (startedKafka) spawnSync(process.execPath, ['infra/kafka/kafka.mjs', 'stop'], { cwd: root, stdio: 'inherit' });

@@ -36,6 +36,8 @@ try {
   status = run(turbo, ['run', 'build', 'lint', '--output-logs=errors-only', ...extra]);
   // The repository's own scripts belong to no workspace.
   if (status === 0) status = run(path.join(root, 'node_modules', '.bin', 'eslint'), ROOT_LINT);
+  // One code format everywhere (Prettier, .prettierrc.json); `npm run format` rewrites it.
+  if (status === 0) status = run(path.join(root, 'node_modules', '.bin', 'prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,js,mjs}']);
   if (status === 0) {
     // One workspace at a time: the machine has two cores and the suites share one broker.
     status = run(turbo, ['run', 'test', '--concurrency=1', '--output-logs=full', ...extra], env);

@@ -31,7 +31,13 @@ interface JobTrace {
  * receipt: the events record's timestamp (the job's `trace.published_at`, set by the gateway's
  * producer) and the deliveries record's own timestamp (set by the matcher's producer).
  */
-export async function latencyBreakdown(kafka: TestKafka, tenantId: string, sentAt: Map<string, number>, receiver: Receiver, path: string): Promise<LatencyBreakdown> {
+export async function latencyBreakdown(
+  kafka: TestKafka,
+  tenantId: string,
+  sentAt: Map<string, number>,
+  receiver: Receiver,
+  path: string,
+): Promise<LatencyBreakdown> {
   const received = new Map<string, number>();
   for (const r of receiver.at(path)) {
     const id = (r.body as { event_id?: string }).event_id;

@@ -4,7 +4,13 @@ import { repliedMessage } from './pipeline.js';
 import { sleep } from './stats.js';
 
 /** One event to `webhooks` webhooks: deliveries per second from publish to the last receipt. */
-export async function fanout(api: EventPublisher, tenantId: string, receiver: Receiver, webhooks: number, events: number): Promise<{ webhooks: number; events: number; deliveries: number; deliveries_per_s: number }> {
+export async function fanout(
+  api: EventPublisher,
+  tenantId: string,
+  receiver: Receiver,
+  webhooks: number,
+  events: number,
+): Promise<{ webhooks: number; events: number; deliveries: number; deliveries_per_s: number }> {
   const before = receiver.requests.length;
   const t0 = Date.now();
   for (let i = 0; i < events; i++) await api.publish(repliedMessage(tenantId));

@@ -81,7 +81,16 @@ function receiptCounter(receiver: Receiver, path: string): () => number {
  * delivery). Delivered rate is counted at the receiver from the first publish to the last
  * receipt, so the final drain of the backlog is included.
  */
-export async function sustainedRate(api: EventPublisher, tenantId: string, receiver: Receiver, path: string, seconds: number, batchSize = 100, publishers = 4, maxBacklog = 4000): Promise<PipelineResult> {
+export async function sustainedRate(
+  api: EventPublisher,
+  tenantId: string,
+  receiver: Receiver,
+  path: string,
+  seconds: number,
+  batchSize = 100,
+  publishers = 4,
+  maxBacklog = 4000,
+): Promise<PipelineResult> {
   const accepted = new Set<string>();
   const delivered = receiptCounter(receiver, path);
   const t0 = Date.now();
@@ -126,7 +135,14 @@ export const LATENCY_TICK_MS = 10;
  * minus the event's creation time, so the wait for the tick is included; the schedule never
  * waits for responses (a slow gateway cannot hide its slowness by slowing the publisher).
  */
-export async function latencyAt(api: EventPublisher, tenantId: string, receiver: Receiver, path: string, ratePerS: number, seconds: number): Promise<LatencyResult> {
+export async function latencyAt(
+  api: EventPublisher,
+  tenantId: string,
+  receiver: Receiver,
+  path: string,
+  ratePerS: number,
+  seconds: number,
+): Promise<LatencyResult> {
   const sentAt = new Map<string, number>();
   const t0 = Date.now();
   const total = Math.max(1, Math.round(ratePerS * seconds));

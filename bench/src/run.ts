@@ -65,7 +65,10 @@ try {
     await admin.connect();
     const prefix = `${uniqueId('bench')}.`;
     const relayTopics: [string, string] = [`${prefix}a`, `${prefix}b`];
-    await ensureTopics(admin, relayTopics.map((topic) => ({ topic, numPartitions: partitions })));
+    await ensureTopics(
+      admin,
+      relayTopics.map((topic) => ({ topic, numPartitions: partitions })),
+    );
     kafkaPerS = await kafkaCeiling(kafka, relayTopics, JSON.stringify(repliedMessage('tenant')), phase);
     await admin.deleteTopics({ topics: relayTopics }).catch(() => undefined);
     await admin.disconnect();
@@ -81,7 +84,12 @@ try {
       // rebalance the benchmark's matcher. The worker's group is per prefix already.
       MATCHER_GROUP_ID: `${uniqueId('bench')}.matcher`,
       // --app-env K=V,K=V: settings for the apps (to compare a setting's effect).
-      ...Object.fromEntries((strArg('app-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+      ...Object.fromEntries(
+        (strArg('app-env') ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
       ...(profileDir ? { NODE_OPTIONS: `--import=${profilerPreload}`, HOOKSTREAM_CPU_PROFILE_DIR: profileDir } : {}),
     },
   });
@@ -109,7 +117,10 @@ try {
     };
     const p = await setup('bench-pipeline', ['/pipeline']);
     const l = await setup('bench-latency', ['/latency']);
-    const f = await setup('bench-fanout', Array.from({ length: 100 }, (_, i) => `/fanout/${i}`));
+    const f = await setup(
+      'bench-fanout',
+      Array.from({ length: 100 }, (_, i) => `/fanout/${i}`),
+    );
     await new Promise((r) => setTimeout(r, 1500)); // webhooks reach the matcher's index
 
     for (const a of [system.gateway, ...system.matchers, ...system.workers]) if (a.child.pid) pids.set(a.child.pid, a.name);
@@ -125,7 +136,8 @@ try {
       const benchBefore = process.cpuUsage();
       // PostgreSQL backends serving this system's database, and the broker (shared with whatever
       // else uses it at the time, so an upper bound).
-      const backends = async () => ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid);
+      const backends = async () =>
+        ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid);
       const broker = brokerPid(root);
       const pgBefore = cpuOf(await backends());
       const brokerBefore = cpuSeconds(broker);
@@ -137,7 +149,8 @@ try {
       if (brokerAfter !== undefined && brokerBefore !== undefined) cpuPerEvent.kafka = perEvent(brokerAfter - brokerBefore);
       for (const [k, a] of Object.entries(apps)) {
         const after = cpuSeconds(a?.child.pid);
-        if (after !== undefined && before[k] !== undefined && sustained.delivered > 0) cpuPerEvent[k] = round(((after - before[k]!) * 1000) / sustained.delivered, 3);
+        if (after !== undefined && before[k] !== undefined && sustained.delivered > 0)
+          cpuPerEvent[k] = round(((after - before[k]!) * 1000) / sustained.delivered, 3);
       }
       const bench = process.cpuUsage(benchBefore);
       cpuPerEvent['bench (publisher + receiver)'] = round((bench.user + bench.system) / 1000 / Math.max(1, sustained.delivered), 3);
@@ -168,7 +181,16 @@ try {
         // Development aid: the apps' own timing histograms after the latency phase.
         for (const a of [system.gateway, ...system.matchers, ...system.workers]) {
           const text = await (await fetch(`${a.baseUrl}/metrics`)).text();
-          log(`${a.name} metrics:\n${text.split('\n').filter((line) => /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|worker_call_limit|consumer_lag)/.test(line)).join('\n')}`);
+          log(
+            `${a.name} metrics:\n${text
+              .split('\n')
+              .filter((line) =>
+                /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|worker_call_limit|consumer_lag)/.test(
+                  line,
+                ),
+              )
+              .join('\n')}`,
+          );
         }
       }
     }
@@ -225,8 +247,22 @@ try {
             ['  worker (deliveries -> receipt) p50 / p99', `${breakdown.worker.p50_ms} / ${breakdown.worker.p99_ms} ms`],
           ] as [string, string][])
         : []),
-      ...(latencyLoad ? ([['  CPU share in latency phase', Object.entries(latencyLoad).map(([k, v]) => `${k.replace(/_cpu_share$/, '')} ${v}`).join(', ')]] as [string, string][]) : []),
-      ['CPU ms per event (sustained phase)', Object.entries(cpuPerEvent).map(([k, v]) => `${k} ${v}`).join(', ')],
+      ...(latencyLoad
+        ? ([
+            [
+              '  CPU share in latency phase',
+              Object.entries(latencyLoad)
+                .map(([k, v]) => `${k.replace(/_cpu_share$/, '')} ${v}`)
+                .join(', '),
+            ],
+          ] as [string, string][])
+        : []),
+      [
+        'CPU ms per event (sustained phase)',
+        Object.entries(cpuPerEvent)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
       ['lost / duplicated', `${results.pipeline.lost} / ${results.pipeline.duplicated}`],
       ['fan-out 1 -> 100 webhooks', `${results.fanout.deliveries_per_s} deliveries/s`],
       ['peak RSS gateway / matcher / worker', `${rss.gateway} / ${rss.matcher} / ${rss['delivery-worker']} MiB`],

@@ -41,8 +41,14 @@ function portOpen(p, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const s = net.connect({ port: p, host });
     s.setTimeout(1000);
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -65,7 +71,10 @@ function brokerAnswers(p, host = '127.0.0.1') {
     frame.writeInt32BE(body.length, 0);
     body.copy(frame, 4);
     let got = Buffer.alloc(0);
-    const done = (ok) => { s.destroy(); resolve(ok); };
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(2000);
     s.once('connect', () => s.write(frame));
     s.on('data', (d) => {
@@ -86,7 +95,16 @@ function fetchJars() {
   say(`resolving Apache Kafka ${kafkaVersion()} from Maven Central into ${path.relative(process.cwd(), libDir)}`);
   const r = spawnSync(
     'mvn',
-    ['-q', '-B', '-Dstyle.color=never', '-f', path.join(here, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      '-f',
+      path.join(here, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libDir}`,
+      '-DincludeScope=runtime',
+    ],
     // stdout carries this launcher's JSON answer: Maven's own output goes to stderr.
     { stdio: ['ignore', process.stderr, process.stderr] },
   );
@@ -141,9 +159,18 @@ log.retention.hours=168
 function java(args, opts = {}) {
   return [
     'java',
-    [`-Xmx${heap}`, `-Xms128m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${path.join(runDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${runDir}`,
-      '-cp', `${libDir}/*`, ...args],
+    [
+      `-Xmx${heap}`,
+      `-Xms128m`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${path.join(runDir, 'log4j.properties')}`,
+      `-Dkafka.logs.dir=${runDir}`,
+      '-cp',
+      `${libDir}/*`,
+      ...args,
+    ],
     opts,
   ];
 }
@@ -180,15 +207,33 @@ async function withLock(fn) {
       break;
     } catch {
       let owner;
-      try { owner = Number(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8')); } catch { owner = undefined; }
+      try {
+        owner = Number(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8'));
+      } catch {
+        owner = undefined;
+      }
       let alive = false;
-      if (owner) { try { process.kill(owner, 0); alive = true; } catch { alive = false; } }
-      if (owner && !alive) { fs.rmSync(lockDir, { recursive: true, force: true }); continue; }
+      if (owner) {
+        try {
+          process.kill(owner, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+      }
+      if (owner && !alive) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
       await sleep(250);
     }
   }
-  try { return await fn(); } finally { fs.rmSync(lockDir, { recursive: true, force: true }); }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 async function start() {
@@ -221,11 +266,18 @@ async function start() {
 
 async function stop() {
   const pid = readPid();
-  if (!pid) { say('no broker started by this launcher is running'); return; }
+  if (!pid) {
+    say('no broker started by this launcher is running');
+    return;
+  }
   process.kill(pid, 'SIGTERM');
   const t0 = Date.now();
   while (Date.now() - t0 < 30_000) {
-    if (readPid() === undefined) { fs.rmSync(pidFile, { force: true }); say(`stopped (pid ${pid})`); return; }
+    if (readPid() === undefined) {
+      fs.rmSync(pidFile, { force: true });
+      say(`stopped (pid ${pid})`);
+      return;
+    }
     await sleep(200);
   }
   process.kill(pid, 'SIGKILL');
@@ -242,7 +294,10 @@ try {
   else if (cmd === 'status') process.exit((await brokerAnswers(port)) ? 0 : 1);
   else if (cmd === 'fetch') fetchJars();
   else if (cmd === 'version') process.stdout.write(kafkaVersion() + '\n');
-  else { say(`unknown command ${cmd}: use start | stop | status | fetch | version`); process.exit(2); }
+  else {
+    say(`unknown command ${cmd}: use start | stop | status | fetch | version`);
+    process.exit(2);
+  }
 } catch (e) {
   say(`error: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

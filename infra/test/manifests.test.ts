@@ -42,7 +42,12 @@ type Job = Manifest & { spec: { template: PodTemplate } };
 type CronJob = Manifest & { spec: { schedule: string; concurrencyPolicy?: string; jobTemplate: { spec: { template: PodTemplate } } } };
 type Pdb = Manifest & { spec: { selector: { matchLabels: Record<string, string> }; minAvailable?: number | string; maxUnavailable?: number | string } };
 type Hpa = Manifest & {
-  spec: { scaleTargetRef: { apiVersion: string; kind: string; name: string }; minReplicas?: number; maxReplicas: number; metrics?: { type: string; resource?: { name: string } }[] };
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: { type: string; resource?: { name: string } }[];
+  };
 };
 type ScaledObject = Manifest & {
   spec: {
@@ -185,7 +190,7 @@ describe.each(APPS)('Kubernetes manifests: %s', (app) => {
     expect([...own.secrets].filter((s) => !fromSecret.has(s))).toEqual([]);
   });
 
-  it('every setting it ends up with passes the app\'s own validation', () => {
+  it("every setting it ends up with passes the app's own validation", () => {
     for (const [name, reader] of Object.entries(own.readers)) {
       if (own.secrets.has(name)) continue; // placeholders in the repository, real values in the cluster
       const value = effective(container, name);
@@ -263,7 +268,7 @@ describe('Kubernetes manifests: configuration', () => {
     expect([...secrets].sort()).toEqual(['DATABASE_URL', 'HOOKSTREAM_ADMIN_TOKEN', 'HOOKSTREAM_SECRET_KEY']);
   });
 
-  it('runs every container from an image built by a target of the repository\'s Dockerfile', () => {
+  it("runs every container from an image built by a target of the repository's Dockerfile", () => {
     const targets = new Set([...readFileSync(path.join(repoRoot(), 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS ([\w-]+)$/gim)].map((m) => m[1]!));
     const pods = [
       ...ofKind<Workload>('Deployment').map((d) => d.spec.template),
@@ -287,7 +292,10 @@ describe('Kubernetes manifests: configuration', () => {
     for (const [name, pod] of pods) {
       expect([name, pod.spec.securityContext]).toEqual([name, expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })]);
       for (const c of pod.spec.containers) {
-        expect([name, c.securityContext]).toEqual([name, expect.objectContaining({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } })]);
+        expect([name, c.securityContext]).toEqual([
+          name,
+          expect.objectContaining({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }),
+        ]);
       }
     }
   });

@@ -84,7 +84,12 @@ describe('metrics used by the dashboard and the alert rules', () => {
       }
     }
     expect(wrong).toEqual([]);
-    for (const must of ['hookstream_consumer_lag.group', 'hookstream_consumer_lag.topic', 'hookstream_consumer_lag.partition', 'hookstream_gateway_http_requests_total.status']) {
+    for (const must of [
+      'hookstream_consumer_lag.group',
+      'hookstream_consumer_lag.topic',
+      'hookstream_consumer_lag.partition',
+      'hookstream_gateway_http_requests_total.status',
+    ]) {
       expect(checked).toContain(must);
     }
   });

@@ -13,7 +13,9 @@ describe('metric names in PromQL', () => {
 
   it('finds the labels a query needs on each metric', () => {
     expect(
-      labelRequirements('sum by (group, instance) (max by (group, topic, partition) (lag{topic!~"a{1}"})) > 1 and on (group) min by (group) (since) / sum(rate(x_total{status=~"5.."}[5m]))'),
+      labelRequirements(
+        'sum by (group, instance) (max by (group, topic, partition) (lag{topic!~"a{1}"})) > 1 and on (group) min by (group) (since) / sum(rate(x_total{status=~"5.."}[5m]))',
+      ),
     ).toEqual([
       { metric: 'lag', label: 'topic' },
       { metric: 'x_total', label: 'status' },
@@ -63,7 +65,11 @@ describe('Grafana dashboard', () => {
     for (const a of panels) {
       for (const b of panels) {
         if (a === b) continue;
-        const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w && a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+        const overlap =
+          a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+          b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+          a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+          b.gridPos.y < a.gridPos.y + a.gridPos.h;
         expect(`${a.title} / ${b.title}: ${overlap}`).toBe(`${a.title} / ${b.title}: false`);
       }
     }

@@ -72,7 +72,10 @@ async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
       const seen = latest.get(letter.job.delivery_id);
       if (!seen || (letter.job.cycle ?? 0) >= (seen.cycle ?? 0)) latest.set(letter.job.delivery_id, letter.job);
     }
-    const n = await requeue(ctx, [...latest.values()].map((j) => replayJob(j, (j.cycle ?? 0) + 1)));
+    const n = await requeue(
+      ctx,
+      [...latest.values()].map((j) => replayJob(j, (j.cycle ?? 0) + 1)),
+    );
     process.stdout.write(`replayed ${n} dead letter(s) into ${ctx.topics.deliveries}\n`);
     return;
   }
@@ -84,7 +87,11 @@ async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
     return;
   }
   if (cmd === 'buggy') {
-    const rows = await ctx.db('webhooks').where({ buggy: true }).orderBy('marked_buggy_at').select('id', 'tenant_id', 'kind', 'consecutive_failures', 'marked_buggy_at');
+    const rows = await ctx
+      .db('webhooks')
+      .where({ buggy: true })
+      .orderBy('marked_buggy_at')
+      .select('id', 'tenant_id', 'kind', 'consecutive_failures', 'marked_buggy_at');
     printRows(rows, values.json);
     return;
   }

@@ -18,7 +18,13 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
   const webhookA = randomUUID();
   const webhookB = randomUUID();
   const job = (webhook: string): DeliveryJob =>
-    createDeliveryJob({ event_id: randomUUID(), tenant_id: randomUUID(), webhook_id: webhook, event_type: 'user-followed', body: fixtures.deliveredBody('user-followed') });
+    createDeliveryJob({
+      event_id: randomUUID(),
+      tenant_id: randomUUID(),
+      webhook_id: webhook,
+      event_type: 'user-followed',
+      body: fixtures.deliveredBody('user-followed'),
+    });
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: 1 })]);
@@ -27,7 +33,10 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
     const letters = [job(webhookA), job(webhookA), job(webhookB)].map((j) =>
       createDeadLetter({ ...j, attempt: 3 }, 'retries_exhausted', [{ attempt: 1, at: new Date().toISOString(), duration_ms: 12, status_code: 503 }]),
     );
-    await producer.send({ topic: kafka.topics.deliveriesDlq, messages: [...letters.map((l) => ({ key: l.job.webhook_id, value: JSON.stringify(l) })), { value: 'not json' }] });
+    await producer.send({
+      topic: kafka.topics.deliveriesDlq,
+      messages: [...letters.map((l) => ({ key: l.job.webhook_id, value: JSON.stringify(l) })), { value: 'not json' }],
+    });
     await producer.disconnect();
   });
   afterAll(async () => {
@@ -40,7 +49,12 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
     expect(all.stdout.trim().split('\n')).toHaveLength(3);
     expect(all.stderr).toContain('1 record(s) on the topic are not readable dead letters');
     const one = cli('dlq', 'list', '--webhook', webhookB, '--json');
-    expect(one.stdout.trim().split('\n').map((l) => JSON.parse(l).webhook_id)).toEqual([webhookB]);
+    expect(
+      one.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).webhook_id),
+    ).toEqual([webhookB]);
   });
 
   it('replays dead letters of one webhook back into delivery as a new cycle', async () => {
@@ -53,10 +67,11 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
     expect(deliveries.messages.map((m) => m.key?.toString())).toEqual([webhookA, webhookA]);
   });
 
-  it('re-delivers a webhook\'s recorded deliveries since a time, and lists buggy webhooks', async () => {
+  it("re-delivers a webhook's recorded deliveries since a time, and lists buggy webhooks", async () => {
     const tenant = randomUUID();
     const [{ id: tenantId }] = await pg.db('tenants').insert({ id: tenant, name: 't', api_key_hash: randomUUID(), api_key_hint: 'x' }).returning('id');
-    const [{ id: webhookId }] = await pg.db('webhooks')
+    const [{ id: webhookId }] = await pg
+      .db('webhooks')
       .insert({ tenant_id: tenantId, kind: 'notification', buggy: true, marked_buggy_at: new Date(), spec: '{}', fingerprint: 'f', consecutive_failures: 5 })
       .returning('id');
     const old = new Date(Date.now() - 3 * 86_400_000);
@@ -71,10 +86,24 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
       created_at: i === 2 ? old : new Date(),
     }));
     await pg.db('deliveries').insert(rows);
-    await pg.db('delivery_attempts').insert({ delivery_id: rows[1]!.id, tenant_id: tenantId, webhook_id: webhookId, cycle: 2, attempt: 1, started_at: new Date(), duration_ms: 1, outcome: 'failed' });
+    await pg.db('delivery_attempts').insert({
+      delivery_id: rows[1]!.id,
+      tenant_id: tenantId,
+      webhook_id: webhookId,
+      cycle: 2,
+      attempt: 1,
+      started_at: new Date(),
+      duration_ms: 1,
+      outcome: 'failed',
+    });
 
     const buggy = cli('buggy', '--json');
-    expect(buggy.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([webhookId]);
+    expect(
+      buggy.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([webhookId]);
 
     const deliveries = await kafka.consume(kafka.topics.deliveries);
     const before = deliveries.messages.length;

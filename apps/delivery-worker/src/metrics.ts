@@ -30,8 +30,16 @@ export function createWorkerMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
-    skipped: new prom.Counter({ name: 'hookstream_worker_deliveries_skipped_total', help: 'Jobs for buggy or disabled webhooks, recorded as skipped', registers }),
-    callLimit: new prom.Gauge({ name: 'hookstream_worker_call_limit', help: 'Current worker-wide bound on calls in flight (adapts to CPU saturation)', registers }),
+    skipped: new prom.Counter({
+      name: 'hookstream_worker_deliveries_skipped_total',
+      help: 'Jobs for buggy or disabled webhooks, recorded as skipped',
+      registers,
+    }),
+    callLimit: new prom.Gauge({
+      name: 'hookstream_worker_call_limit',
+      help: 'Current worker-wide bound on calls in flight (adapts to CPU saturation)',
+      registers,
+    }),
     inFlight: new prom.Gauge({ name: 'hookstream_worker_in_flight', help: 'Jobs taken from Kafka and not finished yet', registers }),
     markedBuggy: new prom.Counter({ name: 'hookstream_worker_webhooks_marked_buggy_total', help: 'Webhooks this worker marked buggy', registers }),
     tokenRequests: new prom.Counter({

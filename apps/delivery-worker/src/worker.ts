@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Publisher, RETRY_TIERS, SecretBox, trackConsumerProgress, type BaseConfig, type ConfigOf, type RetryTier, type ServiceContext } from '@hookstream/service-kit';
+import {
+  Publisher,
+  RETRY_TIERS,
+  SecretBox,
+  trackConsumerProgress,
+  type BaseConfig,
+  type ConfigOf,
+  type RetryTier,
+  type ServiceContext,
+} from '@hookstream/service-kit';
 import { loadWebhook, WebhookCache } from '@hookstream/store';
 import type { DeliveryJob } from '@hookstream/schemas';
 import type { KafkaMessage } from 'kafkajs';
@@ -77,7 +86,18 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   onShutdown('concurrency-governor', () => governor.stop());
   const router = new RetryRouter(new Publisher(producer), topics, metrics);
   const buggy = new BuggyTracker(db, producer, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
-  const processor = new DeliveryProcessor({ cache, loadWebhook: (id) => loadWebhook(db, id), caller, audit, router, buggy, metrics, logger, batchWaitMs: BATCH_WAIT_MS, slots });
+  const processor = new DeliveryProcessor({
+    cache,
+    loadWebhook: (id) => loadWebhook(db, id),
+    caller,
+    audit,
+    router,
+    buggy,
+    metrics,
+    logger,
+    batchWaitMs: BATCH_WAIT_MS,
+    slots,
+  });
 
   const tierOf = new Map<string, RetryTier>(RETRY_TIERS.map((t) => [topics.retry[t], t]));
   const waitingRoom = new WaitingRoom();
@@ -96,7 +116,10 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   const handle = (topic: string, partition: number, message: KafkaMessage): Decision => {
     const read = readJob(message.value, { topic, partition, offset: message.offset }, message.headers);
     if (!read.ok) {
-      logger.warn({ topic, partition, offset: message.offset, reason: read.record.reason, errors: read.record.errors.slice(0, 5) }, 'unreadable job dead-lettered');
+      logger.warn(
+        { topic, partition, offset: message.offset, reason: read.record.reason, errors: read.record.errors.slice(0, 5) },
+        'unreadable job dead-lettered',
+      );
       return { work: router.invalidJob(read.record, message.key) };
     }
     const job = read.job;

@@ -50,10 +50,19 @@ describe('buggy endpoints', () => {
 
     // Re-enabled as PUT /v1/webhooks/{id}/enable does it (row update + system event, both the gateway's part).
     healthy = true;
-    await h.pg.db('webhooks').where({ id: wh.id }).update({ buggy: false, consecutive_failures: 0, marked_buggy_at: null, revision: h.pg.db.raw('revision + 1') });
+    await h.pg
+      .db('webhooks')
+      .where({ id: wh.id })
+      .update({ buggy: false, consecutive_failures: 0, marked_buggy_at: null, revision: h.pg.db.raw('revision + 1') });
     const producer = h.kafka.kafka.producer();
     await producer.connect();
-    const notBuggy = webhookLifecycleEvent({ verb: 'jive:webhook_marked_not_buggy', tenantId: h.tenantId, webhookId: wh.id, publicUrl: 'http://127.0.0.1:8080', by: 'gateway' });
+    const notBuggy = webhookLifecycleEvent({
+      verb: 'jive:webhook_marked_not_buggy',
+      tenantId: h.tenantId,
+      webhookId: wh.id,
+      publicUrl: 'http://127.0.0.1:8080',
+      by: 'gateway',
+    });
     await producer.send({ topic: h.kafka.topics.events, messages: [{ key: eventKey(notBuggy), value: JSON.stringify(notBuggy) }] });
     await producer.disconnect();
     await events.waitFor(2);

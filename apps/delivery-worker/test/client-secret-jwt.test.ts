@@ -1,5 +1,14 @@
 import { fixtures } from '@hookstream/schemas';
-import { sleep, startReceiver, startTokenEndpoint, waitFor, type AppProcess, type Receiver, type ReceiverOptions, type TokenEndpoint } from '@hookstream/test-kit';
+import {
+  sleep,
+  startReceiver,
+  startTokenEndpoint,
+  waitFor,
+  type AppProcess,
+  type Receiver,
+  type ReceiverOptions,
+  type TokenEndpoint,
+} from '@hookstream/test-kit';
 import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
 
 const AUDIENCE = 'https://auth.dailyherald.example/';
@@ -25,7 +34,10 @@ describe('client_secret_jwt (RFC 7523)', () => {
     if ('secret_name' in auth) delete (request.auth_config as Record<string, unknown>).client_secret;
     const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url, ...overrides });
     // The contract requires an https token_uri; the test's real token endpoint is local http.
-    await h.pg.db('webhooks').where({ id: wh.id }).update({ spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
+    await h.pg
+      .db('webhooks')
+      .where({ id: wh.id })
+      .update({ spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
     return wh;
   }
 
@@ -68,10 +80,19 @@ describe('client_secret_jwt (RFC 7523)', () => {
     const wh = await jwtWebhook('reuse', r);
     const jobs = [job(h.tenantId, wh.id), job(h.tenantId, wh.id), job(h.tenantId, wh.id)];
     await produceJobs(h.kafka, jobs);
-    await waitFor(async () => {
-      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id)).andWhere({ status: 'delivered' });
-      return rows.length === 3;
-    }, { what: 'three delivered' });
+    await waitFor(
+      async () => {
+        const rows = await h.pg
+          .db('deliveries')
+          .whereIn(
+            'id',
+            jobs.map((j) => j.delivery_id),
+          )
+          .andWhere({ status: 'delivered' });
+        return rows.length === 3;
+      },
+      { what: 'three delivered' },
+    );
     const reqs = tokens.requestsOf('reuse');
     expect(reqs).toHaveLength(1);
     const form = reqs[0]!.form;
@@ -139,10 +160,19 @@ describe('client_secret_jwt (RFC 7523)', () => {
     const empty = await jwtWebhook('empty', never, {}, { retry_max_count: 0 });
     const jobs = [job(h.tenantId, rejected.id), job(h.tenantId, down.id), job(h.tenantId, empty.id)];
     await produceJobs(h.kafka, jobs);
-    await waitFor(async () => {
-      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id)).andWhere({ status: 'discarded' });
-      return rows.length === 3;
-    }, { what: 'three discarded' });
+    await waitFor(
+      async () => {
+        const rows = await h.pg
+          .db('deliveries')
+          .whereIn(
+            'id',
+            jobs.map((j) => j.delivery_id),
+          )
+          .andWhere({ status: 'discarded' });
+        return rows.length === 3;
+      },
+      { what: 'three discarded' },
+    );
     const [a401] = await attemptRows(h.pg.db, jobs[0]!.delivery_id);
     expect(a401).toMatchObject({ outcome: 'http_error', status_code: 401, error_class: 'http_401' });
     expect(r401.byId(jobs[0]!.delivery_id)).toHaveLength(2);

@@ -34,11 +34,19 @@ describe('crash and shutdown', () => {
     const second = await h.startWorker({ PARTITION_MAX_IN_FLIGHT: '6' });
     await waitFor(() => seen(wanted).size === 40, { what: 'all 40 jobs delivered after the restart', timeoutMs: 45_000 });
     const calls = receiver.requests.filter((r) => wanted.has(String(r.headers['webhook-id']))).length;
-    process.stderr.write(`[crash] ${beforeKill} distinct jobs reached the receiver before SIGKILL; after restart all 40 arrived with ${calls - 40} duplicate calls\n`);
-    await waitFor(async () => {
-      const rows = await h.pg.db('deliveries').whereIn('id', [...wanted]).andWhere({ status: 'delivered' });
-      return rows.length === 40;
-    }, { what: 'forty delivered rows' });
+    process.stderr.write(
+      `[crash] ${beforeKill} distinct jobs reached the receiver before SIGKILL; after restart all 40 arrived with ${calls - 40} duplicate calls\n`,
+    );
+    await waitFor(
+      async () => {
+        const rows = await h.pg
+          .db('deliveries')
+          .whereIn('id', [...wanted])
+          .andWhere({ status: 'delivered' });
+        return rows.length === 40;
+      },
+      { what: 'forty delivered rows' },
+    );
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
@@ -53,7 +61,10 @@ describe('crash and shutdown', () => {
     const started = receiver.requests.filter((r) => wanted.has(String(r.headers['webhook-id'])));
     // Every call that started was answered and audited before the process exited.
     for (const r of started) expect(r.answeredAt).toBeDefined();
-    const delivered = await h.pg.db('deliveries').whereIn('id', [...wanted]).andWhere({ status: 'delivered' });
+    const delivered = await h.pg
+      .db('deliveries')
+      .whereIn('id', [...wanted])
+      .andWhere({ status: 'delivered' });
     expect(delivered.length).toBe(new Set(started.map((r) => r.headers['webhook-id'])).size);
     expect(delivered.length).toBeLessThan(30);
 

@@ -104,10 +104,15 @@ describe('delivery', () => {
     const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.contentWebhook, { endpoint: receiver.url, batch_size: 3 });
     const jobs = [0, 1, 2, 3].map(() => job(h.tenantId, wh.id, 'jive:created'));
     const producedAt = await produceJobs(h.kafka, jobs);
-    const calls = await waitFor(() => {
-      const mine = receiver.requests.filter((r) => Array.isArray(r.body) && (r.body as { webhook?: string }[]).some((b) => jobs.some((j) => JSON.stringify(j.body) === JSON.stringify(b))));
-      return mine.length >= 2 ? mine : undefined;
-    }, { what: 'two batch calls' });
+    const calls = await waitFor(
+      () => {
+        const mine = receiver.requests.filter(
+          (r) => Array.isArray(r.body) && (r.body as { webhook?: string }[]).some((b) => jobs.some((j) => JSON.stringify(j.body) === JSON.stringify(b))),
+        );
+        return mine.length >= 2 ? mine : undefined;
+      },
+      { what: 'two batch calls' },
+    );
     const sizes = calls.map((c) => (c.body as unknown[]).length).sort();
     expect(sizes).toEqual([1, 3]);
     const full = calls.find((c) => (c.body as unknown[]).length === 3)!;
@@ -119,20 +124,29 @@ describe('delivery', () => {
     const sent = [...(full.body as unknown[]), ...(partial.body as unknown[])];
     expect(sent).toEqual(expect.arrayContaining(jobs.map((j) => j.body)));
     // Each delivery keeps its own id and audit row.
-    await waitFor(async () => {
-      const rows = await h.pg.db('deliveries').whereIn('id', jobs.map((j) => j.delivery_id));
-      return rows.length === 4 && rows.every((r: { status: string }) => r.status === 'delivered');
-    }, { what: 'four delivered rows' });
+    await waitFor(
+      async () => {
+        const rows = await h.pg.db('deliveries').whereIn(
+          'id',
+          jobs.map((j) => j.delivery_id),
+        );
+        return rows.length === 4 && rows.every((r: { status: string }) => r.status === 'delivered');
+      },
+      { what: 'four delivered rows' },
+    );
   });
 
-  it('keeps to a webhook\'s rate limit', async () => {
+  it("keeps to a webhook's rate limit", async () => {
     const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url, rate_limit_per_s: 4 });
     const jobs = Array.from({ length: 8 }, () => job(h.tenantId, wh.id, 'jive:user_session_login'));
     await produceJobs(h.kafka, jobs);
-    const calls = await waitFor(() => {
-      const mine = jobs.map((j) => receiver.byId(j.delivery_id)[0]);
-      return mine.every(Boolean) ? mine.map((c) => c!.receivedAt).sort((a, b) => a - b) : undefined;
-    }, { what: 'eight rate-limited deliveries' });
+    const calls = await waitFor(
+      () => {
+        const mine = jobs.map((j) => receiver.byId(j.delivery_id)[0]);
+        return mine.every(Boolean) ? mine.map((c) => c!.receivedAt).sort((a, b) => a - b) : undefined;
+      },
+      { what: 'eight rate-limited deliveries' },
+    );
     // A burst of one second's worth (4), then one call per 250 ms: the 8th at least 1 s after the 1st.
     expect(calls[7]! - calls[0]!).toBeGreaterThanOrEqual(950);
   });
@@ -161,17 +175,28 @@ describe('delivery', () => {
     await produceJobs(h.kafka, [orphan, foreign]);
     const producer = h.kafka.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: h.kafka.topics.deliveries, messages: [{ key: 'x', value: '{"v":1,"delivery_id":"nope"}' }, { key: 'y', value: 'not json' }] });
+    await producer.send({
+      topic: h.kafka.topics.deliveries,
+      messages: [
+        { key: 'x', value: '{"v":1,"delivery_id":"nope"}' },
+        { key: 'y', value: 'not json' },
+      ],
+    });
     await producer.disconnect();
     await waitFor(() => dlq.json<Record<string, unknown>>().filter((l) => l.original_base64 !== undefined).length >= 2, { what: 'two invalid-job records' });
-    const letters = await waitFor(() => {
-      const all = dlq.json<Record<string, unknown>>();
-      return all.some((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === orphan.delivery_id) ? all : undefined;
-    }, { what: 'the dead letter of the deleted webhook' });
+    const letters = await waitFor(
+      () => {
+        const all = dlq.json<Record<string, unknown>>();
+        return all.some((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === orphan.delivery_id) ? all : undefined;
+      },
+      { what: 'the dead letter of the deleted webhook' },
+    );
     const deleted = letters.find((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === orphan.delivery_id)!;
     expect(validateDeadLetter(deleted).ok).toBe(true);
     expect(deleted.reason).toBe('webhook_deleted');
-    const crossTenant = await waitFor(() => dlq.json<Record<string, unknown>>().find((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === foreign.delivery_id));
+    const crossTenant = await waitFor(() =>
+      dlq.json<Record<string, unknown>>().find((l) => (l.job as { delivery_id?: string } | undefined)?.delivery_id === foreign.delivery_id),
+    );
     expect(crossTenant.reason).toBe('tenant_mismatch');
     expect(receiver.byId(foreign.delivery_id)).toHaveLength(0);
     expect(await deliveryRow(h.pg.db, foreign.delivery_id)).toBeUndefined();

@@ -14,7 +14,13 @@ describe('delivery-worker process lifecycle', () => {
 
   it('starts, reports ready with Kafka and PostgreSQL reachable, and exits 0 on SIGTERM', async () => {
     const app = await startApp('delivery-worker', {
-      env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, HOOKSTREAM_SECRET_KEY: SECRET_KEY, TOPIC_PARTITIONS_DELIVERIES: '2', TOPIC_PARTITIONS_RETRY: '2' },
+      env: {
+        DATABASE_URL: pg.url,
+        KAFKA_TOPIC_PREFIX: kafka.prefix,
+        HOOKSTREAM_SECRET_KEY: SECRET_KEY,
+        TOPIC_PARTITIONS_DELIVERIES: '2',
+        TOPIC_PARTITIONS_RETRY: '2',
+      },
     });
     const ready = await fetch(`${app.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
@@ -28,10 +34,13 @@ describe('delivery-worker process lifecycle', () => {
     expect(app.output().join('\n')).toContain('"msg":"stopped"');
   });
 
-  it('a worker that dies while starting fails the test kit\'s start at once, with its last lines (not after the ready timeout)', async () => {
+  it("a worker that dies while starting fails the test kit's start at once, with its last lines (not after the ready timeout)", async () => {
     const started = Date.now();
     await expect(
-      startApp('delivery-worker', { env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, HOOKSTREAM_SECRET_KEY: 'too-short' }, readyTimeoutMs: 60_000 }),
+      startApp('delivery-worker', {
+        env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, HOOKSTREAM_SECRET_KEY: 'too-short' },
+        readyTimeoutMs: 60_000,
+      }),
     ).rejects.toThrow(/delivery-worker exited \(1\) during start:\n.*HOOKSTREAM_SECRET_KEY must be 32 random bytes/);
     expect(Date.now() - started).toBeLessThan(30_000);
   });
@@ -50,7 +59,11 @@ describe('delivery-worker process lifecycle', () => {
 
   it.each([
     ['missing', undefined, /^delivery-worker: configuration error: HOOKSTREAM_SECRET_KEY is required: 32 random bytes, base64-encoded/],
-    ['too short', Buffer.alloc(16).toString('base64'), /^delivery-worker: configuration error: HOOKSTREAM_SECRET_KEY must be 32 random bytes, base64-encoded .*\(got "<redacted>"\)$/],
+    [
+      'too short',
+      Buffer.alloc(16).toString('base64'),
+      /^delivery-worker: configuration error: HOOKSTREAM_SECRET_KEY must be 32 random bytes, base64-encoded .*\(got "<redacted>"\)$/,
+    ],
   ])('stops with one clear line when HOOKSTREAM_SECRET_KEY is %s, never echoing it', (_what, key, message) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
     delete env.HOOKSTREAM_SECRET_KEY;

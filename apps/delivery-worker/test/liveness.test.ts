@@ -23,7 +23,11 @@ describe('liveness: waiting on purpose is not a stall, a stall that outlives its
     const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
     await produceJobs(h.kafka, [job(h.tenantId, wh.id, 'replied-message', { attempt: 2, due_at: Date.now() + 10 * 60_000 })]);
     // The job moves to the 10 minute tier, whose partition the worker then holds.
-    await waitFor(async () => ((await metric(worker.baseUrl, 'hookstream_consumer_lag')) ?? 0) > 0, { timeoutMs: 20_000, intervalMs: 250, what: 'the held retry counted as lag' });
+    await waitFor(async () => ((await metric(worker.baseUrl, 'hookstream_consumer_lag')) ?? 0) > 0, {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+      what: 'the held retry counted as lag',
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const r = await fetch(`${worker.baseUrl}/readyz`);
@@ -48,13 +52,18 @@ describe('liveness: waiting on purpose is not a stall, a stall that outlives its
     const code = await Promise.race([stuck.exited, sleep(45_000).then(() => 'still running')]);
     expect(code).toBe(1);
     const said = stuck.output().find((l) => l.includes('"level":"fatal"'));
-    expect(said).toMatch(/job consumer stuck: no offset committed for \d+ s while \d+ messages wait and Kafka and PostgreSQL answer; exiting so a fresh process takes over/);
+    expect(said).toMatch(
+      /job consumer stuck: no offset committed for \d+ s while \d+ messages wait and Kafka and PostgreSQL answer; exiting so a fresh process takes over/,
+    );
 
     // What it had taken is redelivered to the next worker: nothing is lost.
     hang = false;
     await h.startWorker();
     for (const j of jobs) {
-      await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { timeoutMs: 60_000, what: `job ${j.delivery_id} delivered` });
+      await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', {
+        timeoutMs: 60_000,
+        what: `job ${j.delivery_id} delivered`,
+      });
     }
     for (const j of jobs) expect(receiver.byId(j.delivery_id).some((r) => r.answeredAt !== undefined)).toBe(true);
   });

@@ -18,8 +18,13 @@ describe('retries waiting in memory across a rebalance', () => {
     await h.close();
   });
 
-  it('are sent once, by the partition\'s owner after the rebalance', async () => {
-    const wh = await insertWebhook(h.pg.db, h.tenantId, { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'rebalance-token' } }, { endpoint: receiver.url });
+  it("are sent once, by the partition's owner after the rebalance", async () => {
+    const wh = await insertWebhook(
+      h.pg.db,
+      h.tenantId,
+      { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'rebalance-token' } },
+      { endpoint: receiver.url },
+    );
     // Long in-memory waits, so the second worker has joined well before the retries are due.
     const env = { RETRY_IN_MEMORY_WAIT_MS: '30000' };
     const first = await h.startWorker(env);
@@ -33,7 +38,10 @@ describe('retries waiting in memory across a rebalance', () => {
       messages: jobs.map((j, i) => ({ key: j.webhook_id, partition: i % 2, value: JSON.stringify(j) })),
     });
     await producer.disconnect();
-    await waitFor(async () => ((await metric(first.baseUrl, 'hookstream_worker_in_flight')) ?? 0) >= 20, { what: 'the first worker holding all 20 retries', timeoutMs: 8_000 });
+    await waitFor(async () => ((await metric(first.baseUrl, 'hookstream_worker_in_flight')) ?? 0) >= 20, {
+      what: 'the first worker holding all 20 retries',
+      timeoutMs: 8_000,
+    });
 
     const second = await h.startWorker(env);
     const wanted = new Set(jobs.map((j) => j.delivery_id));

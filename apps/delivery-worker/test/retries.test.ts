@@ -53,7 +53,11 @@ describe('retries through the retry topics', () => {
     const letter = await waitFor(() => dlq.json<DeadLetter>().find((l) => l.job?.delivery_id === j.delivery_id), { what: 'dead letter', timeoutMs: 20_000 });
     expect(validateDeadLetter(letter).ok).toBe(true);
     expect(letter.reason).toBe('retries_exhausted');
-    expect(letter.attempts.map((a) => [a.attempt, a.status_code])).toEqual([[1, 500], [2, 500], [3, 500]]);
+    expect(letter.attempts.map((a) => [a.attempt, a.status_code])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+    ]);
     expect(letter.job.body).toEqual(j.body);
     expect(r.byId(j.delivery_id)).toHaveLength(3);
     await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'discarded', { what: 'discarded row' });
@@ -109,10 +113,13 @@ describe('retries through the retry topics', () => {
     expect(slow.requests.length).toBeGreaterThan(0);
     expect(producedAt + lastHealthy).toBeLessThan(slow.requests[0]!.receivedAt + 2000);
     expect(slow.requests.length).toBeLessThanOrEqual(10);
-    await waitFor(async () => {
-      const rows = await h.pg.db('deliveries').where({ webhook_id: slowHook.id, status: 'discarded' });
-      return rows.length === 20;
-    }, { what: 'slow endpoint jobs timed out and discarded', timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const rows = await h.pg.db('deliveries').where({ webhook_id: slowHook.id, status: 'discarded' });
+        return rows.length === 20;
+      },
+      { what: 'slow endpoint jobs timed out and discarded', timeoutMs: 20_000 },
+    );
     const [a] = await h.pg.db('delivery_attempts').where({ webhook_id: slowHook.id }).limit(1);
     expect(a).toMatchObject({ outcome: 'timeout', error_class: 'timeout', status_code: null });
   });

@@ -63,7 +63,13 @@ async function run(label, makeRequest, eventsPerRequest) {
 }
 
 try {
-  const tenant = await (await fetch(`${app.baseUrl}/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) })).json();
+  const tenant = await (
+    await fetch(`${app.baseUrl}/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    })
+  ).json();
   const headers = { authorization: `Bearer ${tenant.api_key}`, 'content-type': 'application/cloudevents+json' };
   const event = () => {
     const { tenantid: _t, ...e } = fixtures.envelope('replied-message');
@@ -71,10 +77,14 @@ try {
   };
   console.log(JSON.stringify({ seconds, concurrency, batchSize, cpus: (await import('node:os')).cpus().length }));
   await run('single event per request', () => fetch(`${app.baseUrl}/v1/events`, { method: 'POST', headers, body: JSON.stringify(event()) }), 1);
-  await run(`batch of ${batchSize}`, () => {
-    const body = JSON.stringify(Array.from({ length: batchSize }, event));
-    return fetch(`${app.baseUrl}/v1/events/batch`, { method: 'POST', headers: { ...headers, 'content-type': 'application/cloudevents-batch+json' }, body });
-  }, batchSize);
+  await run(
+    `batch of ${batchSize}`,
+    () => {
+      const body = JSON.stringify(Array.from({ length: batchSize }, event));
+      return fetch(`${app.baseUrl}/v1/events/batch`, { method: 'POST', headers: { ...headers, 'content-type': 'application/cloudevents-batch+json' }, body });
+    },
+    batchSize,
+  );
 } finally {
   await app.stop('SIGTERM');
   await Promise.all([pg.drop(), kafka.close()]);

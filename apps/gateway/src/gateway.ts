@@ -112,8 +112,12 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: POST /v1/tenants answers 503');
   logger.info({ port }, `gateway listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`);
   // Registered last so it runs first: stop taking requests, finish those in flight, then the producer stops.
-  onShutdown('http', () => new Promise<void>((r) => {
-    server.close(() => r());
-    server.closeIdleConnections();
-  }));
+  onShutdown(
+    'http',
+    () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      }),
+  );
 }

@@ -35,7 +35,13 @@ describe('tenants, authentication, documentation and limits', () => {
   it('creates a tenant with the admin token; the API key is returned once and stored only as a hash', async () => {
     const r = await h.call('POST', '/v1/tenants', { body: { name: 'Daily Herald' }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Daily Herald', api_key: expect.stringMatching(/^hs_[A-Za-z0-9_-]{43}$/), api_key_hint: `hs_...${r.body.api_key.slice(-4)}`, created_at: expect.any(String) });
+    expect(r.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'Daily Herald',
+      api_key: expect.stringMatching(/^hs_[A-Za-z0-9_-]{43}$/),
+      api_key_hint: `hs_...${r.body.api_key.slice(-4)}`,
+      created_at: expect.any(String),
+    });
     const row = await h.pg.db('tenants').where({ id: r.body.id }).first();
     expect(row.api_key_hash).toBe(hashToken(r.body.api_key));
     expect(JSON.stringify(row)).not.toContain(r.body.api_key);
@@ -73,10 +79,20 @@ describe('tenants, authentication, documentation and limits', () => {
     const r = await h.call('GET', '/openapi.json');
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe('3.1.0');
-    for (const name of ['CloudEvent', 'WebhookRequest', 'NotificationConfig', 'WebhookEntity', 'DeliveryJob', 'NotificationData.replied-message', 'ValidationError']) {
+    for (const name of [
+      'CloudEvent',
+      'WebhookRequest',
+      'NotificationConfig',
+      'WebhookEntity',
+      'DeliveryJob',
+      'NotificationData.replied-message',
+      'ValidationError',
+    ]) {
       expect(r.body.components.schemas[name]).toBeDefined();
     }
-    const documented = Object.entries(r.body.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(r.body.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     for (const [method, path] of [...TENANT_ROUTES, ['POST', '/v1/tenants']]) {
       const template = path!.replace(/[0-9a-f-]{36}/, '{id}').replace('/some-name', '/{name}');
       expect(documented).toContain(`${method} ${template}`);
@@ -98,7 +114,10 @@ describe('tenants, authentication, documentation and limits', () => {
 
   it('keeps /healthz, /readyz and /metrics', async () => {
     expect((await h.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
-    expect((await h.call('GET', '/readyz')).body).toMatchObject({ status: 'ready', checks: { kafka: { ok: true }, postgres: { ok: true }, producer: { ok: true } } });
+    expect((await h.call('GET', '/readyz')).body).toMatchObject({
+      status: 'ready',
+      checks: { kafka: { ok: true }, postgres: { ok: true }, producer: { ok: true } },
+    });
     const metrics = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/hookstream_gateway_http_requests_total\{route="\/v1\/tenants",method="POST",status="201",service="gateway"\} [1-9]/);
     expect(metrics).toMatch(/hookstream_gateway_http_requests_total\{route="unmatched",method="GET",status="404",service="gateway"\} [1-9]/);
@@ -109,7 +128,10 @@ describe('tenants, authentication, documentation and limits', () => {
     let events: Collector;
     const tenant = async (name: string) => {
       const key = `hs_${randomUUID().replace(/-/g, '').padEnd(43, 'x')}`;
-      const [row] = await h.pg.db('tenants').insert({ name, api_key_hash: hashToken(key), api_key_hint: 'hs_...' }).returning('id');
+      const [row] = await h.pg
+        .db('tenants')
+        .insert({ name, api_key_hash: hashToken(key), api_key_hint: 'hs_...' })
+        .returning('id');
       return { key, id: row.id as string };
     };
     beforeAll(async () => {
@@ -173,7 +195,11 @@ describe('tenants, authentication, documentation and limits', () => {
         // The main gateway (its topic exists) accepts the retry of the same id.
         expect((await h.call('POST', '/v1/events', { key: t.key, body: event })).status).toBe(202);
         // A webhook change whose system event cannot be published is rolled back.
-        const hook = await h.call('POST', '/v1/webhooks', { key: t.key, body: { callback: 'https://partner.example/unlucky', events: 'webhook' }, baseUrl: down.baseUrl });
+        const hook = await h.call('POST', '/v1/webhooks', {
+          key: t.key,
+          body: { callback: 'https://partner.example/unlucky', events: 'webhook' },
+          baseUrl: down.baseUrl,
+        });
         expect(hook.status).toBe(503);
         expect(hook.body.error).toMatch(/nothing was changed/);
         expect(await h.pg.db('webhooks').where({ tenant_id: t.id }).first()).toBeUndefined();

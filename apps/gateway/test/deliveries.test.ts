@@ -18,20 +18,79 @@ describe('delivery history and manual retry', () => {
     h = await startHarness();
     ({ api_key: key, id: tenantId } = await h.createTenant('partner-ops'));
     ({ api_key: otherKey } = await h.createTenant('intruder'));
-    webhookId = (await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://a.example/hook', registered_events: { email: ['user-followed'] } } })).body.id;
-    otherWebhookId = (await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://b.example/hook', registered_events: { 'in-app': ['user-followed'] } } })).body.id;
+    webhookId = (await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://a.example/hook', registered_events: { email: ['user-followed'] } } }))
+      .body.id;
+    otherWebhookId = (
+      await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://b.example/hook', registered_events: { 'in-app': ['user-followed'] } } })
+    ).body.id;
     // What the matcher and the worker would have written.
-    await h.pg.db('events').insert({ tenant_id: tenantId, id: eventId, type: 'user-followed', source: 'https://publisher.example', matched_webhooks: [webhookId, otherWebhookId] });
+    await h.pg
+      .db('events')
+      .insert({ tenant_id: tenantId, id: eventId, type: 'user-followed', source: 'https://publisher.example', matched_webhooks: [webhookId, otherWebhookId] });
     const rows = [
-      { id: deliveryId(eventId, webhookId), event_id: eventId, status: 'retrying', attempts: 2, last_status_code: 503, created_at: new Date('2026-01-01T10:00:00Z'), body },
-      { id: deliveryId('evt-2', webhookId), event_id: 'evt-2', status: 'delivered', attempts: 1, last_status_code: 200, created_at: new Date('2026-01-02T10:00:00Z'), body },
-      { id: deliveryId('evt-3', webhookId), event_id: 'evt-3', status: 'discarded', attempts: 6, last_status_code: 410, created_at: new Date('2026-01-03T10:00:00Z'), body: null },
+      {
+        id: deliveryId(eventId, webhookId),
+        event_id: eventId,
+        status: 'retrying',
+        attempts: 2,
+        last_status_code: 503,
+        created_at: new Date('2026-01-01T10:00:00Z'),
+        body,
+      },
+      {
+        id: deliveryId('evt-2', webhookId),
+        event_id: 'evt-2',
+        status: 'delivered',
+        attempts: 1,
+        last_status_code: 200,
+        created_at: new Date('2026-01-02T10:00:00Z'),
+        body,
+      },
+      {
+        id: deliveryId('evt-3', webhookId),
+        event_id: 'evt-3',
+        status: 'discarded',
+        attempts: 6,
+        last_status_code: 410,
+        created_at: new Date('2026-01-03T10:00:00Z'),
+        body: null,
+      },
     ];
-    await h.pg.db('deliveries').insert(rows.map((r) => ({ ...r, tenant_id: tenantId, webhook_id: webhookId, event_type: 'user-followed', body: r.body ? JSON.stringify(r.body) : null })));
+    await h.pg
+      .db('deliveries')
+      .insert(
+        rows.map((r) => ({ ...r, tenant_id: tenantId, webhook_id: webhookId, event_type: 'user-followed', body: r.body ? JSON.stringify(r.body) : null })),
+      );
     const first = deliveryId(eventId, webhookId);
     await h.pg.db('delivery_attempts').insert([
-      { delivery_id: first, tenant_id: tenantId, webhook_id: webhookId, cycle: 0, attempt: 1, started_at: new Date('2026-01-01T10:00:00Z'), duration_ms: 120, outcome: 'failed', status_code: 500, error_class: 'http_status', error_message: 'HTTP 500', response_excerpt: 'oops' },
-      { delivery_id: first, tenant_id: tenantId, webhook_id: webhookId, cycle: 0, attempt: 2, started_at: new Date('2026-01-01T10:00:02Z'), duration_ms: 10_000, outcome: 'failed', status_code: null, error_class: 'timeout', error_message: 'no response within 10000 ms', response_excerpt: null },
+      {
+        delivery_id: first,
+        tenant_id: tenantId,
+        webhook_id: webhookId,
+        cycle: 0,
+        attempt: 1,
+        started_at: new Date('2026-01-01T10:00:00Z'),
+        duration_ms: 120,
+        outcome: 'failed',
+        status_code: 500,
+        error_class: 'http_status',
+        error_message: 'HTTP 500',
+        response_excerpt: 'oops',
+      },
+      {
+        delivery_id: first,
+        tenant_id: tenantId,
+        webhook_id: webhookId,
+        cycle: 0,
+        attempt: 2,
+        started_at: new Date('2026-01-01T10:00:02Z'),
+        duration_ms: 10_000,
+        outcome: 'failed',
+        status_code: null,
+        error_class: 'timeout',
+        error_message: 'no response within 10000 ms',
+        response_excerpt: null,
+      },
     ]);
     deliveries = await h.kafka.consume(h.kafka.topics.deliveries);
   });
@@ -43,7 +102,13 @@ describe('delivery history and manual retry', () => {
     const all = await h.call('GET', `/v1/webhooks/${webhookId}/deliveries`, { key });
     expect(all.status).toBe(200);
     expect(all.body.list.map((d: { event_id: string }) => d.event_id)).toEqual(['evt-3', 'evt-2', eventId]);
-    expect(all.body.list[2]).toMatchObject({ id: deliveryId(eventId, webhookId), status: 'retrying', attempts: 2, last_status_code: 503, webhook_id: webhookId });
+    expect(all.body.list[2]).toMatchObject({
+      id: deliveryId(eventId, webhookId),
+      status: 'retrying',
+      attempts: 2,
+      last_status_code: 503,
+      webhook_id: webhookId,
+    });
     const delivered = await h.call('GET', `/v1/webhooks/${webhookId}/deliveries?status=delivered`, { key });
     expect(delivered.body.list.map((d: { event_id: string }) => d.event_id)).toEqual(['evt-2']);
     const since = await h.call('GET', `/v1/webhooks/${webhookId}/deliveries?since=2026-01-02T00:00:00Z`, { key });
@@ -63,8 +128,26 @@ describe('delivery history and manual retry', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ event_id: eventId, status: 'retrying', body });
     expect(r.body.attempts).toEqual([
-      { cycle: 0, attempt: 1, started_at: '2026-01-01T10:00:00.000Z', duration_ms: 120, outcome: 'failed', status_code: 500, error: { class: 'http_status', message: 'HTTP 500' }, response_excerpt: 'oops' },
-      { cycle: 0, attempt: 2, started_at: '2026-01-01T10:00:02.000Z', duration_ms: 10_000, outcome: 'failed', status_code: null, error: { class: 'timeout', message: 'no response within 10000 ms' }, response_excerpt: null },
+      {
+        cycle: 0,
+        attempt: 1,
+        started_at: '2026-01-01T10:00:00.000Z',
+        duration_ms: 120,
+        outcome: 'failed',
+        status_code: 500,
+        error: { class: 'http_status', message: 'HTTP 500' },
+        response_excerpt: 'oops',
+      },
+      {
+        cycle: 0,
+        attempt: 2,
+        started_at: '2026-01-01T10:00:02.000Z',
+        duration_ms: 10_000,
+        outcome: 'failed',
+        status_code: null,
+        error: { class: 'timeout', message: 'no response within 10000 ms' },
+        response_excerpt: null,
+      },
     ]);
     expect((await h.call('GET', `/v1/deliveries/${deliveryId(eventId, webhookId)}`, { key: otherKey })).status).toBe(404);
     expect((await h.call('GET', `/v1/deliveries/${randomUUID()}`, { key })).status).toBe(404);
@@ -80,7 +163,16 @@ describe('delivery history and manual retry', () => {
     expect(msg.key!.toString()).toBe(webhookId);
     const job = JSON.parse(msg.value!.toString());
     expect(validateDeliveryJob(job).ok).toBe(true);
-    expect(job).toMatchObject({ delivery_id: id, event_id: eventId, tenant_id: tenantId, webhook_id: webhookId, event_type: 'user-followed', attempt: 1, cycle: 1, body });
+    expect(job).toMatchObject({
+      delivery_id: id,
+      event_id: eventId,
+      tenant_id: tenantId,
+      webhook_id: webhookId,
+      event_type: 'user-followed',
+      attempt: 1,
+      cycle: 1,
+      body,
+    });
     expect((await h.call('POST', `/v1/deliveries/${deliveryId('evt-3', webhookId)}/retry`, { key })).status).toBe(409);
     expect((await h.call('POST', `/v1/deliveries/${id}/retry`, { key: otherKey })).status).toBe(404);
   });

@@ -29,13 +29,23 @@ describe('event ingest', () => {
     const msg = events.messages.find((m) => JSON.parse(m.value!.toString()).id === event.id)!;
     expect(msg.key!.toString()).toBe(`${tenantId}:conversation-42`);
     const published = JSON.parse(msg.value!.toString());
-    expect(published).toMatchObject({ specversion: '1.0', id: event.id, type: 'replied-message', tenantid: tenantId, subject: 'conversation-42', data: event.data });
+    expect(published).toMatchObject({
+      specversion: '1.0',
+      id: event.id,
+      type: 'replied-message',
+      tenantid: tenantId,
+      subject: 'conversation-42',
+      data: event.data,
+    });
   });
 
   it('stamps each event with the webhook change counter of its claim, so the matcher knows how recent its webhooks must be', async () => {
     const counter = async () => Number((await h.pg.db('webhook_change_seq').first('value')).value);
     const before = await counter();
-    const created = await h.call('POST', '/v1/webhooks', { key, body: { ...fixtures.webhookRequests.contentWebhook, object: `https://sample.jiveon.com/api/core/v3/places/${randomUUID()}` } });
+    const created = await h.call('POST', '/v1/webhooks', {
+      key,
+      body: { ...fixtures.webhookRequests.contentWebhook, object: `https://sample.jiveon.com/api/core/v3/places/${randomUUID()}` },
+    });
     expect(created.status).toBe(201);
     const after = await counter();
     // One value per committed change, taken at commit.
@@ -91,7 +101,15 @@ describe('event ingest', () => {
     expect(r.body).toEqual({ id });
     await waitUntil(() => onTopic(id).length === 1);
     const published = onTopic(id)[0] as Record<string, unknown>;
-    expect(published).toMatchObject({ specversion: '1.0', type: 'user-followed', source: 'https://publisher.example/notifications', subject: 'user 42', tenantid: tenantId, datacontenttype: 'application/json', data: event.data });
+    expect(published).toMatchObject({
+      specversion: '1.0',
+      type: 'user-followed',
+      source: 'https://publisher.example/notifications',
+      subject: 'user 42',
+      tenantid: tenantId,
+      datacontenttype: 'application/json',
+      data: event.data,
+    });
   });
 
   it('publishes aliases under the canonical type', async () => {
@@ -123,11 +141,19 @@ describe('event ingest', () => {
   });
 
   it('answers malformed JSON with 400 naming the position, without echoing the input', async () => {
-    const r = await h.call('POST', '/v1/events', { key, raw: '{"specversion": "1.0", "id": secret-value}', headers: { 'content-type': 'application/cloudevents+json' } });
+    const r = await h.call('POST', '/v1/events', {
+      key,
+      raw: '{"specversion": "1.0", "id": secret-value}',
+      headers: { 'content-type': 'application/cloudevents+json' },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('malformed JSON at position 29 (line 1, column 30): unexpected character "s"');
     expect(r.text).not.toContain('secret-value');
-    const binary = await h.call('POST', '/v1/events', { key, raw: '{"a":', headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-type': 'user-followed', 'ce-source': 'x' } });
+    const binary = await h.call('POST', '/v1/events', {
+      key,
+      raw: '{"a":',
+      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-type': 'user-followed', 'ce-source': 'x' },
+    });
     expect(binary.status).toBe(400);
     expect(binary.body.error).toMatch(/^malformed JSON at position 5 .*unexpected end of input/);
     const empty = await h.call('POST', '/v1/events', { key, raw: '', headers: { 'content-type': 'application/json' } });
@@ -158,7 +184,11 @@ describe('event ingest', () => {
     const a = publishable('replied-message', { subject: 'c-1' });
     const b = publishable('replied-message', { type: 'nope' });
     const c = publishable('user-followed');
-    const r = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify([a, b, 'not an event', c, a]), headers: { 'content-type': 'application/cloudevents-batch+json' } });
+    const r = await h.call('POST', '/v1/events/batch', {
+      key,
+      raw: JSON.stringify([a, b, 'not an event', c, a]),
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+    });
     expect(r.status).toBe(207);
     expect(r.body.accepted).toBe(3);
     expect(r.body.rejected).toBe(2);
@@ -172,7 +202,11 @@ describe('event ingest', () => {
     await waitUntil(() => onTopic(a.id as string).length === 1 && onTopic(c.id as string).length === 1);
     expect(onTopic(b.id as string)).toHaveLength(0);
 
-    const again = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify([a]), headers: { 'content-type': 'application/cloudevents-batch+json' } });
+    const again = await h.call('POST', '/v1/events/batch', {
+      key,
+      raw: JSON.stringify([a]),
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+    });
     expect(again.status).toBe(202);
     expect(again.body.results).toEqual([{ index: 0, id: a.id, status: 'accepted', duplicate: true }]);
   });

@@ -50,7 +50,9 @@ describe('one tenant rate limit across gateways', () => {
     const windowS = 2.5;
     const shared = { first: acceptedAfter(a, t0 + 1500), second: acceptedAfter(b, t0 + 1500) };
     const total = shared.first + shared.second;
-    process.stderr.write(`[rate split] two gateways, ${RATE}/s limit: accepted ${total} in ${windowS} s (${shared.first} + ${shared.second}) of ${a.length + b.length} requests\n`);
+    process.stderr.write(
+      `[rate split] two gateways, ${RATE}/s limit: accepted ${total} in ${windowS} s (${shared.first} + ${shared.second}) of ${a.length + b.length} requests\n`,
+    );
     expect(total).toBeLessThanOrEqual(RATE * windowS * 1.4);
     expect(total).toBeGreaterThanOrEqual(RATE * windowS * 0.6);
     expect(Math.min(shared.first, shared.second)).toBeGreaterThan(0);

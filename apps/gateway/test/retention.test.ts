@@ -17,9 +17,28 @@ describe('audit retention', () => {
     const day = 86_400_000;
     const rows = [40, 31, 29, 1].map((age, i) => ({ id: randomUUID(), event: `ev${i}`, at: new Date(Date.now() - age * day) }));
     await h.pg.db('events').insert(rows.map((r) => ({ tenant_id: tenant, id: r.event, type: 'user-followed', received_at: r.at })));
-    await h.pg.db('deliveries').insert(rows.map((r) => ({ id: r.id, tenant_id: tenant, event_id: r.event, webhook_id: webhook, event_type: 'user-followed', status: 'delivered', created_at: r.at })));
+    await h.pg.db('deliveries').insert(
+      rows.map((r) => ({
+        id: r.id,
+        tenant_id: tenant,
+        event_id: r.event,
+        webhook_id: webhook,
+        event_type: 'user-followed',
+        status: 'delivered',
+        created_at: r.at,
+      })),
+    );
     await h.pg.db('delivery_attempts').insert(
-      rows.map((r) => ({ delivery_id: r.id, tenant_id: tenant, webhook_id: webhook, attempt: 1, started_at: r.at, duration_ms: 3, outcome: 'delivered', status_code: 200 })),
+      rows.map((r) => ({
+        delivery_id: r.id,
+        tenant_id: tenant,
+        webhook_id: webhook,
+        attempt: 1,
+        started_at: r.at,
+        duration_ms: 3,
+        outcome: 'delivered',
+        status_code: 200,
+      })),
     );
     await waitFor(async () => (await h.pg.db('deliveries').where({ tenant_id: tenant }).count({ n: '*' }).first())?.n === 2, {
       timeoutMs: 15_000,

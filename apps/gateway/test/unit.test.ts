@@ -16,12 +16,10 @@ const spec = (body: unknown): WebhookSpec => {
 
 describe('endpoint URL policy', () => {
   const strict = { allowPrivate: false };
-  it.each([
-    'https://hooks.partner.example/x',
-    'https://93.184.216.34/hook',
-    'https://[2606:4700::1111]/hook',
-    'https://partner.example:8443/x?y=1',
-  ])('allows %s', (url) => expect(endpointUrlProblem(url, strict)).toBeUndefined());
+  it.each(['https://hooks.partner.example/x', 'https://93.184.216.34/hook', 'https://[2606:4700::1111]/hook', 'https://partner.example:8443/x?y=1'])(
+    'allows %s',
+    (url) => expect(endpointUrlProblem(url, strict)).toBeUndefined(),
+  );
 
   it.each([
     ['http://hooks.partner.example/x', /https/],
@@ -77,7 +75,9 @@ describe('webhook fingerprint', () => {
     const canonical = { ...base, registered_events: { email: ['user-mentioned', 'replied-message', 'liked-message'], 'in-app': [] } };
     expect(webhookFingerprint(spec(base))).toBe(webhookFingerprint(spec(canonical)));
     // The auth configuration is not part of the identity.
-    expect(webhookFingerprint(spec(base))).toBe(webhookFingerprint(spec({ ...fixtures.webhookRequests.notificationToken, registered_events: canonical.registered_events })));
+    expect(webhookFingerprint(spec(base))).toBe(
+      webhookFingerprint(spec({ ...fixtures.webhookRequests.notificationToken, registered_events: canonical.registered_events })),
+    );
   });
 
   it('differs when the endpoint, object, events, channels or spot differ', () => {
@@ -106,10 +106,16 @@ describe('pagination, filters and fields', () => {
 
   it('parses object(URI) filters, several values and repeated filters', () => {
     expect(parseFilters({ filter: 'object(https://a.example/places/1)' }, ['object'])).toEqual({ object: ['https://a.example/places/1'] });
-    expect(parseFilters({ filter: ['object(https://a/1,https://a/2)', 'object(https://a/3)'] }, ['object'])).toEqual({ object: ['https://a/1', 'https://a/2', 'https://a/3'] });
+    expect(parseFilters({ filter: ['object(https://a/1,https://a/2)', 'object(https://a/3)'] }, ['object'])).toEqual({
+      object: ['https://a/1', 'https://a/2', 'https://a/3'],
+    });
     const errors: { message: string }[] = [];
     parseFilters({ filter: ['owner(me)', 'object', 'object()'] }, ['object'], errors as never[]);
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/unknown filter 'owner'/), expect.stringMatching(/name\(value\)/), expect.stringMatching(/at least one value/)]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/unknown filter 'owner'/),
+      expect.stringMatching(/name\(value\)/),
+      expect.stringMatching(/at least one value/),
+    ]);
   });
 
   it('narrows items to the named fields plus id', () => {
@@ -121,7 +127,11 @@ describe('pagination, filters and fields', () => {
   });
 
   it('builds links.next only when there is one more item, links.previous only after the first page, keeping other parameters', () => {
-    const page = pagedList([1, 2, 3], { startIndex: 2, count: 2 }, 'https://gw.example/v1/webhooks', { filter: 'object(https://a/1)', startIndex: '2', count: '2' });
+    const page = pagedList([1, 2, 3], { startIndex: 2, count: 2 }, 'https://gw.example/v1/webhooks', {
+      filter: 'object(https://a/1)',
+      startIndex: '2',
+      count: '2',
+    });
     expect(page.list).toEqual([1, 2]);
     expect(page.itemsPerPage).toBe(2);
     expect(new URL(page.links.next!).searchParams.get('startIndex')).toBe('4');
@@ -194,8 +204,18 @@ describe('rate limiter (token bucket per tenant)', () => {
 describe('tenant rate limit split between gateways', () => {
   it('gives each instance the part of the limit its own traffic is of the reported total', () => {
     const shares = sharesFrom(
-      new Map([['a', 30], ['b', 10], ['c', 0], ['d', 5]]),
-      new Map([['a', 120], ['b', 10], ['c', 40], ['d', 2]]),
+      new Map([
+        ['a', 30],
+        ['b', 10],
+        ['c', 0],
+        ['d', 5],
+      ]),
+      new Map([
+        ['a', 120],
+        ['b', 10],
+        ['c', 40],
+        ['d', 2],
+      ]),
     );
     // 'a': a quarter of all traffic; 'b': only here; 'c': none here (no split); 'd': totals lag behind.
     expect(Object.fromEntries(shares)).toEqual({ a: 0.25, b: 1, d: 1 });

@@ -66,7 +66,11 @@ describe('webhooks API', () => {
       const body = fixtures.webhookRequests.notificationJwt;
       const r = await h.call('POST', '/v1/webhooks', { key, body });
       expect(r.status).toBe(201);
-      expect(r.body.auth_config).toMatchObject({ client_id: 'openweb-notifier', has_client_secret: true, extra_grants: { scope: 'notifications:write', realm: 'partners' } });
+      expect(r.body.auth_config).toMatchObject({
+        client_id: 'openweb-notifier',
+        has_client_secret: true,
+        extra_grants: { scope: 'notifications:write', realm: 'partners' },
+      });
       expect(r.body.auth_config.client_secret).toBeUndefined();
       expect(r.body.registered_events.email).toEqual(['user-mentioned', 'replied-message', 'liked-message']);
       expect(r.text).not.toContain(body.auth_config.client_secret);
@@ -93,7 +97,10 @@ describe('webhooks API', () => {
       const again = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests.contentWebhook });
       expect(again.status).toBe(409);
       expect(again.body.error).toMatch(/identical webhook already exists/);
-      const reordered = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_membership,user_account,user_session', callback: 'http://your.service.com/webhooks' } });
+      const reordered = await h.call('POST', '/v1/webhooks', {
+        key,
+        body: { events: 'user_membership,user_account,user_session', callback: 'http://your.service.com/webhooks' },
+      });
       expect(reordered.status).toBe(409);
       const other = await h.call('POST', '/v1/webhooks', { key: otherKey, body: fixtures.webhookRequests.contentWebhook });
       expect(other.status).toBe(201);
@@ -105,11 +112,16 @@ describe('webhooks API', () => {
       const bad = await h.call('POST', '/v1/webhooks', { key, body: { ...fixtures.webhookRequests.notificationToken, retry_base: 9, retry_bsae: 1 } });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toBe('invalid webhook');
-      expect(bad.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/retry_base' }), expect.objectContaining({ path: '/retry_bsae' })]));
+      expect(bad.body.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: '/retry_base' }), expect.objectContaining({ path: '/retry_bsae' })]),
+      );
       const mixed = await h.call('POST', '/v1/webhooks', { key, body: { events: 'document,user_account', callback: 'https://x.example/hook' } });
       expect(mixed.status).toBe(400);
       expect(mixed.body.details).toEqual([expect.objectContaining({ path: '/events', message: expect.stringMatching(/cannot be mixed/) })]);
-      const systemWithObject = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback: 'https://x.example/hook', object: 'https://sample.jiveon.com/api/core/v3/places/1' } });
+      const systemWithObject = await h.call('POST', '/v1/webhooks', {
+        key,
+        body: { events: 'user_account', callback: 'https://x.example/hook', object: 'https://sample.jiveon.com/api/core/v3/places/1' },
+      });
       expect(systemWithObject.status).toBe(400);
       expect(systemWithObject.body.details[0].path).toBe('/events');
     });
@@ -164,7 +176,7 @@ describe('webhooks API', () => {
       expect((await h.call('GET', '/v1/webhooks?fields=nope', { key: otherKey })).status).toBe(400);
     });
 
-    it('gets one webhook, and answers 404 for another tenant\'s webhook or an unknown id', async () => {
+    it("gets one webhook, and answers 404 for another tenant's webhook or an unknown id", async () => {
       const r = await h.call('GET', `/v1/webhooks/${ids[0]}?fields=object`, { key: otherKey });
       expect(r.body).toEqual({ id: ids[0], object: object(0) });
       const foreign = await h.call('GET', `/v1/webhooks/${ids[0]}`, { key });
@@ -205,11 +217,17 @@ describe('webhooks API', () => {
     it('replaces a webhook through PUT with a full body, and answers 409 when that makes it identical to another', async () => {
       const id = ids[3]!;
       await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { enabled: false } });
-      const r = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/other-hook', object: object(3), events: 'document,discussion', description: 'docs' } });
+      const r = await h.call('PUT', `/v1/webhooks/${id}`, {
+        key: otherKey,
+        body: { callback: 'https://partner.example/other-hook', object: object(3), events: 'document,discussion', description: 'docs' },
+      });
       expect(r.status).toBe(200);
       // A replacement that does not mention `enabled` keeps the webhook disabled.
       expect(r.body).toMatchObject({ endpoint: 'https://partner.example/other-hook', events: ['document', 'discussion'], description: 'docs', enabled: false });
-      const on = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/other-hook', object: object(3), enabled: true } });
+      const on = await h.call('PUT', `/v1/webhooks/${id}`, {
+        key: otherKey,
+        body: { callback: 'https://partner.example/other-hook', object: object(3), enabled: true },
+      });
       expect(on.body).toMatchObject({ enabled: true, events: [] });
       await waitUntil(() => lifecycle(id).length === 3);
       expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled']);
@@ -257,7 +275,13 @@ describe('webhooks API', () => {
     const storeValue = `store-LEAK-${randomUUID()}`;
     const created = await h.call('POST', '/v1/webhooks', {
       key,
-      body: { endpoint: 'https://leak.example/hook', auth_type: 'partner_secret_token', auth_config: { token }, signing_secret: signing, registered_events: { email: ['user-followed'] } },
+      body: {
+        endpoint: 'https://leak.example/hook',
+        auth_type: 'partner_secret_token',
+        auth_config: { token },
+        signing_secret: signing,
+        registered_events: { email: ['user-followed'] },
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body.auth_config).toEqual({ header_name: 'x-openweb-notification-event-webhook-token', has_token: true });
@@ -265,16 +289,37 @@ describe('webhooks API', () => {
     const id = created.body.id as string;
     await h.call('GET', `/v1/webhooks/${id}`, { key });
     await h.call('GET', '/v1/webhooks?count=100', { key });
-    await h.call('PUT', `/v1/webhooks/${id}`, { key, body: { endpoint: 'https://leak.example/hook2', auth_type: 'client_secret_jwt', auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' } } });
+    await h.call('PUT', `/v1/webhooks/${id}`, {
+      key,
+      body: {
+        endpoint: 'https://leak.example/hook2',
+        auth_type: 'client_secret_jwt',
+        auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' },
+      },
+    });
     await h.call('PUT', `/v1/webhooks/${id}/enable`, { key });
     await h.call('PUT', '/v1/secrets/leaky', { key, body: { value: storeValue } });
     await h.call('GET', '/v1/secrets', { key });
     // Invalid and malformed bodies carrying secrets: the errors name paths, never values.
     await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/x', auth_config: { token } } });
-    await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/y', signing_secret: 42, auth_type: 'partner_secret_token', auth_config: { token, extra: clientSecret } } });
-    await h.call('POST', '/v1/webhooks', { key, raw: `{"endpoint": "https://x", "auth_config": {"token": ${token}}}`, headers: { 'content-type': 'application/json' } });
+    await h.call('POST', '/v1/webhooks', {
+      key,
+      body: { endpoint: 'https://leak.example/y', signing_secret: 42, auth_type: 'partner_secret_token', auth_config: { token, extra: clientSecret } },
+    });
+    await h.call('POST', '/v1/webhooks', {
+      key,
+      raw: `{"endpoint": "https://x", "auth_config": {"token": ${token}}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     await h.call('PUT', '/v1/secrets/leaky', { key, raw: `{"value": ${storeValue}}`, headers: { 'content-type': 'application/json' } });
-    await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://leak.example/hook2', auth_type: 'client_secret_jwt', auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' } } });
+    await h.call('POST', '/v1/webhooks', {
+      key,
+      body: {
+        endpoint: 'https://leak.example/hook2',
+        auth_type: 'client_secret_jwt',
+        auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' },
+      },
+    });
     const row = await h.pg.db('webhooks').where({ id }).first();
     expect(openWebhookSecrets(new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!), id, row.secrets_enc)).toEqual({ client_secret: clientSecret });
     const everything = [...h.responses, ...h.app.output()].join('\n');
@@ -308,7 +353,11 @@ describe('webhooks API', () => {
     });
 
     it('accepts a public https endpoint', async () => {
-      const r = await h.call('POST', '/v1/webhooks', { key, body: { callback: 'https://hooks.partner.example/jive', events: 'social_group' }, baseUrl: strict.baseUrl });
+      const r = await h.call('POST', '/v1/webhooks', {
+        key,
+        body: { callback: 'https://hooks.partner.example/jive', events: 'social_group' },
+        baseUrl: strict.baseUrl,
+      });
       expect(r.status).toBe(201);
     });
   });

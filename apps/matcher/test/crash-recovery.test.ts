@@ -61,6 +61,8 @@ describe('a matcher killed mid-batch (SIGKILL) and restarted', () => {
     for (const ids of pairs.values()) expect(ids.size).toBe(1);
     const counted = (await db('events').where({ tenant_id: tenant }).count({ n: '*' })) as Array<{ n: string }>;
     expect(Number(counted[0]?.n)).toBe(EVENTS);
-    console.log(`SIGKILL after ${seenAtKill} jobs seen, ${committedTotal}/${EVENTS} events committed; ${all.length - expected.size} duplicate job(s) after restart`);
+    console.log(
+      `SIGKILL after ${seenAtKill} jobs seen, ${committedTotal}/${EVENTS} events committed; ${all.length - expected.size} duplicate job(s) after restart`,
+    );
   });
 });

@@ -82,9 +82,7 @@ describe('matching rules (real matcher, Kafka and PostgreSQL)', () => {
     // Jobs carry ids and the rendered body only: no endpoint, no auth configuration, no secret.
     const raw = p.deliveries.messages.map((m) => m.value!.toString()).join('\n');
     for (const needle of ['sealed-secret-marker', 'partners/test/token', 'auth_config', 'partner.example']) expect(raw).not.toContain(needle);
-    expect(p.deliveries.messages.find((m) => JSON.parse(m.value!.toString()).event_id === both2.id)!.key!.toString()).toMatch(
-      /^[0-9a-f-]{36}$/,
-    );
+    expect(p.deliveries.messages.find((m) => JSON.parse(m.value!.toString()).event_id === both2.id)!.key!.toString()).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('notifications: a webhook with a spot_id receives only events of its spot (spotid attribute, else the conversation_id prefix)', async () => {
@@ -111,7 +109,11 @@ describe('matching rules (real matcher, Kafka and PostgreSQL)', () => {
       },
     ];
     await waitForSubscriptions(p);
-    await publish(p, cases.map((c) => c.e), `${tenant}:spots`);
+    await publish(
+      p,
+      cases.map((c) => c.e),
+      `${tenant}:spots`,
+    );
     for (const c of cases) {
       const got = await waitForJobs(p, c.e.id, c.want.length);
       expect(got.map((j) => j.webhook_id).sort()).toEqual([...c.want].sort());

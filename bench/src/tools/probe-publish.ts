@@ -33,9 +33,16 @@ try {
   await Promise.all(all);
   console.log(`slow (> 50 ms) at: ${slow.join(' ')}`);
   const lag = Date.now() - t0 - seconds * 1000;
-  console.log(`client publish ms p50 ${percentile(times, 50).toFixed(1)} p95 ${percentile(times, 95).toFixed(1)} p99 ${percentile(times, 99).toFixed(1)} (pacing lag ${lag} ms)`);
+  console.log(
+    `client publish ms p50 ${percentile(times, 50).toFixed(1)} p95 ${percentile(times, 95).toFixed(1)} p99 ${percentile(times, 99).toFixed(1)} (pacing lag ${lag} ms)`,
+  );
   const metrics = await (await fetch(`${system.gateway.baseUrl}/metrics`)).text();
-  console.log(metrics.split('\n').filter((l) => l.startsWith('hookstream_gateway_http_request_duration_seconds') && l.includes('/v1/events"')).join('\n'));
+  console.log(
+    metrics
+      .split('\n')
+      .filter((l) => l.startsWith('hookstream_gateway_http_request_duration_seconds') && l.includes('/v1/events"'))
+      .join('\n'),
+  );
 } finally {
   await system.stop();
 }

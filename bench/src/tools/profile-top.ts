@@ -51,15 +51,19 @@ export function summarise(profile: CpuProfile, by: 'function' | 'package' = 'fun
     if (by === 'package') {
       if (!url) key = f.functionName || '(native)';
       else if (url.startsWith('node:')) key = url;
-      else key = url.startsWith('@') ? url.split('/').slice(0, 2).join('/') : url.split('/').slice(0, url.startsWith('apps/') || url.startsWith('packages/') ? 4 : 1).join('/');
+      else
+        key = url.startsWith('@')
+          ? url.split('/').slice(0, 2).join('/')
+          : url
+              .split('/')
+              .slice(0, url.startsWith('apps/') || url.startsWith('packages/') ? 4 : 1)
+              .join('/');
     } else {
       key = `${f.functionName || '(anonymous)'} ${url ? `${url}:${f.lineNumber + 1}` : ''}`.trim();
     }
     sums.set(key, (sums.get(key) ?? 0) + us);
   }
-  const items = [...sums]
-    .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), share: total ? us / total : 0 }))
-    .sort((a, b) => b.selfMs - a.selfMs);
+  const items = [...sums].map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), share: total ? us / total : 0 })).sort((a, b) => b.selfMs - a.selfMs);
   return { totalMs: Math.round(total / 1000), items };
 }
 
@@ -73,7 +77,10 @@ function main(): void {
   const top = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 25;
   const by = process.argv.includes('package') ? 'package' : 'function';
   const files = fs.statSync(target).isDirectory()
-    ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f))
+    ? fs
+        .readdirSync(target)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => path.join(target, f))
     : [target];
   for (const file of files) {
     const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;

@@ -67,7 +67,11 @@ export function appSettings(app: AppName): AppSettings {
   const readers: Spec = { ...(baseConfigSpec as Spec), ...OWN_SPECS[app] };
   const ops = opsPortVariable(app);
   if (ops) readers[ops.variable] = { parse: (raw) => (raw === undefined ? ops.default : Number(raw)) };
-  const secrets = new Set(Object.entries(readers).filter(([, r]) => r.secret).map(([name]) => name));
+  const secrets = new Set(
+    Object.entries(readers)
+      .filter(([, r]) => r.secret)
+      .map(([name]) => name),
+  );
   // Without a side port the app serves the operations endpoints on its own HTTP server (PORT).
   const opsPort = ops ? { variable: ops.variable, port: ops.default } : { variable: 'PORT', port: readers.PORT!.parse(undefined) as number };
   return { readers, rawReads: rawEnvReads([...SHARED_SOURCES, `apps/${app}/src`]), secrets, opsPort };

@@ -56,7 +56,10 @@ export function labelRequirements(expr: string): { metric: string; label: string
   };
   const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   for (const m of noStrings.matchAll(/(?<![\w.:])([A-Za-z_:][\w:]*)\s*\{([^}]*)\}/g)) {
-    add([m[1]!], [...m[2]!.matchAll(/([A-Za-z_]\w*)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1]!));
+    add(
+      [m[1]!],
+      [...m[2]!.matchAll(/([A-Za-z_]\w*)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1]!),
+    );
   }
   for (const m of noStrings.matchAll(/\bby\s*\(([^)]*)\)\s*\(/g)) {
     const start = m.index! + m[0].length;
@@ -66,7 +69,10 @@ export function labelRequirements(expr: string): { metric: string; label: string
       depth += noStrings[end] === '(' ? 1 : noStrings[end] === ')' ? -1 : 0;
       end++;
     }
-    const labels = m[1]!.split(',').map((l) => l.trim()).filter(Boolean);
+    const labels = m[1]!
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
     add(metricNames(noStrings.slice(start, end - 1)), labels);
   }
   return out;

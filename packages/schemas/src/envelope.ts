@@ -53,9 +53,7 @@ export type CloudEvent<D = Record<string, unknown>> = Omit<Static<typeof CloudEv
   [extension: string]: unknown;
 };
 
-export type EventValidation =
-  | { ok: true; value: CloudEvent; type: EventType; family: EventFamily }
-  | { ok: false; errors: ValidationError[] };
+export type EventValidation = { ok: true; value: CloudEvent; type: EventType; family: EventFamily } | { ok: false; errors: ValidationError[] };
 
 /**
  * Validates a structured CloudEvent and its `data` against the catalogue entry of its `type`.
@@ -105,11 +103,7 @@ export type BinaryPrefix = 'ce_' | 'ce-';
  * binding requires. Data given as bytes or a string is parsed as JSON when the content type is
  * JSON (or absent); if it does not parse it is left as is, and validation reports `/data`.
  */
-export function envelopeFromBinary(
-  headers: Record<string, string | undefined>,
-  data: unknown,
-  prefix: BinaryPrefix,
-): Record<string, unknown> {
+export function envelopeFromBinary(headers: Record<string, string | undefined>, data: unknown, prefix: BinaryPrefix): Record<string, unknown> {
   const event: Record<string, unknown> = {};
   for (const [rawName, rawValue] of Object.entries(headers)) {
     if (rawValue === undefined) continue;

@@ -20,12 +20,10 @@ const HTTP_URL = describePattern('^[Hh][Tt][Tt][Pp][Ss]?://', 'must be an http:/
 const HTTPS_URL = describePattern('^[Hh][Tt][Tt][Pp][Ss]://', 'must be an https:// URL');
 
 /** Absolute http(s) URL, capped at {@link MAX_URL_LENGTH}. */
-export const HttpUrl = (options: SchemaOptions = {}) =>
-  Type.String({ format: 'uri', pattern: HTTP_URL, maxLength: MAX_URL_LENGTH, ...options });
+export const HttpUrl = (options: SchemaOptions = {}) => Type.String({ format: 'uri', pattern: HTTP_URL, maxLength: MAX_URL_LENGTH, ...options });
 
 /** Absolute https URL (endpoints that the seeds require to be TLS). */
-export const HttpsUrl = (options: SchemaOptions = {}) =>
-  Type.String({ format: 'uri', pattern: HTTPS_URL, maxLength: MAX_URL_LENGTH, ...options });
+export const HttpsUrl = (options: SchemaOptions = {}) => Type.String({ format: 'uri', pattern: HTTPS_URL, maxLength: MAX_URL_LENGTH, ...options });
 
 /** Absolute URI of any scheme (`https:`, `urn:` ...), e.g. activity object ids. */
 export const Uri = (options: SchemaOptions = {}) => Type.String({ format: 'uri', maxLength: MAX_URL_LENGTH, ...options });
@@ -41,8 +39,7 @@ export const DateTime = (options: SchemaOptions = {}) => Type.String({ format: '
 export const EpochSeconds = (options: SchemaOptions = {}) =>
   Type.Integer({ minimum: 0, maximum: 99_999_999_999, description: 'Unix epoch time in seconds', ...options });
 
-export const EpochMillis = (options: SchemaOptions = {}) =>
-  Type.Integer({ minimum: 0, description: 'Unix epoch time in milliseconds', ...options });
+export const EpochMillis = (options: SchemaOptions = {}) => Type.Integer({ minimum: 0, description: 'Unix epoch time in milliseconds', ...options });
 
 export const Uuid = (options: SchemaOptions = {}) => Type.String({ format: 'uuid', ...options });
 

@@ -100,9 +100,7 @@ function messageOf(e: ErrorObject): string {
     }
     case 'propertyNames': {
       const pattern = (e.schema as { pattern?: unknown } | undefined)?.pattern;
-      return typeof pattern === 'string'
-        ? (PATTERN_MESSAGES.get(pattern) ?? `property name must match ${pattern}`)
-        : 'property name is not allowed';
+      return typeof pattern === 'string' ? (PATTERN_MESSAGES.get(pattern) ?? `property name must match ${pattern}`) : 'property name is not allowed';
     }
     default:
       return e.message ?? `must satisfy ${e.keyword}`;

@@ -141,10 +141,7 @@ describe('routing helpers', () => {
       'https://sample.jiveon.com/api/core/v3/comments/5133',
       'https://sample.jiveon.com/api/core/v3/contents/2051',
     ]);
-    expect(contentRoutingKeys({ object: { id: 'urn:x:1' }, target: { id: 'urn:x:1' }, jive: { parent: { id: 'urn:x:2' } } })).toEqual([
-      'urn:x:1',
-      'urn:x:2',
-    ]);
+    expect(contentRoutingKeys({ object: { id: 'urn:x:1' }, target: { id: 'urn:x:1' }, jive: { parent: { id: 'urn:x:2' } } })).toEqual(['urn:x:1', 'urn:x:2']);
     expect(contentRoutingKeys({})).toEqual([]);
   });
 

@@ -54,7 +54,12 @@ describe('CloudEvents envelope', () => {
   });
 
   it('accepts extension attributes with valid names and scalar values', () => {
-    const e = fixtures.envelope('user-followed', undefined, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', partitionkey: 'u_1', retries: 3, replay: true });
+    const e = fixtures.envelope('user-followed', undefined, {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      partitionkey: 'u_1',
+      retries: 3,
+      replay: true,
+    });
     expect(errorsOf(e)).toEqual([]);
   });
 
@@ -119,7 +124,16 @@ describe('binary mode', () => {
 
   it('keeps already-parsed data, ignores other headers and undefined values', () => {
     const structured = envelopeFromBinary(
-      { ce_specversion: '1.0', ce_id: 'e1', ce_source: '/s', ce_type: 'user-followed', ce_tenantid: 't1', 'ce-other': 'x', authorization: 'Bearer x', ce_time: undefined },
+      {
+        ce_specversion: '1.0',
+        ce_id: 'e1',
+        ce_source: '/s',
+        ce_type: 'user-followed',
+        ce_tenantid: 't1',
+        'ce-other': 'x',
+        authorization: 'Bearer x',
+        ce_time: undefined,
+      },
       { a: 1 },
       'ce_',
     );
@@ -127,7 +141,11 @@ describe('binary mode', () => {
   });
 
   it('leaves unparseable data as a string so validation names /data', () => {
-    const structured = envelopeFromBinary({ ce_specversion: '1.0', ce_id: 'e1', ce_source: '/s', ce_type: 'user-followed', ce_tenantid: 't1' }, Buffer.from('{oops'), 'ce_');
+    const structured = envelopeFromBinary(
+      { ce_specversion: '1.0', ce_id: 'e1', ce_source: '/s', ce_type: 'user-followed', ce_tenantid: 't1' },
+      Buffer.from('{oops'),
+      'ce_',
+    );
     expect(structured.data).toBe('{oops');
     expect(errorsOf(structured)).toContainEqual({ path: '/data', message: 'must be object', rule: 'type' });
   });

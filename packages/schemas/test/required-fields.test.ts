@@ -59,8 +59,18 @@ const webhookSubjects: Subject[] = Object.entries(fixtures.webhookRequests).map(
 const job = fixtures.deliveryJob('replied-message');
 const failedAttempt = { attempt: 1, at: '2024-03-14T09:26:53.000Z', duration_ms: 10_000, status_code: 503, error: 'Service Unavailable' };
 const recordSubjects: Subject[] = [
-  { name: 'delivery job', schema: jsonSchemas.DeliveryJob as Schema, instance: { ...job, previous_attempts: [failedAttempt], trace: { published_at: 1 } }, run: validateDeliveryJob },
-  { name: 'dead letter', schema: jsonSchemas.DeadLetter as Schema, instance: createDeadLetter(job, 'retries_exhausted', [failedAttempt]), run: validateDeadLetter },
+  {
+    name: 'delivery job',
+    schema: jsonSchemas.DeliveryJob as Schema,
+    instance: { ...job, previous_attempts: [failedAttempt], trace: { published_at: 1 } },
+    run: validateDeliveryJob,
+  },
+  {
+    name: 'dead letter',
+    schema: jsonSchemas.DeadLetter as Schema,
+    instance: createDeadLetter(job, 'retries_exhausted', [failedAttempt]),
+    run: validateDeadLetter,
+  },
   {
     name: 'invalid-event record',
     schema: jsonSchemas.InvalidEventRecord as Schema,
@@ -103,10 +113,6 @@ describe.each(subjects)('$name', (subject) => {
   const required = requiredFieldCases(subject.schema, subject.instance);
   it('has required fields to remove', () => expect(required.length).toBeGreaterThan(0));
   it.each(required.map((c) => [c.label, c] as const))('rejects %s', (_label, c) => expectRejected(subject, c));
-  it.each(wrongTypeCases(subject.schema, subject.instance).map((c) => [c.label, c] as const))('rejects %s', (_label, c) =>
-    expectRejected(subject, c),
-  );
-  it.each(outOfRangeCases(subject.schema, subject.instance).map((c) => [c.label, c] as const))('rejects %s', (_label, c) =>
-    expectRejected(subject, c),
-  );
+  it.each(wrongTypeCases(subject.schema, subject.instance).map((c) => [c.label, c] as const))('rejects %s', (_label, c) => expectRejected(subject, c));
+  it.each(outOfRangeCases(subject.schema, subject.instance).map((c) => [c.label, c] as const))('rejects %s', (_label, c) => expectRejected(subject, c));
 });

@@ -52,7 +52,11 @@ describe('seed examples are accepted as they stand', () => {
     const spec = normalized(jwt());
     expect(spec.auth_type).toBe('client_secret_jwt');
     expect(spec.registered_events.email).toEqual(['user-mentioned', 'replied-message', 'liked-message']);
-    expect(spec.auth_config).toMatchObject({ client_id: 'openweb-notifier', grant_type: 'client_credentials', extra_grants: { scope: 'notifications:write', realm: 'partners' } });
+    expect(spec.auth_config).toMatchObject({
+      client_id: 'openweb-notifier',
+      grant_type: 'client_credentials',
+      extra_grants: { scope: 'notifications:write', realm: 'partners' },
+    });
   });
 
   it('content webhook, user system webhook and webhook system webhook', () => {
@@ -81,7 +85,11 @@ describe('notification configuration errors name the path', () => {
     ['retry_base: 2.5', { retry_base: 2.5 }, { path: '/retry_base', message: 'must be integer', rule: 'type' }],
     ['retry_max_count: 11', { retry_max_count: 11 }, { path: '/retry_max_count', message: 'must be <= 10', rule: 'maximum' }],
     ['retry_max_count: -1', { retry_max_count: -1 }, { path: '/retry_max_count', message: 'must be >= 0', rule: 'minimum' }],
-    ['unknown auth_type', { auth_type: 'basic' }, { path: '/auth_type', message: 'must be one of: none, partner_secret_token, client_secret_jwt', rule: 'enum' }],
+    [
+      'unknown auth_type',
+      { auth_type: 'basic' },
+      { path: '/auth_type', message: 'must be one of: none, partner_secret_token, client_secret_jwt', rule: 'enum' },
+    ],
     ['enabled: "yes"', { enabled: 'yes' }, { path: '/enabled', message: 'must be boolean', rule: 'type' }],
     ['ftp endpoint', { endpoint: 'ftp://hooks.example/x' }, { path: '/endpoint', message: 'must be an http:// or https:// URL', rule: 'pattern' }],
     ['misspelt field', { retry_bsae: 3 }, { path: '/retry_bsae', message: "unknown property 'retry_bsae' is not allowed", rule: 'additionalProperties' }],
@@ -99,7 +107,11 @@ describe('notification configuration errors name the path', () => {
     const body = token();
     body.registered_events['in-app'] = ['user-poked'];
     expect(errorsOf(body)).toEqual([
-      expect.objectContaining({ path: '/registered_events/in-app/0', rule: 'enum', message: expect.stringMatching(/^must be one of: followee-commented, .*liked-messages, replied-your-message$/) }),
+      expect.objectContaining({
+        path: '/registered_events/in-app/0',
+        rule: 'enum',
+        message: expect.stringMatching(/^must be one of: followee-commented, .*liked-messages, replied-your-message$/),
+      }),
     ]);
   });
 
@@ -146,7 +158,11 @@ describe('notification configuration errors name the path', () => {
     delete body.auth_config.client_assertion_type;
     delete body.auth_config.grant_type;
     delete body.auth_config.extra_grants;
-    expect(normalized(body).auth_config).toMatchObject({ client_assertion_type: DEFAULT_CLIENT_ASSERTION_TYPE, grant_type: 'client_credentials', extra_grants: {} });
+    expect(normalized(body).auth_config).toMatchObject({
+      client_assertion_type: DEFAULT_CLIENT_ASSERTION_TYPE,
+      grant_type: 'client_credentials',
+      extra_grants: {},
+    });
   });
 
   it('a minimal configuration gets every default', () => {
@@ -262,7 +278,11 @@ describe('request shape', () => {
 
   it('neither endpoint nor callback names /endpoint and still reports the rest', () => {
     expect(errorsOf({ retry_base: 9 })).toEqual([
-      { path: '/endpoint', message: "must have required property 'endpoint' (notification configuration) or 'callback' (webhooks-service entity)", rule: 'required' },
+      {
+        path: '/endpoint',
+        message: "must have required property 'endpoint' (notification configuration) or 'callback' (webhooks-service entity)",
+        rule: 'required',
+      },
       { path: '/retry_base', message: 'must be <= 5', rule: 'maximum' },
     ]);
   });

@@ -46,10 +46,10 @@ export async function pruneExpired(db: Knex, opts: RetentionOptions): Promise<Re
         let deleted = 0;
         let batches = 0;
         while (Date.now() < deadline) {
-          const r = await db.raw(
-            `DELETE FROM ${t.table} WHERE ${t.key} IN (SELECT ${t.key} FROM ${t.table} WHERE ${t.time} < ? LIMIT ?)`,
-            [opts.olderThan, batchSize],
-          );
+          const r = await db.raw(`DELETE FROM ${t.table} WHERE ${t.key} IN (SELECT ${t.key} FROM ${t.table} WHERE ${t.time} < ? LIMIT ?)`, [
+            opts.olderThan,
+            batchSize,
+          ]);
           const n = (r as { rowCount: number }).rowCount;
           deleted += n;
           batches++;

@@ -19,13 +19,21 @@ export function openWebhookSecrets(box: SecretBox, webhookId: string, sealed: st
   return sealed ? (JSON.parse(box.open(sealed, webhookContext(webhookId))) as WebhookSecrets) : {};
 }
 
-export async function putTenantSecret(db: Knex, box: SecretBox, tenantId: string, name: string, value: string): Promise<{ created: boolean; updated_at: Date }> {
-  const [row] = await db.raw<{ rows: { created: boolean; updated_at: Date }[] }>(
-    `INSERT INTO tenant_secrets (tenant_id, name, value_enc) VALUES (?, ?, ?)
+export async function putTenantSecret(
+  db: Knex,
+  box: SecretBox,
+  tenantId: string,
+  name: string,
+  value: string,
+): Promise<{ created: boolean; updated_at: Date }> {
+  const [row] = await db
+    .raw<{ rows: { created: boolean; updated_at: Date }[] }>(
+      `INSERT INTO tenant_secrets (tenant_id, name, value_enc) VALUES (?, ?, ?)
      ON CONFLICT (tenant_id, name) DO UPDATE SET value_enc = EXCLUDED.value_enc, updated_at = now()
      RETURNING (xmax = 0) AS created, updated_at`,
-    [tenantId, name, box.seal(value, tenantContext(tenantId, name))],
-  ).then((r) => r.rows);
+      [tenantId, name, box.seal(value, tenantContext(tenantId, name))],
+    )
+    .then((r) => r.rows);
   return row!;
 }
 

@@ -28,7 +28,16 @@ describe('retention pruning', () => {
     }));
     await t.db('deliveries').insert(deliveries);
     await t.db('delivery_attempts').insert(
-      deliveries.map((d) => ({ delivery_id: d.id, tenant_id: tenant, webhook_id: webhook, attempt: 1, started_at: d.created_at, duration_ms: 5, outcome: 'delivered', status_code: 200 })),
+      deliveries.map((d) => ({
+        delivery_id: d.id,
+        tenant_id: tenant,
+        webhook_id: webhook,
+        attempt: 1,
+        started_at: d.created_at,
+        duration_ms: 5,
+        outcome: 'delivered',
+        status_code: 200,
+      })),
     );
     await t.db('events').insert(deliveries.map((d) => ({ tenant_id: tenant, id: d.event_id, type: 'user-followed', received_at: d.created_at })));
 

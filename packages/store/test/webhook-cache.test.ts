@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, SecretBox } from '@hookstream/service-kit';
 import { createTestDatabase, waitFor, type TestDatabase } from '@hookstream/test-kit';
-import {
-  WebhookCache,
-  getTenantSecret,
-  listTenantSecrets,
-  openWebhookSecrets,
-  putTenantSecret,
-  sealWebhookSecrets,
-} from '../src/index.js';
+import { WebhookCache, getTenantSecret, listTenantSecrets, openWebhookSecrets, putTenantSecret, sealWebhookSecrets } from '../src/index.js';
 
 describe('webhook cache kept fresh by the change feed', () => {
   let t: TestDatabase;
   let cache: WebhookCache;
   let tenantId: string;
   const insertWebhook = async (object: string) => {
-    const [row] = await t.db('webhooks')
+    const [row] = await t
+      .db('webhooks')
       .insert({ tenant_id: tenantId, kind: 'content', object, spec: JSON.stringify({ kind: 'content', object }), fingerprint: object })
       .returning('id');
     return row.id as string;
@@ -41,7 +35,10 @@ describe('webhook cache kept fresh by the change feed', () => {
   it('sees an insert, an update and a delete within a second', async () => {
     const id = await insertWebhook('https://example.com/places/2');
     await waitFor(() => cache.get(id), { timeoutMs: 1000, what: 'insert' });
-    await t.db('webhooks').where({ id }).update({ enabled: false, revision: t.db.raw('revision + 1') });
+    await t
+      .db('webhooks')
+      .where({ id })
+      .update({ enabled: false, revision: t.db.raw('revision + 1') });
     await waitFor(() => cache.get(id)?.enabled === false, { timeoutMs: 1000, what: 'update' });
     const removed: string[] = [];
     cache.on('remove', (w) => removed.push(w.id));
@@ -102,7 +99,8 @@ describe('webhook cache catching up with the change feed', () => {
   it('has applied every change committed before the time it is asked to catch up with', async () => {
     for (let i = 0; i < 25; i++) {
       const object = `https://example.com/places/${i}`;
-      const [{ id }] = await t.db('webhooks')
+      const [{ id }] = await t
+        .db('webhooks')
         .insert({ tenant_id: tenantId, kind: 'content', object, spec: JSON.stringify({ kind: 'content', object }), fingerprint: object })
         .returning('id');
       await cache.catchUp(performance.now());
@@ -137,13 +135,18 @@ describe('webhook cache catching up with the change feed', () => {
             }),
           )
           .returning('id');
-        await trx('webhooks').where({ id: rows[0].id }).update({ enabled: false, revision: trx.raw('revision + 1') });
+        await trx('webhooks')
+          .where({ id: rows[0].id })
+          .update({ enabled: false, revision: trx.raw('revision + 1') });
         return rows.map((r: { id: string }) => r.id as string);
       });
       const value = await counter();
       expect(value).toBe(before + 1);
       // Checked in the same tick the count is seen: no catch-up round trip in between.
-      const applied = await waitFor(() => (cache.seq >= value ? ids.map((id) => cache.get(id)?.object ?? 'missing') : undefined), { timeoutMs: 5000, what: 'the count' });
+      const applied = await waitFor(() => (cache.seq >= value ? ids.map((id) => cache.get(id)?.object ?? 'missing') : undefined), {
+        timeoutMs: 5000,
+        what: 'the count',
+      });
       expect(applied).toEqual([0, 1, 2].map((j) => `https://example.com/seq/${i}/${j}`));
       expect(cache.get(ids[0]!)?.enabled).toBe(false);
     }

@@ -71,10 +71,12 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
   });
   diedStarting.catch(() => undefined);
   const orDied = <T>(p: Promise<T>): Promise<T> => Promise.race([p, diedStarting]);
-  const resolvedPort = await orDied(waitFor(() => port, { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 })).catch((e: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`);
-  });
+  const resolvedPort = await orDied(waitFor(() => port, { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 })).catch(
+    (e: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`);
+    },
+  );
   const baseUrl = `http://127.0.0.1:${resolvedPort}`;
   if (opts.waitReady !== false) {
     await orDied(

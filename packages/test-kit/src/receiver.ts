@@ -161,7 +161,12 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
   const port = (server.address() as AddressInfo).port;
 
   const answered = (path?: string) => requests.filter((r) => r.answeredAt !== undefined && (!path || r.path === path));
-  const uniqueIds = (path?: string) => new Set(answered(path).filter((r) => r.status < 300 && r.webhookId).map((r) => r.webhookId!));
+  const uniqueIds = (path?: string) =>
+    new Set(
+      answered(path)
+        .filter((r) => r.status < 300 && r.webhookId)
+        .map((r) => r.webhookId!),
+    );
   const waitUntil = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
     new Promise<T>((resolve, reject) => {
       const check = () => {
@@ -193,13 +198,21 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
     },
     waitForRequests(n, o = {}) {
       const list = () => answered(o.path);
-      return waitUntil(() => (list().length >= n ? list() : undefined), o.timeoutMs ?? 20_000, `${n} requests${o.path ? ` on ${o.path}` : ''} (have ${list().length})`);
+      return waitUntil(
+        () => (list().length >= n ? list() : undefined),
+        o.timeoutMs ?? 20_000,
+        `${n} requests${o.path ? ` on ${o.path}` : ''} (have ${list().length})`,
+      );
     },
     waitForUnique(n, o = {}) {
-      return waitUntil(() => {
-        const ids = uniqueIds(o.path);
-        return ids.size >= n ? ids : undefined;
-      }, o.timeoutMs ?? 20_000, `${n} distinct webhook-ids${o.path ? ` on ${o.path}` : ''} (have ${uniqueIds(o.path).size})`);
+      return waitUntil(
+        () => {
+          const ids = uniqueIds(o.path);
+          return ids.size >= n ? ids : undefined;
+        },
+        o.timeoutMs ?? 20_000,
+        `${n} distinct webhook-ids${o.path ? ` on ${o.path}` : ''} (have ${uniqueIds(o.path).size})`,
+      );
     },
     close: () =>
       new Promise<void>((resolve) => {

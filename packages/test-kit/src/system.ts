@@ -23,9 +23,19 @@ export interface TestSystem {
  * and a private set of topics on the real broker.
  */
 export async function startSystem(
-  opts: { matchers?: number; workers?: number; env?: Record<string, string>; partitions?: number; brokers?: string[]; databaseUrl?: (url: string) => string } = {},
+  opts: {
+    matchers?: number;
+    workers?: number;
+    env?: Record<string, string>;
+    partitions?: number;
+    brokers?: string[];
+    databaseUrl?: (url: string) => string;
+  } = {},
 ): Promise<TestSystem> {
-  const [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: opts.partitions ?? 4, ...(opts.brokers ? { brokers: opts.brokers } : {}) })]);
+  const [pg, kafka] = await Promise.all([
+    createTestDatabase(),
+    createTestKafka({ partitions: opts.partitions ?? 4, ...(opts.brokers ? { brokers: opts.brokers } : {}) }),
+  ]);
   const env: Record<string, string> = {
     // The apps may reach PostgreSQL another way than the test (through a fault-injecting proxy).
     DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,

@@ -25,7 +25,10 @@ describe('the real Kafka broker', () => {
     });
     await producer.disconnect();
     await collector.waitFor(10);
-    const seen = collector.json<{ n: number }>().map((m) => m.n).sort((a, b) => a - b);
+    const seen = collector
+      .json<{ n: number }>()
+      .map((m) => m.n)
+      .sort((a, b) => a - b);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // Same key, same partition: per-key ordering is what the pipeline relies on.
     const byKey = new Map<string, Set<number>>();

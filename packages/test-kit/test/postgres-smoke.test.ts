@@ -29,7 +29,8 @@ describe('the real PostgreSQL server', () => {
     conn.on('notification', (m: { payload: string }) => payloads.push(m.payload));
     await conn.query('LISTEN hookstream_webhook_changes');
     const [tenant] = await t.db('tenants').insert({ name: 'n', api_key_hash: 'h2', api_key_hint: 'x' }).returning('id');
-    const [wh] = await t.db('webhooks')
+    const [wh] = await t
+      .db('webhooks')
       .insert({ tenant_id: tenant.id, kind: 'system', spec: JSON.stringify({ events: ['webhook'] }), fingerprint: 'f' })
       .returning('id');
     const deadline = Date.now() + 5000;

@@ -29,12 +29,18 @@ describe('test receiver', () => {
   it('answers as respond says, lists a request on arrival and counts it as answered only once it is', async () => {
     const r = await startReceiver({ respond: (_req, n) => (n === 1 ? { hang: true } : { status: 202, body: 'later', delayMs: 50 }) });
     const post = (id: string) => fetch(`${r.url}/x`, { method: 'POST', headers: { 'webhook-id': id }, body: '{"n":1}' });
-    const hung = post('h1').then(() => 'answered', () => 'cut off');
+    const hung = post('h1').then(
+      () => 'answered',
+      () => 'cut off',
+    );
     try {
       await waitFor(() => r.byId('h1').length === 1, { what: 'the first request' });
       const second = await post('h2');
       expect([second.status, await second.text()]).toEqual([202, 'later']);
-      expect(r.requests.map((x) => [x.webhookId, x.answeredAt !== undefined])).toEqual([['h1', false], ['h2', true]]);
+      expect(r.requests.map((x) => [x.webhookId, x.answeredAt !== undefined])).toEqual([
+        ['h1', false],
+        ['h2', true],
+      ]);
       expect(r.at('/x').map((x) => x.webhookId)).toEqual(['h2']);
       expect(r.byId('h2')[0]!.body).toEqual({ n: 1 });
     } finally {

@@ -40,7 +40,9 @@ describe('a service that can no longer work', () => {
     // 'close', not 'exit': only then has everything the child wrote been read.
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const lines = out.split('\n');
-    const fatalAt = lines.findIndex((l) => l.includes('"level":"fatal"') && l.includes('probe consumer stopped for good; exiting so a fresh process takes over'));
+    const fatalAt = lines.findIndex(
+      (l) => l.includes('"level":"fatal"') && l.includes('probe consumer stopped for good; exiting so a fresh process takes over'),
+    );
     const stoppedAt = lines.findIndex((l) => l.includes('"msg":"PROBE: work stopped"'));
     if (code !== 1 || fatalAt < 0 || stoppedAt <= fatalAt) console.error(`fatal probe output:\n${out}`);
     expect({ code, fatalAt: fatalAt >= 0, stoppedAt: stoppedAt > fatalAt }).toEqual({ code: 1, fatalAt: true, stoppedAt: true });

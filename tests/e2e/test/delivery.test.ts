@@ -75,7 +75,12 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
       });
       for (let i = 0; i < 3; i++) await tenant.api.publish(event('user-followed', tenant.id));
       await receiver.waitForUnique(3, { path: '/jwt', timeoutMs: 30_000 });
-      expect(receiver.at('/jwt').filter((r) => r.status === 200).every((r) => r.verified)).toBe(true);
+      expect(
+        receiver
+          .at('/jwt')
+          .filter((r) => r.status === 200)
+          .every((r) => r.verified),
+      ).toBe(true);
       expect(tokens.issued).toHaveLength(1);
     } finally {
       await tokens.close();
@@ -123,7 +128,10 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     await receiver.waitForUnique(1, { path: '/down', timeoutMs: 30_000 });
     const replayed = await waitFor(
       async () => {
-        const d = await tenant.api.request<{ status: string; attempts: { cycle?: number; status_code?: number }[] }>('GET', `/v1/deliveries/${letter.job.delivery_id}`);
+        const d = await tenant.api.request<{ status: string; attempts: { cycle?: number; status_code?: number }[] }>(
+          'GET',
+          `/v1/deliveries/${letter.job.delivery_id}`,
+        );
         return d.body.status === 'delivered' ? d.body : undefined;
       },
       { timeoutMs: 10_000, what: 'the replayed delivery to be recorded as delivered' },
@@ -142,7 +150,10 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
 
     // A webhook's life, seen by the system webhook.
     const other = await tenant.api.createWebhook(tokenWebhook(receiver, '/lifecycle', { email: ['topic-by-author'] }));
-    await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}`, { ...tokenWebhook(receiver, '/lifecycle', { email: ['topic-by-author'] }), enabled: false });
+    await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}`, {
+      ...tokenWebhook(receiver, '/lifecycle', { email: ['topic-by-author'] }),
+      enabled: false,
+    });
     await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}/enable`);
     await tenant.api.request('DELETE', `/v1/webhooks/${other.id}`);
 

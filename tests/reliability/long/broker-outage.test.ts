@@ -57,7 +57,9 @@ describe('the Kafka broker stopped and restarted during load', () => {
     const sent = await load;
     await watch.stop();
 
-    await waitFor(() => missing(receiver, paths, sent.accepted) === 0, { timeoutMs: 180_000, intervalMs: 500, what: 'every accepted event delivered' }).catch(() => undefined);
+    await waitFor(() => missing(receiver, paths, sent.accepted) === 0, { timeoutMs: 180_000, intervalMs: 500, what: 'every accepted event delivered' }).catch(
+      () => undefined,
+    );
     const count = countDeliveries('kafka_broker_down', receiver, paths, sent.accepted);
     faults.push(count);
     measured.outage_ms = OUTAGE_MS;
@@ -93,7 +95,14 @@ describe('the Kafka broker stopped and restarted during load', () => {
     expect(typeof ((await hanging) as { status?: unknown }).status).toBe('undefined');
     // The killed gateway had claimed the ids before the broker could answer: before claims were
     // confirmed only after the broker's ack, these rows made the retry a "duplicate" that was never published.
-    const claimed = await system.pg.db('ingested_events').where({ tenant_id: tenant.id }).whereIn('event_id', events.map((e) => e.id)).count<{ n: string }[]>({ n: '*' });
+    const claimed = await system.pg
+      .db('ingested_events')
+      .where({ tenant_id: tenant.id })
+      .whereIn(
+        'event_id',
+        events.map((e) => e.id),
+      )
+      .count<{ n: string }[]>({ n: '*' });
     expect(Number(claimed[0]!.n)).toBe(events.length);
     await broker.start();
     const gateway = await system.add('gateway');

@@ -68,7 +68,9 @@ async function main() {
     );
     await time('VACUUM ANALYZE', () => db.raw('VACUUM ANALYZE deliveries, delivery_attempts'));
     out.generate_ms = { deliveries: gen.ms, delivery_attempts: genA.ms };
-    const size = await db.raw(`SELECT pg_size_pretty(pg_total_relation_size('deliveries')) AS deliveries, pg_size_pretty(pg_total_relation_size('delivery_attempts')) AS attempts`);
+    const size = await db.raw(
+      `SELECT pg_size_pretty(pg_total_relation_size('deliveries')) AS deliveries, pg_size_pretty(pg_total_relation_size('delivery_attempts')) AS attempts`,
+    );
     out.table_sizes = size.rows[0];
 
     // The gateway's history queries (apps/gateway/src/deliveries/delivery-history.ts), for a busy webhook.
@@ -110,7 +112,12 @@ async function main() {
       };
       walk(plan.Plan);
       const text = (await db.raw(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, args)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      out.queries[label] = { execution_ms: plan['Execution Time'], planning_ms: plan['Planning Time'], plan: nodes, seq_scan: nodes.some((n) => n.startsWith('Seq Scan')) };
+      out.queries[label] = {
+        execution_ms: plan['Execution Time'],
+        planning_ms: plan['Planning Time'],
+        plan: nodes,
+        seq_scan: nodes.some((n) => n.startsWith('Seq Scan')),
+      };
       log(`${label}: ${plan['Execution Time']} ms\n${text}`);
     }
 
@@ -126,9 +133,17 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000));
     const baseline = writer.snapshot();
     const runs = [];
-    for (const [style, days, pauseMs] of [['cli, no pause', EXPIRE_AFTER_DAYS + 1.5, 0], ['gateway schedule, 20 ms pause', EXPIRE_AFTER_DAYS, 20]]) {
+    for (const [style, days, pauseMs] of [
+      ['cli, no pause', EXPIRE_AFTER_DAYS + 1.5, 0],
+      ['gateway schedule, 20 ms pause', EXPIRE_AFTER_DAYS, 20],
+    ]) {
       const olderThan = new Date(Date.now() - days * 86400_000);
-      const expired = (await db.raw(`SELECT (SELECT count(*) FROM deliveries WHERE created_at < ?) AS deliveries, (SELECT count(*) FROM delivery_attempts WHERE started_at < ?) AS attempts`, [olderThan, olderThan])).rows[0];
+      const expired = (
+        await db.raw(
+          `SELECT (SELECT count(*) FROM deliveries WHERE created_at < ?) AS deliveries, (SELECT count(*) FROM delivery_attempts WHERE started_at < ?) AS attempts`,
+          [olderThan, olderThan],
+        )
+      ).rows[0];
       writer.reset();
       const waits = sampleWriterWaits(db);
       const prune = await time(`pruneExpired (${style})`, () => pruneExpired(db, { olderThan, batchSize: 5000, pauseMs }));
@@ -181,7 +196,9 @@ function sampleWriterWaits(db) {
     async stop() {
       running = false;
       await loop;
-      const lock = Object.entries(counts).filter(([k]) => k.startsWith('Lock')).reduce((n, [, v]) => n + v, 0);
+      const lock = Object.entries(counts)
+        .filter(([k]) => k.startsWith('Lock'))
+        .reduce((n, [, v]) => n + v, 0);
       return { lock_waits: lock, by_event: counts };
     },
   };
@@ -198,8 +215,27 @@ function startWriter(db) {
       const t0 = performance.now();
       await db.transaction(async (tx) => {
         const id = (await tx.raw(`SELECT md5('live:' || ?::text || clock_timestamp()::text)::uuid AS id`, [n])).rows[0].id;
-        await tx('deliveries').insert({ id, tenant_id: '00000000-0000-4000-8000-000000000001', event_id: `live-${n}`, webhook_id: '00000000-0000-4000-8000-000000000002', event_type: 'replied-message', status: 'delivered', attempts: 1, body: {} });
-        await tx('delivery_attempts').insert({ delivery_id: id, tenant_id: '00000000-0000-4000-8000-000000000001', webhook_id: '00000000-0000-4000-8000-000000000002', cycle: 0, attempt: 1, started_at: new Date(), duration_ms: 5, outcome: 'delivered', status_code: 200 });
+        await tx('deliveries').insert({
+          id,
+          tenant_id: '00000000-0000-4000-8000-000000000001',
+          event_id: `live-${n}`,
+          webhook_id: '00000000-0000-4000-8000-000000000002',
+          event_type: 'replied-message',
+          status: 'delivered',
+          attempts: 1,
+          body: {},
+        });
+        await tx('delivery_attempts').insert({
+          delivery_id: id,
+          tenant_id: '00000000-0000-4000-8000-000000000001',
+          webhook_id: '00000000-0000-4000-8000-000000000002',
+          cycle: 0,
+          attempt: 1,
+          started_at: new Date(),
+          duration_ms: 5,
+          outcome: 'delivered',
+          status_code: 200,
+        });
       });
       samples.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 5));
@@ -228,6 +264,9 @@ try {
   // first results of this checkout
 }
 fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-fs.writeFileSync(resultsFile, `${JSON.stringify({ ...current, faults: current.faults ?? [], audit_10m: result, updated_at: new Date().toISOString() }, null, 2)}\n`);
+fs.writeFileSync(
+  resultsFile,
+  `${JSON.stringify({ ...current, faults: current.faults ?? [], audit_10m: result, updated_at: new Date().toISOString() }, null, 2)}\n`,
+);
 log(`audit_10m written to ${resultsFile}`);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -59,7 +59,14 @@ describe('a receiver down for longer than the retry window', () => {
 
     // The receiver comes back; an operator replays the webhook's dead letters.
     receiver.behave('/down', { status: 200 });
-    const env = { ...process.env, KAFKA_BROKERS: system.env.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: system.kafka.prefix, DATABASE_URL: system.pg.url, LOG_LEVEL: 'error', NODE_OPTIONS: '' };
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: system.env.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS,
+      KAFKA_TOPIC_PREFIX: system.kafka.prefix,
+      DATABASE_URL: system.pg.url,
+      LOG_LEVEL: 'error',
+      NODE_OPTIONS: '',
+    };
     const out = await run(process.execPath, [path.join(repoRoot(), 'apps/cli/bin/hookstream.js'), 'dlq', 'replay', '--webhook', webhook.id], { env });
     expect(out.stdout).toContain(`replayed ${counted.length} dead letter(s)`);
 
@@ -73,7 +80,10 @@ describe('a receiver down for longer than the retry window', () => {
 
     const audited = await waitFor(
       async () => {
-        const rows = await system.pg.db('delivery_attempts').where({ webhook_id: webhook.id, cycle: 1 }).select('delivery_id', 'attempt', 'outcome', 'status_code');
+        const rows = await system.pg
+          .db('delivery_attempts')
+          .where({ webhook_id: webhook.id, cycle: 1 })
+          .select('delivery_id', 'attempt', 'outcome', 'status_code');
         return rows.length >= counted.length ? rows : undefined;
       },
       { timeoutMs: 15_000, what: 'cycle-1 attempts in the audit' },

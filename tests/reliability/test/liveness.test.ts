@@ -19,7 +19,9 @@ describe('liveness that means progress', () => {
   it('a worker stuck with jobs waiting fails /readyz and shows the time since its last commit; it recovers by itself', async () => {
     const tenant = await newTenant(system, 'liveness');
     const worker = system.workers[0]!;
-    const hook = await tenant.api.createWebhook(notificationWebhook(receiver, '/hang', ['message-approved'], { timeout_ms: 10_000, retry_base: 1, retry_max_count: 5 }));
+    const hook = await tenant.api.createWebhook(
+      notificationWebhook(receiver, '/hang', ['message-approved'], { timeout_ms: 10_000, retry_base: 1, retry_max_count: 5 }),
+    );
     await waitFor(
       async () => {
         await tenant.api.publish(event('message-approved', tenant.id));

@@ -62,7 +62,11 @@ describe('PostgreSQL unavailable during load', () => {
     const outageEnds = Date.now() + OUTAGE_MS;
     while (Date.now() < outageEnds) {
       const batch = Array.from({ length: 10 }, () => event('user-followed', tenant.id));
-      await producer.send({ topic: system.kafka.topics.events, acks: -1, messages: batch.map((e) => ({ key: `${tenant.id}:${randomUUID()}`, value: JSON.stringify(e) })) });
+      await producer.send({
+        topic: system.kafka.topics.events,
+        acks: -1,
+        messages: batch.map((e) => ({ key: `${tenant.id}:${randomUUID()}`, value: JSON.stringify(e) })),
+      });
       direct.push(...batch.map((e) => e.id));
       await sleep(500);
     }
@@ -73,7 +77,9 @@ describe('PostgreSQL unavailable during load', () => {
     await watch.stop();
 
     const accepted = [...sent.accepted, ...direct];
-    await waitFor(() => missing(receiver, paths, accepted) === 0, { timeoutMs: 90_000, intervalMs: 250, what: 'every accepted event delivered' }).catch(() => undefined);
+    await waitFor(() => missing(receiver, paths, accepted) === 0, { timeoutMs: 90_000, intervalMs: 250, what: 'every accepted event delivered' }).catch(
+      () => undefined,
+    );
     const count = countDeliveries('postgres_down', receiver, paths, accepted);
     faults.push(count);
     measured.outage_ms = OUTAGE_MS;

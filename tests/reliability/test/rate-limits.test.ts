@@ -37,7 +37,9 @@ describe('rate limits are enforced', () => {
     const tenant = await newTenant(system, 'rate');
     const t0 = Date.now();
     const answers = await Promise.all(
-      Array.from({ length: 120 }, () => tenant.api.request('POST', '/v1/events', event('liked-message', tenant.id), { 'content-type': 'application/cloudevents+json' })),
+      Array.from({ length: 120 }, () =>
+        tenant.api.request('POST', '/v1/events', event('liked-message', tenant.id), { 'content-type': 'application/cloudevents+json' }),
+      ),
     );
     const elapsedS = (Date.now() - t0) / 1000;
     const ok = answers.filter((a) => a.status === 202).length;
@@ -60,7 +62,10 @@ describe('rate limits are enforced', () => {
       timeoutMs: 60_000,
       what: 'every rate-limited delivery',
     });
-    const times = receiver.at('/limited').filter((r) => ids.has((r.body as { event_id: string }).event_id)).map((r) => r.receivedAt);
+    const times = receiver
+      .at('/limited')
+      .filter((r) => ids.has((r.body as { event_id: string }).event_id))
+      .map((r) => r.receivedAt);
     const peaks = Object.fromEntries([1000, 2000, 3000].map((w) => [`max_in_any_${w / 1000}s`, maxInWindow(times, w)]));
     measured.webhook = { rate_limit_per_s: WEBHOOK_RATE, deliveries: times.length, ...peaks, spread_ms: Math.max(...times) - Math.min(...times) };
     // The documented token bucket (bursts of one second's worth): in any window of W seconds at

@@ -62,7 +62,9 @@ describe('one webhook answering close to its timeout', () => {
 
     measured.fast_alone = distribution(baseline);
     measured.fast_while_other_webhook_answers_in_9s = distribution(contended);
-    process.stderr.write(`slow receiver: fast alone ${JSON.stringify(measured.fast_alone)}; with slow ${JSON.stringify(measured.fast_while_other_webhook_answers_in_9s)}\n`);
+    process.stderr.write(
+      `slow receiver: fast alone ${JSON.stringify(measured.fast_alone)}; with slow ${JSON.stringify(measured.fast_while_other_webhook_answers_in_9s)}\n`,
+    );
 
     // Not head-of-line blocked: every fast delivery of the second phase arrived long before a slow answer could have.
     expect(Math.max(...contended)).toBeLessThan(SLOW_MS);

@@ -13,7 +13,9 @@ export interface LagRow {
 export async function consumerLag(ctx: CliContext, groupPrefix = 'hookstream'): Promise<LagRow[]> {
   const { groups } = await ctx.admin.listGroups();
   const rows: LagRow[] = [];
-  for (const { groupId } of groups.filter((g) => g.groupId.startsWith(groupPrefix) && !g.groupId.startsWith('hookstream-cli-')).sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+  for (const { groupId } of groups
+    .filter((g) => g.groupId.startsWith(groupPrefix) && !g.groupId.startsWith('hookstream-cli-'))
+    .sort((a, b) => a.groupId.localeCompare(b.groupId))) {
     const offsets = await ctx.admin.fetchOffsets({ groupId });
     for (const t of offsets) {
       const ends = new Map((await ctx.admin.fetchTopicOffsets(t.topic)).map((p) => [p.partition, p]));

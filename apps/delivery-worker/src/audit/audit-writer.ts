@@ -9,12 +9,33 @@ interface Waiter {
 const rank = (col: string) => `(CASE ${col} WHEN 'pending' THEN 0 WHEN 'retrying' THEN 1 ELSE 2 END)`;
 
 const DELIVERY_COLUMNS = [
-  'id', 'tenant_id', 'event_id', 'webhook_id', 'event_type', 'status', 'cycle', 'attempts',
-  'last_status_code', 'last_error', 'next_attempt_at', 'body', 'finished_at',
+  'id',
+  'tenant_id',
+  'event_id',
+  'webhook_id',
+  'event_type',
+  'status',
+  'cycle',
+  'attempts',
+  'last_status_code',
+  'last_error',
+  'next_attempt_at',
+  'body',
+  'finished_at',
 ] as const;
 const ATTEMPT_COLUMNS = [
-  'delivery_id', 'tenant_id', 'webhook_id', 'cycle', 'attempt', 'started_at', 'duration_ms',
-  'outcome', 'status_code', 'error_class', 'error_message', 'response_excerpt',
+  'delivery_id',
+  'tenant_id',
+  'webhook_id',
+  'cycle',
+  'attempt',
+  'started_at',
+  'duration_ms',
+  'outcome',
+  'status_code',
+  'error_class',
+  'error_message',
+  'response_excerpt',
 ] as const;
 
 /**

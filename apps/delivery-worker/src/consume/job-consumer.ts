@@ -193,7 +193,7 @@ export class JobConsumer {
     this.inFlight--;
     this.metrics.inFlight.dec();
     this.resumeUnsaturated();
-    if ((e as Error | undefined)?.name === 'PartitionRevoked') this.logger.debug({ key, offset }, 'job left to the partition\'s new owner');
+    if ((e as Error | undefined)?.name === 'PartitionRevoked') this.logger.debug({ key, offset }, "job left to the partition's new owner");
     else this.logger.error({ err: e, key, offset }, 'job failed; it stays uncommitted');
   }
 
@@ -205,10 +205,13 @@ export class JobConsumer {
   private hold(key: string, until: number): void {
     this.pause([key]);
     clearTimeout(this.holds.get(key));
-    const timer = setTimeout(() => {
-      this.holds.delete(key);
-      if (!this.saturated.has(key) && !this.stopping) this.resume([key]);
-    }, Math.max(0, until - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.holds.delete(key);
+        if (!this.saturated.has(key) && !this.stopping) this.resume([key]);
+      },
+      Math.max(0, until - Date.now()),
+    );
     this.holds.set(key, timer);
   }
 

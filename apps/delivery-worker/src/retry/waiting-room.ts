@@ -61,12 +61,15 @@ export class WaitingRoom {
     }
     return new Promise((resolve, reject) => {
       const w: Waiter = { owner, timer: undefined, resolve, reject };
-      w.timer = setTimeout(() => {
-        w.timer = undefined;
-        if (this.holdTimer) return; // released when the rebalance ends
-        this.waiters.delete(w);
-        resolve();
-      }, Math.max(0, at - Date.now()));
+      w.timer = setTimeout(
+        () => {
+          w.timer = undefined;
+          if (this.holdTimer) return; // released when the rebalance ends
+          this.waiters.delete(w);
+          resolve();
+        },
+        Math.max(0, at - Date.now()),
+      );
       this.waiters.add(w);
     });
   }

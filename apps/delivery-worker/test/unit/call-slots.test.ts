@@ -57,7 +57,17 @@ describe('lanes sharing the worker-wide slots', () => {
       running--;
       done += items.length;
     };
-    const lanes = Array.from({ length: 5 }, () => new WebhookLane<number>({ maxInFlight: 10, batchSize: 1, batchWaitMs: 0 }, call, () => undefined, () => true, slots));
+    const lanes = Array.from(
+      { length: 5 },
+      () =>
+        new WebhookLane<number>(
+          { maxInFlight: 10, batchSize: 1, batchWaitMs: 0 },
+          call,
+          () => undefined,
+          () => true,
+          slots,
+        ),
+    );
     for (let i = 0; i < 50; i++) lanes[i % 5]!.submit(i);
     while (done < 50) await tick(5);
     expect(peak).toBe(4);

@@ -13,7 +13,9 @@ class RecordingAgent extends http.Agent {
   override createConnection(options: Record<string, unknown>, cb?: unknown): ReturnType<http.Agent['createConnection']> {
     this.seen.push({ ...options });
     // @types/node does not declare createConnection on Agent's prototype, but node defines it there.
-    return (http.Agent.prototype as unknown as { createConnection: (o: unknown, c?: unknown) => ReturnType<http.Agent['createConnection']> }).createConnection.call(this, options, cb);
+    return (
+      http.Agent.prototype as unknown as { createConnection: (o: unknown, c?: unknown) => ReturnType<http.Agent['createConnection']> }
+    ).createConnection.call(this, options, cb);
   }
 }
 
@@ -80,7 +82,7 @@ describe('createGotClient', () => {
     agents.https.destroy();
   });
 
-  it('hands node:http only defined options, and the request still carries got\'s lookup, method and headers', async () => {
+  it("hands node:http only defined options, and the request still carries got's lookup, method and headers", async () => {
     const agent = new RecordingAgent({ keepAlive: false });
     let lookups = 0;
     const lookup = guardedLookup(true);
@@ -99,7 +101,11 @@ describe('createGotClient', () => {
     expect(lookups).toBe(1);
     expect(agent.seen).toHaveLength(1);
     const opts = agent.seen[0]!;
-    expect(Object.entries(opts).filter(([, v]) => v === undefined).map(([k]) => k)).toEqual([]);
+    expect(
+      Object.entries(opts)
+        .filter(([, v]) => v === undefined)
+        .map(([k]) => k),
+    ).toEqual([]);
     expect(opts.method).toBe('POST');
     expect(received).toHaveLength(1);
     expect(received[0]!.headers['user-agent']).toBe('ua-test');
@@ -129,7 +135,12 @@ describe('HttpSender with the lean got client', () => {
   });
 
   it('sends a form body urlencoded', async () => {
-    const o = await sender.post(`${base}/token`, new URLSearchParams({ grant_type: 'client_credentials', scope: 'a b' }), { accept: 'application/json' }, timeouts);
+    const o = await sender.post(
+      `${base}/token`,
+      new URLSearchParams({ grant_type: 'client_credentials', scope: 'a b' }),
+      { accept: 'application/json' },
+      timeouts,
+    );
     expect(o.statusCode).toBe(201);
     expect(received[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(received[0]!.body).toBe('grant_type=client_credentials&scope=a+b');

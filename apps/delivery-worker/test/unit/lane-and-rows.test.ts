@@ -8,13 +8,17 @@ describe('WebhookLane', () => {
     let running = 0;
     let peak = 0;
     const done: number[] = [];
-    const lane = new WebhookLane<number>({ maxInFlight: 3, batchSize: 1, batchWaitMs: 1000 }, async ([n]) => {
-      running++;
-      peak = Math.max(peak, running);
-      await tick(10);
-      running--;
-      done.push(n!);
-    }, () => undefined);
+    const lane = new WebhookLane<number>(
+      { maxInFlight: 3, batchSize: 1, batchWaitMs: 1000 },
+      async ([n]) => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick(10);
+        running--;
+        done.push(n!);
+      },
+      () => undefined,
+    );
     for (let i = 0; i < 10; i++) lane.submit(i);
     while (done.length < 10) await tick(5);
     expect(peak).toBe(3);
@@ -23,9 +27,13 @@ describe('WebhookLane', () => {
 
   it('sends a full batch at once and a partial one after the wait', async () => {
     const calls: number[][] = [];
-    const lane = new WebhookLane<number>({ maxInFlight: 10, batchSize: 3, batchWaitMs: 50 }, async (items) => {
-      calls.push(items);
-    }, () => undefined);
+    const lane = new WebhookLane<number>(
+      { maxInFlight: 10, batchSize: 3, batchWaitMs: 50 },
+      async (items) => {
+        calls.push(items);
+      },
+      () => undefined,
+    );
     [1, 2, 3, 4].forEach((n) => lane.submit(n));
     await tick(0);
     expect(calls).toEqual([[1, 2, 3]]);

@@ -60,7 +60,10 @@ export class DeliveryHistory {
     const q = this.db<DeliveryRow>('deliveries').where({ tenant_id: tenantId, webhook_id: webhookId });
     if (opts.status) q.where({ status: opts.status });
     if (opts.since) q.where('created_at', '>=', opts.since);
-    const rows = await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).offset(opts.startIndex).limit(opts.count + 1);
+    const rows = await q
+      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+      .offset(opts.startIndex)
+      .limit(opts.count + 1);
     return rows.map(presentDelivery);
   }
 
@@ -110,7 +113,9 @@ export class DeliveryHistory {
     try {
       await this.producer.send(this.deliveriesTopic, [{ key: row.webhook_id, value: JSON.stringify(job) }]);
     } catch {
-      throw new HttpError(503, 'the event broker did not acknowledge the delivery job; nothing was queued, retry the request', undefined, { 'retry-after': '1' });
+      throw new HttpError(503, 'the event broker did not acknowledge the delivery job; nothing was queued, retry the request', undefined, {
+        'retry-after': '1',
+      });
     }
     return { delivery_id: row.id, cycle, attempt: 1 };
   }

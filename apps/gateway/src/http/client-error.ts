@@ -22,7 +22,9 @@ export function answerMalformedRequests(server: Server): void {
     }
     const known = STATUS_BY_CODE[err.code ?? ''];
     const status = known?.status ?? 400;
-    const body = JSON.stringify({ error: known?.error ?? `malformed HTTP request (${err.code ?? 'parse error'}): check header names and values (no CR, LF or NUL) and message framing` });
+    const body = JSON.stringify({
+      error: known?.error ?? `malformed HTTP request (${err.code ?? 'parse error'}): check header names and values (no CR, LF or NUL) and message framing`,
+    });
     socket.end(
       `HTTP/1.1 ${status} ${known?.reason ?? 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
     );

@@ -26,5 +26,8 @@ export const notFound = (what: string) => new HttpError(404, `${what} not found`
 
 export function sendError(res: Response, status: number, error: string, details?: ErrorDetail[], headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.status(status).set({ 'cache-control': 'no-store', ...headers }).json(details && details.length ? { error, details } : { error });
+  res
+    .status(status)
+    .set({ 'cache-control': 'no-store', ...headers })
+    .json(details && details.length ? { error, details } : { error });
 }

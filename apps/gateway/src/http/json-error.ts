@@ -127,9 +127,7 @@ export function parseJsonText(text: string): unknown {
   } catch {
     const where = locateJsonError(text);
     throw new SyntaxError(
-      where
-        ? `malformed JSON at position ${where.position} (line ${where.line}, column ${where.column}): ${where.reason}`
-        : 'malformed JSON',
+      where ? `malformed JSON at position ${where.position} (line ${where.line}, column ${where.column}): ${where.reason}` : 'malformed JSON',
     );
   }
 }

@@ -38,7 +38,11 @@ export function parseFilters(query: Query, allowed: readonly string[], errors: E
   for (const f of list) {
     const m = typeof f === 'string' ? /^([A-Za-z]+)\((.*)\)$/s.exec(f.trim()) : null;
     if (!m) {
-      errors.push({ path: '/query/filter', message: `must look like name(value), for example ${allowed[0] ?? 'object'}(https://example.com/places/1)`, rule: 'format' });
+      errors.push({
+        path: '/query/filter',
+        message: `must look like name(value), for example ${allowed[0] ?? 'object'}(https://example.com/places/1)`,
+        rule: 'format',
+      });
       continue;
     }
     const name = m[1]!;
@@ -46,7 +50,10 @@ export function parseFilters(query: Query, allowed: readonly string[], errors: E
       errors.push({ path: '/query/filter', message: `unknown filter '${name}'; supported: ${allowed.join(', ')}`, rule: 'enum' });
       continue;
     }
-    const values = m[2]!.split(',').map((v) => v.trim()).filter(Boolean);
+    const values = m[2]!
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (values.length === 0) {
       errors.push({ path: '/query/filter', message: `filter '${name}' needs at least one value`, rule: 'minItems' });
       continue;
@@ -64,7 +71,10 @@ export function parseFields(query: Query, allowed: readonly string[], errors: Er
     errors.push({ path: '/query/fields', message: 'must be a comma-separated list of field names', rule: 'type' });
     return undefined;
   }
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !allowed.includes(n));
   if (unknown.length) {
     errors.push({ path: '/query/fields', message: `unknown field(s) ${unknown.join(', ')}; available: ${allowed.join(', ')}`, rule: 'enum' });

@@ -32,7 +32,14 @@ export class IngestService {
     intakes.forEach((intake, index) => {
       if (!intake.ok) {
         this.metrics.rejected.inc({ reason: intake.reason });
-        results[index] = { index, ...(intake.id !== undefined ? { id: intake.id } : {}), status: 'rejected', code: intake.status, error: intake.error, ...(intake.details ? { details: intake.details } : {}) };
+        results[index] = {
+          index,
+          ...(intake.id !== undefined ? { id: intake.id } : {}),
+          status: 'rejected',
+          code: intake.status,
+          error: intake.error,
+          ...(intake.details ? { details: intake.details } : {}),
+        };
       } else if (!firstIndexOf.has(intake.event.id)) firstIndexOf.set(intake.event.id, index);
     });
     const ids = [...firstIndexOf.keys()];
@@ -51,7 +58,12 @@ export class IngestService {
         );
       } catch (e) {
         this.logger.error({ err: (e as Error).message, events: toSend.length }, 'broker did not acknowledge events; releasing their dedup claims');
-        await this.dedup.release(tenantId, toSend.map((i) => i.event.id)).catch((err: Error) => this.logger.error({ err: err.message }, 'could not release dedup claims'));
+        await this.dedup
+          .release(
+            tenantId,
+            toSend.map((i) => i.event.id),
+          )
+          .catch((err: Error) => this.logger.error({ err: err.message }, 'could not release dedup claims'));
         throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
       }
       produced();
@@ -61,7 +73,10 @@ export class IngestService {
       // if the confirmation fails, the answer stays 202 and a retry republishes (same id).
       const confirmed = this.metrics.ingestStep.startTimer({ step: 'confirm' });
       await this.dedup
-        .confirm(tenantId, toSend.map((i) => i.event.id))
+        .confirm(
+          tenantId,
+          toSend.map((i) => i.event.id),
+        )
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'));
       confirmed();
     }

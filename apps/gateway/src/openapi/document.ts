@@ -59,7 +59,8 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
     },
     Webhook: {
       type: 'object',
-      description: 'The normalized webhook spec without secrets (`auth_config.has_token`, `has_client_secret`, `has_signing_secret` tell whether one is set), plus state and links',
+      description:
+        'The normalized webhook spec without secrets (`auth_config.has_token`, `has_client_secret`, `has_signing_secret` tell whether one is set), plus state and links',
       properties: {
         id: { type: 'string', format: 'uuid' },
         kind: { enum: ['notification', 'content', 'system'] },
@@ -88,7 +89,16 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
         links: { type: 'object', properties: { next: { type: 'string' }, previous: { type: 'string' } } },
       },
     },
-    Delivery: { type: 'object', properties: { id: { type: 'string' }, event_id: { type: 'string' }, webhook_id: { type: 'string' }, status: { enum: ['pending', 'delivered', 'retrying', 'discarded', 'skipped'] }, attempts: { type: 'integer' } } },
+    Delivery: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        event_id: { type: 'string' },
+        webhook_id: { type: 'string' },
+        status: { enum: ['pending', 'delivered', 'retrying', 'discarded', 'skipped'] },
+        attempts: { type: 'integer' },
+      },
+    },
   };
 
   const paths: Json = {
@@ -96,7 +106,10 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
       post: {
         summary: 'Create a tenant (admin token); the API key is returned once',
         security: [{ admin: [] }],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } },
+        },
         responses: {
           '201': json({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, api_key: { type: 'string' } } }, 'Created'),
           '400': error('Invalid body'),
@@ -109,7 +122,10 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
       post: {
         summary: 'Publish one CloudEvent',
         description: `Structured mode (application/cloudevents+json or application/json) or binary mode (ce-* headers, JSON data as body). A missing id is generated. Answered 202 only once the broker acknowledged. The same id within ${limits.dedupWindowS} s is answered 202 again without being published twice. Data limit: ${limits.eventMaxBytes} bytes.`,
-        requestBody: { required: true, content: { 'application/cloudevents+json': { schema: ref('CloudEvent') }, 'application/json': { schema: ref('CloudEvent') } } },
+        requestBody: {
+          required: true,
+          content: { 'application/cloudevents+json': { schema: ref('CloudEvent') }, 'application/json': { schema: ref('CloudEvent') } },
+        },
         responses: {
           '202': json(ref('Accepted'), 'Accepted (or already accepted within the dedup window)'),
           '400': error('Malformed JSON, invalid envelope or data, unknown type'),
@@ -149,7 +165,13 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
         summary: 'Create a webhook',
         parameters: [fieldsParam],
         requestBody: webhookBody,
-        responses: { '201': json(ref('Webhook'), 'Created'), '400': error('Invalid (field errors in details)'), '409': error('An identical webhook exists'), '415': error('Not JSON'), ...common },
+        responses: {
+          '201': json(ref('Webhook'), 'Created'),
+          '400': error('Invalid (field errors in details)'),
+          '409': error('An identical webhook exists'),
+          '415': error('Not JSON'),
+          ...common,
+        },
       },
       get: {
         summary: 'List webhooks',
@@ -158,7 +180,11 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
       },
     },
     '/v1/webhooks/{id}': {
-      get: { summary: 'Get a webhook', parameters: [idParam('id', 'Webhook id'), fieldsParam], responses: { '200': json(ref('Webhook'), 'The webhook'), ...notFound, ...common } },
+      get: {
+        summary: 'Get a webhook',
+        parameters: [idParam('id', 'Webhook id'), fieldsParam],
+        responses: { '200': json(ref('Webhook'), 'The webhook'), ...notFound, ...common },
+      },
       put: {
         summary: 'Update a webhook',
         description: 'A body of only {"enabled": bool} enables or disables it; any other body replaces the configuration (secrets must be sent again).',
@@ -166,7 +192,11 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
         requestBody: webhookBody,
         responses: { '200': json(ref('Webhook'), 'Updated'), '400': error('Invalid'), '409': error('An identical webhook exists'), ...notFound, ...common },
       },
-      delete: { summary: 'Delete a webhook', parameters: [idParam('id', 'Webhook id')], responses: { '204': { description: 'Deleted' }, ...notFound, ...common } },
+      delete: {
+        summary: 'Delete a webhook',
+        parameters: [idParam('id', 'Webhook id')],
+        responses: { '204': { description: 'Deleted' }, ...notFound, ...common },
+      },
     },
     '/v1/webhooks/{id}/enable': {
       put: {
@@ -188,7 +218,11 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
       },
     },
     '/v1/deliveries/{id}': {
-      get: { summary: 'A delivery with all its attempts', parameters: [idParam('id', 'Delivery id')], responses: { '200': json({ type: 'object' }, 'The delivery'), ...notFound, ...common } },
+      get: {
+        summary: 'A delivery with all its attempts',
+        parameters: [idParam('id', 'Delivery id')],
+        responses: { '200': json({ type: 'object' }, 'The delivery'), ...notFound, ...common },
+      },
     },
     '/v1/deliveries/{id}/retry': {
       post: {
@@ -197,24 +231,42 @@ export function openApiDocument(publicUrl: string, limits: { eventMaxBytes: numb
         responses: { '202': json({ type: 'object' }, 'Queued'), '409': error('No recorded body, or the webhook was deleted'), ...notFound, ...common },
       },
     },
-    '/v1/secrets': { get: { summary: 'Names and times of the tenant secrets (values are never returned)', responses: { '200': json({ type: 'object' }, 'The names'), ...common } } },
+    '/v1/secrets': {
+      get: {
+        summary: 'Names and times of the tenant secrets (values are never returned)',
+        responses: { '200': json({ type: 'object' }, 'The names'), ...common },
+      },
+    },
     '/v1/secrets/{name}': {
       put: {
         summary: 'Create or rotate a secret (write-only); the next delivery uses the new value',
         parameters: [idParam('name', 'Secret name (may contain /, sent as is or as %2F)')],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['value'], properties: { value: { type: 'string', writeOnly: true } } } } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['value'], properties: { value: { type: 'string', writeOnly: true } } } } },
+        },
         responses: { '201': json({ type: 'object' }, 'Created'), '200': json({ type: 'object' }, 'Rotated'), '400': error('Invalid'), ...common },
       },
     },
     '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
-    '/readyz': { get: { summary: 'Readiness (Kafka and PostgreSQL reachable)', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness (Kafka and PostgreSQL reachable)',
+        security: [],
+        responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Metrics' } } } },
   };
 
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: JSON_SCHEMA_DIALECT,
-    info: { title: 'hookstream gateway', version: '1.0.0', description: 'Event ingest (data plane) and the webhooks, secrets and delivery history API (control plane).' },
+    info: {
+      title: 'hookstream gateway',
+      version: '1.0.0',
+      description: 'Event ingest (data plane) and the webhooks, secrets and delivery history API (control plane).',
+    },
     servers: [{ url: publicUrl }],
     security: [{ apiKey: [] }],
     paths,

@@ -25,7 +25,9 @@ export class LifecyclePublisher {
       );
     } catch {
       // Thrown inside the change's transaction: the change is rolled back with it.
-      throw new HttpError(503, 'the event broker did not acknowledge the webhook system event; nothing was changed, retry the request', undefined, { 'retry-after': '1' });
+      throw new HttpError(503, 'the event broker did not acknowledge the webhook system event; nothing was changed, retry the request', undefined, {
+        'retry-after': '1',
+      });
     }
     for (const verb of verbs) this.metrics.lifecycleEvents.inc({ verb });
   }

@@ -22,7 +22,10 @@ export function endpointUrlProblem(raw: string, policy: UrlPolicy): string | und
   if (url.username || url.password) return 'must not contain credentials (use auth_type to authenticate)';
   if (policy.allowPrivate) return undefined;
   if (url.protocol !== 'https:') return 'must be an https:// URL (plain http is allowed only with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true)';
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   const reason = privateHostReason(host);
   return reason ? `must not point to ${reason} (allowed only with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true)` : undefined;
 }

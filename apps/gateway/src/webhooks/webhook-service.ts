@@ -12,7 +12,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
 
 /** Fields of the resource a client may send back in a PUT; they are read-only and ignored. */
-const READ_ONLY_FIELDS = ['id', 'kind', 'buggy', 'consecutive_failures', 'marked_buggy_at', 'uri', 'resources', 'created_at', 'updated_at', 'has_signing_secret'];
+const READ_ONLY_FIELDS = [
+  'id',
+  'kind',
+  'buggy',
+  'consecutive_failures',
+  'marked_buggy_at',
+  'uri',
+  'resources',
+  'created_at',
+  'updated_at',
+  'has_signing_secret',
+];
 
 interface Prepared {
   spec: WebhookSpec;
@@ -113,7 +124,10 @@ export class WebhookService {
   async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[] }): Promise<WebhookRow[]> {
     const q = this.db('webhooks').where({ tenant_id: tenantId });
     if (opts.objects) q.whereIn('object', opts.objects);
-    return (await q.orderBy([{ column: 'created_at' }, { column: 'id' }]).offset(opts.startIndex).limit(opts.count + 1)) as WebhookRow[];
+    return (await q
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      .offset(opts.startIndex)
+      .limit(opts.count + 1)) as WebhookRow[];
   }
 
   /**
@@ -121,7 +135,8 @@ export class WebhookService {
    * replacement in either request shape (secrets must be sent again: they are never returned).
    */
   async update(tenantId: string, id: string, body: unknown): Promise<WebhookRow> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new HttpError(400, 'invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
     const input = { ...(body as Record<string, unknown>) };
     for (const f of READ_ONLY_FIELDS) delete input[f];
     const keys = Object.keys(input);

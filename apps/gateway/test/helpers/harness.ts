@@ -80,7 +80,10 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     call,
     responses,
     async createTenant(name = 'acme') {
-      const r = await call<{ id: string; name: string; api_key: string }>('POST', '/v1/tenants', { body: { name }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const r = await call<{ id: string; name: string; api_key: string }>('POST', '/v1/tenants', {
+        body: { name },
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       if (r.status !== 201) throw new Error(`tenant creation failed: ${r.status} ${r.text}`);
       return r.body;
     },

@@ -116,8 +116,12 @@ try {
   const jobs = (await admin.fetchTopicOffsets(topics.deliveries)).reduce((n, p) => n + Number(p.high), 0);
   const rate = (EVENTS - firstCount) / ((doneAt - firstAt) / 1000);
   log(`matcher start to index built (${records.length} webhooks loaded from PostgreSQL): ${Math.round(indexBuiltAt - tStart)} ms`);
-  log(`end to end (Kafka in, event index in PostgreSQL, jobs acknowledged, offsets committed): ${Math.round(rate)} events/s, ${Math.round((rate * jobs) / EVENTS)} jobs/s`);
-  log(`${jobs} jobs for ${EVENTS} events (mean fan-out ${(jobs / EVENTS).toFixed(2)}); all ${EVENTS} committed ${Math.round(doneAt - tStart)} ms after the process started`);
+  log(
+    `end to end (Kafka in, event index in PostgreSQL, jobs acknowledged, offsets committed): ${Math.round(rate)} events/s, ${Math.round((rate * jobs) / EVENTS)} jobs/s`,
+  );
+  log(
+    `${jobs} jobs for ${EVENTS} events (mean fan-out ${(jobs / EVENTS).toFixed(2)}); all ${EVENTS} committed ${Math.round(doneAt - tStart)} ms after the process started`,
+  );
 } finally {
   child?.kill('SIGTERM');
   if (child) await new Promise((r) => child!.once('exit', r));

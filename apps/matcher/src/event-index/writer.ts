@@ -12,10 +12,20 @@ const ROWS_PER_STATEMENT = 5000;
 export async function writeEventIndex(db: Knex, events: readonly EventRow[], skipped: readonly DeliveryRow[]): Promise<void> {
   const work: Promise<unknown>[] = [];
   for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
-    work.push(db('events').insert(events.slice(i, i + ROWS_PER_STATEMENT)).onConflict(['tenant_id', 'id']).ignore());
+    work.push(
+      db('events')
+        .insert(events.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict(['tenant_id', 'id'])
+        .ignore(),
+    );
   }
   for (let i = 0; i < skipped.length; i += ROWS_PER_STATEMENT / 2) {
-    work.push(db('deliveries').insert(skipped.slice(i, i + ROWS_PER_STATEMENT / 2)).onConflict('id').ignore());
+    work.push(
+      db('deliveries')
+        .insert(skipped.slice(i, i + ROWS_PER_STATEMENT / 2))
+        .onConflict('id')
+        .ignore(),
+    );
   }
   await Promise.all(work);
 }

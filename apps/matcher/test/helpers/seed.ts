@@ -40,11 +40,7 @@ export async function createWebhook(
 }
 
 /** Changes a webhook as the API does (revision bumped, updated_at refreshed). */
-export async function updateWebhook(
-  db: Knex,
-  id: string,
-  change: { request?: Record<string, unknown>; enabled?: boolean; buggy?: boolean },
-): Promise<void> {
+export async function updateWebhook(db: Knex, id: string, change: { request?: Record<string, unknown>; enabled?: boolean; buggy?: boolean }): Promise<void> {
   const patch: Record<string, unknown> = { revision: db.raw('revision + 1'), updated_at: db.fn.now() };
   if (change.request) {
     const spec = specOf(change.request);
@@ -60,11 +56,7 @@ export async function deleteWebhook(db: Knex, id: string): Promise<void> {
 }
 
 /** Notification configuration (notification seed shape) registering types per channel. */
-export function notificationRequest(
-  email: string[],
-  inApp: string[] = [],
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function notificationRequest(email: string[], inApp: string[] = [], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     enabled: true,
     endpoint: `https://partner.example/hooks/${randomUUID()}`,

@@ -24,7 +24,11 @@ describe('matching rules', () => {
     expect(got).toEqual({ [email.id]: ['email'], [both.id]: ['in-app', 'email'], [inApp.id]: ['in-app'] });
 
     const emailOnly = accepted('replied-message', { ...fixtures.eventData('replied-message'), channels: ['email'] });
-    expect(matchEvent(index, emailOnly).map((m) => m.subscriber.id).sort()).toEqual([email.id, both.id].sort());
+    expect(
+      matchEvent(index, emailOnly)
+        .map((m) => m.subscriber.id)
+        .sort(),
+    ).toEqual([email.id, both.id].sort());
   });
 
   it('notification: an empty intersection is no match (the seed: no registered channels, nothing sent)', () => {
@@ -38,7 +42,10 @@ describe('matching rules', () => {
     const b = record(notification(['user-mentioned'], [], { spot_id: 'sp_other' }));
     const any = record(notification(['user-mentioned']));
     const index = indexOf(a, b, any);
-    const ids = (ev: ReturnType<typeof accepted>) => matchEvent(index, ev).map((m) => m.subscriber.id).sort();
+    const ids = (ev: ReturnType<typeof accepted>) =>
+      matchEvent(index, ev)
+        .map((m) => m.subscriber.id)
+        .sort();
     // Fixture conversation_id: sp_Hr4ld2024_city-council-budget-vote
     expect(ids(accepted('user-mentioned'))).toEqual([a.id, any.id].sort());
     expect(ids(accepted('user-mentioned', undefined, { spotid: 'sp_other' }))).toEqual([b.id, any.id].sort());
@@ -61,7 +68,10 @@ describe('matching rules', () => {
     const onDocument = record(entity(undefined, `${JIVE}/contents/2051`));
     const foreign = record(entity(undefined, PLACE), { tenantId: OTHER_TENANT });
     const index = indexOf(docsInPlace, allInPlace, onDocument, foreign);
-    const ids = (type: string, data?: Record<string, unknown>) => matchEvent(index, accepted(type, data)).map((m) => m.subscriber.id).sort();
+    const ids = (type: string, data?: Record<string, unknown>) =>
+      matchEvent(index, accepted(type, data))
+        .map((m) => m.subscriber.id)
+        .sort();
     expect(ids('jive:created')).toEqual([docsInPlace.id, allInPlace.id, onDocument.id].sort());
     expect(ids('jive:commented')).toEqual([docsInPlace.id, allInPlace.id, onDocument.id].sort());
     expect(ids('jive:replied')).toEqual([allInPlace.id]);

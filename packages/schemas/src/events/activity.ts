@@ -47,9 +47,9 @@ export const SYSTEM_CATEGORIES = Object.keys(SYSTEM_EVENT_CATEGORIES) as SystemC
 export const SYSTEM_VERBS: readonly SystemVerb[] = SYSTEM_CATEGORIES.flatMap((c) => SYSTEM_EVENT_CATEGORIES[c]);
 
 /** verb -> category, the inverse of {@link SYSTEM_EVENT_CATEGORIES}. */
-export const SYSTEM_VERB_CATEGORY = Object.fromEntries(
-  SYSTEM_CATEGORIES.flatMap((c) => SYSTEM_EVENT_CATEGORIES[c].map((v) => [v, c])),
-) as Readonly<Record<SystemVerb, SystemCategory>>;
+export const SYSTEM_VERB_CATEGORY = Object.fromEntries(SYSTEM_CATEGORIES.flatMap((c) => SYSTEM_EVENT_CATEGORIES[c].map((v) => [v, c]))) as Readonly<
+  Record<SystemVerb, SystemCategory>
+>;
 
 export function isSystemCategory(name: string): name is SystemCategory {
   return Object.prototype.hasOwnProperty.call(SYSTEM_EVENT_CATEGORIES, name);
@@ -115,8 +115,7 @@ function defineContentActivity<V extends ContentVerb>(verb: V) {
   };
 }
 
-const IdOrNumber = (description: string) =>
-  Type.Union([Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH }), Type.Integer()], { description });
+const IdOrNumber = (description: string) => Type.Union([Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH }), Type.Integer()], { description });
 
 /** objectID/objectType of a system event's subject, plus containerID/containerType for a container. */
 export const SystemSubjectSchema = Type.Object(

@@ -1,13 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { canonicalNotificationType, NOTIFICATION_TYPES, notificationSchemas } from './notification.js';
 import type { NotificationType } from './notification.js';
-import {
-  CONTENT_VERBS,
-  contentActivitySchemas,
-  SYSTEM_VERB_CATEGORY,
-  SYSTEM_VERBS,
-  systemActivitySchemas,
-} from './activity.js';
+import { CONTENT_VERBS, contentActivitySchemas, SYSTEM_VERB_CATEGORY, SYSTEM_VERBS, systemActivitySchemas } from './activity.js';
 import type { ContentVerb, SystemCategory, SystemVerb } from './activity.js';
 
 /** A catalogue key: a canonical notification type or a jive: verb. */

@@ -34,10 +34,7 @@ export const NOTIFICATION_TYPE_NAMES: readonly NotificationTypeName[] = [
   ...(Object.keys(NOTIFICATION_TYPE_ALIASES) as NotificationTypeAlias[]),
 ];
 
-const canonicalByName = new Map<string, NotificationType>([
-  ...NOTIFICATION_TYPES.map((t) => [t, t] as const),
-  ...Object.entries(NOTIFICATION_TYPE_ALIASES),
-]);
+const canonicalByName = new Map<string, NotificationType>([...NOTIFICATION_TYPES.map((t) => [t, t] as const), ...Object.entries(NOTIFICATION_TYPE_ALIASES)]);
 
 /** The canonical notification type for a canonical name or an alias; `undefined` if unknown. */
 export function canonicalNotificationType(name: string): NotificationType | undefined {

@@ -18,12 +18,8 @@ export const webhookExtensionProperties = {
   batch_size: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_BATCH_SIZE, description: 'Events per callback (the notification seed sends them one by one)' }),
   ),
-  timeout_ms: Type.Optional(
-    Type.Integer({ minimum: 1000, maximum: 10_000, default: DEFAULT_TIMEOUT_MS, description: 'Time allowed for a 2xx response' }),
-  ),
-  max_in_flight: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_MAX_IN_FLIGHT, description: 'Concurrent requests to this endpoint' }),
-  ),
+  timeout_ms: Type.Optional(Type.Integer({ minimum: 1000, maximum: 10_000, default: DEFAULT_TIMEOUT_MS, description: 'Time allowed for a 2xx response' })),
+  max_in_flight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_MAX_IN_FLIGHT, description: 'Concurrent requests to this endpoint' })),
   rate_limit_per_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Requests per second to this endpoint' })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
 };

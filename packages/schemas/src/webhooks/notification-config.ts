@@ -10,7 +10,12 @@ import { webhookExtensionProperties } from './extensions.js';
 export const DEFAULT_RETRY_BASE = 2;
 export const DEFAULT_RETRY_MAX_COUNT = 5;
 
-export const RetryBaseSchema = Type.Integer({ minimum: 1, maximum: 5, default: DEFAULT_RETRY_BASE, description: 'Base of the exponential retry delay, seconds' });
+export const RetryBaseSchema = Type.Integer({
+  minimum: 1,
+  maximum: 5,
+  default: DEFAULT_RETRY_BASE,
+  description: 'Base of the exponential retry delay, seconds',
+});
 export const RetryMaxCountSchema = Type.Integer({
   minimum: 0,
   maximum: 10,

@@ -21,10 +21,9 @@ export const WebhookEventTokenSchema = Type.String({ pattern: EVENT_TOKEN });
 export const WebhookEntitySchema = Type.Object(
   {
     events: Type.Optional(
-      Type.Union([
-        Type.String({ pattern: EVENT_LIST, maxLength: 1024 }),
-        Type.Array(WebhookEventTokenSchema, { minItems: 1, maxItems: 50 }),
-      ], { description: `Content types (content webhook) or system categories: ${SYSTEM_CATEGORIES.join(', ')}` }),
+      Type.Union([Type.String({ pattern: EVENT_LIST, maxLength: 1024 }), Type.Array(WebhookEventTokenSchema, { minItems: 1, maxItems: 50 })], {
+        description: `Content types (content webhook) or system categories: ${SYSTEM_CATEGORIES.join(', ')}`,
+      }),
     ),
     callback: HttpUrl({ description: 'Events are POSTed to this URL' }),
     object: Type.Optional(Uri({ description: 'URI of the container or content object to watch' })),

@@ -107,7 +107,8 @@ export function outOfRangeCases(schema: Schema, instance: unknown): MutationCase
     }
     if (typeof s.minLength === 'number' && s.minLength > 0) add({ pointer, rule: 'minLength', label: `${pointer} empty`, value: '' });
     if (Array.isArray(s.enum)) add({ pointer, rule: 'enum', label: `${pointer} not in the enum`, value: 'not-a-listed-value' });
-    if (s.const !== undefined) add({ pointer, rule: 'const', label: `${pointer} other than the const`, value: typeof s.const === 'boolean' ? !s.const : 'not-the-constant' });
+    if (s.const !== undefined)
+      add({ pointer, rule: 'const', label: `${pointer} other than the const`, value: typeof s.const === 'boolean' ? !s.const : 'not-the-constant' });
   });
   return cases;
 }

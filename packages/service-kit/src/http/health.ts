@@ -35,7 +35,7 @@ export class Health {
         }
       }),
     );
-    const checks: HealthReport["checks"] = Object.fromEntries(entries);
+    const checks: HealthReport['checks'] = Object.fromEntries(entries);
     if (this.stopping) checks['shutdown'] = { ok: false, error: 'shutting down', ms: 0 };
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   }

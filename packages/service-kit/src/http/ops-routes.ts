@@ -8,12 +8,7 @@ import type { Health } from './health.js';
  * `/readyz` (it can make progress: its dependencies answer) and `/metrics`.
  * Returns false when the path is not one of them, so an app server can fall through.
  */
-export async function handleOpsRequest(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  health: Health,
-  metrics: Registry,
-): Promise<boolean> {
+export async function handleOpsRequest(req: http.IncomingMessage, res: http.ServerResponse, health: Health, metrics: Registry): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (path === '/healthz') {

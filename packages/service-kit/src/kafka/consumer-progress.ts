@@ -42,18 +42,28 @@ export interface ConsumerProgressOptions {
 export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): void; lastCommitAt(): number } {
   const intervalMs = opts.intervalMs ?? 5000;
   const stallAfterMs = opts.stallAfterMs ?? 60_000;
-  const lagGauge = getOrCreate(opts.metrics, 'hookstream_consumer_lag', () => new client.Gauge({
-    name: 'hookstream_consumer_lag',
-    help: 'Messages not yet committed by the consumer group, per topic partition',
-    labelNames: ['group', 'topic', 'partition'],
-    registers: [opts.metrics],
-  }));
-  const sinceCommit = getOrCreate(opts.metrics, 'hookstream_consumer_seconds_since_last_commit', () => new client.Gauge({
-    name: 'hookstream_consumer_seconds_since_last_commit',
-    help: 'Seconds since this process last committed an offset (or since it joined its group)',
-    labelNames: ['group'],
-    registers: [opts.metrics],
-  }));
+  const lagGauge = getOrCreate(
+    opts.metrics,
+    'hookstream_consumer_lag',
+    () =>
+      new client.Gauge({
+        name: 'hookstream_consumer_lag',
+        help: 'Messages not yet committed by the consumer group, per topic partition',
+        labelNames: ['group', 'topic', 'partition'],
+        registers: [opts.metrics],
+      }),
+  );
+  const sinceCommit = getOrCreate(
+    opts.metrics,
+    'hookstream_consumer_seconds_since_last_commit',
+    () =>
+      new client.Gauge({
+        name: 'hookstream_consumer_seconds_since_last_commit',
+        help: 'Seconds since this process last committed an offset (or since it joined its group)',
+        labelNames: ['group'],
+        registers: [opts.metrics],
+      }),
+  );
   let lastCommit = Date.now();
   let totalLag = 0;
   let lastMeasured = 0;
@@ -75,16 +85,12 @@ export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): 
     lastCommit = Date.now();
     assigned = new Set(Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
   });
-  const counts = (topic: string, partition: number) =>
-    (assigned?.has(`${topic}:${partition}`) ?? true) && !opts.heldUntilDue?.(topic, partition);
+  const counts = (topic: string, partition: number) => (assigned?.has(`${topic}:${partition}`) ?? true) && !opts.heldUntilDue?.(topic, partition);
 
   async function measure(): Promise<void> {
     let lag = 0;
     for (const topic of opts.topics) {
-      const [latest, committed] = await Promise.all([
-        opts.admin.fetchTopicOffsets(topic),
-        opts.admin.fetchOffsets({ groupId: opts.groupId, topics: [topic] }),
-      ]);
+      const [latest, committed] = await Promise.all([opts.admin.fetchTopicOffsets(topic), opts.admin.fetchOffsets({ groupId: opts.groupId, topics: [topic] })]);
       const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       for (const p of latest) {
         const end = Number(p.high);

@@ -60,7 +60,8 @@ export class Publisher {
 function sizeOf(m: Message): number {
   let n = 64;
   for (const part of [m.key, m.value]) if (part) n += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : (v as Buffer | undefined)?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : ((v as Buffer | undefined)?.length ?? 0));
   return n;
 }
 

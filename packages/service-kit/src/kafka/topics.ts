@@ -50,7 +50,17 @@ const DAY_MS = 86_400_000;
  * Every topic of the pipeline with its partition count and retention. Dead letters
  * and invalid events are kept longer because people read and replay them.
  */
-export function topicSpecs(config: Pick<BaseConfig, 'KAFKA_TOPIC_PREFIX' | 'TOPIC_PARTITIONS_EVENTS' | 'TOPIC_PARTITIONS_DELIVERIES' | 'TOPIC_PARTITIONS_RETRY' | 'TOPIC_PARTITIONS_DLQ' | 'TOPIC_REPLICATION_FACTOR'>): TopicSpec[] {
+export function topicSpecs(
+  config: Pick<
+    BaseConfig,
+    | 'KAFKA_TOPIC_PREFIX'
+    | 'TOPIC_PARTITIONS_EVENTS'
+    | 'TOPIC_PARTITIONS_DELIVERIES'
+    | 'TOPIC_PARTITIONS_RETRY'
+    | 'TOPIC_PARTITIONS_DLQ'
+    | 'TOPIC_REPLICATION_FACTOR'
+  >,
+): TopicSpec[] {
   const names = topicNames(config.KAFKA_TOPIC_PREFIX);
   const rf = config.TOPIC_REPLICATION_FACTOR;
   const retention = (ms: number) => [{ name: 'retention.ms', value: String(ms) }];

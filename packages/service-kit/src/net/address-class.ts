@@ -1,16 +1,7 @@
 import { isIP } from 'node:net';
 
 /** Why an address is not a public internet destination. */
-export type AddressClass =
-  | 'unspecified'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'cgnat'
-  | 'cloud-metadata'
-  | 'unique-local'
-  | 'multicast'
-  | 'reserved';
+export type AddressClass = 'unspecified' | 'loopback' | 'private' | 'link-local' | 'cgnat' | 'cloud-metadata' | 'unique-local' | 'multicast' | 'reserved';
 
 type Range = [base: bigint, prefix: number, cls: AddressClass];
 

@@ -54,7 +54,12 @@ export function missing(receiver: Receiver, paths: string[], acceptedEventIds: s
 export function missingEvents(receiver: Receiver, paths: string[], acceptedEventIds: string[]): string[] {
   const out = new Set<string>();
   for (const path of paths) {
-    const got = new Set(receiver.at(path).filter((r) => r.status < 300).map((r) => eventIdOf(r.body)));
+    const got = new Set(
+      receiver
+        .at(path)
+        .filter((r) => r.status < 300)
+        .map((r) => eventIdOf(r.body)),
+    );
     for (const id of acceptedEventIds) if (!got.has(id)) out.add(id);
   }
   return [...out];

@@ -6,7 +6,11 @@ export async function explainMissing(system: TestSystem, tenantId: string, event
   const ids = eventIds.slice(0, 20);
   const [events, deliveries, attempts] = await Promise.all([
     system.pg.db('events').where({ tenant_id: tenantId }).whereIn('id', ids).select('id', 'matched_webhooks', 'received_at'),
-    system.pg.db('deliveries').where({ tenant_id: tenantId }).whereIn('event_id', ids).select('id', 'event_id', 'webhook_id', 'status', 'attempts', 'last_status_code', 'last_error', 'cycle'),
+    system.pg
+      .db('deliveries')
+      .where({ tenant_id: tenantId })
+      .whereIn('event_id', ids)
+      .select('id', 'event_id', 'webhook_id', 'status', 'attempts', 'last_status_code', 'last_error', 'cycle'),
     system.pg
       .db('delivery_attempts as a')
       .join('deliveries as d', 'd.id', 'a.delivery_id')

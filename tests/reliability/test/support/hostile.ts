@@ -12,9 +12,9 @@ export interface Candidate {
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 /** Nesting of arrays or objects far beyond anything a real event has. */
-export const deeplyNested = fc.record({ depth: fc.integer({ min: 100, max: 200_000 }), object: fc.boolean() }).map(({ depth, object }) =>
-  Buffer.from(object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`),
-);
+export const deeplyNested = fc
+  .record({ depth: fc.integer({ min: 100, max: 200_000 }), object: fc.boolean() })
+  .map(({ depth, object }) => Buffer.from(object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`));
 
 /** Bytes that are not UTF-8, alone or inside an otherwise valid JSON string. */
 export const badUtf8 = (valid: Buffer) =>
@@ -83,11 +83,29 @@ export function candidates(validDoc: () => Record<string, unknown>, goodType: st
   const as = (kind: string, body: fc.Arbitrary<Buffer>, valid = false) => body.map((b): Candidate => ({ kind, body: b, contentType: goodType, valid }));
   return fc.oneof(
     { arbitrary: fc.constant(null).map((): Candidate => ({ kind: 'valid', body: json(validDoc()), contentType: goodType, valid: true })), weight: 3 },
-    { arbitrary: as('random-json', fc.jsonValue({ maxDepth: 4 }).map((v) => json(v))), weight: 3 },
-    { arbitrary: as('random-text', fc.string({ maxLength: 300, unit: 'binary' }).map((s) => Buffer.from(s))), weight: 2 },
+    {
+      arbitrary: as(
+        'random-json',
+        fc.jsonValue({ maxDepth: 4 }).map((v) => json(v)),
+      ),
+      weight: 3,
+    },
+    {
+      arbitrary: as(
+        'random-text',
+        fc.string({ maxLength: 300, unit: 'binary' }).map((s) => Buffer.from(s)),
+      ),
+      weight: 2,
+    },
     { arbitrary: as('truncated', truncated(validBuf)), weight: 3 },
     { arbitrary: as('deeply-nested', deeplyNested), weight: 1 },
-    { arbitrary: as('type-confused', fc.constant(null).chain(() => typeConfused(validDoc()))), weight: 4 },
+    {
+      arbitrary: as(
+        'type-confused',
+        fc.constant(null).chain(() => typeConfused(validDoc())),
+      ),
+      weight: 4,
+    },
     { arbitrary: as('bad-utf8', badUtf8(validBuf)), weight: 2 },
     { arbitrary: as('huge', huge(sample)), weight: 1 },
     {

@@ -18,11 +18,16 @@ export function deliveryRoutes(deps: GatewayDeps): Router {
     let since: Date | undefined;
     if (sinceRaw !== undefined) {
       since = typeof sinceRaw === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(sinceRaw) ? new Date(sinceRaw) : undefined;
-      if (!since || Number.isNaN(since.getTime())) errors.push({ path: '/query/since', message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', rule: 'format' });
+      if (!since || Number.isNaN(since.getTime()))
+        errors.push({ path: '/query/since', message: 'must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z', rule: 'format' });
     }
     throwIfErrors(errors);
     const id = param(req, 'id');
-    const rows = await deps.deliveries.forWebhook(tenantOf(req).id, id, { ...page, ...(typeof status === 'string' ? { status } : {}), ...(since ? { since } : {}) });
+    const rows = await deps.deliveries.forWebhook(tenantOf(req).id, id, {
+      ...page,
+      ...(typeof status === 'string' ? { status } : {}),
+      ...(since ? { since } : {}),
+    });
     res.json(pagedList(rows, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/webhooks/${id}/deliveries`, req.query as Record<string, unknown>));
   });
 

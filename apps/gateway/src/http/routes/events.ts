@@ -62,7 +62,10 @@ export function eventRoutes(deps: GatewayDeps): Router {
     if (binary) {
       if (!isJsonMediaType(type)) {
         reject(deps, 'unsupported_media_type');
-        throw new HttpError(415, `unsupported content type ${JSON.stringify(type || '(none)')} for binary-mode data: event data must be JSON (application/json)`);
+        throw new HttpError(
+          415,
+          `unsupported content type ${JSON.stringify(type || '(none)')} for binary-mode data: event data must be JSON (application/json)`,
+        );
       }
       const raw = await readBodyCounted(deps, req, s.eventMaxBytes);
       small = true;

@@ -25,7 +25,9 @@ export function secretRoutes(deps: GatewayDeps): Router {
     const extra = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'value') : [];
     if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || extra.length) {
       throw new HttpError(400, 'invalid secret', [
-        ...(typeof value !== 'string' || value.length === 0 || value.length > 4096 ? [{ path: '/value', message: 'must be a string of 1 to 4096 characters', rule: 'type' }] : []),
+        ...(typeof value !== 'string' || value.length === 0 || value.length > 4096
+          ? [{ path: '/value', message: 'must be a string of 1 to 4096 characters', rule: 'type' }]
+          : []),
         ...extra.map((k) => ({ path: `/${k}`, message: 'is not a secret field (only value)', rule: 'additionalProperties' })),
       ]);
     }

@@ -12,9 +12,14 @@ export function requireTenant(deps: GatewayDeps) {
     if (!tenant) throw new HttpError(401, 'invalid API key', undefined, { 'www-authenticate': 'Bearer error="invalid_token"' });
     const allowed = deps.rateLimiter.take(tenant.id);
     if (!allowed.ok) {
-      throw new HttpError(429, `rate limit of ${deps.rateLimiter.ratePerS} requests per second exceeded for this tenant; retry after ${allowed.retryAfterS} s`, undefined, {
-        'retry-after': String(allowed.retryAfterS),
-      });
+      throw new HttpError(
+        429,
+        `rate limit of ${deps.rateLimiter.ratePerS} requests per second exceeded for this tenant; retry after ${allowed.retryAfterS} s`,
+        undefined,
+        {
+          'retry-after': String(allowed.retryAfterS),
+        },
+      );
     }
     setTenant(req, tenant);
     next();

@@ -12,20 +12,29 @@ export function tenantRoutes(deps: GatewayDeps): Router {
     const admin = deps.settings.adminToken;
     if (!admin) throw new HttpError(503, 'tenant creation is disabled: HOOKSTREAM_ADMIN_TOKEN is not set on this gateway');
     const token = bearerToken(req.headers.authorization);
-    if (!token || !sameToken(token, admin)) throw new HttpError(401, 'admin token required: Authorization: Bearer $HOOKSTREAM_ADMIN_TOKEN', undefined, { 'www-authenticate': 'Bearer' });
+    if (!token || !sameToken(token, admin))
+      throw new HttpError(401, 'admin token required: Authorization: Bearer $HOOKSTREAM_ADMIN_TOKEN', undefined, { 'www-authenticate': 'Bearer' });
     const body = await readJsonBody(req, deps.settings.apiBodyMaxBytes);
     const name = (body as { name?: unknown } | null)?.name;
     const extra = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'name') : [];
     if (typeof name !== 'string' || name.trim().length === 0 || name.length > 256 || extra.length) {
       throw new HttpError(400, 'invalid tenant', [
-        ...(typeof name !== 'string' || name.trim().length === 0 || name.length > 256 ? [{ path: '/name', message: 'must be a non-empty string of at most 256 characters', rule: 'type' }] : []),
+        ...(typeof name !== 'string' || name.trim().length === 0 || name.length > 256
+          ? [{ path: '/name', message: 'must be a non-empty string of at most 256 characters', rule: 'type' }]
+          : []),
         ...extra.map((k) => ({ path: `/${k}`, message: 'is not a tenant field (only name)', rule: 'additionalProperties' })),
       ]);
     }
     const key = generateApiKey();
-    const [row] = await deps.db('tenants').insert({ name: name.trim(), ...apiKeyRecord(key) }).returning(['id', 'name', 'api_key_hint', 'created_at']);
+    const [row] = await deps
+      .db('tenants')
+      .insert({ name: name.trim(), ...apiKeyRecord(key) })
+      .returning(['id', 'name', 'api_key_hint', 'created_at']);
     deps.logger.info({ tenant: row.id }, 'tenant created');
-    res.status(201).set('cache-control', 'no-store').json({ id: row.id, name: row.name, api_key: key, api_key_hint: row.api_key_hint, created_at: new Date(row.created_at).toISOString() });
+    res
+      .status(201)
+      .set('cache-control', 'no-store')
+      .json({ id: row.id, name: row.name, api_key: key, api_key_hint: row.api_key_hint, created_at: new Date(row.created_at).toISOString() });
   });
   return r;
 }

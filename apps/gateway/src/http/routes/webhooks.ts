@@ -20,7 +20,10 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const fields = fieldsOf(req);
     const body = await readJsonBody(req, deps.settings.apiBodyMaxBytes);
     const row = await svc.create(tenantOf(req).id, body);
-    res.status(201).location(`/v1/webhooks/${row.id}`).json(pickFields(svc.present(row), fields));
+    res
+      .status(201)
+      .location(`/v1/webhooks/${row.id}`)
+      .json(pickFields(svc.present(row), fields));
   });
 
   r.get('/v1/webhooks', async (req, res) => {

@@ -90,7 +90,9 @@ export const core: Migration = {
       t.index(['tenant_id', 'event_id']);
       t.index(['created_at']);
     });
-    await db.raw(`ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'delivered', 'retrying', 'discarded', 'skipped'))`);
+    await db.raw(
+      `ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'delivered', 'retrying', 'discarded', 'skipped'))`,
+    );
     await db.schema.createTable('delivery_attempts', (t) => {
       t.bigIncrements('id').primary();
       t.uuid('delivery_id').notNullable();
