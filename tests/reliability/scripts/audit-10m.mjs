@@ -3,7 +3,7 @@
 // each) generated in a throwaway database with INSERT ... SELECT generate_series; then the
 // gateway's history queries under EXPLAIN (ANALYZE, BUFFERS), and retention pruning of an
 // expired slice while a writer keeps inserting. Merges `audit_10m` into
-// reliability/results/latest.json and drops the database.
+// tests/reliability/results/latest.json and drops the database.
 //
 //   node tests/reliability/scripts/audit-10m.mjs        (AUDIT_ATTEMPTS=10000000, PG_URL=postgres://postgres@127.0.0.1:5432/postgres)
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import { createDb, ensureDatabase, migrateLatest } from '@hookstream/service-kit
 import { pruneExpired } from '@hookstream/store';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const resultsFile = path.resolve(here, '../../../reliability/results/latest.json');
+const resultsFile = path.resolve(here, '../results/latest.json');
 const ATTEMPTS = Number(process.env.AUDIT_ATTEMPTS ?? 10_000_000);
 const PER_DELIVERY = 4;
 const DELIVERIES = Math.floor(ATTEMPTS / PER_DELIVERY);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { repoRoot } from '@hookstream/test-kit';
 import type { FaultCount } from './counting.js';
 
-/** reliability/results/latest.json: the shape plus the supporting measurements. */
+/** tests/reliability/results/latest.json: the shape plus the supporting measurements. */
 export interface ReliabilityResults {
   faults: FaultCount[];
   retry_timing_ms?: { p50: number; p99: number; max: number; count?: number; deliveries_in_retry?: number; min?: number; within_1s_share?: number };
@@ -11,7 +11,7 @@ export interface ReliabilityResults {
   [extra: string]: unknown;
 }
 
-export const RESULTS_FILE = path.join(repoRoot(), 'reliability', 'results', 'latest.json');
+export const RESULTS_FILE = path.join(repoRoot(), 'tests', 'reliability', 'results', 'latest.json');
 
 function read(): ReliabilityResults {
   try {
