@@ -4,3 +4,8 @@ export * from './webhook-cache.js';
 export * from './secrets.js';
 export * from './retention.js';
 export * from './delivery-rows.js';
+export * from './tenants.js';
+export * from './events-index.js';
+export * from './ingest-dedup.js';
+export * from './rate-demand.js';
+export * from './deliveries/index.js';

@@ -73,3 +73,111 @@ export async function loadAllWebhooks(db: Knex, pageSize = 5000): Promise<Webhoo
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/** The columns the control plane writes when it creates or replaces a webhook. */
+export interface WebhookWrite {
+  kind: WebhookKind;
+  enabled: boolean;
+  object: string | null;
+  spec: WebhookSpec;
+  secretsEnc: string | null;
+  fingerprint: string;
+}
+
+function writeColumns(w: WebhookWrite) {
+  return {
+    kind: w.kind,
+    enabled: w.enabled,
+    object: w.object,
+    spec: JSON.stringify(w.spec),
+    secrets_enc: w.secretsEnc,
+    fingerprint: w.fingerprint,
+  };
+}
+
+/** Inserts a webhook; undefined when the tenant already has one with the same fingerprint. */
+export async function insertWebhook(db: Knex, tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks')
+    .insert({ id, tenant_id: tenantId, ...writeColumns(w) })
+    .onConflict(['tenant_id', 'fingerprint'])
+    .ignore()
+    .returning('*')) as WebhookRow[];
+  return row;
+}
+
+/** The id of the tenant's webhook with this fingerprint (other than `exceptId`), if any. */
+export async function findWebhookIdByFingerprint(db: Knex, tenantId: string, fingerprint: string, exceptId?: string): Promise<string | undefined> {
+  const q = db('webhooks').where({ tenant_id: tenantId, fingerprint });
+  if (exceptId) q.whereNot({ id: exceptId });
+  const row = (await q.first('id')) as { id: string } | undefined;
+  return row?.id;
+}
+
+export async function getTenantWebhook(db: Knex, tenantId: string, id: string): Promise<WebhookRow | undefined> {
+  return (await db('webhooks').where({ tenant_id: tenantId, id }).first()) as WebhookRow | undefined;
+}
+
+/** Reads the tenant's webhook and locks its row until the transaction ends, so changes to it are serialised. */
+export async function lockTenantWebhook(trx: Knex.Transaction, tenantId: string, id: string): Promise<WebhookRow | undefined> {
+  return (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+}
+
+export async function webhookExists(db: Knex, tenantId: string, id: string): Promise<boolean> {
+  return Boolean(await db('webhooks').where({ tenant_id: tenantId, id }).first('id'));
+}
+
+/** A page of the tenant's webhooks in creation order, optionally only those watching one of `objects`. */
+export async function listTenantWebhooks(db: Knex, tenantId: string, opts: { objects?: string[]; offset: number; limit: number }): Promise<WebhookRow[]> {
+  const q = db('webhooks').where({ tenant_id: tenantId });
+  if (opts.objects) q.whereIn('object', opts.objects);
+  return (await q
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .offset(opts.offset)
+    .limit(opts.limit)) as WebhookRow[];
+}
+
+/** Replaces a webhook's configuration; a duplicate fingerprint fails with PostgreSQL's unique violation (23505). */
+export async function replaceWebhook(db: Knex, tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks')
+    .where({ tenant_id: tenantId, id })
+    .update({ ...writeColumns(w), revision: db.raw('revision + 1'), updated_at: db.fn.now() })
+    .returning('*')) as WebhookRow[];
+  return row;
+}
+
+/** Switches a webhook on or off; `spec.enabled` follows so the stored configuration says the same. */
+export async function setWebhookEnabled(db: Knex, id: string, enabled: boolean): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks')
+    .where({ id })
+    .update({
+      enabled,
+      spec: db.raw(`jsonb_set(spec, '{enabled}', to_jsonb(?::boolean))`, [enabled]),
+      revision: db.raw('revision + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('*')) as WebhookRow[];
+  return row;
+}
+
+/** Enables a webhook and clears its buggy state and failure count. */
+export async function reenableWebhook(db: Knex, id: string): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks')
+    .where({ id })
+    .update({
+      enabled: true,
+      buggy: false,
+      consecutive_failures: 0,
+      marked_buggy_at: null,
+      spec: db.raw(`jsonb_set(spec, '{enabled}', 'true'::jsonb)`),
+      revision: db.raw('revision + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('*')) as WebhookRow[];
+  return row;
+}
+
+/** Deletes the tenant's webhook; false when there was none. */
+export async function deleteTenantWebhook(db: Knex, tenantId: string, id: string): Promise<boolean> {
+  const deleted = await db('webhooks').where({ tenant_id: tenantId, id }).delete().returning('id');
+  return deleted.length > 0;
+}

@@ -1,10 +1,8 @@
 import { hashToken, type Knex } from '@hookstream/service-kit';
+import { findTenantByKeyHash, type TenantIdentity } from '@hookstream/store';
 import { API_KEY_PATTERN } from './api-keys.js';
 
-export interface Tenant {
-  id: string;
-  name: string;
-}
+export type Tenant = TenantIdentity;
 
 interface Entry {
   tenant: Tenant | undefined;
@@ -32,7 +30,7 @@ export class TenantAuthenticator {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && hit.expires > now) return hit.tenant;
-    const row = (await this.db('tenants').where({ api_key_hash: hash }).first('id', 'name')) as Tenant | undefined;
+    const row = await findTenantByKeyHash(this.db, hash);
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     const ttl = row ? this.ttlMs : this.negativeTtlMs;
     if (ttl > 0) this.cache.set(hash, { tenant: row, expires: now + ttl });

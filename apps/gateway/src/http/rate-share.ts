@@ -1,4 +1,5 @@
-import type { Knex } from 'knex';
+import type { Knex } from '@hookstream/service-kit';
+import { deleteStaleRateDemand, removeRateDemand, totalRateDemand, upsertRateDemand, withdrawRateDemandExcept } from '@hookstream/store';
 import type { Logger } from 'pino';
 
 /**
@@ -81,39 +82,22 @@ export class ClusterRateShare {
 
   /** Removes this instance's reports (at shutdown), so the others take the whole limit at once. */
   async leave(): Promise<void> {
-    await this.db('gateway_rate_demand').where({ instance_id: this.instanceId }).delete();
+    await removeRateDemand(this.db, this.instanceId);
   }
 
   private async report(mine: Map<string, number>): Promise<void> {
     const tenants = [...mine.keys()];
-    // Arrays, not one parameter per row: any number of tenants fits in one statement.
-    if (tenants.length > 0) {
-      await this.db.raw(
-        `INSERT INTO gateway_rate_demand (tenant_id, instance_id, demand_per_s, reported_at)
-         SELECT t, ?, d, now() FROM unnest(?::uuid[], ?::float8[]) AS r(t, d)
-         ON CONFLICT (tenant_id, instance_id) DO UPDATE SET demand_per_s = excluded.demand_per_s, reported_at = excluded.reported_at`,
-        [this.instanceId, tenants, tenants.map((t) => mine.get(t)!)],
-      );
-    }
+    await upsertRateDemand(this.db, this.instanceId, mine);
     // A tenant this instance no longer sees no longer takes part of the others' limit.
-    if (this.reported || tenants.length > 0) {
-      await this.db.raw('DELETE FROM gateway_rate_demand WHERE instance_id = ? AND tenant_id <> ALL(?::uuid[])', [this.instanceId, tenants]);
-    }
+    if (this.reported || tenants.length > 0) await withdrawRateDemandExcept(this.db, this.instanceId, tenants);
     this.reported = tenants.length > 0;
     // Reports of instances that died without leaving; any instance may clear them.
     if (++this.syncs % 60 === 0) {
-      await this.db('gateway_rate_demand').where('reported_at', '<', this.db.raw(`now() - interval '1 minute'`)).delete();
+      await deleteStaleRateDemand(this.db, 60);
     }
   }
 
   private async totals(tenants: string[]): Promise<Map<string, number>> {
-    if (tenants.length === 0) return new Map();
-    const { rows } = await this.db.raw<{ rows: { tenant_id: string; total: number }[] }>(
-      `SELECT tenant_id, sum(demand_per_s) AS total FROM gateway_rate_demand
-        WHERE tenant_id = ANY(?::uuid[]) AND reported_at > now() - make_interval(secs => ?)
-        GROUP BY tenant_id`,
-      [tenants, this.staleMs / 1000],
-    );
-    return new Map(rows.map((r) => [r.tenant_id, Number(r.total)]));
+    return totalRateDemand(this.db, tenants, this.staleMs / 1000);
   }
 }

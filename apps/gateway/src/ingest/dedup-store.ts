@@ -1,4 +1,5 @@
 import type { Knex } from '@hookstream/service-kit';
+import { claimIngestedEvents, confirmIngestedEvents, ingestedEventAcceptedAt, pruneIngestedEvents, releaseIngestedEvents } from '@hookstream/store';
 
 /** What a claim answers: the ids to publish, and the webhook change counter (migration 0006) when it was made. */
 export interface Claim {
@@ -87,24 +88,10 @@ export class DedupStore {
       }
     }
     try {
-      // The webhook change counter comes from the same snapshot, at no extra round trip: the
-      // events carry it so the matcher knows how recent its webhooks must be for them.
-      const { rows } = await this.db.raw<{ rows: { tenant_id: string; event_id: string; webhook_seq: string | null }[] }>(
-        `WITH claimed AS (
-           INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
-           SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
-           ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
-             WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
-           RETURNING tenant_id, event_id
-         )
-         SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
-        [tenants, ids, this.windowS],
-      );
       // Without the counter row (never expected) the events go unstamped: the matcher then checks.
-      const seqValue = rows[0]?.webhook_seq;
-      const webhookSeq = seqValue === undefined || seqValue === null ? undefined : Number(seqValue);
+      const { claimed, webhookSeq } = await claimIngestedEvents(this.db, tenants, ids, this.windowS);
       const fresh = new Map<PendingClaim, Set<string>>(batch.map((c) => [c, new Set<string>()]));
-      for (const r of rows) {
+      for (const r of claimed) {
         const claim = owner.get(`${r.tenant_id}\u0000${r.event_id}`);
         if (claim) fresh.get(claim)!.add(r.event_id);
       }
@@ -135,12 +122,7 @@ export class DedupStore {
         const ids = batch.flatMap((c) => c.eventIds);
         try {
           for (let i = 0; i < ids.length; i += MAX_ROWS_PER_STATEMENT) {
-            await this.db.raw(
-              `UPDATE ingested_events SET accepted_at = now()
-               FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
-               WHERE tenant_id = u.t AND event_id = u.e AND accepted_at = '-infinity'`,
-              [tenants.slice(i, i + MAX_ROWS_PER_STATEMENT), ids.slice(i, i + MAX_ROWS_PER_STATEMENT)],
-            );
+            await confirmIngestedEvents(this.db, tenants.slice(i, i + MAX_ROWS_PER_STATEMENT), ids.slice(i, i + MAX_ROWS_PER_STATEMENT));
           }
           for (const c of batch) c.resolve();
         } catch (e) {
@@ -155,26 +137,16 @@ export class DedupStore {
   /** Forgets claimed ids whose publication failed, so the client's retry is not taken for a duplicate. */
   async release(tenantId: string, eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
-    await this.db('ingested_events').where({ tenant_id: tenantId }).whereIn('event_id', eventIds).delete();
+    await releaseIngestedEvents(this.db, tenantId, eventIds);
   }
 
   async acceptedAt(tenantId: string, eventId: string): Promise<Date | undefined> {
     // A pending claim is not an accepted event (yet).
-    const row = await this.db('ingested_events').where({ tenant_id: tenantId, event_id: eventId }).where('accepted_at', '>', '-infinity').first('accepted_at');
-    return row?.accepted_at as Date | undefined;
+    return ingestedEventAcceptedAt(this.db, tenantId, eventId);
   }
 
   /** Deletes expired rows in batches, so pruning never holds long locks. Returns the count. */
-  async prune(batchSize = 5000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { rowCount } = await this.db.raw<{ rowCount: number }>(
-        `DELETE FROM ingested_events WHERE ctid IN (
-           SELECT ctid FROM ingested_events WHERE accepted_at < now() - make_interval(secs => ?) LIMIT ?)`,
-        [this.windowS, batchSize],
-      );
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < batchSize) return total;
-    }
+  prune(batchSize = 5000): Promise<number> {
+    return pruneIngestedEvents(this.db, this.windowS, batchSize);
   }
 }

@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeWebhookRequest, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
 import type { Knex, SecretBox } from '@hookstream/service-kit';
-import { openWebhookSecrets, sealWebhookSecrets, tenantSecretExists, type WebhookRow, type WebhookSecrets } from '@hookstream/store';
+import {
+  deleteTenantWebhook,
+  findWebhookIdByFingerprint,
+  getTenantWebhook,
+  insertWebhook,
+  listTenantWebhooks,
+  lockTenantWebhook,
+  openWebhookSecrets,
+  reenableWebhook,
+  replaceWebhook,
+  sealWebhookSecrets,
+  setWebhookEnabled,
+  tenantSecretExists,
+  type WebhookRow,
+  type WebhookSecrets,
+} from '@hookstream/store';
 import { HttpError, notFound, type ErrorDetail } from '../http/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
 import type { LifecyclePublisher } from './lifecycle-publisher.js';
@@ -86,20 +101,14 @@ export class WebhookService {
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, body);
     const id = randomUUID();
     return this.db.transaction(async (trx) => {
-      const [row] = (await trx('webhooks')
-        .insert({
-          id,
-          tenant_id: tenantId,
-          kind: spec.kind,
-          enabled: spec.enabled,
-          object: spec.object ?? null,
-          spec: JSON.stringify(spec),
-          secrets_enc: sealWebhookSecrets(this.box, id, secrets),
-          fingerprint,
-        })
-        .onConflict(['tenant_id', 'fingerprint'])
-        .ignore()
-        .returning('*')) as WebhookRow[];
+      const row = await insertWebhook(trx, tenantId, id, {
+        kind: spec.kind,
+        enabled: spec.enabled,
+        object: spec.object ?? null,
+        spec,
+        secretsEnc: sealWebhookSecrets(this.box, id, secrets),
+        fingerprint,
+      });
       if (!row) throw await this.conflict(trx, tenantId, fingerprint);
       // Published before commit: if the broker refuses, nothing changed.
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_created']);
@@ -108,26 +117,19 @@ export class WebhookService {
   }
 
   private async conflict(db: Knex, tenantId: string, fingerprint: string, except?: string): Promise<HttpError> {
-    const q = db('webhooks').where({ tenant_id: tenantId, fingerprint });
-    if (except) q.whereNot({ id: except });
-    const existing = await q.first('id');
-    return new HttpError(409, `an identical webhook already exists${existing ? ` (${existing.id as string})` : ''}: same endpoint and subscriptions`);
+    const existing = await findWebhookIdByFingerprint(db, tenantId, fingerprint, except);
+    return new HttpError(409, `an identical webhook already exists${existing ? ` (${existing})` : ''}: same endpoint and subscriptions`);
   }
 
   async get(tenantId: string, id: string): Promise<WebhookRow> {
     if (!isUuid(id)) throw notFound('webhook');
-    const row = (await this.db('webhooks').where({ tenant_id: tenantId, id }).first()) as WebhookRow | undefined;
+    const row = await getTenantWebhook(this.db, tenantId, id);
     if (!row) throw notFound('webhook');
     return row;
   }
 
   async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[] }): Promise<WebhookRow[]> {
-    const q = this.db('webhooks').where({ tenant_id: tenantId });
-    if (opts.objects) q.whereIn('object', opts.objects);
-    return (await q
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .offset(opts.startIndex)
-      .limit(opts.count + 1)) as WebhookRow[];
+    return listTenantWebhooks(this.db, tenantId, { objects: opts.objects, offset: opts.startIndex, limit: opts.count + 1 });
   }
 
   /**
@@ -147,25 +149,20 @@ export class WebhookService {
     await this.get(tenantId, id);
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, input);
     return this.db.transaction(async (trx) => {
-      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      const before = await lockTenantWebhook(trx, tenantId, id);
       if (!before) throw notFound('webhook');
       // A replacement that does not mention `enabled` keeps the current state.
       if (!('enabled' in input)) spec.enabled = before.enabled;
       let row: WebhookRow | undefined;
       try {
-        [row] = (await trx('webhooks')
-          .where({ tenant_id: tenantId, id })
-          .update({
-            kind: spec.kind,
-            enabled: spec.enabled,
-            object: spec.object ?? null,
-            spec: JSON.stringify(spec),
-            secrets_enc: sealWebhookSecrets(this.box, id, secrets),
-            fingerprint,
-            revision: trx.raw('revision + 1'),
-            updated_at: trx.fn.now(),
-          })
-          .returning('*')) as WebhookRow[];
+        row = await replaceWebhook(trx, tenantId, id, {
+          kind: spec.kind,
+          enabled: spec.enabled,
+          object: spec.object ?? null,
+          spec,
+          secretsEnc: sealWebhookSecrets(this.box, id, secrets),
+          fingerprint,
+        });
       } catch (e) {
         if ((e as { code?: string }).code === '23505') throw await this.conflict(this.db, tenantId, fingerprint, id);
         throw e;
@@ -179,18 +176,10 @@ export class WebhookService {
   private async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<WebhookRow> {
     if (!isUuid(id)) throw notFound('webhook');
     return this.db.transaction(async (trx) => {
-      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      const before = await lockTenantWebhook(trx, tenantId, id);
       if (!before) throw notFound('webhook');
       if (before.enabled === enabled) return before;
-      const [row] = (await trx('webhooks')
-        .where({ id })
-        .update({
-          enabled,
-          spec: trx.raw(`jsonb_set(spec, '{enabled}', to_jsonb(?::boolean))`, [enabled]),
-          revision: trx.raw('revision + 1'),
-          updated_at: trx.fn.now(),
-        })
-        .returning('*')) as WebhookRow[];
+      const row = await setWebhookEnabled(trx, id, enabled);
       await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, enabled));
       return row!;
     });
@@ -200,21 +189,10 @@ export class WebhookService {
   async enable(tenantId: string, id: string): Promise<WebhookRow> {
     if (!isUuid(id)) throw notFound('webhook');
     return this.db.transaction(async (trx) => {
-      const before = (await trx('webhooks').where({ tenant_id: tenantId, id }).forUpdate().first()) as WebhookRow | undefined;
+      const before = await lockTenantWebhook(trx, tenantId, id);
       if (!before) throw notFound('webhook');
       if (before.enabled && !before.buggy) return before;
-      const [row] = (await trx('webhooks')
-        .where({ id })
-        .update({
-          enabled: true,
-          buggy: false,
-          consecutive_failures: 0,
-          marked_buggy_at: null,
-          spec: trx.raw(`jsonb_set(spec, '{enabled}', 'true'::jsonb)`),
-          revision: trx.raw('revision + 1'),
-          updated_at: trx.fn.now(),
-        })
-        .returning('*')) as WebhookRow[];
+      const row = await reenableWebhook(trx, id);
       const verbs: WebhookLifecycleVerb[] = [];
       if (!before.enabled) verbs.push('jive:webhook_enabled');
       if (before.buggy) verbs.push('jive:webhook_marked_not_buggy');
@@ -226,8 +204,7 @@ export class WebhookService {
   async remove(tenantId: string, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('webhook');
     await this.db.transaction(async (trx) => {
-      const deleted = await trx('webhooks').where({ tenant_id: tenantId, id }).delete().returning('id');
-      if (deleted.length === 0) throw notFound('webhook');
+      if (!(await deleteTenantWebhook(trx, tenantId, id))) throw notFound('webhook');
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_deleted']);
     });
   }

@@ -1,4 +1,5 @@
 import { sameToken } from '@hookstream/service-kit';
+import { createTenant } from '@hookstream/store';
 import { Router } from 'express';
 import { apiKeyRecord, bearerToken, generateApiKey } from '../../auth/api-keys.js';
 import { readJsonBody } from '../body.js';
@@ -26,10 +27,7 @@ export function tenantRoutes(deps: GatewayDeps): Router {
       ]);
     }
     const key = generateApiKey();
-    const [row] = await deps
-      .db('tenants')
-      .insert({ name: name.trim(), ...apiKeyRecord(key) })
-      .returning(['id', 'name', 'api_key_hint', 'created_at']);
+    const row = await createTenant(deps.db, name.trim(), apiKeyRecord(key));
     deps.logger.info({ tenant: row.id }, 'tenant created');
     res
       .status(201)

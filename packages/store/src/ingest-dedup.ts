@@ -1,0 +1,75 @@
+import type { Knex } from '@hookstream/service-kit';
+
+/*
+ * `ingested_events`: the event ids each tenant published within the dedup window. A claim is
+ * pending (`accepted_at = '-infinity'`) until the broker acknowledged the event; a pending
+ * claim never makes a later request a duplicate (see the gateway's DedupStore).
+ */
+
+export interface ClaimedIds {
+  /** The (tenant, id) pairs that were new or whose earlier sighting was older than the window. */
+  claimed: { tenant_id: string; event_id: string }[];
+  /** The webhook change counter (`webhook_change_seq`) in the claim's snapshot; undefined without the counter row. */
+  webhookSeq: number | undefined;
+}
+
+/**
+ * Claims pairs `(tenants[i], eventIds[i])` in one statement. A pair must appear once: the same
+ * pair twice is an error for ON CONFLICT DO UPDATE.
+ */
+export async function claimIngestedEvents(db: Knex, tenants: string[], eventIds: string[], windowS: number): Promise<ClaimedIds> {
+  // The webhook change counter comes from the same snapshot, at no extra round trip: the
+  // events carry it so the matcher knows how recent its webhooks must be for them.
+  const { rows } = await db.raw<{ rows: { tenant_id: string; event_id: string; webhook_seq: string | null }[] }>(
+    `WITH claimed AS (
+       INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
+       SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
+       ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
+         WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
+       RETURNING tenant_id, event_id
+     )
+     SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
+    [tenants, eventIds, windowS],
+  );
+  const seqValue = rows[0]?.webhook_seq;
+  return {
+    claimed: rows.map((r) => ({ tenant_id: r.tenant_id, event_id: r.event_id })),
+    webhookSeq: seqValue === undefined || seqValue === null ? undefined : Number(seqValue),
+  };
+}
+
+/** Marks pending claims `(tenants[i], eventIds[i])` as accepted now. */
+export async function confirmIngestedEvents(db: Knex, tenants: string[], eventIds: string[]): Promise<void> {
+  await db.raw(
+    `UPDATE ingested_events SET accepted_at = now()
+     FROM unnest(?::uuid[], ?::text[]) AS u(t, e)
+     WHERE tenant_id = u.t AND event_id = u.e AND accepted_at = '-infinity'`,
+    [tenants, eventIds],
+  );
+}
+
+/** Forgets a tenant's claims (pending or accepted) of these ids. */
+export async function releaseIngestedEvents(db: Knex, tenantId: string, eventIds: string[]): Promise<void> {
+  await db('ingested_events').where({ tenant_id: tenantId }).whereIn('event_id', eventIds).delete();
+}
+
+/** When the broker acknowledged the tenant's event, if it did within the kept window; a pending claim is not accepted (yet). */
+export async function ingestedEventAcceptedAt(db: Knex, tenantId: string, eventId: string): Promise<Date | undefined> {
+  const row = (await db('ingested_events').where({ tenant_id: tenantId, event_id: eventId }).where('accepted_at', '>', '-infinity').first('accepted_at')) as
+    { accepted_at: Date } | undefined;
+  return row?.accepted_at;
+}
+
+/** Deletes rows accepted longer than `windowS` ago, `batchSize` per statement so pruning never holds long locks. Returns the count. */
+export async function pruneIngestedEvents(db: Knex, windowS: number, batchSize = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.raw<{ rowCount: number }>(
+      `DELETE FROM ingested_events WHERE ctid IN (
+         SELECT ctid FROM ingested_events WHERE accepted_at < now() - make_interval(secs => ?) LIMIT ?)`,
+      [windowS, batchSize],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) return total;
+  }
+}
