@@ -23,7 +23,7 @@ export interface DeliveryAttemptRow {
   cycle: number;
   attempt: number;
   started_at: Date;
-  duration_ms: number | null;
+  duration_ms: number;
   outcome: string;
   status_code: number | null;
   error_class: string | null;
