@@ -1,8 +1,8 @@
 import type { RetentionResult } from '@hookstream/store';
-import { startHousekeeping } from '../src/schedules/housekeeping.js';
-import { startRateDemandSync } from '../src/schedules/rate-demand-sync.js';
-import { repeat, type IntervalTimers } from '../src/schedules/repeat.js';
-import { startRetentionSchedule } from '../src/schedules/retention-schedule.js';
+import { startHousekeeping } from '../../src/schedules/housekeeping.js';
+import { startRateDemandSync } from '../../src/schedules/rate-demand-sync.js';
+import { repeat, type IntervalTimers } from '../../src/schedules/repeat.js';
+import { startRetentionSchedule } from '../../src/schedules/retention-schedule.js';
 
 /** A manual clock: `tick()` fires every running interval once, as if its period had passed. */
 class FakeTimers implements IntervalTimers {
