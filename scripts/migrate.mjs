@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Creates the database when missing and applies every pending migration.
-import { createDb, ensureDatabase, migrateLatest, safeUrl } from '@hookstream/service-kit';
+import { createDb, ensureDatabase, safeUrl } from '@hookstream/service-kit';
+import { migrateLatest } from '@hookstream/store';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hookstream';
 try {

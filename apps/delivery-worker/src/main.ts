@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runService } from '@hookstream/service-kit';
+import { migrateLatest } from '@hookstream/store';
 import { workerConfigSpec } from './config.js';
 import { startWorker } from './worker.js';
 
@@ -8,5 +9,6 @@ await runService({
   name: 'delivery-worker',
   config: workerConfigSpec,
   opsPort: { variable: 'HEALTH_PORT', default: 8082 },
+  migrate: migrateLatest,
   start: startWorker,
 });

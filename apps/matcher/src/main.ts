@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runService } from '@hookstream/service-kit';
+import { migrateLatest } from '@hookstream/store';
 import { startMatcher } from './app.js';
 import { matcherConfigSpec } from './config.js';
 
@@ -8,5 +9,6 @@ await runService({
   name: 'matcher',
   config: matcherConfigSpec,
   opsPort: { variable: 'HEALTH_PORT', default: 8081 },
+  migrate: migrateLatest,
   start: (ctx) => startMatcher(ctx),
 });

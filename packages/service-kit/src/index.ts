@@ -5,7 +5,6 @@ export * from './kafka/client.js';
 export * from './kafka/topics.js';
 export * from './kafka/publisher.js';
 export * from './db/knex.js';
-export * from './db/migrate.js';
 export * from './http/health.js';
 export * from './http/ops-routes.js';
 export * from './metrics/registry.js';

@@ -9,3 +9,4 @@ export * from './events-index.js';
 export * from './ingest-dedup.js';
 export * from './rate-demand.js';
 export * from './deliveries/index.js';
+export * from './migrate.js';

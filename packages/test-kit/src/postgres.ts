@@ -1,6 +1,9 @@
-import { createDb, ensureDatabase, migrateLatest, type Knex } from '@hookstream/service-kit';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createDb, ensureDatabase, type Knex } from '@hookstream/service-kit';
 import pg from 'pg';
 import { testInfra, uniqueId } from './environment.js';
+import { repoRoot } from './repo-root.js';
 
 export interface TestDatabase {
   url: string;
@@ -17,7 +20,7 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
   const url = server.toString();
   await ensureDatabase(url);
   const db = createDb(url, 5);
-  if (opts.migrate !== false) await migrateLatest(db);
+  if (opts.migrate !== false) await migrateToLatest(db);
   return {
     url,
     db,
@@ -34,4 +37,15 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
       }
     },
   };
+}
+
+/**
+ * The product's schema, from `@hookstream/store`'s build. test-kit cannot declare store as a
+ * dependency (store's own tests use test-kit, and turbo refuses the cycle), so it loads the
+ * migrations at run time from the repository, the way `startApp` runs the apps' builds.
+ */
+async function migrateToLatest(db: Knex): Promise<void> {
+  const entry = pathToFileURL(path.join(repoRoot(), 'packages', 'store', 'dist', 'index.js')).href;
+  const store = (await import(entry)) as { migrateLatest(db: Knex): Promise<string[]> };
+  await store.migrateLatest(db);
 }

@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb, ensureDatabase, migrateLatest } from '@hookstream/service-kit';
-import { pruneExpired } from '@hookstream/store';
+import { createDb, ensureDatabase } from '@hookstream/service-kit';
+import { migrateLatest, pruneExpired } from '@hookstream/store';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.resolve(here, '../results/latest.json');

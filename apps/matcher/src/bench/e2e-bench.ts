@@ -6,7 +6,8 @@
 //   node dist/bench/e2e-bench.js [--events=20000]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, migrateLatest, topicNames, topicSpecs } from '@hookstream/service-kit';
+import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, topicNames, topicSpecs } from '@hookstream/service-kit';
+import { migrateLatest } from '@hookstream/store';
 import { eventKey } from '@hookstream/schemas';
 import { DEFAULT_SHAPE, sampleEvents, tenantIds, webhookRecords } from './workload.js';
 

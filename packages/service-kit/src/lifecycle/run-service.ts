@@ -6,7 +6,6 @@ import type { Registry } from 'prom-client';
 import { loadConfig, type BaseConfig } from '../config/base-config.js';
 import { ConfigError, type ConfigOf, type Reader } from '../config/env.js';
 import { createDb } from '../db/knex.js';
-import { migrateLatest } from '../db/migrate.js';
 import { Health, withTimeout } from '../http/health.js';
 import { startOpsServer } from '../http/ops-routes.js';
 import { createKafka, ensureTopics } from '../kafka/client.js';
@@ -44,6 +43,11 @@ export interface ServiceDefinition<S extends Record<string, Reader<unknown>>> {
    * Omit for an app that serves them on its own HTTP server.
    */
   opsPort?: { variable: string; default: number };
+  /**
+   * Applies pending database migrations when DATABASE_MIGRATE=true. The schema belongs to
+   * `@hookstream/store`, which builds on this package, so the app hands its migrator in.
+   */
+  migrate?: (db: Knex) => Promise<string[]>;
   /** Starts intake; resolves once the service is ready. */
   start(ctx: ServiceContext<BaseConfig & ConfigOf<S>>): Promise<void>;
 }
@@ -129,7 +133,8 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     await ensureTopics(admin, topicSpecs(config));
     await withTimeout(db.raw('select 1'), 30_000, `PostgreSQL at ${safeUrl(config.DATABASE_URL)} did not answer within 30 s`);
     if (process.env.DATABASE_MIGRATE === 'true') {
-      const applied = await migrateLatest(db);
+      if (!def.migrate) throw new Error(`DATABASE_MIGRATE=true, but ${def.name} carries no migrations`);
+      const applied = await def.migrate(db);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     await def.start({
