@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { pruneExpired } from '@hookstream/store';
+import { listBuggyWebhooks, pruneExpired } from '@hookstream/store';
 import { consumerLag } from './commands/consumer-lag.js';
 import { loadDeadLetters, replayJob, requeue } from './commands/dead-letters.js';
 import { deliveriesToReplay } from './commands/history-replay.js';
@@ -87,12 +87,7 @@ async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
     return;
   }
   if (cmd === 'buggy') {
-    const rows = await ctx
-      .db('webhooks')
-      .where({ buggy: true })
-      .orderBy('marked_buggy_at')
-      .select('id', 'tenant_id', 'kind', 'consecutive_failures', 'marked_buggy_at');
-    printRows(rows, values.json);
+    printRows((await listBuggyWebhooks(ctx.db)) as unknown as Record<string, unknown>[], values.json);
     return;
   }
   if (cmd === 'lag') {

@@ -9,7 +9,7 @@ import {
   type RetryTier,
   type ServiceContext,
 } from '@hookstream/service-kit';
-import { loadWebhook, WebhookCache } from '@hookstream/store';
+import { loadWebhook, pingDatabase, WebhookCache } from '@hookstream/store';
 import type { DeliveryJob } from '@hookstream/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import { AuditWriter } from './audit/audit-writer.js';
@@ -171,7 +171,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     heldUntilDue: (topic, partition) => jobs.isHeld(topic, partition),
     stuckAfterMs: config.CONSUMER_STUCK_EXIT_AFTER_MS,
     onStuck: (reason) => ctx.fatal(`job consumer stuck: ${reason}`),
-    dependenciesUp: () => db.raw('select 1').then(() => true),
+    dependenciesUp: () => pingDatabase(db).then(() => true),
   });
   health.add('consumer-group', async () => {
     const problem = jobs.problem;

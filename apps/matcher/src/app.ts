@@ -1,6 +1,6 @@
 import type { BaseConfig, ConfigOf, ServiceContext } from '@hookstream/service-kit';
 import { Publisher, trackConsumerProgress } from '@hookstream/service-kit';
-import { WebhookCache } from '@hookstream/store';
+import { pingDatabase, WebhookCache } from '@hookstream/store';
 import type { matcherConfigSpec } from './config.js';
 import { EventsConsumer } from './consumer/events-consumer.js';
 import { OffsetCommitter } from './consumer/offset-committer.js';
@@ -116,7 +116,7 @@ export async function startMatcher(ctx: ServiceContext<MatcherConfig>): Promise<
     stallAfterMs: config.MATCHER_STALL_AFTER_MS,
     stuckAfterMs: config.MATCHER_STUCK_EXIT_AFTER_MS,
     onStuck: (reason) => ctx.fatal(`events consumer stuck: ${reason}`),
-    dependenciesUp: () => db.raw('select 1').then(() => true),
+    dependenciesUp: () => pingDatabase(db).then(() => true),
   });
   onShutdown('events-consumer', async () => {
     progress.stop();

@@ -181,3 +181,52 @@ export async function deleteTenantWebhook(db: Knex, tenantId: string, id: string
   const deleted = await db('webhooks').where({ tenant_id: tenantId, id }).delete().returning('id');
   return deleted.length > 0;
 }
+
+/** What counting a discarded delivery did to its webhook's row. */
+export interface DiscardCount {
+  /** True only for the call that crossed the threshold: the webhook was healthy before it. */
+  markedBuggy: boolean;
+  tenantId: string;
+  consecutiveFailures: number;
+}
+
+/**
+ * Counts one more consecutive discarded delivery in the webhook's row (so every worker shares
+ * the count) and marks it buggy when the count reaches `buggyAfter`; marking bumps the
+ * revision so caches reload it. Undefined when the webhook no longer exists.
+ */
+export async function countWebhookDiscard(db: Knex, webhookId: string, buggyAfter: number): Promise<DiscardCount | undefined> {
+  const { rows } = await db.raw<{ rows: { marked: boolean; tenant_id: string; consecutive_failures: number }[] }>(
+    `WITH prev AS (SELECT id, buggy FROM webhooks WHERE id = ? FOR UPDATE)
+     UPDATE webhooks w SET
+       consecutive_failures = w.consecutive_failures + 1,
+       buggy = w.buggy OR w.consecutive_failures + 1 >= ?,
+       marked_buggy_at = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN now() ELSE w.marked_buggy_at END,
+       revision = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN w.revision + 1 ELSE w.revision END,
+       updated_at = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN now() ELSE w.updated_at END
+     FROM prev WHERE w.id = prev.id
+     RETURNING (w.buggy AND NOT prev.buggy) AS marked, w.tenant_id, w.consecutive_failures`,
+    [webhookId, buggyAfter, buggyAfter, buggyAfter, buggyAfter],
+  );
+  const row = rows[0];
+  return row ? { markedBuggy: row.marked, tenantId: row.tenant_id, consecutiveFailures: row.consecutive_failures } : undefined;
+}
+
+/** A delivered call ends the run of discards: the count restarts (the buggy mark stays until someone clears it). */
+export async function resetWebhookDiscards(db: Knex, webhookId: string): Promise<void> {
+  await db.raw('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures > 0', [webhookId]);
+}
+
+/** A webhook marked buggy, as the CLI lists it. */
+export interface BuggyWebhookRow {
+  id: string;
+  tenant_id: string;
+  kind: WebhookKind;
+  consecutive_failures: number;
+  marked_buggy_at: Date | null;
+}
+
+/** Every webhook marked buggy, the longest-marked first. */
+export async function listBuggyWebhooks(db: Knex): Promise<BuggyWebhookRow[]> {
+  return db('webhooks').where({ buggy: true }).orderBy('marked_buggy_at').select('id', 'tenant_id', 'kind', 'consecutive_failures', 'marked_buggy_at');
+}

@@ -1,26 +1,10 @@
 import type { DeliveryJob } from '@hookstream/schemas';
+import { deliveriesForReplay } from '@hookstream/store';
 import type { CliContext } from '../context.js';
 
 /** Jobs re-creating a webhook's recorded deliveries since a time (optionally of some statuses). */
 export async function deliveriesToReplay(ctx: CliContext, webhookId: string, since: Date, statuses?: string[]): Promise<DeliveryJob[]> {
-  const q = ctx
-    .db('deliveries as d')
-    .leftJoin(ctx.db('delivery_attempts').select('delivery_id').max({ cycle: 'cycle' }).groupBy('delivery_id').as('a'), 'a.delivery_id', 'd.id')
-    .where('d.webhook_id', webhookId)
-    .andWhere('d.created_at', '>=', since)
-    .whereNotNull('d.body')
-    .orderBy('d.created_at')
-    .select('d.id', 'd.event_id', 'd.tenant_id', 'd.webhook_id', 'd.event_type', 'd.body', 'a.cycle');
-  if (statuses?.length) q.whereIn('d.status', statuses);
-  const rows = (await q) as {
-    id: string;
-    event_id: string;
-    tenant_id: string;
-    webhook_id: string;
-    event_type: string;
-    body: Record<string, unknown>;
-    cycle: number | null;
-  }[];
+  const rows = await deliveriesForReplay(ctx.db, webhookId, since, statuses);
   const now = new Date().toISOString();
   return rows.map((r) => ({
     v: 1 as const,

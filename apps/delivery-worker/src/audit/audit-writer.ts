@@ -1,42 +1,11 @@
 import type { Knex, Logger } from '@hookstream/service-kit';
+import { insertAttempts, isNewerOrSame, isRejectedRowError, upsertDeliveries, writeAuditBatch } from '@hookstream/store';
 import type { WorkerMetrics } from '../metrics.js';
-import { isNewerOrSame, type AttemptRow, type DeliveryRow } from './rows.js';
+import type { AttemptRow, DeliveryRow } from './rows.js';
 
 interface Waiter {
   resolve(): void;
 }
-
-const rank = (col: string) => `(CASE ${col} WHEN 'pending' THEN 0 WHEN 'retrying' THEN 1 ELSE 2 END)`;
-
-const DELIVERY_COLUMNS = [
-  'id',
-  'tenant_id',
-  'event_id',
-  'webhook_id',
-  'event_type',
-  'status',
-  'cycle',
-  'attempts',
-  'last_status_code',
-  'last_error',
-  'next_attempt_at',
-  'body',
-  'finished_at',
-] as const;
-const ATTEMPT_COLUMNS = [
-  'delivery_id',
-  'tenant_id',
-  'webhook_id',
-  'cycle',
-  'attempt',
-  'started_at',
-  'duration_ms',
-  'outcome',
-  'status_code',
-  'error_class',
-  'error_message',
-  'response_excerpt',
-] as const;
 
 /**
  * Buffers audit rows and writes them in batches: one multi-row statement per table every
@@ -98,15 +67,12 @@ export class AuditWriter {
   private async persist(deliveries: DeliveryRow[], attempts: AttemptRow[]): Promise<void> {
     for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
       try {
-        await this.db.transaction(async (trx) => {
-          if (deliveries.length) await upsertDeliveries(trx, deliveries);
-          if (attempts.length) await insertAttempts(trx, attempts);
-        });
+        await writeAuditBatch(this.db, deliveries, attempts);
         this.metrics.auditFlushes.inc({ outcome: 'ok' });
         return;
       } catch (e) {
         this.metrics.auditFlushes.inc({ outcome: 'failed' });
-        if (isDataError(e)) {
+        if (isRejectedRowError(e)) {
           // One bad row must not block every other: write them one by one and drop what PostgreSQL rejects.
           await this.persistOneByOne(deliveries, attempts);
           return;
@@ -120,14 +86,14 @@ export class AuditWriter {
 
   private async persistOneByOne(deliveries: DeliveryRow[], attempts: AttemptRow[]): Promise<void> {
     for (const d of deliveries) {
-      await upsertDeliveries(this.db as unknown as Knex.Transaction, [d]).catch((e: unknown) => {
-        if (!isDataError(e)) throw e;
+      await upsertDeliveries(this.db, [d]).catch((e: unknown) => {
+        if (!isRejectedRowError(e)) throw e;
         this.logger.error({ err: e, delivery_id: d.id }, 'delivery row rejected by PostgreSQL; dropped');
       });
     }
     for (const a of attempts) {
-      await insertAttempts(this.db as unknown as Knex.Transaction, [a]).catch((e: unknown) => {
-        if (!isDataError(e)) throw e;
+      await insertAttempts(this.db, [a]).catch((e: unknown) => {
+        if (!isRejectedRowError(e)) throw e;
         this.logger.error({ err: e, delivery_id: a.delivery_id }, 'attempt row rejected by PostgreSQL; dropped');
       });
     }
@@ -137,40 +103,4 @@ export class AuditWriter {
     await this.flush();
     this.stopped = true;
   }
-}
-
-/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): retrying the same rows cannot help. */
-function isDataError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
-function placeholders(rows: number, cols: number, casts: Record<number, string> = {}): string {
-  const one = `(${Array.from({ length: cols }, (_, i) => `?${casts[i] ?? ''}`).join(', ')})`;
-  return Array.from({ length: rows }, () => one).join(', ');
-}
-
-async function upsertDeliveries(trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
-  const bindings = rows.flatMap((r) => DELIVERY_COLUMNS.map((c) => (c === 'body' ? JSON.stringify(r.body) : r[c])));
-  const bodyIndex = DELIVERY_COLUMNS.indexOf('body');
-  await trx.raw(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, DELIVERY_COLUMNS.length, { [bodyIndex]: '::jsonb' })}
-     ON CONFLICT (id) DO UPDATE SET
-       status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
-       last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
-       next_attempt_at = EXCLUDED.next_attempt_at, body = EXCLUDED.body,
-       finished_at = EXCLUDED.finished_at, updated_at = now()
-     WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${rank('EXCLUDED.status')})
-        >= (deliveries.cycle, deliveries.attempts, ${rank('deliveries.status')})`,
-    bindings,
-  );
-}
-
-async function insertAttempts(trx: Knex.Transaction, rows: AttemptRow[]): Promise<void> {
-  const bindings = rows.flatMap((r) => ATTEMPT_COLUMNS.map((c) => r[c]));
-  await trx.raw(
-    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, ATTEMPT_COLUMNS.length)}
-     ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
-    bindings,
-  );
 }

@@ -1,6 +1,6 @@
 import { eventKey, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
 import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
-import type { WebhookCache, WebhookRecord } from '@hookstream/store';
+import { countWebhookDiscard, resetWebhookDiscards, type WebhookCache, type WebhookRecord } from '@hookstream/store';
 import type { Producer } from 'kafkajs';
 import type { WorkerMetrics } from '../metrics.js';
 
@@ -24,23 +24,11 @@ export class BuggyTracker {
   ) {}
 
   async discarded(webhook: WebhookRecord): Promise<void> {
-    const { rows } = await this.db.raw<{ rows: { marked: boolean; tenant_id: string; consecutive_failures: number }[] }>(
-      `WITH prev AS (SELECT id, buggy FROM webhooks WHERE id = ? FOR UPDATE)
-       UPDATE webhooks w SET
-         consecutive_failures = w.consecutive_failures + 1,
-         buggy = w.buggy OR w.consecutive_failures + 1 >= ?,
-         marked_buggy_at = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN now() ELSE w.marked_buggy_at END,
-         revision = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN w.revision + 1 ELSE w.revision END,
-         updated_at = CASE WHEN NOT w.buggy AND w.consecutive_failures + 1 >= ? THEN now() ELSE w.updated_at END
-       FROM prev WHERE w.id = prev.id
-       RETURNING (w.buggy AND NOT prev.buggy) AS marked, w.tenant_id, w.consecutive_failures`,
-      [webhook.id, this.threshold, this.threshold, this.threshold, this.threshold],
-    );
-    const row = rows[0];
-    if (!row?.marked) return;
+    const row = await countWebhookDiscard(this.db, webhook.id, this.threshold);
+    if (!row?.markedBuggy) return;
     this.metrics.markedBuggy.inc();
-    this.logger.warn({ webhook_id: webhook.id, tenant_id: row.tenant_id, consecutive_discards: row.consecutive_failures }, 'webhook marked buggy');
-    await this.publish('jive:webhook_marked_buggy', row.tenant_id, webhook.id);
+    this.logger.warn({ webhook_id: webhook.id, tenant_id: row.tenantId, consecutive_discards: row.consecutiveFailures }, 'webhook marked buggy');
+    await this.publish('jive:webhook_marked_buggy', row.tenantId, webhook.id);
     await this.cache.refresh(webhook.id);
   }
 
@@ -48,7 +36,7 @@ export class BuggyTracker {
     if (webhook.consecutiveFailures === 0 || this.resetting.has(webhook.id)) return;
     this.resetting.add(webhook.id);
     try {
-      await this.db.raw('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures > 0', [webhook.id]);
+      await resetWebhookDiscards(this.db, webhook.id);
     } finally {
       this.resetting.delete(webhook.id);
     }

@@ -1,9 +1,7 @@
 import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
-import type { DeliveryRow } from '@hookstream/store';
-import type { EventRow } from '../event-index/rows.js';
-import { writeEventIndex } from '../event-index/writer.js';
+import { writeEventIndex, type DeliveryRow, type EventRow } from '@hookstream/store';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
 import type { Publisher } from '@hookstream/service-kit';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';

@@ -5,8 +5,7 @@ import { headerStrings } from '../intake/headers.js';
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import { renderForWebhook } from '../render/body.js';
-import { deliveryRowOf, type DeliveryRow } from '@hookstream/store';
-import type { EventRow } from '../event-index/rows.js';
+import { deliveryRowOf, type DeliveryRow, type EventRow } from '@hookstream/store';
 
 export interface InputMessage {
   offset: string;

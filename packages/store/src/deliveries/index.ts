@@ -1,1 +1,5 @@
 export * from './history.js';
+export * from './rows.js';
+export * from './status.js';
+export * from './writes.js';
+export * from './replay.js';

@@ -41,3 +41,19 @@ export function deliveryRowOf(job: DeliveryJob, status: DeliveryStatus): Deliver
     finished_at: null,
   };
 }
+
+/** One HTTP attempt (`delivery_attempts`). */
+export interface AttemptRow {
+  delivery_id: string;
+  tenant_id: string;
+  webhook_id: string;
+  cycle: number;
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  outcome: string;
+  status_code: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+}
