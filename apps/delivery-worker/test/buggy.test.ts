@@ -1,4 +1,5 @@
 import { eventKey, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
+import { reenableWebhook } from '@hookstream/store';
 import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
 
@@ -50,10 +51,7 @@ describe('buggy endpoints', () => {
 
     // Re-enabled as PUT /v1/webhooks/{id}/enable does it (row update + system event, both the gateway's part).
     healthy = true;
-    await h.pg
-      .db('webhooks')
-      .where({ id: wh.id })
-      .update({ buggy: false, consecutive_failures: 0, marked_buggy_at: null, revision: h.pg.db.raw('revision + 1') });
+    expect(await reenableWebhook(h.pg.db, wh.id)).toMatchObject({ buggy: false, consecutive_failures: 0, marked_buggy_at: null });
     const producer = h.kafka.kafka.producer();
     await producer.connect();
     const notBuggy = webhookLifecycleEvent({
