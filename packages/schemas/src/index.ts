@@ -21,3 +21,4 @@ export * from './json-schemas.js';
 export * from './fixtures/index.js';
 export * from './webhook-lifecycle.js';
 export * from './record-headers.js';
+export * from './records/index.js';

@@ -1,0 +1,180 @@
+import {
+  createDeadLetter,
+  createDeliveryJob,
+  createInvalidEventRecord,
+  decodeDeadLetterRecord,
+  decodeDeliveryJobRecord,
+  decodeEventRecord,
+  decodeInvalidEventRecord,
+  encodeDeadLetterRecord,
+  encodeDeliveryJobRecord,
+  encodeEventRecord,
+  encodeInvalidDeliveryJobRecord,
+  encodeInvalidEventRecord,
+  envelopeToBinary,
+  eventKey,
+  fixtures,
+  headerStrings,
+  WEBHOOKS_SEQ_HEADER,
+  type CloudEvent,
+  type EncodedRecord,
+  type IncomingHeaders,
+} from '../src/index.js';
+
+const TENANT = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+const WEBHOOK = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+
+/** What a consumer gets back from Kafka: bytes for the value and every header. */
+function wire(record: EncodedRecord): { value: Buffer; headers: IncomingHeaders } {
+  return {
+    value: Buffer.from(record.value),
+    headers: Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)])),
+  };
+}
+
+function event(overrides: Record<string, unknown> = {}): CloudEvent {
+  return fixtures.envelope('user-followed', undefined, { id: 'evt-1', tenantid: TENANT, ...overrides }) as CloudEvent;
+}
+
+function job() {
+  return createDeliveryJob({ event_id: 'evt-1', tenant_id: TENANT, webhook_id: WEBHOOK, event_type: 'user-followed', body: { a: 1 } });
+}
+
+describe('events record', () => {
+  it('round-trips a CloudEvent with its key, content type and webhook change counter', () => {
+    const e = event();
+    const record = encodeEventRecord(e, { webhooksSeq: 42 });
+    expect(record.key).toBe(eventKey(e));
+    expect(record.headers).toEqual({ 'content-type': 'application/cloudevents+json', [WEBHOOKS_SEQ_HEADER]: '42' });
+    const decoded = decodeEventRecord(wire(record));
+    expect(decoded).toMatchObject({ ok: true, record: { event: e, type: 'user-followed', family: 'notification', webhooksSeq: 42 } });
+  });
+
+  it('leaves the counter out when the producer has none', () => {
+    const record = encodeEventRecord(event());
+    expect(Object.keys(record.headers)).toEqual(['content-type']);
+    const decoded = decodeEventRecord(wire(record));
+    expect(decoded.ok && decoded.record.webhooksSeq).toBeUndefined();
+  });
+
+  it('reads a binary-mode event from ce_ headers', () => {
+    const e = event();
+    const binary = envelopeToBinary(e, 'ce_');
+    const decoded = decodeEventRecord({ value: Buffer.from(binary.body), headers: binary.headers });
+    expect(decoded.ok && decoded.record.event.id).toBe('evt-1');
+  });
+
+  it.each([
+    { what: 'no value', value: null, reason: 'not_json' },
+    { what: 'truncated JSON', value: '{"specversion": ', reason: 'not_json' },
+    { what: 'an array', value: '[1]', reason: 'invalid_envelope' },
+    { what: 'a type not in the catalogue', value: JSON.stringify({ ...event(), type: 'no-such-type' }), reason: 'unknown_type' },
+    { what: 'no tenant', value: JSON.stringify({ ...event(), tenantid: undefined }), reason: 'missing_tenantid' },
+    { what: 'a tenant that is no UUID', value: JSON.stringify({ ...event(), tenantid: 'acme' }), reason: 'unknown_tenant' },
+    { what: 'another specversion', value: JSON.stringify({ ...event(), specversion: '0.3' }), reason: 'unsupported_version' },
+  ])('refuses $what as $reason, with the paths of the problems', ({ value, reason }) => {
+    const decoded = decodeEventRecord({ value: value === null ? null : Buffer.from(value) });
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.reason).toBe(reason);
+    expect(decoded.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('events.invalid record', () => {
+  const invalid = createInvalidEventRecord({
+    reason: 'not_json',
+    errors: [{ path: '', message: 'not valid JSON', rule: 'json' }],
+    original: 'nope',
+    source: { topic: 'p.events', partition: 1, offset: '42' },
+    headers: { trace: Buffer.from('abc') },
+  });
+
+  it('is keyed by its origin and says its reason in a header', () => {
+    const record = encodeInvalidEventRecord(invalid);
+    expect(record.key).toBe('p.events:1:42');
+    expect(record.headers).toEqual({ 'hookstream-record-type': 'invalid-event', 'hookstream-invalid-reason': 'not_json' });
+    expect(decodeInvalidEventRecord(wire(record))).toEqual({ ok: true, record: invalid });
+  });
+
+  it('refuses what is not an invalid-event record', () => {
+    expect(decodeInvalidEventRecord({ value: Buffer.from('{') })).toMatchObject({ ok: false, reason: 'not_json' });
+    const wrong = decodeInvalidEventRecord({ value: Buffer.from(JSON.stringify({ ...invalid, reason: '' })) });
+    expect(wrong).toMatchObject({ ok: false, reason: 'invalid_record' });
+    expect(!wrong.ok && wrong.errors.map((e) => e.path)).toContain('/reason');
+  });
+});
+
+describe('delivery-job record (deliveries and retry tiers)', () => {
+  it('is keyed by webhook and carries the same headers from every producer', () => {
+    const j = job();
+    const record = encodeDeliveryJobRecord(j);
+    expect(record.key).toBe(WEBHOOK);
+    expect(record.headers).toEqual({
+      'hookstream-record-type': 'delivery-job',
+      'hookstream-delivery-id': j.delivery_id,
+      'hookstream-tenant-id': TENANT,
+      'hookstream-event-type': 'user-followed',
+    });
+    expect(decodeDeliveryJobRecord(wire(record))).toEqual({ ok: true, record: j });
+  });
+
+  it('marks a job queued again by a person with its origin', () => {
+    expect(encodeDeliveryJobRecord(job(), { replay: 'cli' }).headers['hookstream-replay']).toBe('cli');
+    expect(encodeDeliveryJobRecord(job(), { replay: 'api' }).headers['hookstream-replay']).toBe('api');
+  });
+
+  it('refuses unreadable jobs with the reason and the path', () => {
+    expect(decodeDeliveryJobRecord({ value: Buffer.from('not json') })).toMatchObject({ ok: false, reason: 'not_json' });
+    expect(decodeDeliveryJobRecord({ value: null })).toMatchObject({ ok: false, reason: 'not_json' });
+    const noId = decodeDeliveryJobRecord({ value: Buffer.from('{"v":1,"delivery_id":"nope"}') });
+    expect(noId).toMatchObject({ ok: false, reason: 'invalid_delivery_job' });
+    const foreignIds = decodeDeliveryJobRecord({ value: Buffer.from(JSON.stringify({ ...job(), webhook_id: 'wh-1' })) });
+    expect(foreignIds).toEqual({
+      ok: false,
+      reason: 'invalid_delivery_job',
+      errors: [{ path: '/webhook_id', message: 'must be a UUID issued by this deployment', rule: 'format' }],
+    });
+    const future = decodeDeliveryJobRecord({ value: Buffer.from(JSON.stringify({ ...job(), v: 2 })) });
+    expect(!future.ok && future.errors[0]!.path).toBe('/v');
+  });
+});
+
+describe('deliveries.dlq records', () => {
+  const letter = createDeadLetter({ ...job(), attempt: 3 }, 'retries_exhausted', [
+    { attempt: 1, at: new Date(0).toISOString(), duration_ms: 5, status_code: 503 },
+  ]);
+
+  it('round-trips a dead letter, keyed by webhook, with its reason in a header', () => {
+    const record = encodeDeadLetterRecord(letter);
+    expect(record.key).toBe(WEBHOOK);
+    expect(record.headers).toEqual({
+      'hookstream-record-type': 'dead-letter',
+      'hookstream-delivery-id': letter.job.delivery_id,
+      'hookstream-tenant-id': TENANT,
+      'hookstream-event-type': 'user-followed',
+      'hookstream-dead-letter-reason': 'retries_exhausted',
+    });
+    expect(decodeDeadLetterRecord(wire(record))).toEqual({ ok: true, record: letter });
+  });
+
+  it('keeps an unreadable job under its own key and refuses it as a dead letter', () => {
+    const unreadable = createInvalidEventRecord({
+      reason: 'not_json',
+      errors: [{ path: '', message: 'the message value is not JSON', rule: 'json' }],
+      original: 'not json',
+      source: { topic: 'p.deliveries', partition: 0, offset: '7' },
+    });
+    const record = encodeInvalidDeliveryJobRecord(unreadable, 'y');
+    expect(record.key).toBe('y');
+    expect(record.headers).toEqual({ 'hookstream-record-type': 'invalid-delivery-job', 'hookstream-invalid-reason': 'not_json' });
+    expect(decodeDeadLetterRecord(wire(record))).toMatchObject({ ok: false, reason: 'invalid_dead_letter' });
+    expect(decodeDeadLetterRecord({ value: Buffer.from('not json') })).toMatchObject({ ok: false, reason: 'not_json' });
+  });
+});
+
+describe('headerStrings', () => {
+  it('decodes UTF-8 and joins repeated headers', () => {
+    expect(headerStrings({ a: Buffer.from('é'), b: ['1', Buffer.from('2')], c: undefined })).toEqual({ a: 'é', b: '1, 2' });
+  });
+});
