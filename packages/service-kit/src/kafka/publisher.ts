@@ -13,27 +13,85 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** The one call of a kafkajs producer the Publisher makes: a fake in unit tests. */
+export type BatchSender = Pick<Producer, 'sendBatch'>;
+
+export interface PublisherOptions {
+  /**
+   * How long a caller waits for the acknowledgement. The client keeps retrying a send while
+   * the broker is away (limiting the retries of an idempotent producer could reorder or
+   * duplicate); a caller instead stops waiting, and what it queued is withdrawn if it was not
+   * sent yet. After a timeout the messages may still be written later: callers treat that as
+   * "unknown" (at-least-once; ids make the copies recognisable downstream). Default: no bound.
+   */
+  sendTimeoutMs?: number;
+}
+
+/** The broker did not acknowledge within the Publisher's send timeout. */
+export class PublishTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no acknowledgement from the broker within ${timeoutMs} ms`);
+    this.name = 'PublishTimeoutError';
+  }
+}
+
 /**
- * Sends to Kafka with acks from all in-sync replicas through one idempotent producer.
- * kafkajs's idempotent producer must not have two produce requests in flight at once (the
- * broker would see sequence numbers out of order), so sends are serialised; requests that
- * arrive while one is in flight (other partitions' work, other callers) are merged into the next send,
- * which is cut into requests of at most {@link MAX_REQUEST_BYTES}.
+ * The one place that produces to Kafka (a lint rule keeps producer.send/sendBatch out of
+ * everything else), with acks from all in-sync replicas through one idempotent producer.
+ * Sends are serialised: an idempotent producer must not have two requests for one partition
+ * interleaved (kafkajs numbers a request's records when it is built, and gives the numbers
+ * back when it fails, so a request built between a failed attempt and its retry would take
+ * them). Requests that arrive while one is in flight (other partitions' work, other callers)
+ * are merged into the next send, which is cut into requests of at most {@link MAX_REQUEST_BYTES}.
  */
 export class Publisher {
   private queue: Pending[] = [];
   private sending = false;
 
-  constructor(private readonly producer: Producer) {}
+  constructor(
+    private readonly producer: BatchSender,
+    private readonly options: PublisherOptions = {},
+  ) {}
 
-  /** Resolves once the broker acknowledged every message. */
+  /** Resolves once the broker acknowledged every message; rejects on refusal or after the send timeout. */
   publish(topicMessages: TopicMessages[]): Promise<void> {
     const nonEmpty = topicMessages.filter((t) => t.messages.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
+    const timeoutMs = this.options.sendTimeoutMs;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topicMessages: nonEmpty, resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      const pending: Pending = {
+        topicMessages: nonEmpty,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const queued = this.queue.indexOf(pending);
+          if (queued >= 0) this.queue.splice(queued, 1);
+          reject(new PublishTimeoutError(timeoutMs));
+        }, timeoutMs);
+      }
+      this.queue.push(pending);
       if (!this.sending) void this.drain();
     });
+  }
+
+  /** Whether a send is in flight or queued. */
+  get busy(): boolean {
+    return this.sending || this.queue.length > 0;
+  }
+
+  /** Resolves once nothing is queued or in flight, or after `timeoutMs` (a shutdown lets queued sends finish first). */
+  async settled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   private async drain(): Promise<void> {
