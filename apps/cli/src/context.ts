@@ -1,4 +1,15 @@
-import { ConfigError, createDb, createKafka, createLogger, loadConfig, topicNames, type BaseConfig, type Knex, type TopicNames } from '@hookstream/service-kit';
+import {
+  ConfigError,
+  createDb,
+  createKafka,
+  createLogger,
+  loadConfig,
+  Publisher,
+  topicNames,
+  type BaseConfig,
+  type Knex,
+  type TopicNames,
+} from '@hookstream/service-kit';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 
 export interface CliContext {
@@ -7,7 +18,8 @@ export interface CliContext {
   admin: Admin;
   db: Knex;
   topics: TopicNames;
-  producer(): Promise<Producer>;
+  /** Connects the producer on first use: most commands only read. */
+  publisher(): Promise<Publisher>;
   close(): Promise<void>;
 }
 
@@ -26,18 +38,20 @@ export async function openContext(): Promise<CliContext> {
   await admin.connect();
   const db = createDb(config.DATABASE_URL, 2);
   let producer: Producer | undefined;
+  let publisher: Publisher | undefined;
   return {
     config,
     kafka,
     admin,
     db,
     topics: topicNames(config.KAFKA_TOPIC_PREFIX),
-    async producer() {
-      if (!producer) {
+    async publisher() {
+      if (!publisher) {
         producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
         await producer.connect();
+        publisher = new Publisher(producer);
       }
-      return producer;
+      return publisher;
     },
     async close() {
       await producer?.disconnect();

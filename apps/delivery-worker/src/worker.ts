@@ -84,8 +84,9 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   metrics.callLimit.set(bounds.min);
   governor.start();
   onShutdown('concurrency-governor', () => governor.stop());
-  const router = new RetryRouter(new Publisher(producer), topics, metrics);
-  const buggy = new BuggyTracker(db, producer, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
+  const publisher = new Publisher(producer);
+  const router = new RetryRouter(publisher, topics, metrics);
+  const buggy = new BuggyTracker(db, publisher, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
   const processor = new DeliveryProcessor({
     cache,
     loadWebhook: (id) => loadWebhook(db, id),

@@ -1,4 +1,4 @@
-import { validateDeadLetter, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
+import { decodeDeadLetterRecord, encodeDeliveryJobRecord, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
 import type { CliContext } from '../context.js';
 import { readTopic } from '../kafka/read-topic.js';
 
@@ -21,24 +21,18 @@ export async function loadDeadLetters(ctx: CliContext, filter: DeadLetterFilter)
   const letters: StoredDeadLetter[] = [];
   let unreadable = 0;
   for (const r of records) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(r.message.value?.toString('utf8') ?? '');
-    } catch {
+    const decoded = decodeDeadLetterRecord(r.message);
+    if (!decoded.ok) {
       unreadable++;
       continue;
     }
-    const v = validateDeadLetter(parsed);
-    if (!v.ok) {
-      unreadable++;
-      continue;
-    }
-    const failedAt = new Date(v.value.failed_at);
-    if (filter.webhook && v.value.job.webhook_id !== filter.webhook) continue;
-    if (filter.delivery && v.value.job.delivery_id !== filter.delivery) continue;
+    const letter = decoded.record;
+    const failedAt = new Date(letter.failed_at);
+    if (filter.webhook && letter.job.webhook_id !== filter.webhook) continue;
+    if (filter.delivery && letter.job.delivery_id !== filter.delivery) continue;
     if (filter.since && failedAt < filter.since) continue;
     if (filter.until && failedAt > filter.until) continue;
-    letters.push({ partition: r.partition, offset: r.offset, letter: v.value });
+    letters.push({ partition: r.partition, offset: r.offset, letter });
   }
   return { letters, unreadable };
 }
@@ -51,13 +45,8 @@ export function replayJob(job: DeliveryJob, cycle: number): DeliveryJob {
 
 /** Puts jobs back on `deliveries`, keyed by webhook id like the matcher's. */
 export async function requeue(ctx: CliContext, jobs: DeliveryJob[]): Promise<number> {
-  const producer = await ctx.producer();
-  for (let i = 0; i < jobs.length; i += 500) {
-    await producer.send({
-      topic: ctx.topics.deliveries,
-      acks: -1,
-      messages: jobs.slice(i, i + 500).map((j) => ({ key: j.webhook_id, value: JSON.stringify(j), headers: { 'hookstream-replay': 'cli' } })),
-    });
-  }
+  const publisher = await ctx.publisher();
+  // The Publisher cuts a large replay into produce requests under the broker's size limit.
+  await publisher.publish([{ topic: ctx.topics.deliveries, messages: jobs.map((j) => encodeDeliveryJobRecord(j, { replay: 'cli' })) }]);
   return jobs.length;
 }

@@ -1,7 +1,6 @@
-import { eventKey, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
-import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
+import { encodeEventRecord, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
+import type { Knex, Logger, Publisher, TopicNames } from '@hookstream/service-kit';
 import { countWebhookDiscard, resetWebhookDiscards, type WebhookCache, type WebhookRecord } from '@hookstream/store';
-import type { Producer } from 'kafkajs';
 import type { WorkerMetrics } from '../metrics.js';
 
 /**
@@ -14,7 +13,8 @@ export class BuggyTracker {
 
   constructor(
     private readonly db: Knex,
-    private readonly producer: Producer,
+    /** The worker's one Publisher: its sends must not interleave with this one's (see Publisher). */
+    private readonly publisher: Publisher,
     private readonly topics: TopicNames,
     private readonly cache: WebhookCache,
     private readonly logger: Logger,
@@ -44,10 +44,6 @@ export class BuggyTracker {
 
   private async publish(verb: WebhookLifecycleVerb, tenantId: string, webhookId: string): Promise<void> {
     const event = webhookLifecycleEvent({ verb, tenantId, webhookId, publicUrl: this.publicUrl, by: 'delivery-worker' });
-    await this.producer.send({
-      topic: this.topics.events,
-      acks: -1,
-      messages: [{ key: eventKey(event), value: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json' } }],
-    });
+    await this.publisher.publish([{ topic: this.topics.events, messages: [encodeEventRecord(event)] }]);
   }
 }

@@ -1,9 +1,15 @@
-import type { DeadLetter, DeliveryJob, InvalidEventRecord } from '@hookstream/schemas';
+import {
+  encodeDeadLetterRecord,
+  encodeDeliveryJobRecord,
+  encodeInvalidDeliveryJobRecord,
+  type DeadLetter,
+  type DeliveryJob,
+  type EncodedRecord,
+  type InvalidEventRecord,
+} from '@hookstream/schemas';
 import type { Publisher, TopicNames } from '@hookstream/service-kit';
 import type { WorkerMetrics } from '../metrics.js';
 import { tierFor } from './backoff.js';
-
-export const RECORD_TYPE_HEADER = 'hookstream-record-type';
 
 /**
  * Writes jobs to where they wait or end: the retry tier that fits the time left before their
@@ -21,22 +27,22 @@ export class RetryRouter {
   /** Puts a job on the retry tier for its `due_at`; returns the tier. */
   async schedule(job: DeliveryJob, now = Date.now()): Promise<string> {
     const tier = tierFor((job.due_at ?? 0) - now);
-    await this.send(this.topics.retry[tier], job.webhook_id, job, 'delivery-job');
+    await this.send(this.topics.retry[tier], encodeDeliveryJobRecord(job));
     return tier;
   }
 
   async deadLetter(letter: DeadLetter): Promise<void> {
-    await this.send(this.topics.deliveriesDlq, letter.job.webhook_id, letter, 'dead-letter');
+    await this.send(this.topics.deliveriesDlq, encodeDeadLetterRecord(letter));
     this.metrics.deadLetters.inc({ reason: letter.reason });
   }
 
   /** A message of a job topic that is not a readable job: kept byte for byte with the reason. */
   async invalidJob(record: InvalidEventRecord, key: Buffer | null): Promise<void> {
-    await this.send(this.topics.deliveriesDlq, key?.toString('utf8') ?? null, record, 'invalid-delivery-job');
+    await this.send(this.topics.deliveriesDlq, encodeInvalidDeliveryJobRecord(record, key?.toString('utf8') ?? null));
     this.metrics.deadLetters.inc({ reason: record.reason });
   }
 
-  private async send(topic: string, key: string | null, value: unknown, type: string): Promise<void> {
-    await this.publisher.publish([{ topic, messages: [{ key, value: JSON.stringify(value), headers: { [RECORD_TYPE_HEADER]: type } }] }]);
+  private async send(topic: string, record: EncodedRecord): Promise<void> {
+    await this.publisher.publish([{ topic, messages: [record] }]);
   }
 }

@@ -1,4 +1,4 @@
-import { createDeliveryJob, deliveryId, type DeliveryJob } from '@hookstream/schemas';
+import { createDeliveryJob, deliveryId, encodeDeliveryJobRecord, type DeliveryJob } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
 import {
   getIndexedEvent,
@@ -96,7 +96,7 @@ export class DeliveryHistory {
     };
     if (job.delivery_id !== row.id) job.delivery_id = row.id;
     try {
-      await this.producer.send(this.deliveriesTopic, [{ key: row.webhook_id, value: JSON.stringify(job) }]);
+      await this.producer.publish(this.deliveriesTopic, [encodeDeliveryJobRecord(job, { replay: 'api' })]);
     } catch {
       throw new HttpError(503, 'the event broker did not acknowledge the delivery job; nothing was queued, retry the request', undefined, {
         'retry-after': '1',

@@ -1,32 +1,23 @@
+import { Publisher } from '@hookstream/service-kit';
 import type { Kafka, Message, Producer } from 'kafkajs';
 
-interface Pending {
-  topic: string;
-  messages: Message[];
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
 /**
- * kafkajs idempotent producer (acks from all in-sync replicas, one request in flight, so
- * retries neither duplicate nor reorder). Requests arriving while a send is in flight are
- * coalesced into the next send: under load each broker round trip carries many requests,
- * and each caller's promise resolves only once the broker acknowledged its messages.
+ * The gateway's connection to Kafka: one kafkajs idempotent producer (acks from all in-sync
+ * replicas, one request in flight, so retries neither duplicate nor reorder) behind the
+ * shared {@link Publisher}, whose send timeout bounds how long an HTTP request waits for the
+ * broker. Requests arriving while a send is in flight are coalesced into the next send.
  */
 export class EventProducer {
   private readonly producer: Producer;
-  private queue: Pending[] = [];
-  private sending = false;
+  private readonly publisher: Publisher;
   private connected = false;
 
   constructor(
     kafka: Kafka,
     private readonly sendTimeoutMs = 10_000,
   ) {
-    // The client keeps retrying a send while the broker is away (limiting the retries of an
-    // idempotent producer could reorder or duplicate); a caller instead stops waiting after
-    // the send timeout, and what it queued is withdrawn if it was not sent yet.
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.publisher = new Publisher(this.producer, { sendTimeoutMs });
   }
 
   async connect(): Promise<void> {
@@ -36,8 +27,7 @@ export class EventProducer {
 
   async disconnect(): Promise<void> {
     // Let queued sends finish first (bounded: the shutdown has its own deadline too).
-    const deadline = Date.now() + this.sendTimeoutMs;
-    while ((this.sending || this.queue.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await this.publisher.settled(this.sendTimeoutMs);
     this.connected = false;
     await this.producer.disconnect();
   }
@@ -48,56 +38,10 @@ export class EventProducer {
 
   /**
    * Resolves when every message is acknowledged by the broker (acks = -1); rejects when the
-   * broker refuses or does not answer within the send timeout. After a timeout the messages
-   * may still be written later: callers treat that as "unknown" and let the client retry
-   * (at-least-once; ids make the copies recognisable downstream).
+   * broker refuses or does not answer within the send timeout (then the messages may still be
+   * written later: callers treat that as "unknown" and let the client retry).
    */
-  send(topic: string, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const pending: Pending = {
-        topic,
-        messages,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        const queued = this.queue.indexOf(pending);
-        if (queued >= 0) this.queue.splice(queued, 1);
-        reject(new Error(`no acknowledgement from the broker within ${this.sendTimeoutMs} ms`));
-      }, this.sendTimeoutMs);
-      this.queue.push(pending);
-      if (!this.sending) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.sending = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue;
-        this.queue = [];
-        const byTopic = new Map<string, Message[]>();
-        for (const p of batch) {
-          const list = byTopic.get(p.topic) ?? [];
-          list.push(...p.messages);
-          byTopic.set(p.topic, list);
-        }
-        try {
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          for (const p of batch) p.resolve();
-        } catch (e) {
-          for (const p of batch) p.reject(e);
-        }
-      }
-    } finally {
-      this.sending = false;
-    }
+  publish(topic: string, messages: Message[]): Promise<void> {
+    return this.publisher.publish([{ topic, messages }]);
   }
 }

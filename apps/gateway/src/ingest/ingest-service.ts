@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.js';
 import type { DedupStore } from './dedup-store.js';
 import type { EventProducer } from './event-producer.js';
 import type { Intake } from './event-intake.js';
-import { WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { encodeEventRecord } from '@hookstream/schemas';
 
 export type ItemResult =
   | { index: number; id: string; status: 'accepted'; duplicate: boolean }
@@ -46,15 +46,13 @@ export class IngestService {
     const claimed = this.metrics.ingestStep.startTimer({ step: 'claim' });
     const { fresh, webhookSeq } = await this.dedup.claim(tenantId, ids);
     claimed();
-    const headers: Record<string, string> = { 'content-type': 'application/cloudevents+json' };
-    if (webhookSeq !== undefined) headers[WEBHOOKS_SEQ_HEADER] = String(webhookSeq);
     const toSend = ids.filter((id) => fresh.has(id)).map((id) => intakes[firstIndexOf.get(id)!] as Extract<Intake, { ok: true }>);
     if (toSend.length) {
       const produced = this.metrics.ingestStep.startTimer({ step: 'produce' });
       try {
-        await this.producer.send(
+        await this.producer.publish(
           this.eventsTopic,
-          toSend.map((i) => ({ key: i.key, value: JSON.stringify(i.event), headers })),
+          toSend.map((i) => encodeEventRecord(i.event, webhookSeq !== undefined ? { webhooksSeq: webhookSeq } : {})),
         );
       } catch (e) {
         this.logger.error({ err: (e as Error).message, events: toSend.length }, 'broker did not acknowledge events; releasing their dedup claims');

@@ -1,4 +1,4 @@
-import { eventKey, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
+import { encodeEventRecord, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
 import type { EventProducer } from '../ingest/event-producer.js';
 import { HttpError } from '../http/errors.js';
 import type { GatewayMetrics } from '../http/metrics.js';
@@ -19,9 +19,9 @@ export class LifecyclePublisher {
     if (verbs.length === 0) return;
     const events = verbs.map((verb) => webhookLifecycleEvent({ verb, tenantId, webhookId, publicUrl: this.publicUrl, by: 'gateway' }));
     try {
-      await this.producer.send(
+      await this.producer.publish(
         this.eventsTopic,
-        events.map((e) => ({ key: eventKey(e), value: JSON.stringify(e), headers: { 'content-type': 'application/cloudevents+json' } })),
+        events.map((e) => encodeEventRecord(e)),
       );
     } catch {
       // Thrown inside the change's transaction: the change is rolled back with it.

@@ -1,7 +1,14 @@
-import { createDeliveryJob, createInvalidEventRecord, type DeliveryJob } from '@hookstream/schemas';
+import {
+  createDeliveryJob,
+  createInvalidEventRecord,
+  encodeDeliveryJobRecord,
+  encodeInvalidEventRecord,
+  headerStrings,
+  type DeliveryJob,
+  type EncodedRecord,
+} from '@hookstream/schemas';
 import type { IHeaders } from 'kafkajs';
 import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../intake/decode.js';
-import { headerStrings } from '../intake/headers.js';
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import { renderForWebhook } from '../render/body.js';
@@ -15,11 +22,8 @@ export interface InputMessage {
   timestamp?: string;
 }
 
-export interface OutgoingMessage {
-  key: string;
-  value: string;
-  headers?: Record<string, string>;
-}
+/** A record for `deliveries` or `events.invalid`, encoded by its record module in `schemas`. */
+export type OutgoingMessage = EncodedRecord;
 
 /** Everything one slice of `events` turns into, before any of it is written anywhere. */
 export interface Plan {
@@ -87,11 +91,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
       skipped.push(skippedRow(job, now));
       continue;
     }
-    jobs.push({
-      key: sub.id,
-      value: JSON.stringify(job),
-      headers: { 'hookstream-delivery-id': job.delivery_id, 'hookstream-tenant-id': job.tenant_id, 'hookstream-event-type': job.event_type },
-    });
+    jobs.push(encodeDeliveryJobRecord(job));
   }
   for (const j of jobs) plan.jobs.push(j);
   for (const r of skipped) plan.skipped.push(r);
@@ -133,9 +133,5 @@ function invalidMessage(
     headers: headerStrings(message.headers),
     receivedAt: now,
   });
-  return {
-    key: `${source.topic}:${source.partition}:${message.offset}`,
-    value: JSON.stringify(record),
-    headers: { 'hookstream-invalid-reason': reason },
-  };
+  return encodeInvalidEventRecord(record);
 }
