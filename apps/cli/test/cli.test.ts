@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createDeadLetter, createDeliveryJob, fixtures, type DeliveryJob } from '@hookstream/schemas';
+import { createDeadLetter, createDeliveryJob, encodeDeadLetterRecord, fixtures, type DeliveryJob } from '@hookstream/schemas';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
 
 const bin = fileURLToPath(new URL('../bin/hookstream.js', import.meta.url));
@@ -28,16 +28,11 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: 1 })]);
-    const producer = kafka.kafka.producer();
-    await producer.connect();
     const letters = [job(webhookA), job(webhookA), job(webhookB)].map((j) =>
       createDeadLetter({ ...j, attempt: 3 }, 'retries_exhausted', [{ attempt: 1, at: new Date().toISOString(), duration_ms: 12, status_code: 503 }]),
     );
-    await producer.send({
-      topic: kafka.topics.deliveriesDlq,
-      messages: [...letters.map((l) => ({ key: l.job.webhook_id, value: JSON.stringify(l) })), { value: 'not json' }],
-    });
-    await producer.disconnect();
+    // The last one raw on purpose: an unreadable record the listing must report.
+    await kafka.publish(kafka.topics.deliveriesDlq, [...letters.map((l) => encodeDeadLetterRecord(l)), { value: 'not json' }]);
   });
   afterAll(async () => {
     await Promise.all([pg.drop(), kafka.close()]);

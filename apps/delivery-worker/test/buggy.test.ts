@@ -1,4 +1,4 @@
-import { eventKey, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
+import { encodeEventRecord, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
 import { reenableWebhook } from '@hookstream/store';
 import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
@@ -52,8 +52,6 @@ describe('buggy endpoints', () => {
     // Re-enabled as PUT /v1/webhooks/{id}/enable does it (row update + system event, both the gateway's part).
     healthy = true;
     expect(await reenableWebhook(h.pg.db, wh.id)).toMatchObject({ buggy: false, consecutive_failures: 0, marked_buggy_at: null });
-    const producer = h.kafka.kafka.producer();
-    await producer.connect();
     const notBuggy = webhookLifecycleEvent({
       verb: 'jive:webhook_marked_not_buggy',
       tenantId: h.tenantId,
@@ -61,8 +59,7 @@ describe('buggy endpoints', () => {
       publicUrl: 'http://127.0.0.1:8080',
       by: 'gateway',
     });
-    await producer.send({ topic: h.kafka.topics.events, messages: [{ key: eventKey(notBuggy), value: JSON.stringify(notBuggy) }] });
-    await producer.disconnect();
+    await h.kafka.publish(h.kafka.topics.events, [encodeEventRecord(notBuggy)]);
     await events.waitFor(2);
     expect(events.json<CloudEvent>().map((e) => e.type)).toEqual(['jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy']);
 

@@ -173,16 +173,11 @@ describe('delivery', () => {
     const owned = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url });
     const foreign = job('7b0e7a52-3c1f-4e0a-9d59-000000000001', owned.id, 'jive:user_session_login');
     await produceJobs(h.kafka, [orphan, foreign]);
-    const producer = h.kafka.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: h.kafka.topics.deliveries,
-      messages: [
-        { key: 'x', value: '{"v":1,"delivery_id":"nope"}' },
-        { key: 'y', value: 'not json' },
-      ],
-    });
-    await producer.disconnect();
+    // Raw bytes on purpose: no record module writes unreadable jobs.
+    await h.kafka.publish(h.kafka.topics.deliveries, [
+      { key: 'x', value: '{"v":1,"delivery_id":"nope"}' },
+      { key: 'y', value: 'not json' },
+    ]);
     await waitFor(() => dlq.json<Record<string, unknown>>().filter((l) => l.original_base64 !== undefined).length >= 2, { what: 'two invalid-job records' });
     const letters = await waitFor(
       () => {

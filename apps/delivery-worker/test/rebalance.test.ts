@@ -1,4 +1,4 @@
-import { fixtures } from '@hookstream/schemas';
+import { encodeDeliveryJobRecord, fixtures } from '@hookstream/schemas';
 import { metric, sleep, startReceiver, waitFor, type Receiver } from '@hookstream/test-kit';
 import { createHarness, insertWebhook, job, type Harness } from './support/harness.js';
 
@@ -30,14 +30,11 @@ describe('retries waiting in memory across a rebalance', () => {
     const first = await h.startWorker(env);
     const dueAt = Date.now() + 12_000;
     const jobs = Array.from({ length: 20 }, () => job(h.tenantId, wh.id, 'replied-message', { attempt: 2, due_at: dueAt }));
-    const producer = h.kafka.kafka.producer();
-    await producer.connect();
     // Both partitions of the 30 s tier hold retries, so whichever one moves, some were waiting in the first worker.
-    await producer.send({
-      topic: h.kafka.topics.retry['30s'],
-      messages: jobs.map((j, i) => ({ key: j.webhook_id, partition: i % 2, value: JSON.stringify(j) })),
-    });
-    await producer.disconnect();
+    await h.kafka.publish(
+      h.kafka.topics.retry['30s'],
+      jobs.map((j, i) => ({ ...encodeDeliveryJobRecord(j), partition: i % 2 })),
+    );
     await waitFor(async () => ((await metric(first.baseUrl, 'hookstream_worker_in_flight')) ?? 0) >= 20, {
       what: 'the first worker holding all 20 retries',
       timeoutMs: 8_000,

@@ -23,11 +23,10 @@ describe('a matcher killed mid-batch (SIGKILL) and restarted', () => {
 
     const events = Array.from({ length: EVENTS }, (_, i) => event(tenant, 'jive:user_session_login', undefined, { subject: `user-${i % 50}` }));
     for (let i = 0; i < events.length; i += 500) {
-      await p.producer.send({
-        topic: p.kafka.topics.events,
-        acks: -1,
-        messages: events.slice(i, i + 500).map((e) => ({ key: `${tenant}:${e.subject}`, value: JSON.stringify(e) })),
-      });
+      await p.kafka.publish(
+        p.kafka.topics.events,
+        events.slice(i, i + 500).map((e) => ({ key: `${tenant}:${e.subject}`, value: JSON.stringify(e) })),
+      );
     }
 
     await waitFor(() => jobs(p).length > 0, { intervalMs: 5, what: 'the first job' });

@@ -58,8 +58,18 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
       { value: 'not json at all', headers: binaryBroken.headers },
       { value: JSON.stringify(v4) },
     ];
-    const sent = await p.producer.send({ topic: p.kafka.topics.events, acks: -1, messages: messages.map((m) => ({ key, ...m })) });
-    const firstOffset = BigInt(sent[0]!.baseOffset!);
+    // Raw bytes on purpose (malformed records), through the Publisher; all on the key's one partition.
+    const ends = async () => new Map((await p.kafka.admin.fetchTopicOffsets(p.kafka.topics.events)).map((o) => [o.partition, BigInt(o.high)]));
+    const before = await ends();
+    await p.kafka.publish(
+      p.kafka.topics.events,
+      messages.map((m) => ({ key, ...m })),
+    );
+    const after = await ends();
+    const written = [...after].filter(([partition, high]) => high - (before.get(partition) ?? 0n) === BigInt(messages.length));
+    expect(written).toHaveLength(1);
+    const partition = written[0]![0];
+    const firstOffset = before.get(partition)!;
 
     for (const e of [v1, v2, v3, binaryValid, v4]) {
       const [job] = await waitForJobs(p, e.id, 1);
@@ -78,7 +88,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
       expect(r).toBeDefined();
       expect(r.reason).toBe(reason);
       expect(r.errors.map((e) => e.path)).toContain(path);
-      expect(r.source).toMatchObject({ topic: p.kafka.topics.events, partition: sent[0]!.partition });
+      expect(r.source).toMatchObject({ topic: p.kafka.topics.events, partition });
       expect(Buffer.from(r.original_base64, 'base64').toString('utf8')).toBe(messages[i]!.value);
       return r;
     };

@@ -1,5 +1,5 @@
-import { createKafka, createLogger, ensureTopics, topicNames, topicSpecs, type TopicNames } from '@hookstream/service-kit';
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { createKafka, createLogger, ensureTopics, Publisher, topicNames, topicSpecs, type TopicNames } from '@hookstream/service-kit';
+import type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { testInfra, uniqueId } from './environment.js';
 import { waitFor } from './wait.js';
 
@@ -13,6 +13,11 @@ export interface TestKafka {
   groupPrefix: string;
   /** Collects messages of a topic from its beginning. */
   consume(topic: string): Promise<Collector>;
+  /**
+   * Writes records (encoded by the `schemas` record modules, or raw bytes when a test sends
+   * something malformed on purpose) through the apps' Publisher; resolves once acknowledged.
+   */
+  publish(topic: string, messages: Message[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export async function createTestKafka(opts: { partitions?: number; createTopics?
   }
   const consumers: Consumer[] = [];
   const groupPrefix = `${prefix}group`;
+  let producer: Producer | undefined;
+  let publisher: Promise<Publisher> | undefined;
   return {
     kafka,
     admin,
@@ -81,8 +88,17 @@ export async function createTestKafka(opts: { partitions?: number; createTopics?
         stop: () => consumer.disconnect(),
       };
     },
+    async publish(topic, messages) {
+      publisher ??= (async () => {
+        producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        await producer.connect();
+        return new Publisher(producer);
+      })();
+      await (await publisher).publish([{ topic, messages }]);
+    },
     async close() {
       await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
+      await producer?.disconnect().catch(() => undefined);
       const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
       if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
       await admin.disconnect();

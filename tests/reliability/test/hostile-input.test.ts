@@ -145,8 +145,6 @@ describe('hostile input', () => {
   });
 
   it('sends malformed records written straight to the events topic to events.invalid, with the reason', async () => {
-    const producer = system.kafka.kafka.producer();
-    await producer.connect();
     const good = event('liked-message', tenant.id);
     const bad: Array<{ value: string | Buffer | null; reason: string }> = [
       { value: 'not json {', reason: 'not_json' },
@@ -163,8 +161,11 @@ describe('hostile input', () => {
       { value: JSON.stringify([good]), reason: 'invalid_envelope' },
     ];
     const invalidTopic = await system.kafka.consume(system.kafka.topics.eventsInvalid);
-    await producer.send({ topic: system.kafka.topics.events, messages: bad.map((b, i) => ({ key: `fuzz:${i}`, value: b.value })) });
-    await producer.disconnect();
+    // Raw bytes on purpose, through the Publisher.
+    await system.kafka.publish(
+      system.kafka.topics.events,
+      bad.map((b, i) => ({ key: `fuzz:${i}`, value: b.value })),
+    );
     await invalidTopic.waitFor(bad.length, 30_000);
     const got = invalidTopic.json<{ reason: string; source?: { offset?: unknown } }>();
     expect(got).toHaveLength(bad.length);

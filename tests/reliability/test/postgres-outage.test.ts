@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { encodeEventRecord } from '@hookstream/schemas';
 import { runLoad, sleep, startReceiver, startTcpProxy, waitFor, type Receiver, type TcpProxy, type TestSystem } from '@hookstream/test-kit';
 import { countDeliveries, missing, missingEvents, type FaultCount } from './support/counting.js';
 import { explainMissing } from './support/diagnose.js';
@@ -56,21 +57,17 @@ describe('PostgreSQL unavailable during load', () => {
     );
     // The gateway cannot check event ids against its dedup table now and refuses (503, retried
     // by the client); other producers keep writing to the topic, and that work has to wait.
-    const producer = system.kafka.kafka.producer();
-    await producer.connect();
     const direct: string[] = [];
     const outageEnds = Date.now() + OUTAGE_MS;
     while (Date.now() < outageEnds) {
       const batch = Array.from({ length: 10 }, () => event('user-followed', tenant.id));
-      await producer.send({
-        topic: system.kafka.topics.events,
-        acks: -1,
-        messages: batch.map((e) => ({ key: `${tenant.id}:${randomUUID()}`, value: JSON.stringify(e) })),
-      });
+      await system.kafka.publish(
+        system.kafka.topics.events,
+        batch.map((e) => ({ ...encodeEventRecord(e), key: `${tenant.id}:${randomUUID()}` })),
+      );
       direct.push(...batch.map((e) => e.id));
       await sleep(500);
     }
-    await producer.disconnect();
     const duringOutage = JSON.parse(JSON.stringify(watch.seen)) as typeof watch.seen;
     await proxy.up();
     const sent = await load;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDeliveryJob, fixtures, normalizeWebhookRequest, type DeliveryJob, type WebhookSpec } from '@hookstream/schemas';
+import { createDeliveryJob, encodeDeliveryJobRecord, fixtures, normalizeWebhookRequest, type DeliveryJob, type WebhookSpec } from '@hookstream/schemas';
 import { SecretBox, type Knex } from '@hookstream/service-kit';
 import { putTenantSecret, sealWebhookSecrets, type WebhookSecrets } from '@hookstream/store';
 import { createTestDatabase, createTestKafka, startApp, type AppProcess, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
@@ -110,11 +110,11 @@ export function job(tenantId: string, webhookId: string, type = 'replied-message
 }
 
 export async function produceJobs(kafka: TestKafka, jobs: DeliveryJob[]): Promise<number> {
-  const producer = kafka.kafka.producer();
-  await producer.connect();
   const at = Date.now();
-  await producer.send({ topic: kafka.topics.deliveries, messages: jobs.map((j) => ({ key: j.webhook_id, value: JSON.stringify(j) })) });
-  await producer.disconnect();
+  await kafka.publish(
+    kafka.topics.deliveries,
+    jobs.map((j) => encodeDeliveryJobRecord(j)),
+  );
   return at;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventKey, fixtures, type CloudEvent, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
+import { encodeEventRecord, fixtures, type CloudEvent, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
 import {
   createTestDatabase,
   createTestKafka,
@@ -10,14 +10,12 @@ import {
   type TestDatabase,
   type TestKafka,
 } from '@hookstream/test-kit';
-import type { Producer } from 'kafkajs';
 
 export const PUBLIC_URL = 'https://hookstream.test';
 
 export interface Pipeline {
   pg: TestDatabase;
   kafka: TestKafka;
-  producer: Producer;
   deliveries: Collector;
   invalid: Collector;
   matcher: AppProcess;
@@ -25,7 +23,7 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-/** A fresh database and topic set, a running matcher, a producer on `events` and collectors on its outputs. */
+/** A fresh database and topic set, a running matcher and collectors on its outputs. */
 export async function startPipeline(extraEnv: Record<string, string> = {}): Promise<Pipeline> {
   const [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka()]);
   const env = {
@@ -39,17 +37,14 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     MATCHER_SESSION_TIMEOUT_MS: '6000',
     ...extraEnv,
   };
-  const producer = kafka.kafka.producer({ allowAutoTopicCreation: false });
   const [deliveries, invalid, matcher] = await Promise.all([
     kafka.consume(kafka.topics.deliveries),
     kafka.consume(kafka.topics.eventsInvalid),
     startApp('matcher', { env }),
-    producer.connect(),
   ]);
   const pipeline: Pipeline = {
     pg,
     kafka,
-    producer,
     deliveries,
     invalid,
     matcher,
@@ -57,7 +52,6 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     async close() {
       // The matcher in place now: a test may have replaced the first one (kill and restart).
       await pipeline.matcher.stop('SIGTERM').catch(() => undefined);
-      await producer.disconnect().catch(() => undefined);
       await Promise.all([kafka.close(), pg.drop()]);
     },
   };
@@ -71,11 +65,13 @@ export function event(tenantId: string, type: string, data?: Record<string, unkn
 
 /** Publishes events in order; with `key`, all on one partition (so they are matched in this order). */
 export async function publish(p: Pipeline, events: CloudEvent[], key?: string, headers?: Record<string, string>): Promise<void> {
-  await p.producer.send({
-    topic: p.kafka.topics.events,
-    acks: -1,
-    messages: events.map((e) => ({ key: key ?? eventKey(e), value: JSON.stringify(e), ...(headers ? { headers } : {}) })),
-  });
+  await p.kafka.publish(
+    p.kafka.topics.events,
+    events.map((e) => {
+      const record = encodeEventRecord(e);
+      return { ...record, key: key ?? record.key, headers: { ...record.headers, ...headers } };
+    }),
+  );
 }
 
 /** A labelled sample on the matcher's /metrics page (labels given as `k="v"` pairs it must contain). */
