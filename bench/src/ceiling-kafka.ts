@@ -1,3 +1,4 @@
+import { Publisher } from '@hookstream/service-kit';
 import type { Kafka } from 'kafkajs';
 import { sleep } from './stats.js';
 
@@ -12,6 +13,9 @@ export async function kafkaCeiling(kafka: Kafka, topics: [string, string], value
   const relay = kafka.consumer({ groupId: `${topics[0]}.relay`, maxWaitTimeInMs: 20 });
   const sink = kafka.consumer({ groupId: `${topics[1]}.sink`, maxWaitTimeInMs: 20 });
   await Promise.all([producer.connect(), relayProducer.connect(), relay.connect(), sink.connect()]);
+  // Through the Publisher, as the apps produce: concurrent callers' sends are coalesced.
+  const publisher = new Publisher(producer);
+  const relayPublisher = new Publisher(relayProducer);
   await relay.subscribe({ topic: topics[0], fromBeginning: true });
   await sink.subscribe({ topic: topics[1], fromBeginning: true });
   let received = 0;
@@ -20,7 +24,7 @@ export async function kafkaCeiling(kafka: Kafka, topics: [string, string], value
   await relay.run({
     eachBatchAutoResolve: true,
     eachBatch: async ({ batch }) => {
-      await relayProducer.send({ topic: topics[1], acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+      await relayPublisher.publish([{ topic: topics[1], messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) }]);
     },
   });
   await sink.run({
@@ -37,7 +41,7 @@ export async function kafkaCeiling(kafka: Kafka, topics: [string, string], value
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       while (Date.now() < deadline) {
-        await producer.send({ topic: topics[0], acks: -1, messages: batch });
+        await publisher.publish([{ topic: topics[0], messages: batch }]);
         sent += batch.length;
       }
     }),

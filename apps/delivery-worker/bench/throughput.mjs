@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const { createTestDatabase, createTestKafka, startApp } = await import('@hookstream/test-kit');
-const { createDeliveryJob, fixtures, normalizeWebhookRequest } = await import('@hookstream/schemas');
+const { createDeliveryJob, encodeDeliveryJobRecord, fixtures, normalizeWebhookRequest } = await import('@hookstream/schemas');
 
 const arg = (name, def) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const JOBS = arg('jobs', 5000);
@@ -61,13 +61,14 @@ const body = fixtures.deliveredBody('jive:user_session_login');
 const jobs = Array.from({ length: JOBS }, (_, i) =>
   createDeliveryJob({ event_id: randomUUID(), tenant_id: tenantId, webhook_id: webhookIds[i % WEBHOOKS], event_type: 'jive:user_session_login', body }),
 );
-const producer = kafka.kafka.producer();
-await producer.connect();
 const t0 = Date.now();
 const producedAt = new Map();
 for (let i = 0; i < jobs.length; i += 500) {
   const chunk = jobs.slice(i, i + 500);
-  await producer.send({ topic: kafka.topics.deliveries, messages: chunk.map((j) => ({ key: j.webhook_id, value: JSON.stringify(j) })) });
+  await kafka.publish(
+    kafka.topics.deliveries,
+    chunk.map((j) => encodeDeliveryJobRecord(j)),
+  );
   const at = Date.now();
   for (const j of chunk) producedAt.set(j.delivery_id, at);
 }
@@ -97,7 +98,6 @@ if (process.env.BENCH_NODE_OPTIONS) {
   worker.child.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 1000));
 }
-await producer.disconnect();
 await worker.stop('SIGTERM');
 await Promise.all([pg.drop(), kafka.close()]);
 server.close();

@@ -4,7 +4,7 @@
 // (b) exactly-once: a Kafka transaction (produce + sendOffsets + commit).
 //   KAFKA_BROKERS=127.0.0.1:9092 node dist/bench/commit-mode-bench.js [--events=20000] [--slice=500] [--fanout=5]
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger } from '@hookstream/service-kit';
+import { createKafka, createLogger, Publisher } from '@hookstream/service-kit';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -24,6 +24,7 @@ async function run(mode: 'at-least-once' | 'transactional', source: string, sink
       ? kafka.producer({ transactionalId: `${groupId}-tx`, idempotent: true, maxInFlightRequests: 1 })
       : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const publisher = new Publisher(producer);
   const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: source, fromBeginning: true });
@@ -43,11 +44,13 @@ async function run(mode: 'at-least-once' | 'transactional', source: string, sink
         const offsets = [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }];
         if (mode === 'transactional') {
           const tx = await producer.transaction();
+          // The alternative the product does not use, measured as is: a transaction has no Publisher.
+          // eslint-disable-next-line no-restricted-syntax
           await tx.sendBatch({ acks: -1, topicMessages: [{ topic: sink, messages }] });
           await tx.sendOffsets({ consumerGroupId: groupId, topics: offsets });
           await tx.commit();
         } else {
-          await producer.sendBatch({ acks: -1, topicMessages: [{ topic: sink, messages }] });
+          await publisher.publish([{ topic: sink, messages }]);
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
         }
         resolveOffset(slice[slice.length - 1]!.offset);
@@ -70,11 +73,12 @@ async function main(kafkaClient: Kafka): Promise<void> {
   const sinks = [`${prefix}deliveries-a`, `${prefix}deliveries-b`];
   await admin.createTopics({ waitForLeaders: true, topics: [source, ...sinks].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
   try {
-    const producer = kafkaClient.producer();
+    const producer = kafkaClient.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
+    const publisher = new Publisher(producer);
     const value = JSON.stringify({ id: randomUUID(), pad: 'y'.repeat(600) });
     for (let i = 0; i < EVENTS; i += 1000) {
-      await producer.send({ topic: source, acks: -1, messages: Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => ({ key: String(i + k), value })) });
+      await publisher.publish([{ topic: source, messages: Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => ({ key: String(i + k), value })) }]);
     }
     await producer.disconnect();
     const atLeastOnce = await run('at-least-once', source, sinks[0]!);

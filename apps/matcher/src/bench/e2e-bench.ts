@@ -6,9 +6,9 @@
 //   node dist/bench/e2e-bench.js [--events=20000]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, topicNames, topicSpecs } from '@hookstream/service-kit';
+import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, Publisher, topicNames, topicSpecs } from '@hookstream/service-kit';
 import { migrateLatest } from '@hookstream/store';
-import { eventKey } from '@hookstream/schemas';
+import { encodeEventRecord } from '@hookstream/schemas';
 import { DEFAULT_SHAPE, sampleEvents, tenantIds, webhookRecords } from './workload.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -62,15 +62,12 @@ try {
       TOPIC_REPLICATION_FACTOR: 1,
     }),
   );
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const publisher = new Publisher(producer);
   const events = sampleEvents(EVENTS, DEFAULT_SHAPE, 11);
   for (let i = 0; i < events.length; i += 1000) {
-    await producer.send({
-      topic: topics.events,
-      acks: -1,
-      messages: events.slice(i, i + 1000).map((e) => ({ key: eventKey(e), value: JSON.stringify(e) })),
-    });
+    await publisher.publish([{ topic: topics.events, messages: events.slice(i, i + 1000).map((e) => encodeEventRecord(e)) }]);
   }
   await producer.disconnect();
   log(`published ${EVENTS} events on ${PARTITIONS} partitions`);
