@@ -27,6 +27,30 @@ export default tseslint.config(
     },
   },
   {
+    // One Publisher produces for every app, test and benchmark (it serialises the sends an
+    // idempotent producer must not interleave, bounds waits, and cuts requests under the broker's
+    // size limit): a kafkajs producer's or transaction's send/sendBatch is called nowhere else.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['packages/service-kit/src/kafka/publisher.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='sendBatch']",
+          message: 'Produce through the Publisher (packages/service-kit/src/kafka/publisher.ts), not sendBatch.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='send'][callee.object.name=/^(producer|.*Producer|tx|transaction)$/]",
+          message: 'Produce through the Publisher (packages/service-kit/src/kafka/publisher.ts), not producer.send.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='send'][callee.object.property.name=/^(producer|.*Producer|transaction)$/]",
+          message: 'Produce through the Publisher (packages/service-kit/src/kafka/publisher.ts), not producer.send.',
+        },
+      ],
+    },
+  },
+  {
     // Tests read API answers loosely typed; the services themselves may not.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
