@@ -22,3 +22,4 @@ export * from './fixtures/index.js';
 export * from './webhook-lifecycle.js';
 export * from './record-headers.js';
 export * from './records/index.js';
+export * from './gateway-requests.js';
