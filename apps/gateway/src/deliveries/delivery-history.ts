@@ -11,7 +11,7 @@ import {
   webhookHasHistory,
   type DeliveryHistoryRow,
 } from '@hookstream/store';
-import { HttpError, notFound } from '../http/errors.js';
+import { Conflict, NotFound, Unavailable } from '../domain/errors.js';
 import type { EventProducer } from '../ingest/event-producer.js';
 import { isUuid } from '../webhooks/webhook-service.js';
 
@@ -46,8 +46,8 @@ export class DeliveryHistory {
 
   /** Deliveries of a webhook, newest first. The history outlives a deleted webhook. */
   async forWebhook(tenantId: string, webhookId: string, opts: { status?: string; since?: Date; startIndex: number; count: number }) {
-    if (!isUuid(webhookId)) throw notFound('webhook');
-    if (!(await webhookHasHistory(this.db, tenantId, webhookId))) throw notFound('webhook');
+    if (!isUuid(webhookId)) throw new NotFound('webhook');
+    if (!(await webhookHasHistory(this.db, tenantId, webhookId))) throw new NotFound('webhook');
     const rows = await listWebhookDeliveries(this.db, tenantId, webhookId, {
       status: opts.status,
       since: opts.since,
@@ -58,9 +58,9 @@ export class DeliveryHistory {
   }
 
   private async row(tenantId: string, id: string): Promise<DeliveryHistoryRow> {
-    if (!isUuid(id)) throw notFound('delivery');
+    if (!isUuid(id)) throw new NotFound('delivery');
     const row = await getTenantDelivery(this.db, tenantId, id);
-    if (!row) throw notFound('delivery');
+    if (!row) throw new NotFound('delivery');
     return row;
   }
 
@@ -86,8 +86,8 @@ export class DeliveryHistory {
   /** Queues one new attempt now, as a new cycle, with the body that was recorded. */
   async retry(tenantId: string, id: string): Promise<{ delivery_id: string; cycle: number; attempt: number }> {
     const row = await this.row(tenantId, id);
-    if (!row.body) throw new HttpError(409, 'this delivery has no recorded body to send again');
-    if (!(await webhookExists(this.db, tenantId, row.webhook_id))) throw new HttpError(409, 'the webhook of this delivery was deleted; it cannot be retried');
+    if (!row.body) throw new Conflict('this delivery has no recorded body to send again');
+    if (!(await webhookExists(this.db, tenantId, row.webhook_id))) throw new Conflict('the webhook of this delivery was deleted; it cannot be retried');
     const cycle = (await lastDeliveryCycle(this.db, id)) + 1;
     const job: DeliveryJob = {
       ...createDeliveryJob({ event_id: row.event_id, tenant_id: tenantId, webhook_id: row.webhook_id, event_type: row.event_type, body: row.body }),
@@ -98,9 +98,7 @@ export class DeliveryHistory {
     try {
       await this.producer.publish(this.deliveriesTopic, [encodeDeliveryJobRecord(job, { replay: 'api' })]);
     } catch {
-      throw new HttpError(503, 'the event broker did not acknowledge the delivery job; nothing was queued, retry the request', undefined, {
-        'retry-after': '1',
-      });
+      throw new Unavailable('the event broker did not acknowledge the delivery job; nothing was queued, retry the request', 1);
     }
     return { delivery_id: row.id, cycle, attempt: 1 };
   }
@@ -109,7 +107,7 @@ export class DeliveryHistory {
   async event(tenantId: string, eventId: string, acceptedAt: Date | undefined): Promise<Record<string, unknown>> {
     const ev = await getIndexedEvent(this.db, tenantId, eventId);
     if (!ev) {
-      if (!acceptedAt) throw notFound('event');
+      if (!acceptedAt) throw new NotFound('event');
       return { id: eventId, status: 'accepted', accepted_at: acceptedAt.toISOString(), matched: false, deliveries: [] };
     }
     const webhookIds = ev.matched_webhooks ?? [];

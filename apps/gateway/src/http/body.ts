@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from './errors.js';
+import { InvalidInput, TooLarge, UnsupportedMediaType } from '../domain/errors.js';
 import { parseJsonText } from './json-error.js';
 
 /** The media type of a request without parameters, lower case ('' when absent). */
@@ -38,24 +38,24 @@ export async function readBody(req: Request, limit: number): Promise<Buffer> {
       else chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onError = (e: Error) => finish(new HttpError(400, `could not read the request body: ${e.message}`));
+    const onError = (e: Error) => finish(new InvalidInput(`could not read the request body: ${e.message}`));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
   });
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `request body is larger than the limit of ${limit} bytes`, undefined, { connection: 'close' });
+function tooLarge(limit: number): TooLarge {
+  return new TooLarge(`request body is larger than the limit of ${limit} bytes`, true);
 }
 
 /** Parses a body as UTF-8 JSON; malformed JSON is a 400 naming the position. */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new HttpError(400, 'request body is empty: a JSON document is required');
+  if (body.length === 0) throw new InvalidInput('request body is empty: a JSON document is required');
   try {
     return parseJsonText(body.toString('utf8'));
   } catch (e) {
-    throw new HttpError(400, (e as Error).message);
+    throw new InvalidInput((e as Error).message);
   }
 }
 
@@ -63,7 +63,7 @@ export function parseJsonBody(body: Buffer): unknown {
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
   const type = mediaType(req);
   if (!isJsonMediaType(type)) {
-    throw new HttpError(415, `unsupported content type ${JSON.stringify(type || '(none)')}: send application/json`);
+    throw new UnsupportedMediaType(`unsupported content type ${JSON.stringify(type || '(none)')}: send application/json`);
   }
   return parseJsonBody(await readBody(req, limit));
 }

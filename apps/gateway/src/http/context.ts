@@ -1,6 +1,6 @@
 import type { Knex, Logger, SecretBox } from '@hookstream/service-kit';
 import type { Request } from 'express';
-import type { Tenant, TenantAuthenticator } from '../auth/tenant-auth.js';
+import type { TenantAuthenticator } from '../auth/tenant-auth.js';
 import type { DeliveryHistory } from '../deliveries/delivery-history.js';
 import type { DedupStore } from '../ingest/dedup-store.js';
 import type { IngestService } from '../ingest/ingest-service.js';
@@ -29,17 +29,6 @@ export interface GatewayDeps {
     apiBodyMaxBytes: number;
     dedupWindowS: number;
   };
-}
-
-/** The tenant the auth middleware resolved (routes behind it only). */
-export function tenantOf(req: Request): Tenant {
-  const t = (req as Request & { tenant?: Tenant }).tenant;
-  if (!t) throw new Error('route is not behind tenant authentication');
-  return t;
-}
-
-export function setTenant(req: Request, tenant: Tenant): void {
-  (req as Request & { tenant?: Tenant }).tenant = tenant;
 }
 
 /** A route path parameter as one string (Express 5 gives wildcard parameters as arrays). */

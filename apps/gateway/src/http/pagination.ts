@@ -1,4 +1,4 @@
-import { HttpError, type ErrorDetail } from './errors.js';
+import { InvalidInput, type ErrorDetail } from '../domain/errors.js';
 
 export interface Page {
   startIndex: number;
@@ -92,7 +92,7 @@ export function pickFields<T extends Record<string, unknown>>(item: T, fields: s
 }
 
 export function throwIfErrors(errors: ErrorDetail[], message = 'invalid query parameters'): void {
-  if (errors.length) throw new HttpError(400, message, errors);
+  if (errors.length) throw new InvalidInput(message, errors);
 }
 
 export interface PagedList<T> {

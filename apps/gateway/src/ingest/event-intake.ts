@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventDataByteLength, eventKey, validateEvent, type CloudEvent, type EventType } from '@hookstream/schemas';
-import type { ErrorDetail } from '../http/errors.js';
+import type { ErrorDetail } from '../domain/errors.js';
 
 /** Why an event was refused; also the `reason` label of the rejection metric. */
 export type RejectReason = 'malformed_json' | 'not_an_object' | 'too_large' | 'unknown_type' | 'invalid' | 'tenant_mismatch';

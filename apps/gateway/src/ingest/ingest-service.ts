@@ -1,6 +1,6 @@
 import type { Logger } from '@hookstream/service-kit';
 import type { GatewayMetrics } from '../http/metrics.js';
-import { HttpError } from '../http/errors.js';
+import { Unavailable } from '../domain/errors.js';
 import type { DedupStore } from './dedup-store.js';
 import type { EventProducer } from './event-producer.js';
 import type { Intake } from './event-intake.js';
@@ -62,7 +62,7 @@ export class IngestService {
             toSend.map((i) => i.event.id),
           )
           .catch((err: Error) => this.logger.error({ err: err.message }, 'could not release dedup claims'));
-        throw new HttpError(503, 'the event broker did not acknowledge the events; nothing was accepted, retry the request', undefined, { 'retry-after': '1' });
+        throw new Unavailable('the event broker did not acknowledge the events; nothing was accepted, retry the request', 1);
       }
       produced();
       for (const i of toSend) this.metrics.accepted.inc({ type: i.type });

@@ -18,14 +18,13 @@ const DOCS_HTML = `<!doctype html>
 
 const INIT_JS = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-/** GET /openapi.json and the human-readable docs at /docs (swagger-ui from node_modules, no CDN). */
-export function docsRoutes(document: Record<string, unknown>): Router {
+/**
+ * The human-readable docs at /docs: swagger-ui from node_modules (no CDN) showing
+ * /openapi.json. A page for people, not an operation of the API, so it is not in the route table.
+ */
+export function docsPage(): Router {
   const r = Router();
-  const body = JSON.stringify(document);
   const assets = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  r.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(body);
-  });
   r.get(['/docs', '/docs/'], (_req, res) => {
     res.type('html').send(DOCS_HTML);
   });

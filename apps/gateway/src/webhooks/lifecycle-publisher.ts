@@ -1,6 +1,6 @@
 import { encodeEventRecord, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
 import type { EventProducer } from '../ingest/event-producer.js';
-import { HttpError } from '../http/errors.js';
+import { Unavailable } from '../domain/errors.js';
 import type { GatewayMetrics } from '../http/metrics.js';
 
 /**
@@ -25,9 +25,7 @@ export class LifecyclePublisher {
       );
     } catch {
       // Thrown inside the change's transaction: the change is rolled back with it.
-      throw new HttpError(503, 'the event broker did not acknowledge the webhook system event; nothing was changed, retry the request', undefined, {
-        'retry-after': '1',
-      });
+      throw new Unavailable('the event broker did not acknowledge the webhook system event; nothing was changed, retry the request', 1);
     }
     for (const verb of verbs) this.metrics.lifecycleEvents.inc({ verb });
   }

@@ -17,7 +17,7 @@ import {
   type WebhookRow,
   type WebhookSecrets,
 } from '@hookstream/store';
-import { HttpError, notFound, type ErrorDetail } from '../http/errors.js';
+import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../domain/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
 import type { LifecyclePublisher } from './lifecycle-publisher.js';
 import { presentWebhook, type SecretFlags } from './present.js';
@@ -68,7 +68,7 @@ export class WebhookService {
   /** Validates a request body in either accepted shape and splits the secrets off the spec. */
   async prepare(tenantId: string, body: unknown): Promise<Prepared> {
     const normalized = normalizeWebhookRequest(body);
-    if (!normalized.ok) throw new HttpError(400, 'invalid webhook', normalized.errors);
+    if (!normalized.ok) throw new InvalidInput('invalid webhook', normalized.errors);
     const spec = structuredClone(normalized.value) as WebhookSpec & Record<string, unknown>;
     const errors: ErrorDetail[] = [];
     const endpointPath = typeof body === 'object' && body !== null && 'callback' in body ? '/callback' : '/endpoint';
@@ -86,7 +86,7 @@ export class WebhookService {
         rule: 'secretExists',
       });
     }
-    if (errors.length) throw new HttpError(400, 'invalid webhook', errors);
+    if (errors.length) throw new InvalidInput('invalid webhook', errors);
     const secrets: WebhookSecrets = {};
     if (typeof auth.token === 'string') secrets.token = auth.token;
     if (typeof auth.client_secret === 'string') secrets.client_secret = auth.client_secret;
@@ -116,15 +116,15 @@ export class WebhookService {
     });
   }
 
-  private async conflict(db: Knex, tenantId: string, fingerprint: string, except?: string): Promise<HttpError> {
+  private async conflict(db: Knex, tenantId: string, fingerprint: string, except?: string): Promise<Conflict> {
     const existing = await findWebhookIdByFingerprint(db, tenantId, fingerprint, except);
-    return new HttpError(409, `an identical webhook already exists${existing ? ` (${existing})` : ''}: same endpoint and subscriptions`);
+    return new Conflict(`an identical webhook already exists${existing ? ` (${existing})` : ''}: same endpoint and subscriptions`);
   }
 
   async get(tenantId: string, id: string): Promise<WebhookRow> {
-    if (!isUuid(id)) throw notFound('webhook');
+    if (!isUuid(id)) throw new NotFound('webhook');
     const row = await getTenantWebhook(this.db, tenantId, id);
-    if (!row) throw notFound('webhook');
+    if (!row) throw new NotFound('webhook');
     return row;
   }
 
@@ -138,19 +138,19 @@ export class WebhookService {
    */
   async update(tenantId: string, id: string, body: unknown): Promise<WebhookRow> {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new HttpError(400, 'invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
+      throw new InvalidInput('invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
     const input = { ...(body as Record<string, unknown>) };
     for (const f of READ_ONLY_FIELDS) delete input[f];
     const keys = Object.keys(input);
     if (keys.length === 1 && keys[0] === 'enabled') {
-      if (typeof input.enabled !== 'boolean') throw new HttpError(400, 'invalid webhook', [{ path: '/enabled', message: 'must be boolean', rule: 'type' }]);
+      if (typeof input.enabled !== 'boolean') throw new InvalidInput('invalid webhook', [{ path: '/enabled', message: 'must be boolean', rule: 'type' }]);
       return this.setEnabled(tenantId, id, input.enabled);
     }
     await this.get(tenantId, id);
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, input);
     return this.db.transaction(async (trx) => {
       const before = await lockTenantWebhook(trx, tenantId, id);
-      if (!before) throw notFound('webhook');
+      if (!before) throw new NotFound('webhook');
       // A replacement that does not mention `enabled` keeps the current state.
       if (!('enabled' in input)) spec.enabled = before.enabled;
       let row: WebhookRow | undefined;
@@ -167,17 +167,17 @@ export class WebhookService {
         if ((e as { code?: string }).code === '23505') throw await this.conflict(this.db, tenantId, fingerprint, id);
         throw e;
       }
-      if (!row) throw notFound('webhook');
+      if (!row) throw new NotFound('webhook');
       await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, row.enabled));
       return row;
     });
   }
 
   private async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<WebhookRow> {
-    if (!isUuid(id)) throw notFound('webhook');
+    if (!isUuid(id)) throw new NotFound('webhook');
     return this.db.transaction(async (trx) => {
       const before = await lockTenantWebhook(trx, tenantId, id);
-      if (!before) throw notFound('webhook');
+      if (!before) throw new NotFound('webhook');
       if (before.enabled === enabled) return before;
       const row = await setWebhookEnabled(trx, id, enabled);
       await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, enabled));
@@ -187,10 +187,10 @@ export class WebhookService {
 
   /** Re-enables a disabled or buggy webhook; a no-op (no event) when it is enabled and healthy. */
   async enable(tenantId: string, id: string): Promise<WebhookRow> {
-    if (!isUuid(id)) throw notFound('webhook');
+    if (!isUuid(id)) throw new NotFound('webhook');
     return this.db.transaction(async (trx) => {
       const before = await lockTenantWebhook(trx, tenantId, id);
-      if (!before) throw notFound('webhook');
+      if (!before) throw new NotFound('webhook');
       if (before.enabled && !before.buggy) return before;
       const row = await reenableWebhook(trx, id);
       const verbs: WebhookLifecycleVerb[] = [];
@@ -202,9 +202,9 @@ export class WebhookService {
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    if (!isUuid(id)) throw notFound('webhook');
+    if (!isUuid(id)) throw new NotFound('webhook');
     await this.db.transaction(async (trx) => {
-      if (!(await deleteTenantWebhook(trx, tenantId, id))) throw notFound('webhook');
+      if (!(await deleteTenantWebhook(trx, tenantId, id))) throw new NotFound('webhook');
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_deleted']);
     });
   }

@@ -1,9 +1,11 @@
-import { envelopeFromBinary } from '@hookstream/schemas';
-import { Router, type Request } from 'express';
+import { envelopeFromBinary, fixtures } from '@hookstream/schemas';
+import type { Request } from 'express';
+import { InvalidInput, TooLarge, UnsupportedMediaType } from '../../domain/errors.js';
 import { intakeEvent, type Intake } from '../../ingest/event-intake.js';
+import { errorResponse, idParam, jsonResponse, notFoundResponse, ref } from '../../openapi/shapes.js';
 import { isJsonMediaType, mediaType, parseJsonBody, readBody } from '../body.js';
-import { param, tenantOf, type GatewayDeps } from '../context.js';
-import { HttpError } from '../errors.js';
+import { param, type GatewayDeps } from '../context.js';
+import type { Route } from './route.js';
 
 const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
@@ -11,97 +13,147 @@ const BATCH = 'application/cloudevents-batch+json';
 /** Room for the envelope around `data` in a structured request body. */
 const ENVELOPE_ALLOWANCE = 16 * 1024;
 
+/** A structured CloudEvent as a publisher sends it (tenantid comes from the API key). */
+function exampleEvent(id: string): Record<string, unknown> {
+  const { tenantid: _tenant, ...event } = fixtures.envelope('replied-message', undefined, { id, time: '2026-01-31T12:00:00Z' });
+  return event;
+}
+
 /**
  * The data plane: POST /v1/events (one CloudEvent, structured or binary mode) and
  * POST /v1/events/batch; GET /v1/events/{id} shows what became of an event.
  */
-export function eventRoutes(deps: GatewayDeps): Router {
-  const r = Router();
-  const s = deps.settings;
-
-  r.post('/v1/events/batch', async (req, res) => {
-    const tenant = tenantOf(req);
-    const type = mediaType(req);
-    if (type !== BATCH && type !== 'application/json') {
-      reject(deps, 'unsupported_media_type');
-      throw new HttpError(415, `unsupported content type ${JSON.stringify(type || '(none)')}: send ${BATCH} (a JSON array of structured CloudEvents)`);
-    }
-    const body = await readBodyCounted(deps, req, s.batchMaxBytes);
-    const items = parseCounted(deps, body);
-    if (!Array.isArray(items)) {
-      reject(deps, 'not_an_array');
-      throw new HttpError(400, 'a batch must be a JSON array of structured CloudEvents');
-    }
-    if (items.length === 0) throw new HttpError(400, 'the batch is empty');
-    if (items.length > s.batchMaxEvents) {
-      reject(deps, 'too_many');
-      throw new HttpError(413, `the batch has ${items.length} events; the limit is ${s.batchMaxEvents}`);
-    }
-    const now = new Date();
-    const small = body.length <= s.eventMaxBytes;
-    const intakes = items.map((item) => intakeEvent(item, tenant.id, s.eventMaxBytes, now, small));
-    const results = await deps.ingest.publish(tenant.id, intakes);
-    const rejected = results.filter((x) => x.status === 'rejected').length;
-    const accepted = results.length - rejected;
-    // 202: all accepted; 207: some refused (the others are accepted); 400: none accepted.
-    const status = rejected === 0 ? 202 : accepted === 0 ? 400 : 207;
-    res.status(status).json({
-      ...(accepted === 0 ? { error: 'no event of the batch was accepted' } : {}),
-      accepted,
-      rejected,
-      results,
-    });
-  });
-
-  r.post('/v1/events', async (req, res) => {
-    const tenant = tenantOf(req);
-    const type = mediaType(req);
-    const binary = req.headers['ce-specversion'] !== undefined && type !== STRUCTURED;
-    let candidate: unknown;
-    let small: boolean;
-    if (binary) {
-      if (!isJsonMediaType(type)) {
+export const eventRoutes: Route[] = [
+  {
+    method: 'post',
+    path: '/v1/events/batch',
+    auth: 'tenant',
+    tag: 'Events',
+    operationId: 'publishEventBatch',
+    summary: (s) => `Publish up to ${s.batchMaxEvents} CloudEvents`,
+    description:
+      'Each item is checked on its own. Valid items are published (in one broker request) even when others are invalid; the response lists per item its index, id and status. 202: all accepted; 207: some rejected; 400: none accepted.',
+    body: {
+      content: { [BATCH]: { type: 'array', items: ref('CloudEvent') } },
+      example: [exampleEvent('6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d01'), exampleEvent('6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d02')],
+    },
+    responses: {
+      '202': jsonResponse(ref('BatchResult'), 'All accepted'),
+      '207': jsonResponse(ref('BatchResult'), 'Some accepted, some rejected'),
+      '400': jsonResponse(ref('BatchResult'), 'None accepted, or not a JSON array'),
+      '413': errorResponse('Too many events or body too large'),
+      '415': errorResponse('Unsupported content type'),
+      '503': errorResponse('The broker did not acknowledge; retry'),
+    },
+    async handler(req, res, { deps, tenant }) {
+      const s = deps.settings;
+      const type = mediaType(req);
+      if (type !== BATCH && type !== 'application/json') {
         reject(deps, 'unsupported_media_type');
-        throw new HttpError(
-          415,
-          `unsupported content type ${JSON.stringify(type || '(none)')} for binary-mode data: event data must be JSON (application/json)`,
-        );
+        throw new UnsupportedMediaType(`unsupported content type ${JSON.stringify(type || '(none)')}: send ${BATCH} (a JSON array of structured CloudEvents)`);
       }
-      const raw = await readBodyCounted(deps, req, s.eventMaxBytes);
-      small = true;
-      const data = parseCounted(deps, raw);
-      candidate = envelopeFromBinary(ceHeaders(req), undefined, 'ce-');
-      (candidate as Record<string, unknown>).data = data;
-    } else {
-      if (type !== STRUCTURED && type !== 'application/json') {
-        reject(deps, 'unsupported_media_type');
-        throw new HttpError(
-          415,
-          `unsupported content type ${JSON.stringify(type || '(none)')}: send ${STRUCTURED} or application/json (structured mode), or ce-* headers with JSON data (binary mode)`,
-        );
+      const body = await readBodyCounted(deps, req, s.batchMaxBytes);
+      const items = parseCounted(deps, body);
+      if (!Array.isArray(items)) {
+        reject(deps, 'not_an_array');
+        throw new InvalidInput('a batch must be a JSON array of structured CloudEvents');
       }
-      const raw = await readBodyCounted(deps, req, s.eventMaxBytes + ENVELOPE_ALLOWANCE);
-      small = raw.length <= s.eventMaxBytes;
-      candidate = parseCounted(deps, raw);
-    }
-    const intake: Intake = intakeEvent(candidate, tenant.id, s.eventMaxBytes, new Date(), small);
-    const [result] = await deps.ingest.publish(tenant.id, [intake]);
-    if (!result || result.status === 'rejected') {
-      const failed = intake as Extract<Intake, { ok: false }>;
-      throw new HttpError(failed.status, failed.error, failed.details);
-    }
-    res.status(202).json({ id: result.id });
-  });
-
-  r.get('/v1/events/*id', async (req, res) => {
-    const tenant = tenantOf(req);
-    const id = param(req, 'id');
-    const acceptedAt = await deps.dedup.acceptedAt(tenant.id, id);
-    res.json(await deps.deliveries.event(tenant.id, id, acceptedAt));
-  });
-
-  return r;
-}
+      if (items.length === 0) throw new InvalidInput('the batch is empty');
+      if (items.length > s.batchMaxEvents) {
+        reject(deps, 'too_many');
+        throw new TooLarge(`the batch has ${items.length} events; the limit is ${s.batchMaxEvents}`);
+      }
+      const now = new Date();
+      const small = body.length <= s.eventMaxBytes;
+      const intakes = items.map((item) => intakeEvent(item, tenant.id, s.eventMaxBytes, now, small));
+      const results = await deps.ingest.publish(tenant.id, intakes);
+      const rejected = results.filter((x) => x.status === 'rejected').length;
+      const accepted = results.length - rejected;
+      // 202: all accepted; 207: some refused (the others are accepted); 400: none accepted.
+      const status = rejected === 0 ? 202 : accepted === 0 ? 400 : 207;
+      res.status(status).json({
+        ...(accepted === 0 ? { error: 'no event of the batch was accepted' } : {}),
+        accepted,
+        rejected,
+        results,
+      });
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/events',
+    auth: 'tenant',
+    tag: 'Events',
+    operationId: 'publishEvent',
+    summary: 'Publish one CloudEvent',
+    description: (s) =>
+      `Structured mode (application/cloudevents+json or application/json) or binary mode (ce-* headers, JSON data as body). A missing id is generated. Answered 202 only once the broker acknowledged. The same id within ${s.dedupWindowS} s is answered 202 again without being published twice. Data limit: ${s.eventMaxBytes} bytes.`,
+    body: {
+      content: { [STRUCTURED]: ref('CloudEvent'), 'application/json': ref('CloudEvent') },
+      example: exampleEvent('6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d00'),
+    },
+    responses: {
+      '202': jsonResponse(ref('Accepted'), 'Accepted (or already accepted within the dedup window)'),
+      '400': errorResponse('Malformed JSON, invalid envelope or data, unknown type'),
+      '413': errorResponse('Too large'),
+      '415': errorResponse('Unsupported content type'),
+      '503': errorResponse('The broker did not acknowledge; retry'),
+    },
+    async handler(req, res, { deps, tenant }) {
+      const s = deps.settings;
+      const type = mediaType(req);
+      const binary = req.headers['ce-specversion'] !== undefined && type !== STRUCTURED;
+      let candidate: unknown;
+      let small: boolean;
+      if (binary) {
+        if (!isJsonMediaType(type)) {
+          reject(deps, 'unsupported_media_type');
+          throw new UnsupportedMediaType(
+            `unsupported content type ${JSON.stringify(type || '(none)')} for binary-mode data: event data must be JSON (application/json)`,
+          );
+        }
+        const raw = await readBodyCounted(deps, req, s.eventMaxBytes);
+        small = true;
+        const data = parseCounted(deps, raw);
+        candidate = envelopeFromBinary(ceHeaders(req), undefined, 'ce-');
+        (candidate as Record<string, unknown>).data = data;
+      } else {
+        if (type !== STRUCTURED && type !== 'application/json') {
+          reject(deps, 'unsupported_media_type');
+          throw new UnsupportedMediaType(
+            `unsupported content type ${JSON.stringify(type || '(none)')}: send ${STRUCTURED} or application/json (structured mode), or ce-* headers with JSON data (binary mode)`,
+          );
+        }
+        const raw = await readBodyCounted(deps, req, s.eventMaxBytes + ENVELOPE_ALLOWANCE);
+        small = raw.length <= s.eventMaxBytes;
+        candidate = parseCounted(deps, raw);
+      }
+      const intake: Intake = intakeEvent(candidate, tenant.id, s.eventMaxBytes, new Date(), small);
+      const [result] = await deps.ingest.publish(tenant.id, [intake]);
+      if (!result || result.status === 'rejected') {
+        const failed = intake as Extract<Intake, { ok: false }>;
+        throw failed.status === 413 ? new TooLarge(failed.error) : new InvalidInput(failed.error, failed.details);
+      }
+      res.status(202).json({ id: result.id });
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/events/{id}',
+    wildcard: ['id'],
+    auth: 'tenant',
+    tag: 'Events',
+    operationId: 'getEvent',
+    summary: 'What became of an event: matched webhooks and each delivery status',
+    params: [idParam('id', 'CloudEvent id', '6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d00')],
+    responses: { '200': jsonResponse({ type: 'object' }, 'The event'), ...notFoundResponse },
+    async handler(req, res, { deps, tenant }) {
+      const id = param(req, 'id');
+      const acceptedAt = await deps.dedup.acceptedAt(tenant.id, id);
+      res.json(await deps.deliveries.event(tenant.id, id, acceptedAt));
+    },
+  },
+];
 
 function reject(deps: GatewayDeps, reason: string): void {
   deps.metrics.rejected.inc({ reason });
@@ -111,7 +163,7 @@ async function readBodyCounted(deps: GatewayDeps, req: Request, limit: number): 
   try {
     return await readBody(req, limit);
   } catch (e) {
-    if (e instanceof HttpError && e.status === 413) reject(deps, 'too_large');
+    if (e instanceof TooLarge) reject(deps, 'too_large');
     throw e;
   }
 }

@@ -1,65 +1,143 @@
-import { Router, type Request } from 'express';
+import { fixtures } from '@hookstream/schemas';
+import type { Request } from 'express';
+import type { ErrorDetail } from '../../domain/errors.js';
+import { errorResponse, EXAMPLE_WEBHOOK_ID, fieldsParam, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
 import { WEBHOOK_FIELDS } from '../../webhooks/present.js';
-import { readJsonBody } from '../body.js';
-import { param, tenantOf, type GatewayDeps } from '../context.js';
-import type { ErrorDetail } from '../errors.js';
+import { param } from '../context.js';
 import { pagedList, parseFields, parseFilters, parsePage, pickFields, throwIfErrors } from '../pagination.js';
+import type { BodyDoc, Route } from './route.js';
+
+const fieldsOf = (req: Request) => {
+  const errors: ErrorDetail[] = [];
+  const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
+  throwIfErrors(errors);
+  return fields;
+};
+
+// Checked by the webhook service (normalizeWebhookRequest validates against this same schema,
+// then applies aliases and the endpoint policy), so the route only documents it.
+const webhookBody: BodyDoc = {
+  content: { 'application/json': ref('WebhookRequest') },
+  description: 'A notification configuration (recognised by `endpoint`) or a webhooks-service entity (`callback`, `events`, `object`)',
+  example: fixtures.webhookRequests.notificationToken,
+};
+const webhookId = idParam('id', 'Webhook id', EXAMPLE_WEBHOOK_ID);
 
 /** The webhooks service: create, list, get, update, delete, re-enable. */
-export function webhookRoutes(deps: GatewayDeps): Router {
-  const r = Router();
-  const svc = deps.webhooks;
-  const fieldsOf = (req: Request) => {
-    const errors: ErrorDetail[] = [];
-    const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
-    throwIfErrors(errors);
-    return fields;
-  };
-
-  r.post('/v1/webhooks', async (req, res) => {
-    const fields = fieldsOf(req);
-    const body = await readJsonBody(req, deps.settings.apiBodyMaxBytes);
-    const row = await svc.create(tenantOf(req).id, body);
-    res
-      .status(201)
-      .location(`/v1/webhooks/${row.id}`)
-      .json(pickFields(svc.present(row), fields));
-  });
-
-  r.get('/v1/webhooks', async (req, res) => {
-    const errors: ErrorDetail[] = [];
-    const page = parsePage(req.query, errors);
-    const filters = parseFilters(req.query, ['object'], errors);
-    const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
-    throwIfErrors(errors);
-    const rows = await svc.list(tenantOf(req).id, { ...page, ...(filters.object ? { objects: filters.object } : {}) });
-    const items = rows.map((row) => pickFields(svc.present(row), fields));
-    res.json(pagedList(items, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/webhooks`, req.query as Record<string, unknown>));
-  });
-
-  r.get('/v1/webhooks/:id', async (req, res) => {
-    const fields = fieldsOf(req);
-    res.json(pickFields(svc.present(await svc.get(tenantOf(req).id, param(req, 'id'))), fields));
-  });
-
-  r.put('/v1/webhooks/:id', async (req, res) => {
-    const fields = fieldsOf(req);
-    const tenant = tenantOf(req);
-    const id = param(req, 'id');
-    await svc.get(tenant.id, id);
-    const body = await readJsonBody(req, deps.settings.apiBodyMaxBytes);
-    res.json(pickFields(svc.present(await svc.update(tenant.id, id, body)), fields));
-  });
-
-  r.put('/v1/webhooks/:id/enable', async (req, res) => {
-    const fields = fieldsOf(req);
-    res.json(pickFields(svc.present(await svc.enable(tenantOf(req).id, param(req, 'id'))), fields));
-  });
-
-  r.delete('/v1/webhooks/:id', async (req, res) => {
-    await svc.remove(tenantOf(req).id, param(req, 'id'));
-    res.status(204).end();
-  });
-
-  return r;
-}
+export const webhookRoutes: Route[] = [
+  {
+    method: 'post',
+    path: '/v1/webhooks',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'createWebhook',
+    summary: 'Create a webhook',
+    params: [fieldsParam],
+    body: webhookBody,
+    responses: {
+      '201': jsonResponse(ref('Webhook'), 'Created'),
+      '400': errorResponse('Invalid (field errors in details)'),
+      '409': errorResponse('An identical webhook exists'),
+      '415': errorResponse('Not JSON'),
+    },
+    async handler(req, res, { deps, tenant, body }) {
+      const fields = fieldsOf(req);
+      const row = await deps.webhooks.create(tenant.id, await body());
+      res
+        .status(201)
+        .location(`/v1/webhooks/${row.id}`)
+        .json(pickFields(deps.webhooks.present(row), fields));
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhooks',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'listWebhooks',
+    summary: 'List webhooks',
+    params: [
+      ...pageParams,
+      { name: 'filter', in: 'query', description: 'object(URI[,URI...])', schema: { type: 'string' }, example: 'object(https://example.com/places/1)' },
+      fieldsParam,
+    ],
+    responses: { '200': jsonResponse(ref('WebhookList'), 'A page'), '400': errorResponse('Malformed parameter') },
+    async handler(req, res, { deps, tenant }) {
+      const errors: ErrorDetail[] = [];
+      const page = parsePage(req.query, errors);
+      const filters = parseFilters(req.query, ['object'], errors);
+      const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
+      throwIfErrors(errors);
+      const rows = await deps.webhooks.list(tenant.id, { ...page, ...(filters.object ? { objects: filters.object } : {}) });
+      const items = rows.map((row) => pickFields(deps.webhooks.present(row), fields));
+      res.json(pagedList(items, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/webhooks`, req.query as Record<string, unknown>));
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhooks/{id}',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'getWebhook',
+    summary: 'Get a webhook',
+    params: [webhookId, fieldsParam],
+    responses: { '200': jsonResponse(ref('Webhook'), 'The webhook'), ...notFoundResponse },
+    async handler(req, res, { deps, tenant }) {
+      const fields = fieldsOf(req);
+      res.json(pickFields(deps.webhooks.present(await deps.webhooks.get(tenant.id, param(req, 'id'))), fields));
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/webhooks/{id}',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'updateWebhook',
+    summary: 'Update a webhook',
+    description: 'A body of only {"enabled": bool} enables or disables it; any other body replaces the configuration (secrets must be sent again).',
+    params: [webhookId, fieldsParam],
+    body: { ...webhookBody, example: { enabled: false } },
+    responses: {
+      '200': jsonResponse(ref('Webhook'), 'Updated'),
+      '400': errorResponse('Invalid'),
+      '409': errorResponse('An identical webhook exists'),
+      '415': errorResponse('Not JSON'),
+      ...notFoundResponse,
+    },
+    async handler(req, res, { deps, tenant, body }) {
+      const fields = fieldsOf(req);
+      const id = param(req, 'id');
+      // An unknown id is a 404 whatever the body holds.
+      await deps.webhooks.get(tenant.id, id);
+      res.json(pickFields(deps.webhooks.present(await deps.webhooks.update(tenant.id, id, await body())), fields));
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/webhooks/{id}/enable',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'enableWebhook',
+    summary: 'Re-enable a disabled or buggy webhook (no-op if enabled)',
+    params: [webhookId, fieldsParam],
+    responses: { '200': jsonResponse(ref('Webhook'), 'Enabled'), ...notFoundResponse },
+    async handler(req, res, { deps, tenant }) {
+      const fields = fieldsOf(req);
+      res.json(pickFields(deps.webhooks.present(await deps.webhooks.enable(tenant.id, param(req, 'id'))), fields));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/webhooks/{id}',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook',
+    params: [webhookId],
+    responses: { '204': { description: 'Deleted' }, ...notFoundResponse },
+    async handler(req, res, { deps, tenant }) {
+      await deps.webhooks.remove(tenant.id, param(req, 'id'));
+      res.status(204).end();
+    },
+  },
+];

@@ -1,0 +1,10 @@
+import { deliveryRoutes } from './deliveries.js';
+import { eventRoutes } from './events.js';
+import { operationRoutes } from './operations.js';
+import type { Route } from './route.js';
+import { secretRoutes } from './secrets.js';
+import { tenantRoutes } from './tenants.js';
+import { webhookRoutes } from './webhooks.js';
+
+/** Every operation of the gateway's API: the one list that routing, auth and the OpenAPI document read. */
+export const ROUTES: readonly Route[] = [...operationRoutes, ...tenantRoutes, ...eventRoutes, ...webhookRoutes, ...secretRoutes, ...deliveryRoutes];
