@@ -1,0 +1,35 @@
+import { fixtures } from '@hookstream/schemas';
+import { intakeEvent } from '../../src/ingest/event-intake.js';
+
+describe('event intake', () => {
+  const tenant = '5b7a4c1e-0000-4000-8000-000000000001';
+  const event = () => {
+    const { tenantid: _t, ...e } = fixtures.envelope('replied-message') as Record<string, unknown>;
+    return e;
+  };
+
+  it('completes id, time and tenantid and keys on tenant and subject', () => {
+    const { id: _id, time: _time, ...e } = event();
+    const r = intakeEvent({ ...e, subject: 'conv-1' }, tenant, 262_144, new Date('2026-01-01T00:00:00Z'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.event.time).toBe('2026-01-01T00:00:00.000Z');
+    expect(r.event.tenantid).toBe(tenant);
+    expect(r.key).toBe(`${tenant}:conv-1`);
+  });
+
+  it('refuses data over the limit with 413 and names the size', () => {
+    const e = event();
+    (e.data as Record<string, unknown>).padding = 'x'.repeat(2000);
+    const r = intakeEvent(e, tenant, 1024);
+    expect(r).toMatchObject({ ok: false, status: 413, reason: 'too_large', error: expect.stringMatching(/limit is 1024 bytes/) });
+  });
+
+  it('does not modify its input', () => {
+    const e = event();
+    const copy = structuredClone(e);
+    intakeEvent(e, tenant, 262_144);
+    expect(e).toEqual(copy);
+  });
+});
