@@ -1,10 +1,32 @@
-import type { Logger } from '@hookstream/service-kit';
-import type { GatewayMetrics } from '../http/metrics.js';
-import { Unavailable } from '../domain/errors.js';
-import type { DedupStore } from './dedup-store.js';
-import type { EventProducer } from './event-producer.js';
-import type { Intake } from './event-intake.js';
 import { encodeEventRecord } from '@hookstream/schemas';
+import type { Message } from 'kafkajs';
+import { Unavailable } from '../domain/errors.js';
+import type { GatewayMetrics } from '../http/metrics.js';
+import type { Claim } from './dedup-store.js';
+import type { Intake } from './event-intake.js';
+
+/** What the service needs of the dedup store (DedupStore in production). */
+export interface EventClaims {
+  /** Claims the ids not seen within the window: `fresh` are the ones to publish. */
+  claim(tenantId: string, eventIds: string[]): Promise<Claim>;
+  /** The broker acknowledged: the claims become accepted events. */
+  confirm(tenantId: string, eventIds: string[]): Promise<void>;
+  /** The broker did not acknowledge: the claims are dropped so a retry is not a duplicate. */
+  release(tenantId: string, eventIds: string[]): Promise<void>;
+}
+
+/** What the service needs of the producer (EventProducer): resolves once the broker acknowledged. */
+export interface EventSender {
+  publish(topic: string, messages: Message[]): Promise<void>;
+}
+
+export type IngestMetrics = Pick<GatewayMetrics, 'rejected' | 'accepted' | 'duplicates' | 'ingestStep'>;
+
+/** The two log levels the service writes (a pino logger in production). */
+export interface IngestLog {
+  error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
 
 export type ItemResult =
   | { index: number; id: string; status: 'accepted'; duplicate: boolean }
@@ -18,11 +40,11 @@ export type ItemResult =
  */
 export class IngestService {
   constructor(
-    private readonly dedup: DedupStore,
-    private readonly producer: EventProducer,
+    private readonly dedup: EventClaims,
+    private readonly producer: EventSender,
     private readonly eventsTopic: string,
-    private readonly metrics: GatewayMetrics,
-    private readonly logger: Logger,
+    private readonly metrics: IngestMetrics,
+    private readonly logger: IngestLog,
   ) {}
 
   async publish(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
