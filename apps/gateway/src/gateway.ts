@@ -19,6 +19,7 @@ import { startRetentionSchedule } from './schedules/retention-schedule.js';
 import { rateBurstOf, routeSettings } from './settings.js';
 import { LifecyclePublisher } from './webhooks/lifecycle-publisher.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+import { webhookStoreOf } from './webhooks/webhook-store.js';
 
 export type GatewayConfig = BaseConfig & ConfigOf<typeof gatewayConfigSpec>;
 
@@ -57,7 +58,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
       rateLimiter,
       ingest: new IngestService(dedup, producer, topics.events, metrics, logger),
       dedup,
-      webhooks: new WebhookService(db, box, lifecycle, { allowPrivate: config.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS }, settings.publicUrl),
+      webhooks: new WebhookService(webhookStoreOf(db), box, lifecycle, { allowPrivate: config.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS }, settings.publicUrl),
       deliveries: new DeliveryHistory(db, producer, topics.deliveries),
       settings,
     },

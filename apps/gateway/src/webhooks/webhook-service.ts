@@ -1,25 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeWebhookRequest, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
-import type { Knex, SecretBox } from '@hookstream/service-kit';
-import {
-  deleteTenantWebhook,
-  findWebhookIdByFingerprint,
-  getTenantWebhook,
-  insertWebhook,
-  listTenantWebhooks,
-  lockTenantWebhook,
-  openWebhookSecrets,
-  reenableWebhook,
-  replaceWebhook,
-  sealWebhookSecrets,
-  setWebhookEnabled,
-  tenantSecretExists,
-  type WebhookRow,
-  type WebhookSecrets,
-} from '@hookstream/store';
+import type { SecretBox } from '@hookstream/service-kit';
+import { openWebhookSecrets, sealWebhookSecrets, type WebhookRow, type WebhookSecrets, type WebhookWrite } from '@hookstream/store';
 import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../domain/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
-import type { LifecyclePublisher } from './lifecycle-publisher.js';
 import { presentWebhook, type SecretFlags } from './present.js';
 import { endpointUrlProblem, type UrlPolicy } from './url-policy.js';
 
@@ -40,6 +24,34 @@ const READ_ONLY_FIELDS = [
   'has_signing_secret',
 ];
 
+/**
+ * What the service needs of the webhooks table and the tenant's secret names
+ * (webhookStoreOf(db) binds the @hookstream/store functions).
+ */
+export interface WebhookStore {
+  /** Runs `work` in one transaction with a store bound to it: all of it is kept, or none. */
+  transaction<T>(work: (tx: WebhookStore) => Promise<T>): Promise<T>;
+  /** undefined when the tenant already has a webhook with the same fingerprint. */
+  insert(tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined>;
+  idByFingerprint(tenantId: string, fingerprint: string, exceptId?: string): Promise<string | undefined>;
+  get(tenantId: string, id: string): Promise<WebhookRow | undefined>;
+  /** Reads and locks the row until the transaction ends. */
+  lock(tenantId: string, id: string): Promise<WebhookRow | undefined>;
+  list(tenantId: string, opts: { objects?: string[] | undefined; offset: number; limit: number }): Promise<WebhookRow[]>;
+  /** Throws an error with code 23505 when another webhook of the tenant has the new fingerprint. */
+  replace(tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined>;
+  setEnabled(id: string, enabled: boolean): Promise<WebhookRow | undefined>;
+  /** Enables and clears the buggy state and failure count. */
+  reenable(id: string): Promise<WebhookRow | undefined>;
+  remove(tenantId: string, id: string): Promise<boolean>;
+  secretExists(tenantId: string, name: string): Promise<boolean>;
+}
+
+/** Where the webhook system events go (LifecyclePublisher); a refusal must throw. */
+export interface WebhookEvents {
+  publish(tenantId: string, webhookId: string, verbs: WebhookLifecycleVerb[]): Promise<void>;
+}
+
 interface Prepared {
   spec: WebhookSpec;
   secrets: WebhookSecrets;
@@ -49,9 +61,9 @@ interface Prepared {
 /** The control plane of webhooks: validation, secrets, persistence and lifecycle events. */
 export class WebhookService {
   constructor(
-    private readonly db: Knex,
+    private readonly store: WebhookStore,
     private readonly box: SecretBox,
-    private readonly lifecycle: LifecyclePublisher,
+    private readonly lifecycle: WebhookEvents,
     private readonly policy: UrlPolicy,
     private readonly publicUrl: string,
   ) {}
@@ -79,7 +91,7 @@ export class WebhookService {
       const problem = endpointUrlProblem(auth.token_uri, this.policy);
       if (problem) errors.push({ path: '/auth_config/token_uri', message: problem, rule: 'endpointPolicy' });
     }
-    if (typeof auth.secret_name === 'string' && !(await tenantSecretExists(this.db, tenantId, auth.secret_name))) {
+    if (typeof auth.secret_name === 'string' && !(await this.store.secretExists(tenantId, auth.secret_name))) {
       errors.push({
         path: '/auth_config/secret_name',
         message: `no secret named ${JSON.stringify(auth.secret_name)} in this tenant's secret store; create it first with PUT /v1/secrets/{name}`,
@@ -100,8 +112,8 @@ export class WebhookService {
   async create(tenantId: string, body: unknown): Promise<WebhookRow> {
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, body);
     const id = randomUUID();
-    return this.db.transaction(async (trx) => {
-      const row = await insertWebhook(trx, tenantId, id, {
+    return this.store.transaction(async (tx) => {
+      const row = await tx.insert(tenantId, id, {
         kind: spec.kind,
         enabled: spec.enabled,
         object: spec.object ?? null,
@@ -109,27 +121,27 @@ export class WebhookService {
         secretsEnc: sealWebhookSecrets(this.box, id, secrets),
         fingerprint,
       });
-      if (!row) throw await this.conflict(trx, tenantId, fingerprint);
+      if (!row) throw await this.conflict(tx, tenantId, fingerprint);
       // Published before commit: if the broker refuses, nothing changed.
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_created']);
       return row;
     });
   }
 
-  private async conflict(db: Knex, tenantId: string, fingerprint: string, except?: string): Promise<Conflict> {
-    const existing = await findWebhookIdByFingerprint(db, tenantId, fingerprint, except);
+  private async conflict(store: WebhookStore, tenantId: string, fingerprint: string, except?: string): Promise<Conflict> {
+    const existing = await store.idByFingerprint(tenantId, fingerprint, except);
     return new Conflict(`an identical webhook already exists${existing ? ` (${existing})` : ''}: same endpoint and subscriptions`);
   }
 
   async get(tenantId: string, id: string): Promise<WebhookRow> {
     if (!isUuid(id)) throw new NotFound('webhook');
-    const row = await getTenantWebhook(this.db, tenantId, id);
+    const row = await this.store.get(tenantId, id);
     if (!row) throw new NotFound('webhook');
     return row;
   }
 
   async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[] }): Promise<WebhookRow[]> {
-    return listTenantWebhooks(this.db, tenantId, { objects: opts.objects, offset: opts.startIndex, limit: opts.count + 1 });
+    return this.store.list(tenantId, { objects: opts.objects, offset: opts.startIndex, limit: opts.count + 1 });
   }
 
   /**
@@ -148,14 +160,14 @@ export class WebhookService {
     }
     await this.get(tenantId, id);
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, input);
-    return this.db.transaction(async (trx) => {
-      const before = await lockTenantWebhook(trx, tenantId, id);
+    return this.store.transaction(async (tx) => {
+      const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
       // A replacement that does not mention `enabled` keeps the current state.
       if (!('enabled' in input)) spec.enabled = before.enabled;
       let row: WebhookRow | undefined;
       try {
-        row = await replaceWebhook(trx, tenantId, id, {
+        row = await tx.replace(tenantId, id, {
           kind: spec.kind,
           enabled: spec.enabled,
           object: spec.object ?? null,
@@ -164,7 +176,7 @@ export class WebhookService {
           fingerprint,
         });
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw await this.conflict(this.db, tenantId, fingerprint, id);
+        if ((e as { code?: string }).code === '23505') throw await this.conflict(this.store, tenantId, fingerprint, id);
         throw e;
       }
       if (!row) throw new NotFound('webhook');
@@ -175,11 +187,11 @@ export class WebhookService {
 
   private async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<WebhookRow> {
     if (!isUuid(id)) throw new NotFound('webhook');
-    return this.db.transaction(async (trx) => {
-      const before = await lockTenantWebhook(trx, tenantId, id);
+    return this.store.transaction(async (tx) => {
+      const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
       if (before.enabled === enabled) return before;
-      const row = await setWebhookEnabled(trx, id, enabled);
+      const row = await tx.setEnabled(id, enabled);
       await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, enabled));
       return row!;
     });
@@ -188,11 +200,11 @@ export class WebhookService {
   /** Re-enables a disabled or buggy webhook; a no-op (no event) when it is enabled and healthy. */
   async enable(tenantId: string, id: string): Promise<WebhookRow> {
     if (!isUuid(id)) throw new NotFound('webhook');
-    return this.db.transaction(async (trx) => {
-      const before = await lockTenantWebhook(trx, tenantId, id);
+    return this.store.transaction(async (tx) => {
+      const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
       if (before.enabled && !before.buggy) return before;
-      const row = await reenableWebhook(trx, id);
+      const row = await tx.reenable(id);
       const verbs: WebhookLifecycleVerb[] = [];
       if (!before.enabled) verbs.push('jive:webhook_enabled');
       if (before.buggy) verbs.push('jive:webhook_marked_not_buggy');
@@ -203,8 +215,8 @@ export class WebhookService {
 
   async remove(tenantId: string, id: string): Promise<void> {
     if (!isUuid(id)) throw new NotFound('webhook');
-    await this.db.transaction(async (trx) => {
-      if (!(await deleteTenantWebhook(trx, tenantId, id))) throw new NotFound('webhook');
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.remove(tenantId, id))) throw new NotFound('webhook');
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_deleted']);
     });
   }
