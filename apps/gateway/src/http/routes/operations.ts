@@ -1,9 +1,11 @@
 import { handleOpsRequest } from '@hookstream/service-kit';
+import { NotFound } from '../../domain/errors.js';
 import type { Route } from './route.js';
 
 // The ops endpoints are answered by service-kit (the same code serves the workers' ops port).
+// It matches exact paths only, where Express also routes `/healthz/` and `/HEALTHZ` here.
 const ops: Route['handler'] = async (req, res, { ops }) => {
-  await handleOpsRequest(req, res, ops.health, ops.registry);
+  if (!(await handleOpsRequest(req, res, ops.health, ops.registry))) throw new NotFound('route', `no route for ${req.method} ${req.path}`);
 };
 
 /** Liveness, readiness, metrics and the OpenAPI document itself: no credentials. */
