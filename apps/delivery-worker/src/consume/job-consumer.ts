@@ -1,6 +1,6 @@
 import type { Logger } from '@hookstream/service-kit';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { WorkerMetrics } from '../metrics.js';
+import type { KafkaMessage } from 'kafkajs';
+import type { ConsumerPort, JobBatch } from './consumer-port.js';
 import { PartitionTracker } from './partition-tracker.js';
 
 /**
@@ -58,11 +58,11 @@ export class JobConsumer {
   private crashed: string | undefined;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: ConsumerPort,
     private readonly handler: MessageHandler,
     private readonly opts: JobConsumerOptions,
-    private readonly logger: Logger,
-    private readonly metrics: WorkerMetrics,
+    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>,
+    private readonly metrics: { inFlight: { inc(): void; dec(): void } },
   ) {}
 
   /** Why the worker cannot take jobs, if it cannot (readiness reports it). */
@@ -86,25 +86,20 @@ export class JobConsumer {
   }
 
   async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
-    this.consumer.on(this.consumer.events.REBALANCING, () => this.opts.onRebalancing?.());
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
+    this.consumer.onGroupJoin((assignment) => this.onAssignment(assignment));
+    this.consumer.onRebalancing(() => this.opts.onRebalancing?.());
+    this.consumer.onCrash((error, restart) => {
       // kafkajs restarts the consumer after retriable errors; otherwise this process can no longer work.
-      if (e.payload.restart) return;
-      this.crashed = e.payload.error.message;
-      this.opts.onStopped?.(e.payload.error);
+      if (restart) return;
+      this.crashed = error.message;
+      this.opts.onStopped?.(error);
     });
-    // A new group starts from the oldest retained job: jobs written before the first worker joined are not skipped.
-    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async (payload) => this.onBatch(payload),
-    });
+    await this.consumer.subscribe(this.opts.topics);
+    await this.consumer.run(async (payload) => this.onBatch(payload));
     this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs);
   }
 
-  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): void {
+  private onBatch({ batch, resolveOffset, isRunning, isStale }: JobBatch): void {
     const key = keyOf(batch.topic, batch.partition);
     // Held or saturated partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
     if (this.stopping || this.holds.has(key) || this.saturated.has(key)) return;

@@ -1,13 +1,10 @@
-import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeliveryJob } from '@hookstream/schemas';
+import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
 import type { Logger } from '@hookstream/service-kit';
-import { deliveryRowOf, type WebhookCache, type WebhookRecord } from '@hookstream/store';
-import type { AuditWriter } from '../audit/audit-writer.js';
+import { deliveryRowOf, type WebhookRecord } from '@hookstream/store';
 import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../audit/rows.js';
-import type { BuggyTracker } from '../buggy/buggy-tracker.js';
-import type { AttemptOutcome, WebhookCaller } from '../http/webhook-call.js';
+import type { AttemptOutcome } from '../http/webhook-call.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { canRetry, retryDelayMs } from '../retry/backoff.js';
-import type { RetryRouter } from '../retry/retry-router.js';
 import type { CallSlots } from './call-slots.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
 
@@ -16,16 +13,45 @@ interface Pending {
   done: () => void;
 }
 
+/** The webhooks as this process knows them (the webhook cache). */
+export interface KnownWebhooks {
+  get(id: string): WebhookRecord | undefined;
+  /** Asks for a fresh copy of one webhook (the change feed may not have brought it yet). */
+  refresh(id: string): Promise<unknown>;
+}
+
+/** Calls a webhook's endpoint once for a batch of its jobs. */
+export interface EndpointCaller {
+  call(webhook: WebhookRecord, jobs: DeliveryJob[]): Promise<AttemptOutcome>;
+}
+
+/** Where the history of each delivery and its attempts is written (durable once resolved). */
+export interface AuditSink {
+  write(rows: { delivery?: DeliveryRow; attempts?: AttemptRow[] }): Promise<void>;
+}
+
+/** The Kafka side of an outcome: the next attempt, or the dead letter. */
+export interface OutcomeRouter {
+  schedule(job: DeliveryJob): Promise<unknown>;
+  deadLetter(letter: DeadLetter): Promise<void>;
+}
+
+/** Counts a webhook's discarded deliveries towards marking it buggy; a success resets the count. */
+export interface FailureCounter {
+  discarded(webhook: WebhookRecord): Promise<void>;
+  succeeded(webhook: WebhookRecord): Promise<void>;
+}
+
 export interface ProcessorDeps {
-  cache: WebhookCache;
+  cache: KnownWebhooks;
   /** Reads one webhook from PostgreSQL: used only when the cache does not know it (yet). */
   loadWebhook: (id: string) => Promise<WebhookRecord | undefined>;
-  caller: WebhookCaller;
-  audit: AuditWriter;
-  router: RetryRouter;
-  buggy: BuggyTracker;
-  metrics: WorkerMetrics;
-  logger: Logger;
+  caller: EndpointCaller;
+  audit: AuditSink;
+  router: OutcomeRouter;
+  buggy: FailureCounter;
+  metrics: Pick<WorkerMetrics, 'attempts' | 'attemptDuration' | 'retriesScheduled' | 'skipped'>;
+  logger: Pick<Logger, 'error' | 'warn'>;
   /** How long a batching webhook's call waits for its batch to fill. */
   batchWaitMs: number;
   /** The worker-wide bound on calls in flight. */

@@ -1,0 +1,46 @@
+import type { Consumer, KafkaMessage } from 'kafkajs';
+
+export type TopicPartitions = { topic: string; partitions?: number[] };
+export type CommittedOffset = { topic: string; partition: number; offset: string };
+
+/** The part of a fetched batch the job consumer reads. */
+export interface JobBatch {
+  batch: { topic: string; partition: number; messages: KafkaMessage[] };
+  resolveOffset(offset: string): void;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+/**
+ * What the job consumer needs from a Kafka consumer: the few calls and group events it uses,
+ * small enough for an in-memory fake in unit tests.
+ */
+export interface ConsumerPort {
+  subscribe(topics: string[]): Promise<void>;
+  run(eachBatch: (batch: JobBatch) => Promise<void>): Promise<void>;
+  pause(partitions: TopicPartitions[]): void;
+  resume(partitions: TopicPartitions[]): void;
+  commitOffsets(offsets: CommittedOffset[]): Promise<void>;
+  disconnect(): Promise<void>;
+  /** After each (re)join, with the partitions assigned to this member per topic. */
+  onGroupJoin(listener: (assignment: Record<string, number[]>) => void): void;
+  onRebalancing(listener: () => void): void;
+  /** `restart` tells whether kafkajs restarts the consumer by itself. */
+  onCrash(listener: (error: Error, restart: boolean) => void): void;
+}
+
+/** The kafkajs consumer behind the port. */
+export function kafkaConsumerPort(consumer: Consumer): ConsumerPort {
+  return {
+    // A new group starts from the oldest retained job: jobs written before the first worker joined are not skipped.
+    subscribe: (topics) => consumer.subscribe({ topics, fromBeginning: true }),
+    run: (eachBatch) => consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch }),
+    pause: (partitions) => consumer.pause(partitions),
+    resume: (partitions) => consumer.resume(partitions),
+    commitOffsets: (offsets) => consumer.commitOffsets(offsets),
+    disconnect: () => consumer.disconnect(),
+    onGroupJoin: (listener) => void consumer.on(consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment)),
+    onRebalancing: (listener) => void consumer.on(consumer.events.REBALANCING, () => listener()),
+    onCrash: (listener) => void consumer.on(consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart)),
+  };
+}

@@ -1,0 +1,78 @@
+import { RETRY_TIERS, trackConsumerProgress, type ServiceContext } from '@hookstream/service-kit';
+import { pingDatabase } from '@hookstream/store';
+import { kafkaConsumerPort } from '../consume/consumer-port.js';
+import { JobConsumer, type MessageHandler } from '../consume/job-consumer.js';
+import type { DeliveryProcessor } from '../dispatch/delivery-processor.js';
+import type { WorkerMetrics } from '../metrics.js';
+import type { WaitingRoom } from '../retry/waiting-room.js';
+import type { WorkerConfig } from '../worker.js';
+
+/** One group per deployment (topic prefix), so deployments sharing a cluster never share work. */
+export const consumerGroupId = (prefix: string) => `${prefix}delivery-worker`;
+
+export interface JobConsumerParts {
+  handler: MessageHandler;
+  processor: Pick<DeliveryProcessor, 'stopStarting' | 'queuedJobs'>;
+  waitingRoom: WaitingRoom;
+  metrics: WorkerMetrics;
+}
+
+/**
+ * Joins the group on `deliveries` and the retry tiers, watches its progress (readiness, the
+ * stuck-consumer exit) and registers the shutdown that lets started jobs finish first.
+ */
+export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { handler, processor, waitingRoom, metrics }: JobConsumerParts): Promise<void> {
+  const { config, logger, kafka, admin, db, health, topics, onShutdown } = ctx;
+  const groupId = consumerGroupId(config.KAFKA_TOPIC_PREFIX);
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: config.CONSUMER_SESSION_TIMEOUT_MS,
+    heartbeatInterval: config.CONSUMER_HEARTBEAT_INTERVAL_MS,
+    maxWaitTimeInMs: config.CONSUMER_MAX_WAIT_MS,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  const jobTopics = [topics.deliveries, ...RETRY_TIERS.map((t) => topics.retry[t])];
+  const jobs = new JobConsumer(
+    kafkaConsumerPort(consumer),
+    handler,
+    {
+      topics: jobTopics,
+      partitionMaxInFlight: config.PARTITION_MAX_IN_FLIGHT,
+      maxWaiting: config.RETRY_IN_MEMORY_MAX_JOBS,
+      commitIntervalMs: config.COMMIT_INTERVAL_MS,
+      onRebalancing: () => waitingRoom.rebalancing(),
+      onAssigned: (keys) => metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys)),
+      onStopped: (err) => ctx.fatal('job consumer stopped and kafkajs will not restart it', err),
+    },
+    logger,
+    metrics,
+  );
+  await jobs.start();
+  const progress = trackConsumerProgress({
+    admin,
+    consumer,
+    groupId,
+    topics: jobTopics,
+    metrics: ctx.metrics,
+    health,
+    logger,
+    stallAfterMs: config.CONSUMER_STALL_AFTER_MS,
+    // A retry waiting hours on its tier is lag, not a stuck worker.
+    heldUntilDue: (topic, partition) => jobs.isHeld(topic, partition),
+    stuckAfterMs: config.CONSUMER_STUCK_EXIT_AFTER_MS,
+    onStuck: (reason) => ctx.fatal(`job consumer stuck: ${reason}`),
+    dependenciesUp: () => pingDatabase(db).then(() => true),
+  });
+  health.add('consumer-group', async () => {
+    const problem = jobs.problem;
+    if (problem) throw new Error(problem);
+  });
+  onShutdown('consumer', async () => {
+    progress.stop();
+    processor.stopStarting();
+    waitingRoom.close();
+    // Leave part of the shutdown deadline for the audit flush and the disconnects that follow.
+    await jobs.stop(Math.max(config.SHUTDOWN_TIMEOUT_MS - 2000, config.SHUTDOWN_TIMEOUT_MS / 2), () => processor.queuedJobs + waitingRoom.abandoned);
+  });
+}

@@ -1,0 +1,167 @@
+import { prom } from '@hookstream/service-kit';
+import type { DeadLetter, DeliveryJob } from '@hookstream/schemas';
+import type { WebhookRecord } from '@hookstream/store';
+import type { AttemptRow, DeliveryRow } from '../../src/audit/rows.js';
+import { CallSlots } from '../../src/dispatch/call-slots.js';
+import { DeliveryProcessor, type ProcessorDeps } from '../../src/dispatch/delivery-processor.js';
+import type { AttemptOutcome } from '../../src/http/webhook-call.js';
+import { createWorkerMetrics } from '../../src/metrics.js';
+import { aJob, aWebhook, recordingLogger } from './support/jobs.js';
+
+const delivered: AttemptOutcome = {
+  startedAt: new Date(),
+  durationMs: 12,
+  statusCode: 200,
+  ok: true,
+  outcome: 'delivered',
+  retryable: false,
+  reauthenticated: false,
+};
+const failed = (statusCode: number, retryable: boolean): AttemptOutcome => ({
+  startedAt: new Date(),
+  durationMs: 30,
+  statusCode,
+  ok: false,
+  outcome: 'http_error',
+  retryable,
+  reauthenticated: false,
+});
+
+/** The processor with in-memory fakes of everything it declares; `outcomes` answers the calls in order. */
+function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = [], inDatabase: WebhookRecord | undefined = known) {
+  const audit: { delivery?: DeliveryRow; attempts?: AttemptRow[] }[] = [];
+  const scheduled: DeliveryJob[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const calls: { webhook: string; jobs: string[] }[] = [];
+  const counted = { discarded: 0, succeeded: 0, loads: 0, refreshes: 0 };
+  const deps: ProcessorDeps = {
+    cache: {
+      get: (id) => (known?.id === id ? known : undefined),
+      refresh: async () => void counted.refreshes++,
+    },
+    loadWebhook: async (id) => {
+      counted.loads++;
+      return inDatabase?.id === id ? inDatabase : undefined;
+    },
+    caller: {
+      call: async (webhook, jobs) => {
+        calls.push({ webhook: webhook.id, jobs: jobs.map((j) => j.delivery_id) });
+        const next = outcomes.shift();
+        if (!next) throw new Error('no outcome left for this call');
+        return next;
+      },
+    },
+    audit: { write: async (rows) => void audit.push(rows) },
+    router: { schedule: async (job) => void scheduled.push(job), deadLetter: async (letter) => void deadLetters.push(letter) },
+    buggy: { discarded: async () => void counted.discarded++, succeeded: async () => void counted.succeeded++ },
+    metrics: createWorkerMetrics(new prom.Registry()),
+    logger: recordingLogger(),
+    batchWaitMs: 1000,
+    slots: new CallSlots(10),
+  };
+  return { processor: new DeliveryProcessor(deps), audit, scheduled, deadLetters, calls, counted };
+}
+
+describe('DeliveryProcessor', () => {
+  it('records a delivered job with its attempt and resets the failure count', async () => {
+    const t = setup(aWebhook(), [delivered]);
+    const job = aJob();
+    await t.processor.process(job);
+    expect(t.calls).toEqual([{ webhook: job.webhook_id, jobs: [job.delivery_id] }]);
+    expect(t.audit).toHaveLength(1);
+    expect(t.audit[0]!.delivery).toMatchObject({ id: job.delivery_id, status: 'delivered', attempts: 1, last_status_code: 200, last_error: null });
+    expect(t.audit[0]!.attempts).toMatchObject([{ delivery_id: job.delivery_id, attempt: 1, outcome: 'delivered', status_code: 200, error_class: null }]);
+    await new Promise((r) => setImmediate(r));
+    expect(t.counted.succeeded).toBe(1);
+    expect(t.scheduled).toEqual([]);
+    expect(t.deadLetters).toEqual([]);
+  });
+
+  it('schedules the next attempt of a retryable failure after its back-off, and records it as retrying', async () => {
+    const t = setup(aWebhook({}, { retry_base: 2, retry_max_count: 3 }), [failed(503, true)]);
+    const job = aJob();
+    const before = Date.now();
+    await t.processor.process(job);
+    expect(t.scheduled).toHaveLength(1);
+    const next = t.scheduled[0]!;
+    expect(next).toMatchObject({ delivery_id: job.delivery_id, attempt: 2, previous_attempts: [{ attempt: 1, status_code: 503 }] });
+    expect(next.due_at).toBeGreaterThanOrEqual(before + 2000);
+    expect(next.due_at).toBeLessThanOrEqual(Date.now() + 2000);
+    expect(t.audit[0]!.delivery).toMatchObject({ status: 'retrying', last_status_code: 503, last_error: 'endpoint answered 503' });
+    expect(t.audit[0]!.delivery!.next_attempt_at).toEqual(new Date(next.due_at!));
+    expect(t.deadLetters).toEqual([]);
+    expect(t.counted.discarded).toBe(0);
+  });
+
+  it('dead-letters the last failed attempt with every attempt, records it discarded and counts it towards buggy', async () => {
+    const t = setup(aWebhook({}, { retry_max_count: 1 }), [failed(500, true)]);
+    const job = aJob({ attempt: 2, previous_attempts: [{ attempt: 1, at: new Date(0).toISOString(), duration_ms: 5, status_code: 500 }] });
+    await t.processor.process(job);
+    expect(t.scheduled).toEqual([]);
+    expect(t.deadLetters).toHaveLength(1);
+    expect(t.deadLetters[0]).toMatchObject({ reason: 'retries_exhausted', job: { delivery_id: job.delivery_id } });
+    expect(t.deadLetters[0]!.attempts.map((a) => a.attempt)).toEqual([1, 2]);
+    expect(t.audit[0]!.delivery).toMatchObject({ status: 'discarded', attempts: 2 });
+    expect(t.counted.discarded).toBe(1);
+  });
+
+  it('dead-letters at once what the endpoint refuses for good (not retryable)', async () => {
+    const t = setup(aWebhook(), [{ ...failed(410, false), errorClass: 'http_410' }]);
+    await t.processor.process(aJob());
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['http_410']);
+    expect(t.scheduled).toEqual([]);
+  });
+
+  it('never delivers across tenants: a job for another tenant’s webhook is dead-lettered, with no history row', async () => {
+    const t = setup(aWebhook({ tenantId: '11111111-2222-4333-8444-555555555555' }));
+    await t.processor.process(aJob());
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['tenant_mismatch']);
+    expect(t.calls).toEqual([]);
+    expect(t.audit).toEqual([]);
+  });
+
+  it('records jobs for a disabled or buggy webhook as skipped, without calling it', async () => {
+    for (const [webhook, reason] of [
+      [aWebhook({ enabled: false }), 'webhook is disabled'],
+      [aWebhook({ buggy: true }), 'webhook is marked buggy'],
+    ] as const) {
+      const t = setup(webhook);
+      await t.processor.process(aJob());
+      expect(t.calls).toEqual([]);
+      expect(t.audit.map((a) => [a.delivery?.status, a.delivery?.last_error])).toEqual([['skipped', reason]]);
+    }
+  });
+
+  it('asks the database about a webhook the cache does not know yet, and refreshes the cache', async () => {
+    const t = setup(undefined, [delivered], aWebhook());
+    await t.processor.process(aJob());
+    expect(t.counted.loads).toBeGreaterThanOrEqual(1);
+    expect(t.counted.refreshes).toBe(1);
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it('uses the database when the cache is older than the revision the job was matched against', async () => {
+    const t = setup(aWebhook({ revision: 1, enabled: false }), [delivered], aWebhook({ revision: 2 }));
+    await t.processor.process(aJob({ webhook_revision: 2 }));
+    expect(t.calls).toHaveLength(1);
+    expect(t.audit[0]!.delivery!.status).toBe('delivered');
+  });
+
+  it('dead-letters a job whose webhook no longer exists, recorded as discarded', async () => {
+    const t = setup(undefined, [], undefined);
+    await t.processor.process(aJob());
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['webhook_deleted']);
+    expect(t.audit.map((a) => [a.delivery?.status, a.delivery?.last_error])).toEqual([['discarded', 'the webhook no longer exists']]);
+  });
+
+  it('starts no call once told to stop: the job stays unfinished for Kafka to redeliver', async () => {
+    const t = setup(aWebhook(), [delivered]);
+    t.processor.stopStarting();
+    let finished = false;
+    void t.processor.process(aJob()).then(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(finished).toBe(false);
+    expect(t.calls).toEqual([]);
+    expect(t.processor.queuedJobs).toBe(1);
+  });
+});

@@ -1,0 +1,188 @@
+import type { KafkaMessage } from 'kafkajs';
+import { JobConsumer, type Decision, type JobConsumerOptions } from '../../src/consume/job-consumer.js';
+import { FakeConsumer } from './support/fake-consumer.js';
+import { aMessage, recordingLogger, tick } from './support/jobs.js';
+
+const TOPIC = 'deliveries';
+
+/** Work the test finishes by hand, per offset. */
+class ManualWork {
+  readonly started: string[] = [];
+  private readonly pending = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  handler = (_topic: string, _partition: number, message: KafkaMessage): Decision => {
+    this.started.push(message.offset);
+    return { work: new Promise<void>((resolve, reject) => this.pending.set(message.offset, { resolve, reject })) };
+  };
+  finish(offset: string): void {
+    this.pending.get(offset)!.resolve();
+  }
+  fail(offset: string, e = new Error('boom')): void {
+    this.pending.get(offset)!.reject(e);
+  }
+}
+
+const messages = (...offsets: string[]) => offsets.map((o) => aMessage({}, o));
+
+async function started(handler: (t: string, p: number, m: KafkaMessage) => Decision, opts: Partial<JobConsumerOptions> = {}) {
+  const consumer = new FakeConsumer();
+  const inFlight = { value: 0 };
+  const logger = recordingLogger();
+  const jobs = new JobConsumer(consumer, handler, { topics: [TOPIC], partitionMaxInFlight: 10, maxWaiting: 10, commitIntervalMs: 60_000, ...opts }, logger, {
+    inFlight: { inc: () => void inFlight.value++, dec: () => void inFlight.value-- },
+  });
+  await jobs.start();
+  consumer.join({ [TOPIC]: [0] });
+  return { consumer, jobs, inFlight, logger };
+}
+
+describe('JobConsumer', () => {
+  it('subscribes to its topics and hands every message to the handler at once, resolving each', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs, inFlight } = await started(work.handler);
+    expect(consumer.subscribed).toEqual([TOPIC]);
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0', '1', '2'));
+    expect(work.started).toEqual(['0', '1', '2']);
+    expect(resolved).toEqual(['0', '1', '2']);
+    expect(jobs.unfinished).toBe(3);
+    expect(inFlight.value).toBe(3);
+    await jobs.stop(0);
+  });
+
+  it('commits only up to the oldest unfinished job of the partition', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler);
+    await consumer.deliver(TOPIC, 0, messages('0', '1', '2'));
+    work.finish('1');
+    work.finish('2');
+    await tick();
+    await jobs.commit();
+    expect(consumer.commits).toEqual([]);
+    work.finish('0');
+    await tick();
+    await jobs.commit();
+    expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: '3' }]]);
+    await jobs.stop(0);
+  });
+
+  it('leaves a failed job uncommitted, so Kafka hands it out again', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs, logger } = await started(work.handler);
+    await consumer.deliver(TOPIC, 0, messages('0', '1'));
+    work.fail('0');
+    work.finish('1');
+    await tick();
+    await jobs.commit();
+    expect(consumer.commits).toEqual([]);
+    expect(jobs.unfinished).toBe(0);
+    expect(logger.lines.some((l) => l.msg === 'job failed; it stays uncommitted')).toBe(true);
+    await jobs.stop(0);
+  });
+
+  it('skips messages refetched below what it already handed out', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler);
+    await consumer.deliver(TOPIC, 0, messages('0', '1'));
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0', '1', '2'));
+    expect(work.started).toEqual(['0', '1', '2']);
+    expect(resolved).toEqual(['0', '1', '2']);
+    await jobs.stop(0);
+  });
+
+  it('pauses a partition at its bound of unfinished jobs and resumes it once half are done', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler, { partitionMaxInFlight: 2 });
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0', '1', '2'));
+    expect(resolved).toEqual(['0', '1']);
+    expect(consumer.pauses).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    const resumesBefore = consumer.resumes.length;
+    work.finish('0');
+    await tick();
+    expect(consumer.resumes.slice(resumesBefore)).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    await jobs.stop(0);
+  });
+
+  it('holds a partition until the time the handler asks for, leaving the message unresolved', async () => {
+    const { consumer, jobs } = await started(() => ({ hold: Date.now() + 30 }));
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0'));
+    expect(resolved).toEqual([]);
+    expect(jobs.isHeld(TOPIC, 0)).toBe(true);
+    expect(consumer.pauses).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    const resumesBefore = consumer.resumes.length;
+    await tick(60);
+    expect(jobs.isHeld(TOPIC, 0)).toBe(false);
+    expect(consumer.resumes.slice(resumesBefore)).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    await jobs.stop(0);
+  });
+
+  it('survives a handler that throws: the message stays unresolved and the partition is held', async () => {
+    const { consumer, jobs, logger } = await started(() => {
+      throw new Error('handler bug');
+    });
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0'));
+    expect(resolved).toEqual([]);
+    expect(jobs.isHeld(TOPIC, 0)).toBe(true);
+    expect(logger.lines.map((l) => l.msg)).toContain('job handler failed');
+    await jobs.stop(0);
+  });
+
+  it('reports a problem until it joins, and for good once the consumer stops without restart', async () => {
+    const consumer = new FakeConsumer();
+    const stopped: Error[] = [];
+    const jobs = new JobConsumer(
+      consumer,
+      () => ({ work: Promise.resolve() }),
+      { topics: [TOPIC], partitionMaxInFlight: 1, maxWaiting: 1, commitIntervalMs: 60_000, onStopped: (e) => stopped.push(e) },
+      recordingLogger(),
+      { inFlight: { inc: () => undefined, dec: () => undefined } },
+    );
+    await jobs.start();
+    expect(jobs.problem).toBe('not a member of the consumer group yet');
+    consumer.join({ [TOPIC]: [0, 1] });
+    expect(jobs.problem).toBeUndefined();
+    consumer.crash(new Error('retriable'), true);
+    expect(jobs.problem).toBeUndefined();
+    consumer.crash(new Error('fatal'), false);
+    expect(jobs.problem).toBe('the consumer stopped: fatal');
+    expect(stopped.map((e) => e.message)).toEqual(['fatal']);
+    await jobs.stop(0);
+  });
+
+  it('tells its listeners about rebalances and the new assignment as partition keys', async () => {
+    const consumer = new FakeConsumer();
+    const events: string[] = [];
+    const jobs = new JobConsumer(
+      consumer,
+      () => ({ work: Promise.resolve() }),
+      {
+        topics: [TOPIC],
+        partitionMaxInFlight: 1,
+        maxWaiting: 1,
+        commitIntervalMs: 60_000,
+        onRebalancing: () => events.push('rebalancing'),
+        onAssigned: (keys) => events.push(`assigned ${[...keys].sort().join(',')}`),
+      },
+      recordingLogger(),
+      { inFlight: { inc: () => undefined, dec: () => undefined } },
+    );
+    await jobs.start();
+    consumer.rebalance();
+    consumer.join({ [TOPIC]: [1, 0] });
+    expect(events).toEqual(['rebalancing', `assigned 0|${TOPIC},1|${TOPIC}`]);
+    await jobs.stop(0);
+  });
+
+  it('on stop, takes nothing more, waits for started jobs, commits them and disconnects', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler);
+    await consumer.deliver(TOPIC, 0, messages('0'));
+    const stopping = jobs.stop(5000);
+    expect(await consumer.deliver(TOPIC, 0, messages('1'))).toEqual([]);
+    await tick(30);
+    expect(consumer.disconnected).toBe(false);
+    work.finish('0');
+    await stopping;
+    expect(work.started).toEqual(['0']);
+    expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: '1' }]]);
+    expect(consumer.disconnected).toBe(true);
+  });
+});
