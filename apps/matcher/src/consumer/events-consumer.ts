@@ -1,18 +1,34 @@
-import type { Knex, Logger, TopicNames } from '@hookstream/service-kit';
+import type { Logger, TopicNames } from '@hookstream/service-kit';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
-import { writeEventIndex, type DeliveryRow, type EventRow } from '@hookstream/store';
+import type { DeliveryRow, EventRow } from '@hookstream/store';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
-import type { Publisher } from '@hookstream/service-kit';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import type { MatcherMetrics } from '../metrics.js';
-import type { OffsetCommitter } from './offset-committer.js';
 import { TickBatcher } from './tick-batcher.js';
 
+/** Sends records to Kafka; resolves once the broker acknowledged all of them. */
+export interface RecordPublisher {
+  publish(topicMessages: TopicMessages[]): Promise<void>;
+}
+
+/** Takes the offset after a durable slice and commits it in the background. */
+export interface SliceCommitter {
+  commit(topic: string, partition: number, offset: string): Promise<void>;
+}
+
+/** Records events and the deliveries skipped for buggy webhooks; idempotent, so a repeated slice writes nothing new. */
+export type EventIndexWriter = (events: readonly EventRow[], skipped: readonly DeliveryRow[]) => Promise<void>;
+
+/** The part of a kafkajs batch the consumer reads (an in-memory fake in unit tests). */
+export type EventsBatch = Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat' | 'isRunning' | 'isStale'> & {
+  batch: { topic: string; partition: number; messages: KafkaMessage[] };
+};
+
 export interface EventsConsumerDeps {
-  publisher: Publisher;
-  committer: OffsetCommitter;
-  db: Knex;
+  publisher: RecordPublisher;
+  committer: SliceCommitter;
+  writeIndex: EventIndexWriter;
   index: SubscriptionIndex;
   /**
    * The webhook cache behind `index`: `seq` is the change counter up to which every change is
@@ -21,7 +37,7 @@ export interface EventsConsumerDeps {
   freshness: { readonly seq: number; catchUp(since: number): Promise<void> };
   topics: TopicNames;
   metrics: MatcherMetrics;
-  logger: Logger;
+  logger: Pick<Logger, 'warn'>;
   sliceSize: number;
   retryMaxMs: number;
 }
@@ -49,15 +65,14 @@ export class EventsConsumer {
   constructor(private readonly deps: EventsConsumerDeps) {
     this.produce = new TickBatcher((parts) => deps.publisher.publish(parts.flat()));
     this.index = new TickBatcher((parts) =>
-      writeEventIndex(
-        deps.db,
+      deps.writeIndex(
         parts.flatMap((p) => p.events),
         parts.flatMap((p) => p.skipped),
       ),
     );
   }
 
-  readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+  readonly eachBatch = async (payload: EventsBatch): Promise<void> => {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { sliceSize } = this.deps;
     // Every event of this batch was accepted before now: matching waits until every webhook

@@ -1,0 +1,93 @@
+import { trackConsumerProgress, type ServiceContext } from '@hookstream/service-kit';
+import { pingDatabase } from '@hookstream/store';
+import type { Consumer } from 'kafkajs';
+import type { MatcherConfig } from '../app.js';
+import { EventsConsumer, type EventsConsumerDeps } from '../consumer/events-consumer.js';
+import { kafkaGroupEvents, watchGroupMembership } from '../consumer/group-membership.js';
+import { OffsetCommitter } from '../consumer/offset-committer.js';
+import type { MatcherMetrics } from '../metrics.js';
+
+export const matcherGroupId = (config: MatcherConfig) => config.MATCHER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}matcher`;
+
+function createCommitter(consumer: Consumer, ctx: ServiceContext<MatcherConfig>, metrics: MatcherMetrics): OffsetCommitter {
+  return new OffsetCommitter({
+    commit: async (offsets) => {
+      const end = metrics.stepDuration.startTimer({ step: 'commit' });
+      try {
+        await consumer.commitOffsets(offsets);
+      } finally {
+        end();
+      }
+    },
+    onRetry: (err, attempt, retryInMs) => {
+      metrics.stepRetries.inc({ step: 'commit' });
+      ctx.logger.warn({ err, step: 'commit', attempt, retry_in_ms: retryInMs }, 'offset commit failed; retrying (the slices stay uncommitted)');
+    },
+    retryMaxMs: ctx.config.MATCHER_RETRY_MAX_MS,
+  });
+}
+
+/**
+ * Joins the matcher's group on `events` and runs the EventsConsumer on it, with readiness, the
+ * stuck-consumer exit and a shutdown that lets the last commit finish.
+ */
+export async function startEventsConsumer(
+  ctx: ServiceContext<MatcherConfig>,
+  parts: Pick<EventsConsumerDeps, 'publisher' | 'writeIndex' | 'index' | 'freshness' | 'metrics'>,
+): Promise<void> {
+  const { config, logger, kafka, db, topics, health, onShutdown } = ctx;
+  const groupId = matcherGroupId(config);
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: config.MATCHER_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.max(1000, Math.floor(config.MATCHER_SESSION_TIMEOUT_MS / 10)),
+    allowAutoTopicCreation: false,
+    // A stopping consumer waits for its current long poll: keep it short so shutdown is quick.
+    maxWaitTimeInMs: 1000,
+  });
+  const committer = createCommitter(consumer, ctx, parts.metrics);
+  const membership = watchGroupMembership(kafkaGroupEvents(consumer), {
+    committer,
+    onStopped: (err) => ctx.fatal('events consumer stopped and kafkajs will not restart it', err),
+    logger,
+  });
+  health.add('consumer', async () => {
+    if (!membership.joined) throw new Error(`not a member of consumer group ${groupId} yet`);
+  });
+  await consumer.connect();
+  // A new group starts from the earliest retained event: events published before the first
+  // matcher started are matched too.
+  await consumer.subscribe({ topic: topics.events, fromBeginning: true });
+  const handler = new EventsConsumer({
+    ...parts,
+    committer,
+    topics,
+    logger,
+    sliceSize: config.MATCHER_CHUNK_SIZE,
+    retryMaxMs: config.MATCHER_RETRY_MAX_MS,
+  });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: config.MATCHER_PARTITIONS_CONCURRENTLY,
+    eachBatch: handler.eachBatch,
+  });
+  const progress = trackConsumerProgress({
+    admin: ctx.admin,
+    consumer,
+    groupId,
+    topics: [topics.events],
+    metrics: ctx.metrics,
+    health,
+    logger,
+    stallAfterMs: config.MATCHER_STALL_AFTER_MS,
+    stuckAfterMs: config.MATCHER_STUCK_EXIT_AFTER_MS,
+    onStuck: (reason) => ctx.fatal(`events consumer stuck: ${reason}`),
+    dependenciesUp: () => pingDatabase(db).then(() => true),
+  });
+  onShutdown('events-consumer', async () => {
+    progress.stop();
+    await consumer.disconnect();
+    committer.stop();
+  });
+}

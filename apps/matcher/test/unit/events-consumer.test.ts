@@ -1,0 +1,120 @@
+import { deliveryId, WEBHOOKS_SEQ_HEADER, type DeliveryJob } from '@hookstream/schemas';
+import { prom, topicNames } from '@hookstream/service-kit';
+import type { KafkaMessage, TopicMessages } from 'kafkajs';
+import { EventsConsumer, type EventsBatch } from '../../src/consumer/events-consumer.js';
+import type { EventRow } from '@hookstream/store';
+import { SubscriptionIndex } from '../../src/matching/subscription-index.js';
+import { createMatcherMetrics } from '../../src/metrics.js';
+import { accepted, entity, record } from './records.js';
+
+const topics = topicNames('t.');
+
+function eventMessage(offset: string, webhooksSeq?: number): KafkaMessage {
+  const ev = accepted('jive:user_session_logout').event;
+  return {
+    key: null,
+    value: Buffer.from(JSON.stringify(ev)),
+    offset,
+    timestamp: String(Date.now()),
+    attributes: 0,
+    headers: webhooksSeq === undefined ? {} : { [WEBHOOKS_SEQ_HEADER]: Buffer.from(String(webhooksSeq)) },
+  } as KafkaMessage;
+}
+
+/** The consumer with in-memory fakes; `failures` makes the first publishes fail. */
+function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: number } = {}) {
+  const index = new SubscriptionIndex('https://hs.example');
+  const webhook = record(entity('user_session'));
+  index.upsert(webhook);
+  const published: TopicMessages[][] = [];
+  const indexed: EventRow[][] = [];
+  const commits: string[] = [];
+  const catchUps: number[] = [];
+  let failures = opts.publishFailures ?? 0;
+  const consumer = new EventsConsumer({
+    publisher: {
+      publish: async (parts) => {
+        if (failures-- > 0) throw new Error('broker unavailable');
+        published.push(parts);
+      },
+    },
+    committer: { commit: async (topic, partition, offset) => void commits.push(`${topic}/${partition}@${offset}`) },
+    writeIndex: async (events) => void indexed.push([...events]),
+    index,
+    freshness: { seq: opts.seq ?? 0, catchUp: async (since) => void catchUps.push(since) },
+    topics,
+    metrics: createMatcherMetrics(new prom.Registry(), () => index.size),
+    logger: { warn: () => undefined },
+    sliceSize: opts.sliceSize ?? 100,
+    retryMaxMs: 1000,
+  });
+  return { consumer, webhook, published, indexed, commits, catchUps };
+}
+
+function batch(messages: KafkaMessage[], running = () => true) {
+  const resolved: string[] = [];
+  const payload: EventsBatch = {
+    batch: { topic: topics.events, partition: 2, messages },
+    resolveOffset: (o) => void resolved.push(o),
+    heartbeat: async () => undefined,
+    isRunning: running,
+    isStale: () => false,
+  };
+  return { payload, resolved };
+}
+
+const jobsOf = (parts: TopicMessages[]) =>
+  parts.filter((p) => p.topic === topics.deliveries).flatMap((p) => p.messages.map((m) => JSON.parse(String(m.value)) as DeliveryJob));
+
+describe('EventsConsumer', () => {
+  it('publishes one job per matched event, indexes the events, then resolves and commits each slice', async () => {
+    const t = setup({ sliceSize: 2 });
+    const messages = [eventMessage('10'), eventMessage('11'), eventMessage('12')];
+    const { payload, resolved } = batch(messages);
+    await t.consumer.eachBatch(payload);
+    const jobs = t.published.flatMap(jobsOf);
+    expect(jobs.map((j) => j.webhook_id)).toEqual([t.webhook.id, t.webhook.id, t.webhook.id]);
+    const eventIds = messages.map((m) => (JSON.parse(String(m.value)) as { id: string }).id);
+    expect(jobs.map((j) => j.delivery_id)).toEqual(eventIds.map((id) => deliveryId(id, t.webhook.id)));
+    expect(t.indexed.flat().map((r) => r.id)).toEqual(eventIds);
+    expect(resolved).toEqual(['11', '12']);
+    expect(t.commits).toEqual([`${topics.events}/2@12`, `${topics.events}/2@13`]);
+  });
+
+  it('matches without a round trip when the events say the index is recent enough', async () => {
+    const t = setup({ seq: 7 });
+    await t.consumer.eachBatch(batch([eventMessage('0', 7), eventMessage('1', 5)]).payload);
+    expect(t.catchUps).toEqual([]);
+  });
+
+  it('waits for the webhook changes to catch up when an event was accepted under a newer change, or does not say', async () => {
+    const newer = setup({ seq: 7 });
+    await newer.consumer.eachBatch(batch([eventMessage('0', 8)]).payload);
+    expect(newer.catchUps).toHaveLength(1);
+    const unknown = setup({ seq: 7 });
+    await unknown.consumer.eachBatch(batch([eventMessage('0')]).payload);
+    expect(unknown.catchUps).toHaveLength(1);
+  });
+
+  it('retries a failing publish in place: nothing is resolved or committed before it succeeds', async () => {
+    const t = setup({ publishFailures: 2 });
+    const { payload, resolved } = batch([eventMessage('0')]);
+    await t.consumer.eachBatch(payload);
+    expect(t.published).toHaveLength(1);
+    expect(resolved).toEqual(['0']);
+    expect(t.commits).toEqual([`${topics.events}/2@1`]);
+  });
+
+  it('gives up on a slice when the consumer stops while a step fails: nothing resolved, nothing committed', async () => {
+    const t = setup({ publishFailures: 1000 });
+    let running = true;
+    const { payload, resolved } = batch([eventMessage('0')], () => running);
+    const done = t.consumer.eachBatch(payload);
+    await new Promise((r) => setTimeout(r, 50));
+    running = false;
+    await done;
+    expect(t.published).toEqual([]);
+    expect(resolved).toEqual([]);
+    expect(t.commits).toEqual([]);
+  });
+});
