@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // In-process throughput of the matcher's hot path (decode + validate + match + render + job
 // serialization), with the subscription index built from 100 tenants x 1,000 webhooks.
-//   npm run bench -w @hookstream/matcher -- [--ms=3000] [--json]
-import { planMessages, type InputMessage } from '../jobs/plan.js';
-import { SubscriptionIndex } from '../matching/subscription-index.js';
+//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json]
+import { planMessages, type InputMessage } from '@hookstream/matcher/dist/jobs/plan.js';
+import { SubscriptionIndex } from '@hookstream/matcher/dist/matching/subscription-index.js';
 import { DEFAULT_SHAPE, sampleEvents, webhookRecords } from './workload.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const script = fileURLToPath(new URL('../dist/bench/validation-bench.js', import.meta.url));
+const script = fileURLToPath(new URL('../dist/schemas/validation-bench.js', import.meta.url));
 
 describe('validation bench', () => {
   it('prints validation throughput (needs `npm run build` first)', () => {

@@ -1,51 +1,55 @@
 #!/usr/bin/env node
 // End-to-end throughput of one worker process: jobs on `deliveries` -> HTTP calls to a local
 // receiver -> audit rows. Uses the real broker and PostgreSQL (as the tests do).
-//   npm run build && node bench/throughput.mjs --jobs=5000 --webhooks=20 --delay-ms=0
+//   npm run build && npm run delivery-worker:throughput -w @hookstream/bench -- --jobs=5000 --webhooks=20 --delay-ms=0
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 
+// Set before test-kit is loaded: it reads them when imported.
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const { createTestDatabase, createTestKafka, startApp } = await import('@hookstream/test-kit');
 const { createDeliveryJob, encodeDeliveryJobRecord, fixtures, normalizeWebhookRequest } = await import('@hookstream/schemas');
 
-const arg = (name, def) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const JOBS = arg('jobs', 5000);
 const WEBHOOKS = arg('webhooks', 20);
 const DELAY_MS = arg('delay-ms', 0);
 
-const received = new Map();
+const received = new Map<string, number>();
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    received.set(req.headers['webhook-id'], Date.now());
+    received.set(String(req.headers['webhook-id']), Date.now());
     setTimeout(() => res.end('ok'), DELAY_MS);
   });
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/hook`;
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 
 const [pg, kafka] = await Promise.all([createTestDatabase(), createTestKafka({ partitions: 6 })]);
 const tenantId = randomUUID();
 await pg.db('tenants').insert({ id: tenantId, name: 'bench', api_key_hash: randomBytes(16).toString('hex'), api_key_hint: 'b' });
-const webhookIds = [];
+const webhookIds: string[] = [];
 for (let i = 0; i < WEBHOOKS; i++) {
   const n = normalizeWebhookRequest(fixtures.webhookRequests.userSystemWebhook);
+  if (!n.ok) throw new Error(`the fixture webhook is invalid: ${JSON.stringify(n.errors)}`);
   const id = randomUUID();
   await pg.db('webhooks').insert({ id, tenant_id: tenantId, kind: 'system', spec: JSON.stringify({ ...n.value, endpoint: url }), fingerprint: id });
   webhookIds.push(id);
 }
-let worker;
+// The worker started below, if it started: an uncaught error kills it.
+const started: { worker?: Awaited<ReturnType<typeof startApp>> } = {};
 const cleanup = async () => {
-  worker?.child.kill('SIGKILL');
+  started.worker?.child.kill('SIGKILL');
   await Promise.all([pg.drop(), kafka.close()]).catch(() => undefined);
 };
 process.on('uncaughtException', (e) => {
   console.error(e);
   void cleanup().then(() => process.exit(1));
 });
-worker = await startApp('delivery-worker', {
+const worker = await startApp('delivery-worker', {
   env: {
     DATABASE_URL: pg.url,
     KAFKA_TOPIC_PREFIX: kafka.prefix,
@@ -56,13 +60,14 @@ worker = await startApp('delivery-worker', {
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   },
 });
+started.worker = worker;
 
 const body = fixtures.deliveredBody('jive:user_session_login');
 const jobs = Array.from({ length: JOBS }, (_, i) =>
-  createDeliveryJob({ event_id: randomUUID(), tenant_id: tenantId, webhook_id: webhookIds[i % WEBHOOKS], event_type: 'jive:user_session_login', body }),
+  createDeliveryJob({ event_id: randomUUID(), tenant_id: tenantId, webhook_id: webhookIds[i % WEBHOOKS]!, event_type: 'jive:user_session_login', body }),
 );
 const t0 = Date.now();
-const producedAt = new Map();
+const producedAt = new Map<string, number>();
 for (let i = 0; i < jobs.length; i += 500) {
   const chunk = jobs.slice(i, i + 500);
   await kafka.publish(
@@ -76,13 +81,13 @@ const producedMs = Date.now() - t0;
 while (received.size < JOBS) await new Promise((r) => setTimeout(r, 20));
 const deliveredMs = Date.now() - t0;
 for (;;) {
-  const [{ n }] = await pg.db('deliveries').where({ status: 'delivered' }).count({ n: '*' });
-  if (Number(n) >= JOBS) break;
+  const [row] = await pg.db('deliveries').where({ status: 'delivered' }).count({ n: '*' });
+  if (Number(row?.n ?? 0) >= JOBS) break;
   await new Promise((r) => setTimeout(r, 50));
 }
 const auditedMs = Date.now() - t0;
-const lat = jobs.map((j) => received.get(j.delivery_id) - producedAt.get(j.delivery_id)).sort((a, b) => a - b);
-const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+const lat = jobs.map((j) => received.get(j.delivery_id)! - producedAt.get(j.delivery_id)!).sort((a, b) => a - b);
+const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
 const result = {
   jobs: JOBS,
   webhooks: WEBHOOKS,

@@ -2,7 +2,7 @@
 // Cost of the two ways to hand a slice of `events` over to `deliveries` safely, measured on the
 // real broker: (a) at-least-once: idempotent produce (acks=all) then commit the consumer offsets;
 // (b) exactly-once: a Kafka transaction (produce + sendOffsets + commit).
-//   KAFKA_BROKERS=127.0.0.1:9092 node dist/bench/commit-mode-bench.js [--events=20000] [--slice=500] [--fanout=5]
+//   npm run build && KAFKA_BROKERS=127.0.0.1:9092 npm run matcher:commit -w @hookstream/bench -- [--events=20000] [--slice=500] [--fanout=5]
 import { randomUUID } from 'node:crypto';
 import { createKafka, createLogger, Publisher } from '@hookstream/service-kit';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';

@@ -3,11 +3,12 @@
 // 100 tenants x 1,000 webhooks, N events on a scratch topic set, the compiled matcher as its own
 // process; the rate is events committed per second once it is consuming.
 //   KAFKA_BROKERS=127.0.0.1:9092 BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres \
-//   node dist/bench/e2e-bench.js [--events=20000]
+//   npm run build && npm run matcher:e2e -w @hookstream/bench -- [--events=20000]
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, Publisher, topicNames, topicSpecs } from '@hookstream/service-kit';
 import { migrateLatest } from '@hookstream/store';
+import { repoRoot } from '@hookstream/test-kit';
 import { encodeEventRecord } from '@hookstream/schemas';
 import { DEFAULT_SHAPE, sampleEvents, tenantIds, webhookRecords } from './workload.js';
 
@@ -73,7 +74,7 @@ try {
   log(`published ${EVENTS} events on ${PARTITIONS} partitions`);
 
   const groupId = `${prefix}matcher`;
-  const entry = fileURLToPath(new URL('../main.js', import.meta.url));
+  const entry = path.join(repoRoot(), 'apps', 'matcher', 'dist', 'main.js');
   const tStart = performance.now();
   let indexBuiltAt = 0;
   child = spawn(process.execPath, [entry], {

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Ingest throughput of one gateway process against the real broker and PostgreSQL:
 // single-event requests from concurrent clients, then batch requests.
-//   node apps/gateway/bench/ingest-bench.mjs [--seconds=3] [--concurrency=32] [--batch=100]
+//   npm run build && npm run gateway:ingest -w @hookstream/bench -- [--seconds=3] [--concurrency=32] [--batch=100]
 // Needs a built tree (npm run build) and the broker on KAFKA_BROKERS (default 127.0.0.1:9092).
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+
+// Set before test-kit is loaded: it reads them when imported.
 
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 const { createTestDatabase, createTestKafka, startApp } = await import('@hookstream/test-kit');
 const { fixtures } = await import('@hookstream/schemas');
 
-const arg = (name, def) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const seconds = arg('seconds', 3);
 const concurrency = arg('concurrency', 32);
 const batchSize = arg('batch', 100);
@@ -29,10 +32,10 @@ const app = await startApp('gateway', {
   },
 });
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
-async function run(label, makeRequest, eventsPerRequest) {
-  const latencies = [];
+async function run(label: string, makeRequest: () => Promise<Response>, eventsPerRequest: number) {
+  const latencies: number[] = [];
   let failures = 0;
   const end = Date.now() + seconds * 1000;
   const t0 = performance.now();
@@ -55,27 +58,27 @@ async function run(label, makeRequest, eventsPerRequest) {
     failures,
     requests_per_s: Math.round(latencies.length / elapsed),
     events_per_s: Math.round((latencies.length * eventsPerRequest) / elapsed),
-    p50_ms: Number(percentile(latencies, 50).toFixed(1)),
-    p99_ms: Number(percentile(latencies, 99).toFixed(1)),
+    p50_ms: Number(percentile(latencies, 50)!.toFixed(1)),
+    p99_ms: Number(percentile(latencies, 99)!.toFixed(1)),
   };
   console.log(JSON.stringify(result));
   return result;
 }
 
 try {
-  const tenant = await (
+  const tenant = (await (
     await fetch(`${app.baseUrl}/v1/tenants`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'bench' }),
     })
-  ).json();
+  ).json()) as { api_key: string };
   const headers = { authorization: `Bearer ${tenant.api_key}`, 'content-type': 'application/cloudevents+json' };
   const event = () => {
     const { tenantid: _t, ...e } = fixtures.envelope('replied-message');
     return e;
   };
-  console.log(JSON.stringify({ seconds, concurrency, batchSize, cpus: (await import('node:os')).cpus().length }));
+  console.log(JSON.stringify({ seconds, concurrency, batchSize, cpus: cpus().length }));
   await run('single event per request', () => fetch(`${app.baseUrl}/v1/events`, { method: 'POST', headers, body: JSON.stringify(event()) }), 1);
   await run(
     `batch of ${batchSize}`,

@@ -1,15 +1,10 @@
 /**
  * Validation throughput of the contract's hot paths, printed as validations per second:
  * the gateway and the matcher validate every event, the control plane every webhook write.
- * Usage: npm run bench [-- --ms=2000] [-- --json]
+ * Usage: npm run build && npm run schemas:validation -w @hookstream/bench -- [--ms=2000] [--json]
  */
 import { performance } from 'node:perf_hooks';
-import { fixtures } from '../fixtures/index.js';
-import { validateEvent } from '../envelope.js';
-import { normalizeWebhookRequest } from '../webhooks/normalize.js';
-import { validate } from '../validation.js';
-import { NotificationConfigSchema } from '../webhooks/notification-config.js';
-import { validateDeliveryJob } from '../jobs.js';
+import { fixtures, normalizeWebhookRequest, NotificationConfigSchema, validate, validateDeliveryJob, validateEvent } from '@hookstream/schemas';
 
 interface Case {
   name: string;
