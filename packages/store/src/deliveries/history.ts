@@ -1,4 +1,6 @@
 import type { Knex } from '@hookstream/service-kit';
+import type { AttemptRow } from './rows.js';
+import { ATTEMPT_COLUMNS } from './writes.js';
 
 /** A `deliveries` row as the gateway's delivery history reads it. */
 export interface DeliveryHistoryRow {
@@ -18,18 +20,12 @@ export interface DeliveryHistoryRow {
   finished_at: Date | null;
 }
 
-/** One recorded attempt (`delivery_attempts`) as the history shows it. */
-export interface DeliveryAttemptRow {
-  cycle: number;
-  attempt: number;
-  started_at: Date;
-  duration_ms: number;
-  outcome: string;
-  status_code: number | null;
-  error_class: string | null;
-  error_message: string | null;
-  response_excerpt: string | null;
-}
+/** One recorded attempt (`delivery_attempts`) as the history shows it: the attempt row without the ids the caller already has. */
+export type DeliveryAttemptRow = Omit<AttemptRow, (typeof HISTORY_OMITS)[number]>;
+const HISTORY_OMITS = ['delivery_id', 'tenant_id', 'webhook_id'] as const;
+const HISTORY_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS.filter(
+  (c): c is Exclude<(typeof ATTEMPT_COLUMNS)[number], (typeof HISTORY_OMITS)[number]> => !(HISTORY_OMITS as readonly string[]).includes(c),
+);
 
 /** True when the tenant has the webhook or had deliveries to it: the history outlives a deleted webhook. */
 export async function webhookHasHistory(db: Knex, tenantId: string, webhookId: string): Promise<boolean> {
@@ -70,17 +66,7 @@ export async function listDeliveryAttempts(db: Knex, tenantId: string, deliveryI
   return (await db('delivery_attempts')
     .where({ delivery_id: deliveryId, tenant_id: tenantId })
     .orderBy([{ column: 'cycle' }, { column: 'attempt' }])
-    .select(
-      'cycle',
-      'attempt',
-      'started_at',
-      'duration_ms',
-      'outcome',
-      'status_code',
-      'error_class',
-      'error_message',
-      'response_excerpt',
-    )) as DeliveryAttemptRow[];
+    .select(HISTORY_ATTEMPT_COLUMNS)) as DeliveryAttemptRow[];
 }
 
 /** The highest cycle any recorded attempt of the delivery belongs to; 0 when none was recorded. */

@@ -17,7 +17,8 @@ const DELIVERY_COLUMNS = [
   'body',
   'finished_at',
 ] as const;
-const ATTEMPT_COLUMNS = [
+/** Every column of `delivery_attempts`, in insert order (the history reads a subset of them). */
+export const ATTEMPT_COLUMNS = [
   'delivery_id',
   'tenant_id',
   'webhook_id',
