@@ -51,6 +51,21 @@ export default tseslint.config(
     },
   },
   {
+    // @hookstream/store/testing inserts fixture rows and breaks tables on purpose: only tests
+    // may reach it, never the code that runs in production.
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['packages/store/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@hookstream/store/testing', message: 'Test fixtures only: import it from test/, never from src/.' }],
+          patterns: [{ group: ['**/testing/index.js', '**/testing/*.js'], message: 'Test fixtures only: never imported by src/.' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests read API answers loosely typed; the services themselves may not.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
