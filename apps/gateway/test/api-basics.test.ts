@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '@hookstream/service-kit';
+import { firstRowWhere, replaceTenantKeyHash, tenantRow } from '@hookstream/store/testing';
 import { startApp, type AppProcess, type Collector } from '@hookstream/test-kit';
 import { publishable } from './helpers/events.js';
 import { ADMIN_TOKEN, gatewayEnv, startHarness, type Harness } from './helpers/harness.js';
+import { createTenant } from '@hookstream/store';
 
 /** Every tenant route with a sample path, for the authentication checks. */
 const TENANT_ROUTES: [string, string][] = [
@@ -42,7 +44,7 @@ describe('tenants, authentication, documentation and limits', () => {
       api_key_hint: `hs_...${r.body.api_key.slice(-4)}`,
       created_at: expect.any(String),
     });
-    const row = await h.pg.db('tenants').where({ id: r.body.id }).first();
+    const row = (await tenantRow(h.pg.db, r.body.id))!;
     expect(row.api_key_hash).toBe(hashToken(r.body.api_key));
     expect(JSON.stringify(row)).not.toContain(r.body.api_key);
     expect((await h.call('GET', '/v1/secrets', { key: r.body.api_key })).status).toBe(200);
@@ -128,11 +130,8 @@ describe('tenants, authentication, documentation and limits', () => {
     let events: Collector;
     const tenant = async (name: string) => {
       const key = `hs_${randomUUID().replace(/-/g, '').padEnd(43, 'x')}`;
-      const [row] = await h.pg
-        .db('tenants')
-        .insert({ name, api_key_hash: hashToken(key), api_key_hint: 'hs_...' })
-        .returning('id');
-      return { key, id: row.id as string };
+      const row = await createTenant(h.pg.db, name, { api_key_hash: hashToken(key), api_key_hint: 'hs_...' });
+      return { key, id: row.id };
     };
     beforeAll(async () => {
       other = await startApp('gateway', {
@@ -175,7 +174,7 @@ describe('tenants, authentication, documentation and limits', () => {
       const t = await tenant('window');
       const event = publishable('user-followed');
       expect((await h.call('POST', '/v1/events', { key: t.key, body: event, baseUrl: other.baseUrl })).status).toBe(202);
-      await waitUntil(async () => (await h.pg.db('ingested_events').where({ tenant_id: t.id }).first()) === undefined, 10_000);
+      await waitUntil(async () => (await firstRowWhere(h.pg.db, 'ingested_events', { tenant_id: t.id })) === undefined, 10_000);
       expect((await h.call('POST', '/v1/events', { key: t.key, body: event, baseUrl: other.baseUrl })).status).toBe(202);
       await waitUntil(async () => events.json<{ id: string }>().filter((e) => e.id === event.id).length === 2, 10_000);
     });
@@ -191,7 +190,7 @@ describe('tenants, authentication, documentation and limits', () => {
         expect(r.status).toBe(503);
         expect(r.headers.get('retry-after')).toBe('1');
         expect(r.body.error).toMatch(/did not acknowledge/);
-        expect(await h.pg.db('ingested_events').where({ tenant_id: t.id, event_id: event.id }).first()).toBeUndefined();
+        expect(await firstRowWhere(h.pg.db, 'ingested_events', { tenant_id: t.id, event_id: event.id })).toBeUndefined();
         // The main gateway (its topic exists) accepts the retry of the same id.
         expect((await h.call('POST', '/v1/events', { key: t.key, body: event })).status).toBe(202);
         // A webhook change whose system event cannot be published is rolled back.
@@ -202,7 +201,7 @@ describe('tenants, authentication, documentation and limits', () => {
         });
         expect(hook.status).toBe(503);
         expect(hook.body.error).toMatch(/nothing was changed/);
-        expect(await h.pg.db('webhooks').where({ tenant_id: t.id }).first()).toBeUndefined();
+        expect(await firstRowWhere(h.pg.db, 'webhooks', { tenant_id: t.id })).toBeUndefined();
       } finally {
         await down.stop('SIGTERM');
       }
@@ -211,7 +210,7 @@ describe('tenants, authentication, documentation and limits', () => {
     it('caches a positive API key lookup (no database read per request after the first)', async () => {
       const t = await tenant('cached');
       expect((await h.call('GET', '/v1/secrets', { key: t.key, baseUrl: other.baseUrl })).status).toBe(200);
-      await h.pg.db('tenants').where({ id: t.id }).update({ api_key_hash: 'rotated-away' });
+      await replaceTenantKeyHash(h.pg.db, t.id, 'rotated-away');
       expect((await h.call('GET', '/v1/secrets', { key: t.key, baseUrl: other.baseUrl })).status).toBe(200);
       // The main gateway never saw this key: it reads the database and refuses it.
       expect((await h.call('GET', '/v1/secrets', { key: t.key })).status).toBe(401);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deliveryId, fixtures, validateDeliveryJob } from '@hookstream/schemas';
+import { insertAttemptRows, insertDeliveryRows, insertEventRows } from '@hookstream/store/testing';
 import type { Collector } from '@hookstream/test-kit';
 import { startHarness, type Harness } from './helpers/harness.js';
 
@@ -24,9 +25,13 @@ describe('delivery history and manual retry', () => {
       await h.call('POST', '/v1/webhooks', { key, body: { endpoint: 'https://b.example/hook', registered_events: { 'in-app': ['user-followed'] } } })
     ).body.id;
     // What the matcher and the worker would have written.
-    await h.pg
-      .db('events')
-      .insert({ tenant_id: tenantId, id: eventId, type: 'user-followed', source: 'https://publisher.example', matched_webhooks: [webhookId, otherWebhookId] });
+    await insertEventRows(h.pg.db, {
+      tenant_id: tenantId,
+      id: eventId,
+      type: 'user-followed',
+      source: 'https://publisher.example',
+      matched_webhooks: [webhookId, otherWebhookId],
+    });
     const rows = [
       {
         id: deliveryId(eventId, webhookId),
@@ -56,13 +61,12 @@ describe('delivery history and manual retry', () => {
         body: null,
       },
     ];
-    await h.pg
-      .db('deliveries')
-      .insert(
-        rows.map((r) => ({ ...r, tenant_id: tenantId, webhook_id: webhookId, event_type: 'user-followed', body: r.body ? JSON.stringify(r.body) : null })),
-      );
+    await insertDeliveryRows(
+      h.pg.db,
+      rows.map((r) => ({ ...r, tenant_id: tenantId, webhook_id: webhookId, event_type: 'user-followed', body: r.body ? JSON.stringify(r.body) : null })),
+    );
     const first = deliveryId(eventId, webhookId);
-    await h.pg.db('delivery_attempts').insert([
+    await insertAttemptRows(h.pg.db, [
       {
         delivery_id: first,
         tenant_id: tenantId,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fixtures, readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { webhookChangeSeq } from '@hookstream/store/testing';
 import type { Collector } from '@hookstream/test-kit';
 import { publishable } from './helpers/events.js';
 import { startHarness, type Harness } from './helpers/harness.js';
@@ -40,7 +41,7 @@ describe('event ingest', () => {
   });
 
   it('stamps each event with the webhook change counter of its claim, so the matcher knows how recent its webhooks must be', async () => {
-    const counter = async () => Number((await h.pg.db('webhook_change_seq').first('value')).value);
+    const counter = async () => webhookChangeSeq(h.pg.db);
     const before = await counter();
     const created = await h.call('POST', '/v1/webhooks', {
       key,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { columnWhere, countRowsWhere, insertAttemptRows, insertDeliveryRows, insertEventRows } from '@hookstream/store/testing';
 import { waitFor } from '@hookstream/test-kit';
 import { startHarness, type Harness } from './helpers/harness.js';
 
@@ -16,8 +17,12 @@ describe('audit retention', () => {
     const webhook = randomUUID();
     const day = 86_400_000;
     const rows = [40, 31, 29, 1].map((age, i) => ({ id: randomUUID(), event: `ev${i}`, at: new Date(Date.now() - age * day) }));
-    await h.pg.db('events').insert(rows.map((r) => ({ tenant_id: tenant, id: r.event, type: 'user-followed', received_at: r.at })));
-    await h.pg.db('deliveries').insert(
+    await insertEventRows(
+      h.pg.db,
+      rows.map((r) => ({ tenant_id: tenant, id: r.event, type: 'user-followed', received_at: r.at })),
+    );
+    await insertDeliveryRows(
+      h.pg.db,
       rows.map((r) => ({
         id: r.id,
         tenant_id: tenant,
@@ -28,7 +33,8 @@ describe('audit retention', () => {
         created_at: r.at,
       })),
     );
-    await h.pg.db('delivery_attempts').insert(
+    await insertAttemptRows(
+      h.pg.db,
       rows.map((r) => ({
         delivery_id: r.id,
         tenant_id: tenant,
@@ -40,13 +46,13 @@ describe('audit retention', () => {
         status_code: 200,
       })),
     );
-    await waitFor(async () => (await h.pg.db('deliveries').where({ tenant_id: tenant }).count({ n: '*' }).first())?.n === 2, {
+    await waitFor(async () => (await countRowsWhere(h.pg.db, 'deliveries', { tenant_id: tenant })) === 2, {
       timeoutMs: 15_000,
       what: 'expired deliveries to be pruned',
     });
-    expect((await h.pg.db('deliveries').where({ tenant_id: tenant }).pluck('event_id')).sort()).toEqual(['ev2', 'ev3']);
-    await waitFor(async () => (await h.pg.db('events').where({ tenant_id: tenant }).pluck('id')).length === 2, { timeoutMs: 5000, what: 'events pruned' });
-    expect((await h.pg.db('events').where({ tenant_id: tenant }).pluck('id')).sort()).toEqual(['ev2', 'ev3']);
-    expect((await h.pg.db('delivery_attempts').where({ tenant_id: tenant }).pluck('delivery_id')).sort()).toEqual([rows[2]!.id, rows[3]!.id].sort());
+    expect((await columnWhere(h.pg.db, 'deliveries', 'event_id', { tenant_id: tenant })).sort()).toEqual(['ev2', 'ev3']);
+    await waitFor(async () => (await columnWhere(h.pg.db, 'events', 'id', { tenant_id: tenant })).length === 2, { timeoutMs: 5000, what: 'events pruned' });
+    expect((await columnWhere(h.pg.db, 'events', 'id', { tenant_id: tenant })).sort()).toEqual(['ev2', 'ev3']);
+    expect((await columnWhere(h.pg.db, 'delivery_attempts', 'delivery_id', { tenant_id: tenant })).sort()).toEqual([rows[2]!.id, rows[3]!.id].sort());
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fixtures } from '@hookstream/schemas';
 import { SecretBox } from '@hookstream/service-kit';
 import { getTenantSecret, openWebhookSecrets } from '@hookstream/store';
+import { firstRowWhere, overwriteWebhookColumns, webhookRow } from '@hookstream/store/testing';
 import { startApp, type AppProcess, type Collector } from '@hookstream/test-kit';
 import { gatewayEnv, startHarness, type Harness } from './helpers/harness.js';
 
@@ -74,7 +75,7 @@ describe('webhooks API', () => {
       expect(r.body.auth_config.client_secret).toBeUndefined();
       expect(r.body.registered_events.email).toEqual(['user-mentioned', 'replied-message', 'liked-message']);
       expect(r.text).not.toContain(body.auth_config.client_secret);
-      const row = await h.pg.db('webhooks').where({ id: r.body.id }).first();
+      const row = (await webhookRow(h.pg.db, r.body.id))!;
       expect(JSON.stringify(row.spec)).not.toContain(body.auth_config.client_secret);
       expect(row.secrets_enc).not.toContain(body.auth_config.client_secret);
       const box = new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!);
@@ -201,13 +202,13 @@ describe('webhooks API', () => {
       expect(noop.body.updated_at).toBe(on.body.updated_at);
       await waitUntil(() => lifecycle(id).length === 3);
       expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled']);
-      const row = await h.pg.db('webhooks').where({ id }).first();
+      const row = (await webhookRow(h.pg.db, id))!;
       expect(Number(row.revision)).toBe(3);
     });
 
     it('re-enables a buggy webhook: buggy and consecutive_failures reset, marked_not_buggy published', async () => {
       const id = ids[2]!;
-      await h.pg.db('webhooks').where({ id }).update({ buggy: true, consecutive_failures: 17, marked_buggy_at: new Date() });
+      await overwriteWebhookColumns(h.pg.db, id, { buggy: true, consecutive_failures: 17, marked_buggy_at: new Date() });
       const r = await h.call('PUT', `/v1/webhooks/${id}/enable`, { key: otherKey });
       expect(r.body).toMatchObject({ enabled: true, buggy: false, consecutive_failures: 0, marked_buggy_at: null });
       await waitUntil(() => lifecycle(id).length === 2);
@@ -256,7 +257,7 @@ describe('webhooks API', () => {
       expect(list.body.list.map((s: { name: string }) => s.name)).toEqual([SECRET_NAME, name]);
       expect(Object.keys(list.body.list[1]).sort()).toEqual(['created_at', 'name', 'updated_at']);
       expect(list.text).not.toContain('value-two-xyz');
-      const stored = await h.pg.db('tenant_secrets').where({ tenant_id: tenantId, name }).first();
+      const stored = (await firstRowWhere(h.pg.db, 'tenant_secrets', { tenant_id: tenantId, name }))!;
       expect(stored.value_enc).not.toContain('value-two-xyz');
       // What the delivery worker reads at send time is the rotated value.
       expect(await getTenantSecret(h.pg.db, new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!), tenantId, name)).toBe('value-two-xyz');
@@ -320,7 +321,7 @@ describe('webhooks API', () => {
         auth_config: { client_id: 'c', client_secret: clientSecret, audience: 'a', token_uri: 'https://auth.leak.example/token' },
       },
     });
-    const row = await h.pg.db('webhooks').where({ id }).first();
+    const row = (await webhookRow(h.pg.db, id))!;
     expect(openWebhookSecrets(new SecretBox(h.env.HOOKSTREAM_SECRET_KEY!), id, row.secrets_enc)).toEqual({ client_secret: clientSecret });
     const everything = [...h.responses, ...h.app.output()].join('\n');
     expect(h.responses.length).toBeGreaterThan(10);
