@@ -1,5 +1,6 @@
 import { encodeEventRecord, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
 import { reenableWebhook } from '@hookstream/store';
+import { webhookRow } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
 
@@ -35,7 +36,7 @@ describe('buggy endpoints', () => {
       data: { verb: 'jive:webhook_marked_buggy', jive: { objectID: wh.id, objectType: 'webhook' }, provider: { name: 'hookstream' } },
     });
     expect(events.messages[0]!.key?.toString()).toBe(`${h.tenantId}:${wh.id}`);
-    const row = await h.pg.db('webhooks').where({ id: wh.id }).first();
+    const row = (await webhookRow(h.pg.db, wh.id))!;
     expect(row).toMatchObject({ buggy: true, consecutive_failures: 3 });
     expect(row.marked_buggy_at).toBeInstanceOf(Date);
     expect(Number(row.revision)).toBe(2);
@@ -64,7 +65,7 @@ describe('buggy endpoints', () => {
     expect(events.json<CloudEvent>().map((e) => e.type)).toEqual(['jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy']);
 
     const resumed = job(h.tenantId, wh.id, 'jive:user_account_created');
-    await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).buggy === false);
+    await waitFor(async () => (await webhookRow(h.pg.db, wh.id))!.buggy === false);
     await new Promise((r) => setTimeout(r, 300)); // the worker's cache follows the row's change notification
     await produceJobs(h.kafka, [resumed]);
     await waitFor(async () => (await deliveryRow(h.pg.db, resumed.delivery_id))?.status === 'delivered', { what: 'delivery resumed' });
@@ -78,12 +79,12 @@ describe('buggy endpoints', () => {
       const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: r.url, retry_max_count: 0 });
       const two = [1, 2].map(() => job(h.tenantId, wh.id, 'jive:user_account_created'));
       await produceJobs(h.kafka, two);
-      await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).consecutive_failures === 2, { what: 'two discards counted' });
+      await waitFor(async () => (await webhookRow(h.pg.db, wh.id))!.consecutive_failures === 2, { what: 'two discards counted' });
       ok = true;
       await new Promise((res) => setTimeout(res, 300));
       await produceJobs(h.kafka, [job(h.tenantId, wh.id, 'jive:user_account_created')]);
-      await waitFor(async () => (await h.pg.db('webhooks').where({ id: wh.id }).first()).consecutive_failures === 0, { what: 'count reset' });
-      expect((await h.pg.db('webhooks').where({ id: wh.id }).first()).buggy).toBe(false);
+      await waitFor(async () => (await webhookRow(h.pg.db, wh.id))!.consecutive_failures === 0, { what: 'count reset' });
+      expect((await webhookRow(h.pg.db, wh.id))!.buggy).toBe(false);
     } finally {
       await r.close();
     }

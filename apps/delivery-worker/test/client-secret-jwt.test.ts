@@ -1,4 +1,5 @@
 import { fixtures } from '@hookstream/schemas';
+import { overwriteWebhookColumns, rowsWhereIn } from '@hookstream/store/testing';
 import {
   sleep,
   startReceiver,
@@ -34,10 +35,7 @@ describe('client_secret_jwt (RFC 7523)', () => {
     if ('secret_name' in auth) delete (request.auth_config as Record<string, unknown>).client_secret;
     const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url, ...overrides });
     // The contract requires an https token_uri; the test's real token endpoint is local http.
-    await h.pg
-      .db('webhooks')
-      .where({ id: wh.id })
-      .update({ spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
+    await overwriteWebhookColumns(h.pg.db, wh.id, { spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
     return wh;
   }
 
@@ -82,13 +80,13 @@ describe('client_secret_jwt (RFC 7523)', () => {
     await produceJobs(h.kafka, jobs);
     await waitFor(
       async () => {
-        const rows = await h.pg
-          .db('deliveries')
-          .whereIn(
-            'id',
-            jobs.map((j) => j.delivery_id),
-          )
-          .andWhere({ status: 'delivered' });
+        const rows = await rowsWhereIn(
+          h.pg.db,
+          'deliveries',
+          'id',
+          jobs.map((j) => j.delivery_id),
+          { status: 'delivered' },
+        );
         return rows.length === 3;
       },
       { what: 'three delivered' },
@@ -162,13 +160,13 @@ describe('client_secret_jwt (RFC 7523)', () => {
     await produceJobs(h.kafka, jobs);
     await waitFor(
       async () => {
-        const rows = await h.pg
-          .db('deliveries')
-          .whereIn(
-            'id',
-            jobs.map((j) => j.delivery_id),
-          )
-          .andWhere({ status: 'discarded' });
+        const rows = await rowsWhereIn(
+          h.pg.db,
+          'deliveries',
+          'id',
+          jobs.map((j) => j.delivery_id),
+          { status: 'discarded' },
+        );
         return rows.length === 3;
       },
       { what: 'three discarded' },

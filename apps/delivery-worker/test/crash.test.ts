@@ -1,4 +1,5 @@
 import { fixtures } from '@hookstream/schemas';
+import { rowsWhereIn } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type Receiver } from '@hookstream/test-kit';
 import { createHarness, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
 
@@ -39,10 +40,7 @@ describe('crash and shutdown', () => {
     );
     await waitFor(
       async () => {
-        const rows = await h.pg
-          .db('deliveries')
-          .whereIn('id', [...wanted])
-          .andWhere({ status: 'delivered' });
+        const rows = await rowsWhereIn(h.pg.db, 'deliveries', 'id', [...wanted], { status: 'delivered' });
         return rows.length === 40;
       },
       { what: 'forty delivered rows' },
@@ -61,10 +59,7 @@ describe('crash and shutdown', () => {
     const started = receiver.requests.filter((r) => wanted.has(String(r.headers['webhook-id'])));
     // Every call that started was answered and audited before the process exited.
     for (const r of started) expect(r.answeredAt).toBeDefined();
-    const delivered = await h.pg
-      .db('deliveries')
-      .whereIn('id', [...wanted])
-      .andWhere({ status: 'delivered' });
+    const delivered = await rowsWhereIn(h.pg.db, 'deliveries', 'id', [...wanted], { status: 'delivered' });
     expect(delivered.length).toBe(new Set(started.map((r) => r.headers['webhook-id'])).size);
     expect(delivered.length).toBeLessThan(30);
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hookstream/schemas';
+import { changeWebhookUnannounced, rowsWhereIn } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type AppProcess, type Collector, type Receiver } from '@hookstream/test-kit';
 import { sealWebhookSecrets } from '@hookstream/store';
 import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
@@ -85,16 +86,8 @@ describe('delivery', () => {
     await waitFor(() => receiver.byId(warm.delivery_id)[0]);
     // The partner rotates its token; this worker's change feed has not seen it yet (the
     // notification is held back here, as a busy feed would be late), but the matcher has.
-    const db = h.pg.db;
-    await db.transaction(async (trx) => {
-      // No trigger fires for this transaction: no notification reaches the worker.
-      await trx.raw('SET LOCAL session_replication_role = replica');
-      await trx('webhooks')
-        .where({ id: wh.id })
-        .update({ secrets_enc: sealWebhookSecrets(box, wh.id, { token: 'token-after-rotation' }), revision: trx.raw('revision + 1') });
-    });
-    const { revision } = await db('webhooks').where({ id: wh.id }).first('revision');
-    const matched = job(h.tenantId, wh.id, 'replied-message', { webhook_revision: Number(revision) });
+    const revision = await changeWebhookUnannounced(h.pg.db, wh.id, { secrets_enc: sealWebhookSecrets(box, wh.id, { token: 'token-after-rotation' }) });
+    const matched = job(h.tenantId, wh.id, 'replied-message', { webhook_revision: revision });
     await produceJobs(h.kafka, [matched]);
     const [req] = await waitFor(() => (receiver.byId(matched.delivery_id).length ? receiver.byId(matched.delivery_id) : undefined), { what: 'the delivery' });
     expect(req!.headers['x-openweb-notification-event-webhook-token']).toBe('token-after-rotation');
@@ -126,11 +119,13 @@ describe('delivery', () => {
     // Each delivery keeps its own id and audit row.
     await waitFor(
       async () => {
-        const rows = await h.pg.db('deliveries').whereIn(
+        const rows = await rowsWhereIn(
+          h.pg.db,
+          'deliveries',
           'id',
           jobs.map((j) => j.delivery_id),
         );
-        return rows.length === 4 && rows.every((r: { status: string }) => r.status === 'delivered');
+        return rows.length === 4 && rows.every((r) => r.status === 'delivered');
       },
       { what: 'four delivered rows' },
     );

@@ -1,4 +1,5 @@
 import { fixtures, validateDeadLetter, type DeadLetter } from '@hookstream/schemas';
+import { rowsWhere } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type Collector, type Receiver, type ReceiverOptions } from '@hookstream/test-kit';
 import { attemptRows, createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
 
@@ -115,12 +116,12 @@ describe('retries through the retry topics', () => {
     expect(slow.requests.length).toBeLessThanOrEqual(10);
     await waitFor(
       async () => {
-        const rows = await h.pg.db('deliveries').where({ webhook_id: slowHook.id, status: 'discarded' });
+        const rows = await rowsWhere(h.pg.db, 'deliveries', { webhook_id: slowHook.id, status: 'discarded' });
         return rows.length === 20;
       },
       { what: 'slow endpoint jobs timed out and discarded', timeoutMs: 20_000 },
     );
-    const [a] = await h.pg.db('delivery_attempts').where({ webhook_id: slowHook.id }).limit(1);
+    const [a] = await rowsWhere(h.pg.db, 'delivery_attempts', { webhook_id: slowHook.id });
     expect(a).toMatchObject({ outcome: 'timeout', error_class: 'timeout', status_code: null });
   });
 });

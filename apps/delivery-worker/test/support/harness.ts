@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createDeliveryJob, encodeDeliveryJobRecord, fixtures, normalizeWebhookRequest, type DeliveryJob, type WebhookSpec } from '@hookstream/schemas';
 import { SecretBox, type Knex } from '@hookstream/service-kit';
-import { putTenantSecret, sealWebhookSecrets, type WebhookSecrets } from '@hookstream/store';
+import { createTenant, insertWebhook as storeWebhook, putTenantSecret, sealWebhookSecrets, type WebhookSecrets } from '@hookstream/store';
 import { createTestDatabase, createTestKafka, startApp, type AppProcess, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
 
 export const SECRET_KEY = randomBytes(32).toString('base64');
@@ -54,9 +54,8 @@ export async function createHarness(): Promise<Harness> {
 }
 
 export async function insertTenant(db: Knex): Promise<string> {
-  const id = randomUUID();
-  await db('tenants').insert({ id, name: 'Daily Herald', api_key_hash: randomBytes(16).toString('hex'), api_key_hint: 'test' });
-  return id;
+  const tenant = await createTenant(db, 'Daily Herald', { api_key_hash: randomBytes(16).toString('hex'), api_key_hint: 'test' });
+  return tenant.id;
 }
 
 /**
@@ -84,16 +83,15 @@ export async function insertWebhook(
   delete spec.signing_secret;
   (spec as { auth_config: unknown }).auth_config = auth;
   const id = randomUUID();
-  await db('webhooks').insert({
-    id,
-    tenant_id: tenantId,
+  const stored = await storeWebhook(db, tenantId, id, {
     kind: spec.kind,
     enabled: spec.enabled,
     object: spec.object ?? null,
-    spec: JSON.stringify(spec),
-    secrets_enc: sealWebhookSecrets(box, id, secrets),
+    spec,
+    secretsEnc: sealWebhookSecrets(box, id, secrets),
     fingerprint: id,
   });
+  if (!stored) throw new Error(`webhook ${id} was not stored`);
   return { id, spec };
 }
 
@@ -118,10 +116,4 @@ export async function produceJobs(kafka: TestKafka, jobs: DeliveryJob[]): Promis
   return at;
 }
 
-export async function deliveryRow(db: Knex, id: string): Promise<Record<string, unknown> | undefined> {
-  return db('deliveries').where({ id }).first();
-}
-
-export async function attemptRows(db: Knex, deliveryId: string): Promise<Record<string, unknown>[]> {
-  return db('delivery_attempts').where({ delivery_id: deliveryId }).orderBy(['cycle', 'attempt']);
-}
+export { deliveryRow, attemptRowsOf as attemptRows } from '@hookstream/store/testing';
