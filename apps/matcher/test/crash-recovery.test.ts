@@ -1,4 +1,5 @@
 import { deliveryId } from '@hookstream/schemas';
+import { countRowsWhere } from '@hookstream/store/testing';
 import { startApp, waitFor } from '@hookstream/test-kit';
 import { createTenant, createWebhook, entityRequest } from './helpers/seed.js';
 import { event, jobs, startPipeline, waitForSubscriptions, type Pipeline } from './helpers/pipeline.js';
@@ -58,8 +59,7 @@ describe('a matcher killed mid-batch (SIGKILL) and restarted', () => {
     }
     expect(pairs.size).toBe(expected.size);
     for (const ids of pairs.values()) expect(ids.size).toBe(1);
-    const counted = (await db('events').where({ tenant_id: tenant }).count({ n: '*' })) as Array<{ n: string }>;
-    expect(Number(counted[0]?.n)).toBe(EVENTS);
+    expect(await countRowsWhere(db, 'events', { tenant_id: tenant })).toBe(EVENTS);
     console.log(
       `SIGKILL after ${seenAtKill} jobs seen, ${committedTotal}/${EVENTS} events committed; ${all.length - expected.size} duplicate job(s) after restart`,
     );

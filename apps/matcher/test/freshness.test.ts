@@ -1,5 +1,6 @@
 import { createTenant, createWebhook, deleteWebhook, entityRequest, updateWebhook } from './helpers/seed.js';
 import { WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { webhookChangeSeq } from '@hookstream/store/testing';
 import { event, jobsOf, labelledMetric, publish, startPipeline, waitForIndexed, waitForJobs, waitForSubscriptions, type Pipeline } from './helpers/pipeline.js';
 
 // The rule: a change made through the API is in effect for every event published after the
@@ -69,7 +70,7 @@ describe('subscription index freshness (LISTEN/NOTIFY)', () => {
   it('takes the change counter stamped on an event as proof its webhooks are recent enough, and is right to', async () => {
     const db = p.pg.db;
     const tenant = await createTenant(db);
-    const counter = async () => String((await db('webhook_change_seq').first('value')).value);
+    const counter = async () => String(await webhookChangeSeq(db));
     const viaCounter = () => labelledMetric(p, 'hookstream_matcher_subscription_checks_total', 'path="counter"');
     const before = await viaCounter();
     const pairs: { hook: string; e: ReturnType<typeof event> }[] = [];

@@ -1,4 +1,5 @@
 import { envelopeToBinary, validateInvalidEventRecord, type InvalidEventRecord } from '@hookstream/schemas';
+import { hideEventsTable, rowsWhere } from '@hookstream/store/testing';
 import { sleep, waitFor } from '@hookstream/test-kit';
 import { createTenant, createWebhook, entityRequest } from './helpers/seed.js';
 import {
@@ -102,7 +103,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
     expect(broken.headers.ce_specversion).toBe('1.0');
     expect(broken.headers.ce_type).toBe('jive:user_session_login');
     // Nothing of an invalid message reaches the event index or the delivery topic.
-    expect(await db('events').where({ id: badData.id })).toEqual([]);
+    expect(await rowsWhere(db, 'events', { id: badData.id })).toEqual([]);
 
     const metrics = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/hookstream_matcher_events_invalid_total\{reason="not_json",service="matcher"\} 1/);
@@ -125,8 +126,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
     };
     const before = await committed();
     // The index table disappears (as if PostgreSQL refused writes); the matcher must wait, not skip.
-    await db.raw('ALTER TABLE events RENAME TO events_away');
-    let restored = false;
+    const restoreEventsTable = await hideEventsTable(db);
     try {
       const e = event(tenant, 'jive:social_group_created');
       await publish(p, [e]);
@@ -135,13 +135,12 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
       });
       await sleep(500);
       expect(await committed()).toBe(before);
-      await db.raw('ALTER TABLE events_away RENAME TO events');
-      restored = true;
+      await restoreEventsTable();
       expect((await waitForIndexed(p, tenant, e.id)).matched_webhooks).toEqual([hook]);
       expect((await waitForJobs(p, e.id, 1))[0]!.webhook_id).toBe(hook);
       await waitFor(async () => (await committed()) === before + 1, { what: 'the offset committed after the write succeeded' });
     } finally {
-      if (!restored) await db.raw('ALTER TABLE events_away RENAME TO events');
+      await restoreEventsTable();
     }
   });
 

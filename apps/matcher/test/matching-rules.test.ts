@@ -1,4 +1,5 @@
 import { deliveryId, fixtures, SYSTEM_EVENT_CATEGORIES, SYSTEM_VERBS, systemCategoryOf, type DeliveryJob } from '@hookstream/schemas';
+import { overwriteWebhookColumns, rowsWhere } from '@hookstream/store/testing';
 import { createTenant, createWebhook, entityRequest, notificationRequest } from './helpers/seed.js';
 import {
   event,
@@ -41,7 +42,7 @@ describe('matching rules (real matcher, Kafka and PostgreSQL)', () => {
     const otherType = await createWebhook(db, tenant, notificationRequest(['user-followed']));
     const disabled = await createWebhook(db, tenant, notificationRequest(['user-mentioned']), { enabled: false });
     const foreign = await createWebhook(db, otherTenant, notificationRequest(['user-mentioned'], ['user-mentioned']));
-    await db('webhooks').where({ id: emailOnly }).update({ secrets_enc: 'sealed-secret-marker' });
+    await overwriteWebhookColumns(db, emailOnly, { secrets_enc: 'sealed-secret-marker' });
 
     const data = fixtures.eventData('user-mentioned');
     delete data.event_id;
@@ -196,7 +197,7 @@ describe('matching rules (real matcher, Kafka and PostgreSQL)', () => {
     expect(row).toMatchObject({ type: 'jive:stream_config_created', source: e.source, subject: 'stream-4410' });
     expect(row.time?.toISOString()).toBe(new Date(e.time!).toISOString());
     expect(row.matched_webhooks.sort()).toEqual([healthy, buggy].sort());
-    const skipped = await db('deliveries').where({ webhook_id: buggy });
+    const skipped = await rowsWhere(db, 'deliveries', { webhook_id: buggy });
     expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatchObject({
       id: deliveryId(e.id, buggy),

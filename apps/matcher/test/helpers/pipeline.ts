@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEventRecord, fixtures, type CloudEvent, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
+import { countRowsWhere } from '@hookstream/store/testing';
 import {
   createTestDatabase,
   createTestKafka,
@@ -128,8 +129,7 @@ export async function metricValue(p: Pipeline, name: string): Promise<number | u
 
 /** Waits until the matcher's subscription index holds every enabled webhook of the database. */
 export async function waitForSubscriptions(p: Pipeline): Promise<void> {
-  const rows = await p.pg.db('webhooks').where({ enabled: true }).count<{ n: string }[]>({ n: '*' });
-  const n = Number(rows[0]?.n ?? 0);
+  const n = await countRowsWhere(p.pg.db, 'webhooks', { enabled: true });
   await waitFor(async () => (await metricValue(p, 'hookstream_matcher_indexed_webhooks')) === n, {
     timeoutMs: 10_000,
     intervalMs: 20,

@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { normalizeWebhookRequest, type WebhookSpec } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
+import { createTenant as storeTenant } from '@hookstream/store';
+import { bumpWebhookRevision, deleteWebhookRow, insertWebhookRow } from '@hookstream/store/testing';
 
 /** A tenant row, as the gateway would create it. */
 export async function createTenant(db: Knex, name = 'test tenant'): Promise<string> {
-  const [row] = await db('tenants')
-    .insert({ name, api_key_hash: randomBytes(16).toString('hex'), api_key_hint: 'hs_test' })
-    .returning<{ id: string }[]>('id');
-  return row!.id;
+  const tenant = await storeTenant(db, name, { api_key_hash: randomBytes(16).toString('hex'), api_key_hint: 'hs_test' });
+  return tenant.id;
 }
 
 /** The normalized spec of a webhook request; throws with the paths when the request is invalid. */
@@ -25,34 +25,31 @@ export async function createWebhook(
   opts: { enabled?: boolean; buggy?: boolean } = {},
 ): Promise<string> {
   const spec = specOf(request);
-  const [row] = await db('webhooks')
-    .insert({
-      tenant_id: tenantId,
-      kind: spec.kind,
-      enabled: opts.enabled ?? spec.enabled,
-      buggy: opts.buggy ?? false,
-      object: spec.object ?? null,
-      spec: JSON.stringify(spec),
-      fingerprint: randomUUID(),
-    })
-    .returning<{ id: string }[]>('id');
-  return row!.id;
+  return insertWebhookRow(db, {
+    tenant_id: tenantId,
+    kind: spec.kind,
+    enabled: opts.enabled ?? spec.enabled,
+    buggy: opts.buggy ?? false,
+    object: spec.object ?? null,
+    spec: JSON.stringify(spec),
+    fingerprint: randomUUID(),
+  });
 }
 
 /** Changes a webhook as the API does (revision bumped, updated_at refreshed). */
 export async function updateWebhook(db: Knex, id: string, change: { request?: Record<string, unknown>; enabled?: boolean; buggy?: boolean }): Promise<void> {
-  const patch: Record<string, unknown> = { revision: db.raw('revision + 1'), updated_at: db.fn.now() };
+  const patch: Record<string, unknown> = {};
   if (change.request) {
     const spec = specOf(change.request);
     Object.assign(patch, { spec: JSON.stringify(spec), kind: spec.kind, object: spec.object ?? null, enabled: spec.enabled });
   }
   if (change.enabled !== undefined) patch.enabled = change.enabled;
   if (change.buggy !== undefined) patch.buggy = change.buggy;
-  await db('webhooks').where({ id }).update(patch);
+  await bumpWebhookRevision(db, id, patch);
 }
 
 export async function deleteWebhook(db: Knex, id: string): Promise<void> {
-  await db('webhooks').where({ id }).delete();
+  await deleteWebhookRow(db, id);
 }
 
 /** Notification configuration (notification seed shape) registering types per channel. */
