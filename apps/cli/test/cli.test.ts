@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createDeadLetter, createDeliveryJob, encodeDeadLetterRecord, fixtures, type DeliveryJob } from '@hookstream/schemas';
+import { createTenant } from '@hookstream/store';
+import { insertAttemptRows, insertDeliveryRows, insertWebhookRow } from '@hookstream/store/testing';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
 
 const bin = fileURLToPath(new URL('../bin/hookstream.js', import.meta.url));
@@ -63,12 +65,16 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
   });
 
   it("re-delivers a webhook's recorded deliveries since a time, and lists buggy webhooks", async () => {
-    const tenant = randomUUID();
-    const [{ id: tenantId }] = await pg.db('tenants').insert({ id: tenant, name: 't', api_key_hash: randomUUID(), api_key_hint: 'x' }).returning('id');
-    const [{ id: webhookId }] = await pg
-      .db('webhooks')
-      .insert({ tenant_id: tenantId, kind: 'notification', buggy: true, marked_buggy_at: new Date(), spec: '{}', fingerprint: 'f', consecutive_failures: 5 })
-      .returning('id');
+    const { id: tenantId } = await createTenant(pg.db, 't', { api_key_hash: randomUUID(), api_key_hint: 'x' });
+    const webhookId = await insertWebhookRow(pg.db, {
+      tenant_id: tenantId,
+      kind: 'notification',
+      buggy: true,
+      marked_buggy_at: new Date(),
+      spec: '{}',
+      fingerprint: 'f',
+      consecutive_failures: 5,
+    });
     const old = new Date(Date.now() - 3 * 86_400_000);
     const rows = ['skipped', 'discarded', 'delivered'].map((status, i) => ({
       id: randomUUID(),
@@ -80,8 +86,8 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
       body: JSON.stringify({ n: i }),
       created_at: i === 2 ? old : new Date(),
     }));
-    await pg.db('deliveries').insert(rows);
-    await pg.db('delivery_attempts').insert({
+    await insertDeliveryRows(pg.db, rows);
+    await insertAttemptRows(pg.db, {
       delivery_id: rows[1]!.id,
       tenant_id: tenantId,
       webhook_id: webhookId,
