@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEventRecord, fixtures, type CloudEvent, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
-import { countRowsWhere } from '@hookstream/store/testing';
+import type { EventRow } from '@hookstream/store';
+import { countRowsWhere, firstRowWhere } from '@hookstream/store/testing';
 import {
   createTestDatabase,
   createTestKafka,
@@ -98,19 +99,12 @@ export async function waitForJobs(p: Pipeline, eventId: string, n: number, timeo
   });
 }
 
-export interface EventIndexRow {
-  tenant_id: string;
-  id: string;
-  type: string;
-  source: string;
-  subject: string | null;
-  time: Date | null;
-  matched_webhooks: string[];
-}
+/** The matcher's `events` row, as the store defines it. */
+export type EventIndexRow = EventRow;
 
 /** Waits for the event's index row: once it exists, the matcher has made its decision for the event. */
 export async function waitForIndexed(p: Pipeline, tenantId: string, eventId: string, timeoutMs = 20_000): Promise<EventIndexRow> {
-  return waitFor(() => p.pg.db<EventIndexRow>('events').where({ tenant_id: tenantId, id: eventId }).first(), {
+  return waitFor(() => firstRowWhere(p.pg.db, 'events', { tenant_id: tenantId, id: eventId }) as Promise<EventIndexRow | undefined>, {
     timeoutMs,
     what: `event ${eventId} in the event index`,
   });
