@@ -14,6 +14,8 @@ export interface AppProcess {
   baseUrl: string;
   /** Every line the process wrote so far (stdout and stderr). */
   output(): string[];
+  /** The lines it wrote from its start until it was ready (until it reported its port when not waiting for /readyz). */
+  startOutput(): string[];
   /** Sends a signal and resolves with the exit code (or the signal's name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
   exited: Promise<number | string>;
@@ -93,12 +95,14 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
       throw e;
     });
   }
+  const linesAtReady = lines.length;
   return {
     name,
     child,
     port: resolvedPort,
     baseUrl,
     output: () => lines,
+    startOutput: () => lines.slice(0, linesAtReady),
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       if (exitCode !== undefined) return exitCode;
