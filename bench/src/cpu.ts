@@ -13,20 +13,6 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** The Kafka broker process started from this repository's infra/kafka (not another broker on the machine). */
-export function brokerPid(root: string): number | undefined {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('kafka.Kafka') && cmd.includes(`${root}/infra/kafka`)) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
-}
-
 /** CPU seconds per pid, for a set of processes whose members may come and go (PostgreSQL backends). */
 export function cpuOf(pids: number[]): Map<number, number> {
   const out = new Map<number, number>();

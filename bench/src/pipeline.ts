@@ -129,20 +129,20 @@ export async function sustainedRate(
 export const LATENCY_TICK_MS = 10;
 
 /**
- * Publish-to-receipt latency at a fixed rate, the way a busy publisher sends: every 10 ms,
- * the events created during those 10 ms in one request (the batch endpoint when there are
- * several, the single-event endpoint when there is one). Latency = receipt at the receiver
- * minus the event's creation time, so the wait for the tick is included; the schedule never
- * waits for responses (a slow gateway cannot hide its slowness by slowing the publisher).
+ * Publishes at a fixed rate, the way a busy publisher sends: every 10 ms, the events created
+ * during those 10 ms in one request (the batch endpoint when there are several, the
+ * single-event endpoint when there is one). The schedule never waits for responses (a slow
+ * gateway cannot hide its slowness by slowing the publisher). Resolves once every request is
+ * answered, with the creation time of each event the gateway accepted; `onTick` runs after
+ * every tick's request is sent.
  */
-export async function latencyAt(
+export async function publishAtRate(
   api: EventPublisher,
   tenantId: string,
-  receiver: Receiver,
-  path: string,
   ratePerS: number,
   seconds: number,
-): Promise<LatencyResult> {
+  onTick?: () => void,
+): Promise<Map<string, number>> {
   const sentAt = new Map<string, number>();
   const t0 = Date.now();
   const total = Math.max(1, Math.round(ratePerS * seconds));
@@ -172,8 +172,25 @@ export async function latencyAt(
           }, forget);
     inFlight.add(request);
     void request.finally(() => inFlight.delete(request));
+    onTick?.();
   }
   await Promise.all(inFlight);
+  return sentAt;
+}
+
+/**
+ * Publish-to-receipt latency at a fixed rate (`publishAtRate`). Latency = receipt at the
+ * receiver minus the event's creation time, so the wait for the tick is included.
+ */
+export async function latencyAt(
+  api: EventPublisher,
+  tenantId: string,
+  receiver: Receiver,
+  path: string,
+  ratePerS: number,
+  seconds: number,
+): Promise<LatencyResult> {
+  const sentAt = await publishAtRate(api, tenantId, ratePerS, seconds);
   await drain(receiver, path, new Set(sentAt.keys()), 60_000);
   const latencies: number[] = [];
   const seen = new Set<string>();

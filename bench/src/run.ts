@@ -2,23 +2,33 @@
 // npm run bench [-- --duration 60]: the pipeline against this machine's own ceilings.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createKafka, createLogger, ensureTopics } from '@hookstream/service-kit';
 import { GatewayClient, repoRoot, startReceiver, startSystem, uniqueId, type Receiver } from '@hookstream/test-kit';
-import { httpCeiling } from './ceiling-http.js';
+import { httpCeilingGot, httpCeilingUndici } from './ceiling-http.js';
 import { kafkaCeiling } from './ceiling-kafka.js';
 import { fanout } from './fanout.js';
 import { latencyBreakdown } from './breakdown.js';
 import { HttpPublisher } from './publisher.js';
 import { latencyAt, repliedMessage, sustainedRate, type LatencyResult, type PipelineResult } from './pipeline.js';
-import { brokerPid, cpuBetween, cpuOf, cpuSeconds } from './cpu.js';
+import { brokerPid } from './broker-pid.js';
+import { cpuSeconds } from './cpu.js';
+import { cpuBudget } from './cpu-budget.js';
+import { cpuSnapshot, cpuUsed, msPerEvent, type MeteredProcesses } from './cpu-meter.js';
+import { idleCost, type IdleResult } from './idle.js';
+import { steadyLoad, type SteadyResult } from './steady.js';
+import { errorLines, type ErrorLines } from './error-lines.js';
 import { peakRssMb } from './rss.js';
 import { round } from './stats.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  if (i < 0) return def;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} expects a positive number, got ${process.argv[i + 1] ?? 'nothing'}`);
+  return value;
 };
 const duration = arg('duration', 60);
 const phase = Math.max(2, Math.floor(duration / 6));
@@ -33,9 +43,16 @@ const strArg = (name: string) => {
 // --profile <dir>: every app runs with the CPU profiler preloaded (tools/cpu-profiler.ts); profiles land in <dir>/<app>.cpuprofile
 // (summarise them with `node bench/dist/tools/profile-top.js <dir>`).
 const profileDir = strArg('profile') ? path.resolve(strArg('profile')!) : undefined;
+// --steady-seconds 600: the steady phase's length (the issue's 10-minute measurement); --steady-rate its rate.
+const steadySeconds = arg('steady-seconds', phase * 2);
+const steadyRate = arg('steady-rate', 300);
+// --idle-seconds N: how long the idle phase watches the system with no traffic.
+const idleSeconds = arg('idle-seconds', 30);
 // --phases pipeline,latency: run a subset (results then go to bench/results/partial.json).
-const ALL_PHASES = ['ceilings', 'pipeline', 'latency', 'fanout'] as const;
+const ALL_PHASES = ['ceilings', 'pipeline', 'latency', 'fanout', 'steady', 'idle'] as const;
 const phases = new Set((strArg('phases') ?? ALL_PHASES.join(',')).split(','));
+const unknownPhases = [...phases].filter((p) => !(ALL_PHASES as readonly string[]).includes(p));
+if (unknownPhases.length > 0) throw new Error(`--phases: unknown ${unknownPhases.join(', ')} (known: ${ALL_PHASES.join(', ')})`);
 const complete = ALL_PHASES.every((p) => phases.has(p));
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
@@ -52,11 +69,15 @@ process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postg
 const receiver = await startReceiver();
 const sample = JSON.stringify(repliedMessage('tenant').data);
 try {
-  let httpPerS = NaN;
+  let undiciPerS = NaN;
+  let gotPerS = NaN;
   let kafkaPerS = NaN;
   if (phases.has('ceilings')) {
-    log(`ceiling A: got -> receiver, concurrency ${concurrency}, ${phase} s`);
-    httpPerS = await httpCeiling(receiver, sample, concurrency, phase);
+    log(`ceiling A: undici Pool.request -> receiver, concurrency ${concurrency}, ${phase} s`);
+    undiciPerS = await httpCeilingUndici(receiver, sample, concurrency, phase);
+    forget(receiver);
+    log(`ceiling A (got): got -> receiver, concurrency ${concurrency}, ${phase} s`);
+    gotPerS = await httpCeilingGot(receiver, sample, concurrency, phase);
     forget(receiver);
 
     log(`ceiling B: kafkajs relay through two topics (${partitions} partitions), ${phase} s`);
@@ -117,6 +138,7 @@ try {
     };
     const p = await setup('bench-pipeline', ['/pipeline']);
     const l = await setup('bench-latency', ['/latency']);
+    const s = await setup('bench-steady', ['/steady']);
     const f = await setup(
       'bench-fanout',
       Array.from({ length: 100 }, (_, i) => `/fanout/${i}`),
@@ -125,36 +147,31 @@ try {
 
     for (const a of [system.gateway, ...system.matchers, ...system.workers]) if (a.child.pid) pids.set(a.child.pid, a.name);
 
+    const apps = { gateway: system.gateway, matcher: system.matchers[0], 'delivery-worker': system.workers[0] };
+    // What each process printed at error level from its start until it was ready (a healthy start prints nothing).
+    const startErrors: Record<string, ErrorLines> = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, errorLines(a?.startOutput() ?? [])]));
+    const broker = brokerPid(process.env.KAFKA_BROKERS);
+    if (broker === undefined) log(`no kafka.Kafka process found listening on ${process.env.KAFKA_BROKERS}: the Kafka share is missing`);
+    // PostgreSQL backends serving this system's database, and the broker (shared with whatever
+    // else uses it at the time, so an upper bound).
+    const metered: MeteredProcesses = {
+      apps: Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, a?.child.pid])),
+      pgBackends: async () =>
+        ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid),
+      brokerPid: broker,
+    };
     const none: PipelineResult = { accepted_per_s: NaN, delivered_per_s: NaN, accepted: 0, delivered: 0, lost: 0, duplicated: 0 };
     let sustained = none;
-    // CPU per delivered event, per process: a cost that other load on the machine barely changes.
-    const apps = { gateway: system.gateway, matcher: system.matchers[0], 'delivery-worker': system.workers[0] };
-    const cpuPerEvent: Record<string, number | undefined> = {};
+    let cpuPerEvent: Record<string, number | undefined> = {};
     if (phases.has('pipeline')) {
       log(`pipeline: maximum sustained rate, ${phase * 2} s`);
-      const before = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, cpuSeconds(a?.child.pid)]));
-      const benchBefore = process.cpuUsage();
-      // PostgreSQL backends serving this system's database, and the broker (shared with whatever
-      // else uses it at the time, so an upper bound).
-      const backends = async () =>
-        ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid);
-      const broker = brokerPid(root);
-      const pgBefore = cpuOf(await backends());
-      const brokerBefore = cpuSeconds(broker);
+      const before = await cpuSnapshot(metered);
       sustained = await sustainedRate(p.pub, p.tenant.id, receiver, '/pipeline', phase * 2);
       forget(receiver);
-      const perEvent = (cpuS: number) => round((cpuS * 1000) / Math.max(1, sustained.delivered), 3);
-      cpuPerEvent.postgresql = perEvent(cpuBetween(pgBefore, cpuOf(await backends())));
-      const brokerAfter = cpuSeconds(broker);
-      if (brokerAfter !== undefined && brokerBefore !== undefined) cpuPerEvent.kafka = perEvent(brokerAfter - brokerBefore);
-      for (const [k, a] of Object.entries(apps)) {
-        const after = cpuSeconds(a?.child.pid);
-        if (after !== undefined && before[k] !== undefined && sustained.delivered > 0)
-          cpuPerEvent[k] = round(((after - before[k]!) * 1000) / sustained.delivered, 3);
-      }
-      const bench = process.cpuUsage(benchBefore);
-      cpuPerEvent['bench (publisher + receiver)'] = round((bench.user + bench.system) / 1000 / Math.max(1, sustained.delivered), 3);
+      // CPU ms per delivered event, per process: a cost that other load on the machine barely changes.
+      cpuPerEvent = msPerEvent(cpuUsed(before, await cpuSnapshot(metered)).seconds, sustained.delivered);
     }
+    const budget = phases.has('pipeline') ? cpuBudget(cpuPerEvent, os.cpus().length) : undefined;
     const half = Math.max(10, Math.round((sustained.delivered_per_s || arg('latency-rate', 500) * 2) / 2));
     let latency: LatencyResult = { rate_per_s: half, events: 0, p50_ms: NaN, p95_ms: NaN, p99_ms: NaN, lost: 0, sentAt: new Map() };
     let latencyLoad: Record<string, number> | undefined;
@@ -198,6 +215,19 @@ try {
     if (phases.has('fanout')) {
       log('fan-out: one event to 100 webhooks');
       fan = await fanout(f.pub, f.tenant.id, receiver, 100, Math.max(5, phase));
+      forget(receiver);
+    }
+
+    let steady: SteadyResult | undefined;
+    if (phases.has('steady')) {
+      log(`steady: ${steadyRate} events/s for ${steadySeconds} s`);
+      steady = await steadyLoad(s.pub, s.tenant.id, receiver, '/steady', steadyRate, steadySeconds, metered);
+      forget(receiver);
+    }
+    let idle: IdleResult | undefined;
+    if (phases.has('idle')) {
+      log(`idle: no traffic, ${idleSeconds} s`);
+      idle = await idleCost(metered, idleSeconds);
     }
 
     const rss = {
@@ -205,10 +235,12 @@ try {
       matcher: peakRssMb(system.matchers[0]?.child.pid),
       'delivery-worker': peakRssMb(system.workers[0]?.child.pid),
     };
+    const steadyLost = steady?.lost ?? 0;
+    const steadyDuplicated = steady?.duplicated ?? 0;
     const results = {
       at: new Date().toISOString(),
-      machine: { cores: (await import('node:os')).cpus().length, node: process.version },
-      settings: { duration_s: duration, phase_s: phase, concurrency, partitions },
+      machine: { cores: os.cpus().length, node: process.version },
+      settings: { duration_s: duration, phase_s: phase, concurrency, partitions, steady_rate_per_s: steadyRate, steady_s: steadySeconds, idle_s: idleSeconds },
       pipeline: {
         accepted_per_s: round(sustained.accepted_per_s),
         delivered_per_s: round(sustained.delivered_per_s),
@@ -218,27 +250,55 @@ try {
         p50_ms: latency.p50_ms,
         p95_ms: latency.p95_ms,
         p99_ms: latency.p99_ms,
-        lost: sustained.lost + latency.lost,
-        duplicated: sustained.duplicated,
+        // Over the sustained, latency and steady phases.
+        lost: sustained.lost + latency.lost + steadyLost,
+        duplicated: sustained.duplicated + steadyDuplicated,
         latency_breakdown: breakdown,
         latency_phase_load: latencyLoad,
         cpu_ms_per_event: cpuPerEvent,
       },
-      ceilings: { http_per_s: round(httpPerS), kafka_per_s: round(kafkaPerS) },
-      ratio_to_ceiling: round(sustained.delivered_per_s / Math.min(httpPerS, kafkaPerS), 3),
+      ceilings: { http_undici_per_s: round(undiciPerS), http_got_per_s: round(gotPerS), kafka_per_s: round(kafkaPerS) },
+      // Against the physical single-hop limit (undici); the old denominator, min(got, Kafka), beside it.
+      ratio_to_ceiling: round(sustained.delivered_per_s / undiciPerS, 3),
+      ratio_to_got_kafka_ceiling: round(sustained.delivered_per_s / Math.min(gotPerS, kafkaPerS), 3),
+      cpu_budget: budget,
+      steady,
+      idle,
       fanout: { webhooks: fan.webhooks, events: fan.events, deliveries: fan.deliveries, deliveries_per_s: round(fan.deliveries_per_s) },
       rss_mb: rss,
+      start_error_lines: startErrors,
+      // Error-level lines over the whole run, up to now (a busy machine may legitimately cause some: timeouts, retries).
+      run_error_lines: Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, errorLines(a?.output() ?? []).count])),
     };
     const dir = path.join(root, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
     const out = complete ? 'latest.json' : 'partial.json';
     fs.writeFileSync(path.join(dir, out), JSON.stringify(results, null, 2) + '\n');
+    const list = (o: Record<string, unknown>, unit = '') =>
+      Object.entries(o)
+        .map(([k, v]) => `${k} ${v ?? '?'}${unit}`)
+        .join(', ');
     const rows: [string, string][] = [
-      ['ceiling A: raw HTTP (got -> receiver)', `${results.ceilings.http_per_s} req/s`],
+      ['ceiling A: raw HTTP (undici Pool -> receiver)', `${results.ceilings.http_undici_per_s} req/s`],
+      ['ceiling A with got (-> receiver)', `${results.ceilings.http_got_per_s} req/s`],
       ['ceiling B: raw Kafka relay (2 topics)', `${results.ceilings.kafka_per_s} msg/s`],
       ['pipeline accepted', `${results.pipeline.accepted_per_s} events/s`],
       ['pipeline delivered', `${results.pipeline.delivered_per_s} events/s`],
-      ['ratio to min(ceiling A, B)', `${results.ratio_to_ceiling}`],
+      ['ratio to ceiling A (undici)', `${results.ratio_to_ceiling}  (to min(got, Kafka): ${results.ratio_to_got_kafka_ceiling})`],
+      ...(budget
+        ? ([
+            [
+              `CPU budget: ${budget.cores} cores / ${budget.total_ms_per_event} ms per event`,
+              `${budget.events_per_s} events/s${budget.missing.length ? ` (not measured: ${budget.missing.join(', ')})` : ''}`,
+            ],
+            [
+              '  shares of CPU per event',
+              Object.entries(budget.shares)
+                .map(([k, v]) => `${k} ${round(v * 100)}%`)
+                .join(', '),
+            ],
+          ] as [string, string][])
+        : []),
       [`latency at ${latency.rate_per_s}/s p50 / p95 / p99`, `${latency.p50_ms} / ${latency.p95_ms} / ${latency.p99_ms} ms`],
       ...(breakdown
         ? ([
@@ -257,15 +317,25 @@ try {
             ],
           ] as [string, string][])
         : []),
-      [
-        'CPU ms per event (sustained phase)',
-        Object.entries(cpuPerEvent)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', '),
-      ],
+      ['CPU ms per event (sustained phase)', list(cpuPerEvent)],
+      ...(steady
+        ? ([
+            [`steady ${steadyRate}/s for ${steadySeconds} s: CPU ms per event`, `${list(steady.cpu_ms_per_event)} (total ${steady.total_cpu_ms_per_event})`],
+            ['  steady lost / duplicated, p50 / p99', `${steady.lost} / ${steady.duplicated}, ${steady.p50_ms} / ${steady.p99_ms} ms`],
+            [
+              '  steady RSS start -> end',
+              Object.keys(apps)
+                .map((k) => `${k} ${steady!.rss_mb_start[k] ?? '?'} -> ${steady!.rss_mb_end[k] ?? '?'}`)
+                .join(', ') + ' MiB',
+            ],
+          ] as [string, string][])
+        : []),
+      ...(idle ? ([[`idle ${idleSeconds} s: CPU % of one core`, list(idle.cpu_percent_of_core, '%')]] as [string, string][]) : []),
       ['lost / duplicated', `${results.pipeline.lost} / ${results.pipeline.duplicated}`],
       ['fan-out 1 -> 100 webhooks', `${results.fanout.deliveries_per_s} deliveries/s`],
       ['peak RSS gateway / matcher / worker', `${rss.gateway} / ${rss.matcher} / ${rss['delivery-worker']} MiB`],
+      ['error-level lines at start', list(Object.fromEntries(Object.entries(startErrors).map(([k, e]) => [k, e.count])))],
+      ...Object.entries(startErrors).flatMap(([k, e]) => e.first.map((line): [string, string] => [`  ${k}`, line])),
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
