@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createKafka, createLogger, ensureTopics } from '@hookstream/service-kit';
 import { GatewayClient, repoRoot, startReceiver, startSystem, uniqueId, type Receiver } from '@hookstream/test-kit';
-import { httpCeilingGot, httpCeilingUndici } from './ceiling-http.js';
+import { httpCeilingGot, httpCeilingUndici, type HttpCeiling } from './ceiling-http.js';
 import { kafkaCeiling } from './ceiling-kafka.js';
 import { fanout } from './fanout.js';
 import { latencyBreakdown } from './breakdown.js';
@@ -69,15 +69,15 @@ process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postg
 const receiver = await startReceiver();
 const sample = JSON.stringify(repliedMessage('tenant').data);
 try {
-  let undiciPerS = NaN;
-  let gotPerS = NaN;
+  let undici: HttpCeiling = { per_s: NaN, cpu_ms_per_request: NaN };
+  let gotCeiling: HttpCeiling = { per_s: NaN, cpu_ms_per_request: NaN };
   let kafkaPerS = NaN;
   if (phases.has('ceilings')) {
     log(`ceiling A: undici Pool.request -> receiver, concurrency ${concurrency}, ${phase} s`);
-    undiciPerS = await httpCeilingUndici(receiver, sample, concurrency, phase);
+    undici = await httpCeilingUndici(receiver, sample, concurrency, phase);
     forget(receiver);
     log(`ceiling A (got): got -> receiver, concurrency ${concurrency}, ${phase} s`);
-    gotPerS = await httpCeilingGot(receiver, sample, concurrency, phase);
+    gotCeiling = await httpCeilingGot(receiver, sample, concurrency, phase);
     forget(receiver);
 
     log(`ceiling B: kafkajs relay through two topics (${partitions} partitions), ${phase} s`);
@@ -257,10 +257,17 @@ try {
         latency_phase_load: latencyLoad,
         cpu_ms_per_event: cpuPerEvent,
       },
-      ceilings: { http_undici_per_s: round(undiciPerS), http_got_per_s: round(gotPerS), kafka_per_s: round(kafkaPerS) },
+      ceilings: {
+        http_undici_per_s: round(undici.per_s),
+        http_got_per_s: round(gotCeiling.per_s),
+        kafka_per_s: round(kafkaPerS),
+        // The bench process's CPU (client + receiver) per request: what each client costs, whatever the load.
+        http_undici_cpu_ms_per_request: round(undici.cpu_ms_per_request, 3),
+        http_got_cpu_ms_per_request: round(gotCeiling.cpu_ms_per_request, 3),
+      },
       // Against the physical single-hop limit (undici); the old denominator, min(got, Kafka), beside it.
-      ratio_to_ceiling: round(sustained.delivered_per_s / undiciPerS, 3),
-      ratio_to_got_kafka_ceiling: round(sustained.delivered_per_s / Math.min(gotPerS, kafkaPerS), 3),
+      ratio_to_ceiling: round(sustained.delivered_per_s / undici.per_s, 3),
+      ratio_to_got_kafka_ceiling: round(sustained.delivered_per_s / Math.min(gotCeiling.per_s, kafkaPerS), 3),
       cpu_budget: budget,
       steady,
       idle,
@@ -279,8 +286,11 @@ try {
         .map(([k, v]) => `${k} ${v ?? '?'}${unit}`)
         .join(', ');
     const rows: [string, string][] = [
-      ['ceiling A: raw HTTP (undici Pool -> receiver)', `${results.ceilings.http_undici_per_s} req/s`],
-      ['ceiling A with got (-> receiver)', `${results.ceilings.http_got_per_s} req/s`],
+      [
+        'ceiling A: raw HTTP (undici Pool -> receiver)',
+        `${results.ceilings.http_undici_per_s} req/s (${results.ceilings.http_undici_cpu_ms_per_request} ms CPU per request, client + receiver)`,
+      ],
+      ['ceiling A with got (-> receiver)', `${results.ceilings.http_got_per_s} req/s (${results.ceilings.http_got_cpu_ms_per_request} ms CPU per request)`],
       ['ceiling B: raw Kafka relay (2 topics)', `${results.ceilings.kafka_per_s} msg/s`],
       ['pipeline accepted', `${results.pipeline.accepted_per_s} events/s`],
       ['pipeline delivered', `${results.pipeline.delivered_per_s} events/s`],
