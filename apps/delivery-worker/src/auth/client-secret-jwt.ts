@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Logger } from '@hookstream/service-kit';
 import type { WebhookRecord } from '@hookstream/store';
-import type { HttpSender, Timeouts } from '../http/send.js';
+import type { ControlPlaneClient } from '../http/control-plane-client.js';
+import type { Timeouts } from '../http/outcome.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { AuthError } from './errors.js';
 import type { SecretResolver } from './secrets.js';
@@ -60,7 +61,7 @@ export class AccessTokens {
   private readonly warned = new Set<string>();
 
   constructor(
-    private readonly sender: HttpSender,
+    private readonly sender: ControlPlaneClient,
     private readonly secrets: SecretResolver,
     private readonly logger: Logger,
     private readonly metrics: WorkerMetrics,

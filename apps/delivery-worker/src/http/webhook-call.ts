@@ -5,7 +5,13 @@ import { AuthError } from '../auth/errors.js';
 import type { SecretResolver } from '../auth/secrets.js';
 import { webhookSignature } from '../auth/signature.js';
 import { tokenHeader } from '../auth/token-header.js';
-import type { HttpOutcome, HttpSender, Timeouts } from './send.js';
+import type { HttpOutcome, Timeouts } from './outcome.js';
+
+/** What a call needs of the delivery path's HTTP client (delivery-client.ts). */
+export interface DeliveryPoster {
+  /** POSTs and reports what happened; never throws. */
+  post(url: string, body: string, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome>;
+}
 
 export type AttemptOutcomeKind = 'delivered' | 'http_error' | 'timeout' | 'network_error' | 'refused' | 'auth_error';
 
@@ -63,7 +69,7 @@ function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; ret
 /** Makes the HTTP call of a delivery (or a batch of them) with the webhook's authentication. */
 export class WebhookCaller {
   constructor(
-    private readonly sender: HttpSender,
+    private readonly sender: DeliveryPoster,
     private readonly secrets: SecretResolver,
     private readonly tokens: AccessTokens,
     private readonly settings: CallSettings,

@@ -3,9 +3,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Options } from 'got';
-import { createGotClient, leanRequest } from '../../src/http/got-client.js';
+import { ControlPlaneClient, createGotClient, leanRequest } from '../../src/http/control-plane-client.js';
+import { RESPONSE_EXCERPT_BYTES } from '../../src/http/outcome.js';
 import { guardedLookup } from '../../src/safety/endpoint-guard.js';
-import { HttpSender, RESPONSE_EXCERPT_BYTES } from '../../src/http/send.js';
 
 /** A real agent that records the options node hands it for each new connection. */
 class RecordingAgent extends http.Agent {
@@ -115,11 +115,11 @@ describe('createGotClient', () => {
   });
 });
 
-describe('HttpSender with the lean got client', () => {
+describe('ControlPlaneClient (the lean got client)', () => {
   const timeouts = { connectMs: 2000, readMs: 2000, totalMs: 5000 };
-  let sender: HttpSender;
+  let sender: ControlPlaneClient;
   beforeAll(() => {
-    sender = new HttpSender(true, 'hookstream-test');
+    sender = new ControlPlaneClient(true, 'hookstream-test');
   });
   afterAll(() => sender.close());
 
