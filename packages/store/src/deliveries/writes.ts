@@ -2,40 +2,63 @@ import type { Knex } from '@hookstream/service-kit';
 import type { AttemptRow, DeliveryRow } from './rows.js';
 import { statusRankSql } from './status.js';
 
-const DELIVERY_COLUMNS = [
-  'id',
-  'tenant_id',
-  'event_id',
-  'webhook_id',
-  'event_type',
-  'status',
-  'cycle',
-  'attempts',
-  'last_status_code',
-  'last_error',
-  'next_attempt_at',
-  'body',
-  'finished_at',
-] as const;
-/** Every column of `delivery_attempts`, in insert order (the history reads a subset of them). */
-export const ATTEMPT_COLUMNS = [
-  'delivery_id',
-  'tenant_id',
-  'webhook_id',
-  'cycle',
-  'attempt',
-  'started_at',
-  'duration_ms',
-  'outcome',
-  'status_code',
-  'error_class',
-  'error_message',
-  'response_excerpt',
-] as const;
+/** Every column the worker writes to `deliveries`, with its type (the statement's arrays are typed). */
+const DELIVERY_COLUMN_TYPES = {
+  id: 'uuid',
+  tenant_id: 'uuid',
+  event_id: 'text',
+  webhook_id: 'uuid',
+  event_type: 'text',
+  status: 'text',
+  cycle: 'int',
+  attempts: 'int',
+  last_status_code: 'int',
+  last_error: 'text',
+  next_attempt_at: 'timestamptz',
+  body: 'jsonb',
+  finished_at: 'timestamptz',
+} as const;
+const DELIVERY_COLUMNS = Object.keys(DELIVERY_COLUMN_TYPES) as (keyof typeof DELIVERY_COLUMN_TYPES)[];
 
-function placeholders(rows: number, cols: number, casts: Record<number, string> = {}): string {
-  const one = `(${Array.from({ length: cols }, (_, i) => `?${casts[i] ?? ''}`).join(', ')})`;
-  return Array.from({ length: rows }, () => one).join(', ');
+const ATTEMPT_COLUMN_TYPES = {
+  delivery_id: 'uuid',
+  tenant_id: 'uuid',
+  webhook_id: 'uuid',
+  cycle: 'int',
+  attempt: 'int',
+  started_at: 'timestamptz',
+  duration_ms: 'int',
+  outcome: 'text',
+  status_code: 'int',
+  error_class: 'text',
+  error_message: 'text',
+  response_excerpt: 'text',
+} as const;
+/** Every column of `delivery_attempts`, in insert order (the history reads a subset of them). */
+export const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_COLUMN_TYPES) as (keyof typeof ATTEMPT_COLUMN_TYPES)[];
+
+/*
+ * A batch is sent as one array per column and spread back into rows by `unnest`: 13 bindings
+ * whatever the batch size. As one placeholder per value (6,500 for 500 deliveries), knex's
+ * placeholder rewriting and pg's per-value preparation were the worker's largest cost after
+ * its HTTP client (about 0.05 ms of CPU per delivery).
+ */
+function unnestOf(types: Record<string, string>): string {
+  return `unnest(${Object.values(types)
+    .map((t) => `?::${t}[]`)
+    .join(', ')})`;
+}
+const DELIVERY_ROWS = unnestOf(DELIVERY_COLUMN_TYPES);
+const ATTEMPT_ROWS = unnestOf(ATTEMPT_COLUMN_TYPES);
+
+function columnArrays<R>(rows: readonly R[], columns: readonly (keyof R)[], value: (r: R, c: keyof R) => unknown = (r, c) => r[c]): Knex.RawBinding[] {
+  const arrays = columns.map(() => new Array<unknown>(rows.length));
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (let c = 0; c < columns.length; c++) arrays[c]![i] = value(row, columns[c]!) ?? null;
+  }
+  // pg sends each as a PostgreSQL array (typed by the statement's casts).
+  return arrays as Knex.RawBinding[];
 }
 
 /** The worker's audit batch: delivery states and attempts committed together, or not at all. */
@@ -51,10 +74,9 @@ export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow
  * least as recent (cycle, attempts, status rank), so a late duplicate never moves it back.
  */
 export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): Promise<void> {
-  const bindings = rows.flatMap((r) => DELIVERY_COLUMNS.map((c) => (c === 'body' ? JSON.stringify(r.body) : r[c])));
-  const bodyIndex = DELIVERY_COLUMNS.indexOf('body');
+  const bindings = columnArrays(rows, DELIVERY_COLUMNS, (r, c) => (c === 'body' ? (r.body === undefined ? null : JSON.stringify(r.body)) : r[c]));
   await db.raw(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, DELIVERY_COLUMNS.length, { [bodyIndex]: '::jsonb' })}
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT * FROM ${DELIVERY_ROWS}
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
        last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
@@ -68,11 +90,10 @@ export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): 
 
 /** Records attempts; one already recorded (same delivery, cycle and attempt) is left as it is. */
 export async function insertAttempts(db: Knex, rows: readonly AttemptRow[]): Promise<void> {
-  const bindings = rows.flatMap((r) => ATTEMPT_COLUMNS.map((c) => r[c]));
   await db.raw(
-    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) VALUES ${placeholders(rows.length, ATTEMPT_COLUMNS.length)}
+    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT * FROM ${ATTEMPT_ROWS}
      ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
-    bindings,
+    columnArrays(rows, ATTEMPT_COLUMNS),
   );
 }
 
