@@ -37,6 +37,8 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   });
 
   const dedup = new DedupStore(db, config.EVENT_DEDUP_WINDOW_S);
+  // After the HTTP server closed: the confirmations of the last answered requests are written.
+  onShutdown('dedup-confirmations', () => dedup.settled());
   let split: ClusterRateShare | undefined;
   if (config.TENANT_RATE_LIMIT_SCOPE === 'cluster') {
     const instanceId = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;

@@ -1,5 +1,6 @@
 import type { Knex } from '@hookstream/service-kit';
 import { claimIngestedEvents, confirmIngestedEvents, ingestedEventAcceptedAt, pruneIngestedEvents, releaseIngestedEvents } from '@hookstream/store';
+import { GroupCommit } from './group-commit.js';
 
 /** What a claim answers: the ids to publish, and the webhook change counter (migration 0006) when it was made. */
 export interface Claim {
@@ -8,15 +9,15 @@ export interface Claim {
   webhookSeq: number | undefined;
 }
 
-interface PendingClaim {
+interface ClaimRequest {
   tenantId: string;
   eventIds: string[];
-  resolve(claim: Claim): void;
-  reject(e: unknown): void;
 }
 
-/** Rows per claim statement: bounded so one statement stays short. */
+/** Rows per statement: bounded so one statement stays short. */
 const MAX_ROWS_PER_STATEMENT = 5000;
+
+const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
 
 /**
  * The ids a tenant already published within the dedup window. `claim` returns the ids that
@@ -28,110 +29,96 @@ const MAX_ROWS_PER_STATEMENT = 5000;
  * of the same id is published instead of being swallowed as "already accepted". Two requests
  * racing with one id may both publish it; the copies carry the same id (at least once).
  *
- * Claims of concurrent requests are coalesced: while one statement runs, new claims queue
- * and the next statement carries all of them (one multi-row INSERT ... ON CONFLICT ...
- * RETURNING over unnest'ed arrays). So a request costs at most one statement, never one
- * per event, and under load many requests share one.
+ * Group commit: claims of concurrent requests share one statement (a multi-row INSERT ...
+ * ON CONFLICT ... RETURNING over unnest'ed arrays), and so do confirmations; while one
+ * statement runs, the next gathers everything that arrives meanwhile. A request costs at
+ * most one claim, never one per event, and under load many requests share one.
+ *
+ * A confirmation is not awaited by the request: from the moment the broker acknowledged, the
+ * ids are held here as accepted (a retry reaching this process is a duplicate, and
+ * GET /v1/events/{id} finds them) until the statement has made that true in PostgreSQL for
+ * every gateway. A retry reaching another gateway within that window (about one round trip)
+ * is published again with the same id, like a retry after a failed confirmation: at least once.
  */
 export class DedupStore {
-  private queue: PendingClaim[] = [];
-  private running = false;
-  private confirmQueue: { tenantId: string; eventIds: string[]; resolve(): void; reject(e: unknown): void }[] = [];
-  private confirming = false;
+  private readonly claims: GroupCommit<ClaimRequest, Claim>;
+  private readonly confirmations: GroupCommit<ClaimRequest, void>;
+  /** Acknowledged by the broker, confirmation statement not done yet: pair -> when acknowledged. */
+  private readonly acknowledged = new Map<string, Date>();
 
   constructor(
     private readonly db: Knex,
     private readonly windowS: number,
-  ) {}
+  ) {
+    const weightOf = (c: ClaimRequest) => c.eventIds.length;
+    this.claims = new GroupCommit((batch) => this.claimTogether(batch), { maxWeight: MAX_ROWS_PER_STATEMENT, weightOf });
+    this.confirmations = new GroupCommit((batch) => this.confirmTogether(batch), { maxWeight: MAX_ROWS_PER_STATEMENT, weightOf });
+  }
 
   claim(tenantId: string, eventIds: string[]): Promise<Claim> {
     if (eventIds.length === 0) return Promise.resolve({ fresh: new Set(), webhookSeq: undefined });
-    return new Promise((resolve, reject) => {
-      this.queue.push({ tenantId, eventIds, resolve, reject });
-      if (!this.running) void this.drain();
-    });
+    return this.claims.submit({ tenantId, eventIds });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length) {
-        const batch: PendingClaim[] = [];
-        let rows = 0;
-        while (this.queue.length && (batch.length === 0 || rows + this.queue[0]!.eventIds.length <= MAX_ROWS_PER_STATEMENT)) {
-          const next = this.queue.shift()!;
-          batch.push(next);
-          rows += next.eventIds.length;
-        }
-        await this.claimTogether(batch);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async claimTogether(batch: PendingClaim[]): Promise<void> {
+  private async claimTogether(batch: ClaimRequest[]): Promise<Claim[]> {
     // The same (tenant, id) twice in one statement is an error for ON CONFLICT DO UPDATE;
-    // a later claimant of a pair already in this statement is answered "seen".
+    // a later claimant of a pair already in this statement is answered "seen", and so is a
+    // pair whose confirmation is on its way.
     const pairs = new Set<string>();
     const tenants: string[] = [];
     const ids: string[] = [];
-    const owner = new Map<string, PendingClaim>();
-    for (const claim of batch) {
+    const owner = new Map<string, number>();
+    batch.forEach((claim, index) => {
       for (const id of claim.eventIds) {
-        const pair = `${claim.tenantId}\u0000${id}`;
-        if (pairs.has(pair)) continue;
+        const pair = pairOf(claim.tenantId, id);
+        if (pairs.has(pair) || this.acknowledged.has(pair)) continue;
         pairs.add(pair);
-        owner.set(pair, claim);
+        owner.set(pair, index);
         tenants.push(claim.tenantId);
         ids.push(id);
       }
+    });
+    const fresh = batch.map(() => new Set<string>());
+    if (ids.length === 0) return fresh.map((f) => ({ fresh: f, webhookSeq: undefined }));
+    // Without the counter row (never expected) the events go unstamped: the matcher then checks.
+    const { claimed, webhookSeq } = await claimIngestedEvents(this.db, tenants, ids, this.windowS);
+    for (const r of claimed) {
+      const index = owner.get(pairOf(r.tenant_id, r.event_id));
+      if (index !== undefined) fresh[index]!.add(r.event_id);
     }
-    try {
-      // Without the counter row (never expected) the events go unstamped: the matcher then checks.
-      const { claimed, webhookSeq } = await claimIngestedEvents(this.db, tenants, ids, this.windowS);
-      const fresh = new Map<PendingClaim, Set<string>>(batch.map((c) => [c, new Set<string>()]));
-      for (const r of claimed) {
-        const claim = owner.get(`${r.tenant_id}\u0000${r.event_id}`);
-        if (claim) fresh.get(claim)!.add(r.event_id);
-      }
-      for (const claim of batch) claim.resolve({ fresh: fresh.get(claim)!, webhookSeq });
-    } catch (e) {
-      for (const claim of batch) claim.reject(e);
-    }
+    return fresh.map((f) => ({ fresh: f, webhookSeq }));
   }
 
   /**
-   * Marks claimed ids as published (the broker acknowledged them): from now on a request with
-   * one of them is a duplicate. Confirmations of concurrent requests share one statement.
+   * The broker acknowledged these claimed ids: from now on a request with one of them is a
+   * duplicate. Takes effect in this process at once; the returned promise settles when the
+   * (shared) statement has recorded it in PostgreSQL. If that fails, the claims stay pending
+   * and a retry of these ids publishes them again.
    */
   confirm(tenantId: string, eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.confirmQueue.push({ tenantId, eventIds, resolve, reject });
-      if (!this.confirming) void this.drainConfirmations();
+    const now = new Date();
+    for (const id of eventIds) this.acknowledged.set(pairOf(tenantId, id), now);
+    return this.confirmations.submit({ tenantId, eventIds }).finally(() => {
+      for (const id of eventIds) {
+        const pair = pairOf(tenantId, id);
+        if (this.acknowledged.get(pair) === now) this.acknowledged.delete(pair);
+      }
     });
   }
 
-  private async drainConfirmations(): Promise<void> {
-    this.confirming = true;
-    try {
-      while (this.confirmQueue.length) {
-        const batch = this.confirmQueue.splice(0, this.confirmQueue.length);
-        const tenants = batch.flatMap((c) => c.eventIds.map(() => c.tenantId));
-        const ids = batch.flatMap((c) => c.eventIds);
-        try {
-          for (let i = 0; i < ids.length; i += MAX_ROWS_PER_STATEMENT) {
-            await confirmIngestedEvents(this.db, tenants.slice(i, i + MAX_ROWS_PER_STATEMENT), ids.slice(i, i + MAX_ROWS_PER_STATEMENT));
-          }
-          for (const c of batch) c.resolve();
-        } catch (e) {
-          for (const c of batch) c.reject(e);
-        }
-      }
-    } finally {
-      this.confirming = false;
-    }
+  private async confirmTogether(batch: ClaimRequest[]): Promise<void[]> {
+    await confirmIngestedEvents(
+      this.db,
+      batch.flatMap((c) => c.eventIds.map(() => c.tenantId)),
+      batch.flatMap((c) => c.eventIds),
+    );
+    return batch.map(() => undefined);
+  }
+
+  /** Resolves once every claim and confirmation made so far has its statement done (shutdown waits for it). */
+  async settled(): Promise<void> {
+    await Promise.all([this.claims.settled(), this.confirmations.settled()]);
   }
 
   /** Forgets claimed ids whose publication failed, so the client's retry is not taken for a duplicate. */
@@ -141,8 +128,8 @@ export class DedupStore {
   }
 
   async acceptedAt(tenantId: string, eventId: string): Promise<Date | undefined> {
-    // A pending claim is not an accepted event (yet).
-    return ingestedEventAcceptedAt(this.db, tenantId, eventId);
+    // A pending claim is not an accepted event (yet); an acknowledged one is, confirmed or not.
+    return this.acknowledged.get(pairOf(tenantId, eventId)) ?? ingestedEventAcceptedAt(this.db, tenantId, eventId);
   }
 
   /** Deletes expired rows in batches, so pruning never holds long locks. Returns the count. */

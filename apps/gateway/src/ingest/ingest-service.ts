@@ -9,7 +9,10 @@ import type { Intake } from './event-intake.js';
 export interface EventClaims {
   /** Claims the ids not seen within the window: `fresh` are the ones to publish. */
   claim(tenantId: string, eventIds: string[]): Promise<Claim>;
-  /** The broker acknowledged: the claims become accepted events. */
+  /**
+   * The broker acknowledged: the claims become accepted events, at once for later claims;
+   * the promise settles when that is recorded for good (the service does not wait for it).
+   */
   confirm(tenantId: string, eventIds: string[]): Promise<void>;
   /** The broker did not acknowledge: the claims are dropped so a retry is not a duplicate. */
   release(tenantId: string, eventIds: string[]): Promise<void>;
@@ -33,8 +36,10 @@ export type ItemResult =
   | { index: number; id?: string; status: 'rejected'; code: number; error: string; details?: unknown[] };
 
 /**
- * Publishes checked events of one tenant: one dedup statement for the whole request, then
- * one producer send for the new ones, then the claims are confirmed. If the broker does not acknowledge, the claimed ids
+ * Publishes checked events of one tenant: one dedup claim for the whole request, then one
+ * producer send for the new ones, then the claims are confirmed (without waiting for the
+ * statement). Claims, sends and confirmations of concurrent requests are grouped by the
+ * DedupStore and the Publisher. If the broker does not acknowledge, the claimed ids
  * are released (so the client's retry is not swallowed as a duplicate) and the request
  * fails with 503 as a whole.
  */
@@ -88,17 +93,20 @@ export class IngestService {
       }
       produced();
       for (const i of toSend) this.metrics.accepted.inc({ type: i.type });
-      // Confirmed before the 202, so what the client was told is accepted is readable at once
-      // (GET /v1/events/{id}) and a retry is a duplicate. The events are already safe in Kafka:
-      // if the confirmation fails, the answer stays 202 and a retry republishes (same id).
+      // The events are safe in Kafka: the 202 does not wait for the confirmation statement.
+      // The claims count as accepted at once (DedupStore.confirm), so what the client was told
+      // is accepted is readable (GET /v1/events/{id}) and a retry is a duplicate. If the
+      // statement fails, the answer stays 202 and a retry republishes (same id).
       const confirmed = this.metrics.ingestStep.startTimer({ step: 'confirm' });
-      await this.dedup
+      this.dedup
         .confirm(
           tenantId,
           toSend.map((i) => i.event.id),
         )
-        .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'));
-      confirmed();
+        .then(
+          () => confirmed(),
+          (err: Error) => this.logger.warn({ err: err.message }, 'could not confirm dedup claims; a retry of these ids will publish them again'),
+        );
     }
     intakes.forEach((intake, index) => {
       if (!intake.ok) return;

@@ -15,6 +15,8 @@ class FakeClaims implements EventClaims {
   readonly confirmed: string[] = [];
   readonly released: string[] = [];
   failConfirm = false;
+  /** Confirmation statements that have not finished (the test holds them). */
+  holdConfirm = false;
   constructor(private readonly webhookSeq?: number) {}
   async claim(tenantId: string, ids: string[]): Promise<Claim> {
     const fresh = new Set(ids.filter((id) => !this.seen.has(`${tenantId}/${id}`)));
@@ -24,6 +26,7 @@ class FakeClaims implements EventClaims {
   async confirm(_tenantId: string, ids: string[]): Promise<void> {
     if (this.failConfirm) throw new Error('database went away');
     this.confirmed.push(...ids);
+    if (this.holdConfirm) await new Promise(() => undefined);
   }
   async release(tenantId: string, ids: string[]): Promise<void> {
     this.released.push(...ids);
@@ -132,7 +135,17 @@ describe('IngestService', () => {
     const { service, claims, logs } = setup();
     claims.failConfirm = true;
     expect(await service.publish(TENANT, [intake('e1')])).toEqual([{ index: 0, id: 'e1', status: 'accepted', duplicate: false }]);
+    // The answer does not wait for the confirmation; its failure is logged when it comes.
+    await new Promise((r) => setImmediate(r));
     expect(logs).toEqual(['warn could not confirm dedup claims; a retry of these ids will publish them again']);
+  });
+
+  it('answers accepted once the broker acknowledged, without waiting for the confirmation statement', async () => {
+    const { service, claims, sender } = setup();
+    claims.holdConfirm = true;
+    expect(await service.publish(TENANT, [intake('e1')])).toEqual([{ index: 0, id: 'e1', status: 'accepted', duplicate: false }]);
+    expect(sender.sent).toHaveLength(1);
+    expect(claims.confirmed).toEqual(['e1']);
   });
 
   it('sends nothing when every item is refused or a duplicate', async () => {
