@@ -54,6 +54,24 @@ describe('DedupStore', () => {
     expect(await other.acceptedAt(tenant, id)).toBeInstanceOf(Date);
   });
 
+  it('confirms acknowledged ids in the statement that claims the next ones (one round trip for both)', async () => {
+    const dedup = new DedupStore(pg.db, 600);
+    const first = Array.from({ length: 5 }, () => randomUUID());
+    await dedup.claim(tenant, first);
+    statements = [];
+    const confirmed = dedup.confirm(tenant, first);
+    const next = Array.from({ length: 5 }, () => randomUUID());
+    const claim = dedup.claim(tenant, next);
+    expect([...(await claim).fresh].sort()).toEqual([...next].sort());
+    await confirmed;
+    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(1);
+    const times = await Promise.all(first.map(acceptedAt));
+    expect(times.every((t) => t !== undefined && t.getTime() > 0)).toBe(true);
+    // Claimed, not confirmed: still pending.
+    const pending = (t: unknown) => String(t instanceof Date ? t.getTime() : t).toLowerCase() === '-infinity';
+    expect((await Promise.all(next.map(acceptedAt))).every(pending)).toBe(true);
+  });
+
   it('settled() waits for the confirmations still being written', async () => {
     const dedup = new DedupStore(pg.db, 600);
     const ids = Array.from({ length: 10 }, () => randomUUID());

@@ -256,6 +256,23 @@ describe('event ingest', () => {
     expect(shared.map((e) => onTopic(e.id as string).length)).toEqual(copies);
   });
 
+  it('answers concurrent single-event requests (group commit) with 202 only for events in Kafka, and a retry right after the 202 is a duplicate', async () => {
+    const batch = Array.from({ length: 40 }, () => publishable('user-followed'));
+    const first = await Promise.all(batch.map((e) => h.call('POST', '/v1/events', { key, body: e })));
+    expect(first.map((r) => r.status)).toEqual(batch.map(() => 202));
+    // Each retry is sent the moment its 202 is in: acknowledged ids are duplicates at once.
+    const retries = await Promise.all(batch.map((e) => h.call('POST', '/v1/events', { key, body: e })));
+    expect(retries.map((r) => r.status)).toEqual(batch.map(() => 202));
+    expect(retries.map((r) => r.body.id)).toEqual(batch.map((e) => e.id));
+    const readable = await Promise.all(batch.map((e) => h.call('GET', `/v1/events/${e.id}`, { key })));
+    expect(readable.map((r) => r.status)).toEqual(batch.map(() => 200));
+    const sentinel = publishable('user-followed');
+    expect((await h.call('POST', '/v1/events', { key, body: sentinel })).status).toBe(202);
+    await waitUntil(() => onTopic(sentinel.id as string).length === 1);
+    for (const e of batch) await waitUntil(() => onTopic(e.id as string).length >= 1);
+    expect(batch.map((e) => onTopic(e.id as string).length)).toEqual(batch.map(() => 1));
+  });
+
   it('counts accepted and rejected events by type and reason in /metrics', async () => {
     const text = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
     expect(text).toMatch(/hookstream_gateway_events_accepted_total\{type="replied-message",service="gateway"\} [1-9]/);

@@ -32,13 +32,25 @@ export interface ClaimedIds {
 
 /**
  * Claims pairs `(tenants[i], eventIds[i])` in one statement. A pair must appear once: the same
- * pair twice is an error for ON CONFLICT DO UPDATE.
+ * pair twice is an error for ON CONFLICT DO UPDATE. `confirm` pairs, pending claims the broker
+ * acknowledged since, are confirmed by the same statement (one round trip for both); they must
+ * not also be claimed.
  */
-export async function claimIngestedEvents(db: Knex, tenants: string[], eventIds: string[], windowS: number): Promise<ClaimedIds> {
+export async function claimIngestedEvents(
+  db: Knex,
+  tenants: string[],
+  eventIds: string[],
+  windowS: number,
+  confirm: { tenants: string[]; eventIds: string[] } = { tenants: [], eventIds: [] },
+): Promise<ClaimedIds> {
   // The webhook change counter comes from the same snapshot, at no extra round trip: the
   // events carry it so the matcher knows how recent its webhooks must be for them.
   const { rows } = await db.raw<{ rows: { tenant_id: string; event_id: string; webhook_seq: string | null }[] }>(
-    `WITH claimed AS (
+    `WITH confirmed AS (
+       UPDATE ingested_events SET accepted_at = now()
+       FROM unnest(?::uuid[], ?::text[]) AS c(t, e)
+       WHERE tenant_id = c.t AND event_id = c.e AND accepted_at = '-infinity'
+     ), claimed AS (
        INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
        SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e), ${ASYNC_COMMIT}
        ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
@@ -46,7 +58,7 @@ export async function claimIngestedEvents(db: Knex, tenants: string[], eventIds:
        RETURNING tenant_id, event_id
      )
      SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
-    [tenants, eventIds, windowS],
+    [confirm.tenants, confirm.eventIds, tenants, eventIds, windowS],
   );
   const seqValue = rows[0]?.webhook_seq;
   return {

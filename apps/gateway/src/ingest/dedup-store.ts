@@ -14,6 +14,9 @@ interface ClaimRequest {
   eventIds: string[];
 }
 
+/** One item of the statement queue: ids to claim, or acknowledged ids to confirm. */
+type Work = (ClaimRequest & { kind: 'claim' }) | (ClaimRequest & { kind: 'confirm' });
+
 /** Rows per statement: bounded so one statement stays short. */
 const MAX_ROWS_PER_STATEMENT = 5000;
 
@@ -29,10 +32,11 @@ const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventI
  * of the same id is published instead of being swallowed as "already accepted". Two requests
  * racing with one id may both publish it; the copies carry the same id (at least once).
  *
- * Group commit: claims of concurrent requests share one statement (a multi-row INSERT ...
- * ON CONFLICT ... RETURNING over unnest'ed arrays), and so do confirmations; while one
- * statement runs, the next gathers everything that arrives meanwhile. A request costs at
- * most one claim, never one per event, and under load many requests share one.
+ * Group commit: the claims of concurrent requests and the confirmations of earlier ones share
+ * one statement (a multi-row INSERT ... ON CONFLICT ... RETURNING over unnest'ed arrays, with
+ * the UPDATE of the confirmed rows beside it); while one statement runs, the next gathers
+ * everything that arrives meanwhile. So under load each round trip to PostgreSQL serves many
+ * requests, and a request never costs more than its claim and its share of a confirmation.
  *
  * A confirmation is not awaited by the request: from the moment the broker acknowledged, the
  * ids are held here as accepted (a retry reaching this process is a duplicate, and
@@ -41,8 +45,7 @@ const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventI
  * is published again with the same id, like a retry after a failed confirmation: at least once.
  */
 export class DedupStore {
-  private readonly claims: GroupCommit<ClaimRequest, Claim>;
-  private readonly confirmations: GroupCommit<ClaimRequest, void>;
+  private readonly statements: GroupCommit<Work, Claim | undefined>;
   /** Acknowledged by the broker, confirmation statement not done yet: pair -> when acknowledged. */
   private readonly acknowledged = new Map<string, Date>();
 
@@ -50,43 +53,15 @@ export class DedupStore {
     private readonly db: Knex,
     private readonly windowS: number,
   ) {
-    const weightOf = (c: ClaimRequest) => c.eventIds.length;
-    this.claims = new GroupCommit((batch) => this.claimTogether(batch), { maxWeight: MAX_ROWS_PER_STATEMENT, weightOf });
-    this.confirmations = new GroupCommit((batch) => this.confirmTogether(batch), { maxWeight: MAX_ROWS_PER_STATEMENT, weightOf });
-  }
-
-  claim(tenantId: string, eventIds: string[]): Promise<Claim> {
-    if (eventIds.length === 0) return Promise.resolve({ fresh: new Set(), webhookSeq: undefined });
-    return this.claims.submit({ tenantId, eventIds });
-  }
-
-  private async claimTogether(batch: ClaimRequest[]): Promise<Claim[]> {
-    // The same (tenant, id) twice in one statement is an error for ON CONFLICT DO UPDATE;
-    // a later claimant of a pair already in this statement is answered "seen", and so is a
-    // pair whose confirmation is on its way.
-    const pairs = new Set<string>();
-    const tenants: string[] = [];
-    const ids: string[] = [];
-    const owner = new Map<string, number>();
-    batch.forEach((claim, index) => {
-      for (const id of claim.eventIds) {
-        const pair = pairOf(claim.tenantId, id);
-        if (pairs.has(pair) || this.acknowledged.has(pair)) continue;
-        pairs.add(pair);
-        owner.set(pair, index);
-        tenants.push(claim.tenantId);
-        ids.push(id);
-      }
+    this.statements = new GroupCommit((batch) => this.runTogether(batch), {
+      maxWeight: MAX_ROWS_PER_STATEMENT,
+      weightOf: (w) => w.eventIds.length,
     });
-    const fresh = batch.map(() => new Set<string>());
-    if (ids.length === 0) return fresh.map((f) => ({ fresh: f, webhookSeq: undefined }));
-    // Without the counter row (never expected) the events go unstamped: the matcher then checks.
-    const { claimed, webhookSeq } = await claimIngestedEvents(this.db, tenants, ids, this.windowS);
-    for (const r of claimed) {
-      const index = owner.get(pairOf(r.tenant_id, r.event_id));
-      if (index !== undefined) fresh[index]!.add(r.event_id);
-    }
-    return fresh.map((f) => ({ fresh: f, webhookSeq }));
+  }
+
+  async claim(tenantId: string, eventIds: string[]): Promise<Claim> {
+    if (eventIds.length === 0) return { fresh: new Set(), webhookSeq: undefined };
+    return (await this.statements.submit({ kind: 'claim', tenantId, eventIds }))!;
   }
 
   /**
@@ -95,30 +70,61 @@ export class DedupStore {
    * (shared) statement has recorded it in PostgreSQL. If that fails, the claims stay pending
    * and a retry of these ids publishes them again.
    */
-  confirm(tenantId: string, eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return Promise.resolve();
+  async confirm(tenantId: string, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
     const now = new Date();
     for (const id of eventIds) this.acknowledged.set(pairOf(tenantId, id), now);
-    return this.confirmations.submit({ tenantId, eventIds }).finally(() => {
+    try {
+      await this.statements.submit({ kind: 'confirm', tenantId, eventIds });
+    } finally {
       for (const id of eventIds) {
         const pair = pairOf(tenantId, id);
         if (this.acknowledged.get(pair) === now) this.acknowledged.delete(pair);
       }
-    });
+    }
   }
 
-  private async confirmTogether(batch: ClaimRequest[]): Promise<void[]> {
-    await confirmIngestedEvents(
-      this.db,
-      batch.flatMap((c) => c.eventIds.map(() => c.tenantId)),
-      batch.flatMap((c) => c.eventIds),
-    );
-    return batch.map(() => undefined);
+  /** One statement for a group: its claims and its confirmations (or the confirmations alone). */
+  private async runTogether(batch: Work[]): Promise<(Claim | undefined)[]> {
+    const confirms = batch.filter((w) => w.kind === 'confirm');
+    const confirm = { tenants: confirms.flatMap((c) => c.eventIds.map(() => c.tenantId)), eventIds: confirms.flatMap((c) => c.eventIds) };
+    // The same (tenant, id) twice in one statement is an error for ON CONFLICT DO UPDATE;
+    // a later claimant of a pair already in this statement is answered "seen", and so is a
+    // pair the broker acknowledged (its confirmation is in this statement or an earlier one).
+    const pairs = new Set<string>();
+    const tenants: string[] = [];
+    const ids: string[] = [];
+    const owner = new Map<string, number>();
+    batch.forEach((work, index) => {
+      if (work.kind !== 'claim') return;
+      for (const id of work.eventIds) {
+        const pair = pairOf(work.tenantId, id);
+        if (pairs.has(pair) || this.acknowledged.has(pair)) continue;
+        pairs.add(pair);
+        owner.set(pair, index);
+        tenants.push(work.tenantId);
+        ids.push(id);
+      }
+    });
+    const fresh = batch.map(() => new Set<string>());
+    let webhookSeq: number | undefined;
+    if (ids.length > 0) {
+      // Without the counter row (never expected) the events go unstamped: the matcher then checks.
+      const result = await claimIngestedEvents(this.db, tenants, ids, this.windowS, confirm);
+      webhookSeq = result.webhookSeq;
+      for (const r of result.claimed) {
+        const index = owner.get(pairOf(r.tenant_id, r.event_id));
+        if (index !== undefined) fresh[index]!.add(r.event_id);
+      }
+    } else if (confirm.eventIds.length > 0) {
+      await confirmIngestedEvents(this.db, confirm.tenants, confirm.eventIds);
+    }
+    return batch.map((w, i) => (w.kind === 'claim' ? { fresh: fresh[i]!, webhookSeq } : undefined));
   }
 
   /** Resolves once every claim and confirmation made so far has its statement done (shutdown waits for it). */
-  async settled(): Promise<void> {
-    await Promise.all([this.claims.settled(), this.confirmations.settled()]);
+  settled(): Promise<void> {
+    return this.statements.settled();
   }
 
   /** Forgets claimed ids whose publication failed, so the client's retry is not taken for a duplicate. */
