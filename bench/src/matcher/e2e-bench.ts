@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // End-to-end matcher throughput through the real broker and PostgreSQL: a scratch database with
 // 100 tenants x 1,000 webhooks, N events on a scratch topic set, the compiled matcher as its own
-// process; the rate is events committed per second once it is consuming.
+// process; the rate is events committed per second once it is consuming, the cost the matcher's
+// CPU time (from /proc) over the same span divided by the events committed in it.
 //   KAFKA_BROKERS=127.0.0.1:9092 BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres \
-//   npm run build && npm run matcher:e2e -w @hookstream/bench -- [--events=20000]
+//   npm run build && npm run matcher:e2e -w @hookstream/bench -- [--events=20000] [--profile=DIR] [--json]
+// --profile=DIR writes the matcher's CPU profile there (read it with bench/dist/tools/profile-top.js).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createDb, createKafka, createLogger, ensureDatabase, ensureTopics, Publisher, topicNames, topicSpecs } from '@hookstream/service-kit';
 import { migrateLatest } from '@hookstream/store';
 import { repoRoot } from '@hookstream/test-kit';
 import { encodeEventRecord } from '@hookstream/schemas';
+import { cpuSeconds } from '../cpu.js';
 import { DEFAULT_SHAPE, sampleEvents, tenantIds, webhookRecords } from './workload.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const EVENTS = Number(args.get('events') ?? 20_000);
+const profileDir = args.get('profile');
+const json = args.has('json');
 const PARTITIONS = 6;
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const server = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -77,7 +82,8 @@ try {
   const entry = path.join(repoRoot(), 'apps', 'matcher', 'dist', 'main.js');
   const tStart = performance.now();
   let indexBuiltAt = 0;
-  child = spawn(process.execPath, [entry], {
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  child = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       ...process.env,
       KAFKA_BROKERS: brokers,
@@ -101,26 +107,40 @@ try {
   };
   let firstAt = 0;
   let firstCount = 0;
+  let firstCpu = 0;
   for (;;) {
     const n = await committed();
     if (!firstAt && n > 0) {
       firstAt = performance.now();
       firstCount = n;
+      firstCpu = cpuSeconds(child.pid) ?? NaN;
     }
     if (n >= EVENTS) break;
     if (performance.now() - tStart > 300_000) throw new Error(`only ${n} of ${EVENTS} events committed after 300 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const doneAt = performance.now();
+  const cpuMsPerEvent = (((cpuSeconds(child.pid) ?? NaN) - firstCpu) * 1000) / (EVENTS - firstCount);
   const jobs = (await admin.fetchTopicOffsets(topics.deliveries)).reduce((n, p) => n + Number(p.high), 0);
   const rate = (EVENTS - firstCount) / ((doneAt - firstAt) / 1000);
   log(`matcher start to index built (${records.length} webhooks loaded from PostgreSQL): ${Math.round(indexBuiltAt - tStart)} ms`);
   log(
     `end to end (Kafka in, event index in PostgreSQL, jobs acknowledged, offsets committed): ${Math.round(rate)} events/s, ${Math.round((rate * jobs) / EVENTS)} jobs/s`,
   );
+  log(`matcher CPU while consuming: ${cpuMsPerEvent.toFixed(3)} ms per event (user + system, /proc)`);
   log(
     `${jobs} jobs for ${EVENTS} events (mean fan-out ${(jobs / EVENTS).toFixed(2)}); all ${EVENTS} committed ${Math.round(doneAt - tStart)} ms after the process started`,
   );
+  if (json) {
+    const result = {
+      events_per_s: Math.round(rate),
+      jobs_per_s: Math.round((rate * jobs) / EVENTS),
+      cpu_ms_per_event: Number(cpuMsPerEvent.toFixed(3)),
+      index_build_ms: Math.round(indexBuiltAt - tStart),
+      mean_fanout: Number((jobs / EVENTS).toFixed(2)),
+    };
+    log(JSON.stringify(result));
+  }
 } finally {
   child?.kill('SIGTERM');
   if (child) await new Promise((r) => child!.once('exit', r));

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // In-process throughput of the matcher's hot path (decode + validate + match + render + job
-// serialization), with the subscription index built from 100 tenants x 1,000 webhooks.
-//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json]
+// serialization), with the subscription index built from 100 tenants x 1,000 webhooks. Reports the
+// rate (events/s, deliveries/s) and, less sensitive to a busy machine, the CPU time per event.
+//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json] [--profile=DIR]
+// --profile=DIR writes a CPU profile of the measured loop only (read it with bench/dist/tools/profile-top.js).
+import fs from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { planMessages, type InputMessage } from '@hookstream/matcher/dist/jobs/plan.js';
 import { SubscriptionIndex } from '@hookstream/matcher/dist/matching/subscription-index.js';
 import { DEFAULT_SHAPE, sampleEvents, webhookRecords } from './workload.js';
@@ -9,6 +14,7 @@ import { DEFAULT_SHAPE, sampleEvents, webhookRecords } from './workload.js';
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const durationMs = Number(args.get('ms') ?? 3000);
 const json = args.has('json');
+const profileDir = args.get('profile');
 const SLICE = 500;
 
 const t0 = performance.now();
@@ -32,6 +38,13 @@ let jobs = 0;
 let jobBytes = 0;
 let matchedEvents = 0;
 let cursor = 0;
+const profiler = profileDir ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  profiler.post('Profiler.enable');
+  profiler.post('Profiler.start');
+}
+const cpuStart = process.cpuUsage();
 const start = performance.now();
 while (performance.now() - start < durationMs) {
   const slice = messages.slice(cursor, cursor + SLICE);
@@ -43,6 +56,16 @@ while (performance.now() - start < durationMs) {
   for (const j of plan.jobs) jobBytes += j.value.length;
 }
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+const cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / processed;
+if (profiler && profileDir) {
+  // An in-process session answers synchronously.
+  profiler.post('Profiler.stop', (err, result) => {
+    if (err) throw err;
+    fs.mkdirSync(profileDir, { recursive: true });
+    fs.writeFileSync(path.join(profileDir, `CPU.match-bench.${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+  });
+}
 
 const result = {
   webhooks: records.length,
@@ -51,7 +74,8 @@ const result = {
   index_heap_mb: Math.round(heapIndex / 1e6),
   events_per_s: Math.round(processed / seconds),
   matched_events_per_s: Math.round(matchedEvents / seconds),
-  jobs_per_s: Math.round(jobs / seconds),
+  deliveries_per_s: Math.round(jobs / seconds),
+  cpu_ms_per_event: Number(cpuMsPerEvent.toFixed(4)),
   mean_fanout: Number((jobs / processed).toFixed(2)),
   mean_job_bytes: Math.round(jobBytes / Math.max(1, jobs)),
   seconds: Number(seconds.toFixed(2)),
@@ -63,7 +87,8 @@ if (json) {
   process.stdout.write(
     [
       `subscription index: ${result.webhooks} webhooks (${result.tenants} tenants x ${DEFAULT_SHAPE.webhooksPerTenant}) built in ${result.index_build_ms} ms, ~${result.index_heap_mb} MB heap`,
-      `matching + rendering, one core: ${result.events_per_s} events/s (${result.matched_events_per_s} matched events/s), ${result.jobs_per_s} jobs/s`,
+      `matching + rendering, one core: ${result.events_per_s} events/s (${result.matched_events_per_s} matched events/s), ${result.deliveries_per_s} deliveries/s`,
+      `CPU per event: ${result.cpu_ms_per_event} ms (user + system, process.cpuUsage)`,
       `mean fan-out ${result.mean_fanout} jobs/event, mean job ${result.mean_job_bytes} bytes, over ${result.seconds} s`,
     ].join('\n') + '\n',
   );

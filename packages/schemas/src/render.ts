@@ -39,3 +39,36 @@ export function matchingChannels(spec: Pick<WebhookSpec, 'registered_events'>, t
   if (!canonical) return [];
   return NOTIFICATION_CHANNELS.filter((c) => requested.includes(c) && spec.registered_events[c].includes(canonical));
 }
+
+/**
+ * The serialised bodies of one event for many webhooks: `render(options)` is exactly
+ * `JSON.stringify(renderDeliveredBody(event, options))`, but the event's data is serialised
+ * once per event rather than once per webhook (the matcher renders an event for every webhook
+ * it matches). A notification's body depends only on the announced channels, so each distinct
+ * channel list is serialised once; an activity's body is the data with `webhook` appended.
+ */
+export function deliveredBodiesOf(event: CloudEvent): { render(options: RenderOptions): string } {
+  const entry = catalogueEntry(event.type);
+  if (!entry) throw new Error(`cannot render unknown event type '${event.type}'`);
+  const full = (options: RenderOptions) => JSON.stringify(renderDeliveredBody(event, options));
+  if (entry.family === 'notification') {
+    const byChannels = new Map<string, string>();
+    return {
+      render(options) {
+        const k = options.channels ? options.channels.join('\u0000') : '\u0001';
+        let body = byChannels.get(k);
+        if (body === undefined) {
+          body = full(options);
+          byChannels.set(k, body);
+        }
+        return body;
+      },
+    };
+  }
+  // A published `webhook` field keeps its place in the object (the spread overwrites it): only
+  // without one is the rendered body the serialised data with one more member at the end.
+  if (Object.prototype.hasOwnProperty.call(event.data, 'webhook')) return { render: full };
+  const data = JSON.stringify(event.data);
+  const head = data === '{}' ? '{' : `${data.slice(0, -1)},`;
+  return { render: (options) => `${head}"webhook":${JSON.stringify(options.webhookUri)}}` };
+}

@@ -28,6 +28,14 @@ describe('deliveryId', () => {
     expect(deliveryId('wh-1', 'evt-1')).not.toBe(a);
   });
 
+  it('keeps the ids it always issued (they are stored and sent to partners)', () => {
+    expect(deliveryId('evt-1', 'wh-1')).toBe('1b0df645-d6e3-5606-a02d-20ed208bc198');
+    expect(deliveryId('évt-ü😀', 'wh')).toBe('a1d25292-6cfb-539f-be38-f2eb16f0caac');
+    // Longer than the reused buffer: hashed from a buffer of its own, same algorithm.
+    const long = 'é'.repeat(3000);
+    expect(deliveryId(long, 'wh')).toBe('17950ada-aaf0-59fc-9663-c7d2d66b5a6e');
+  });
+
   it('cannot collide by moving characters between the two ids', () => {
     expect(deliveryId('a:b', 'c')).not.toBe(deliveryId('a', 'b:c'));
     expect(deliveryId('ab', 'c')).not.toBe(deliveryId('a', 'bc'));

@@ -1,4 +1,6 @@
-import { validateDeliveryJob, type DeliveryJob } from '../jobs.js';
+import { deliveryId } from '../ids.js';
+import { validateDeliveryJob, type DeliveryJob, type NewDeliveryJob } from '../jobs.js';
+import { RECORD_VERSION } from '../versioning.js';
 import type { ValidationError } from '../validation.js';
 import {
   DELIVERY_ID_HEADER,
@@ -35,6 +37,49 @@ export function encodeDeliveryJobRecord(job: DeliveryJob, options: { replay?: Re
   };
   if (options.replay) headers[REPLAY_HEADER] = options.replay;
   return { key: job.webhook_id, value: JSON.stringify(job), headers };
+}
+
+const VERSION_PART = `{"v":${JSON.stringify(RECORD_VERSION)},"delivery_id":`;
+
+/**
+ * The first-attempt job records of one event, for many webhooks: `encode` gives byte for byte
+ * what `encodeDeliveryJobRecord(createDeliveryJob({ ...event, webhook_id, webhook_revision, body }))`
+ * gives, with `body` already serialised (see `deliveredBodiesOf`) and the members every job of
+ * the event shares serialised once. The matcher writes one such record per (event, webhook).
+ */
+export class FirstAttemptJobRecords {
+  private readonly eventPart: string;
+  private readonly tail: string;
+  private readonly trace: string;
+  private readonly eventId: string;
+  private readonly tenantId: string;
+  private readonly eventType: string;
+
+  constructor(event: Omit<NewDeliveryJob, 'webhook_id' | 'webhook_revision' | 'body'>) {
+    const now = event.now ?? new Date();
+    this.eventId = event.event_id;
+    this.tenantId = event.tenant_id;
+    this.eventType = event.event_type;
+    this.eventPart = `,"event_id":${JSON.stringify(event.event_id)},"tenant_id":${JSON.stringify(event.tenant_id)},"webhook_id":`;
+    this.tail = `,"event_type":${JSON.stringify(event.event_type)},"attempt":1,"due_at":0,"created_at":${JSON.stringify(now.toISOString())},"body":`;
+    this.trace = event.published_at !== undefined ? `,"trace":{"published_at":${JSON.stringify(event.published_at)}}}` : '}';
+  }
+
+  encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string): EncodedRecord {
+    const id = deliveryId(this.eventId, webhookId);
+    const revision = webhookRevision !== undefined ? `,"webhook_revision":${JSON.stringify(webhookRevision)}` : '';
+    const value = `${VERSION_PART}${JSON.stringify(id)}${this.eventPart}${JSON.stringify(webhookId)}${revision}${this.tail}${bodyJson}${this.trace}`;
+    return {
+      key: webhookId,
+      value,
+      headers: {
+        [RECORD_TYPE_HEADER]: DELIVERY_JOB_RECORD_TYPE,
+        [DELIVERY_ID_HEADER]: id,
+        [TENANT_ID_HEADER]: this.tenantId,
+        [EVENT_TYPE_HEADER]: this.eventType,
+      },
+    };
+  }
 }
 
 export type DeliveryJobRefusal = 'not_json' | 'invalid_delivery_job';

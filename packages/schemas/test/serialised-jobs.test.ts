@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import {
+  createDeliveryJob,
+  deliveredBodiesOf,
+  encodeDeliveryJobRecord,
+  EVENT_TYPES,
+  FirstAttemptJobRecords,
+  fixtures,
+  renderDeliveredBody,
+  type CloudEvent,
+  type NotificationChannel,
+} from '../src/index.js';
+
+// The matcher serialises jobs through deliveredBodiesOf + FirstAttemptJobRecords; the records
+// are a contract, so they must be byte for byte what the object path gives.
+
+const json = fc.jsonValue({ maxDepth: 2 });
+const extraData = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('webhook', 'event_id', 'type', 'channels', '0', '__proto__')), json, {
+  maxKeys: 6,
+});
+const channels = fc.option(fc.subarray<NotificationChannel>(['email', 'in-app'], { minLength: 1 }), { nil: undefined });
+
+function eventOf(type: string, extra: Record<string, unknown>, id: string): CloudEvent {
+  const data = { ...fixtures.eventData(type), ...extra };
+  return fixtures.envelope(type, data, { id }) as CloudEvent;
+}
+
+describe('deliveredBodiesOf', () => {
+  it('renders what JSON.stringify(renderDeliveredBody(...)) gives, for every type and any extra data', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...EVENT_TYPES), extraData, fc.string(), fc.webUrl(), channels, channels, (type, extra, id, uri, first, second) => {
+        const event = eventOf(type, extra, id);
+        const bodies = deliveredBodiesOf(event);
+        for (const c of [first, second, first]) {
+          const options = { webhookUri: uri, ...(c ? { channels: c } : {}) };
+          expect(bodies.render(options)).toBe(JSON.stringify(renderDeliveredBody(event, options)));
+          const other = { ...options, webhookUri: `${uri}/other` };
+          expect(bodies.render(other)).toBe(JSON.stringify(renderDeliveredBody(event, other)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renders an activity with empty data and refuses an unknown type', () => {
+    const event = fixtures.envelope('jive:created', {}, { id: 'e' }) as CloudEvent;
+    expect(deliveredBodiesOf(event).render({ webhookUri: 'urn:w' })).toBe('{"webhook":"urn:w"}');
+    expect(() => deliveredBodiesOf(fixtures.envelope('nope', {}) as CloudEvent)).toThrow(/unknown event type/);
+  });
+});
+
+describe('FirstAttemptJobRecords', () => {
+  it('encodes what encodeDeliveryJobRecord(createDeliveryJob(...)) gives', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          event_id: fc.string({ minLength: 1 }),
+          tenant_id: fc.uuid(),
+          event_type: fc.string({ minLength: 1 }),
+          published_at: fc.option(fc.nat(), { nil: undefined }),
+          now: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
+        }),
+        fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.option(fc.nat(), { nil: undefined }), fc.dictionary(fc.string(), json, { maxKeys: 4 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (shared, webhooks) => {
+          const { published_at, ...rest } = shared;
+          const input = published_at === undefined ? rest : { ...rest, published_at };
+          const records = new FirstAttemptJobRecords(input);
+          for (const [webhookId, revision, body] of webhooks) {
+            const expected = encodeDeliveryJobRecord(
+              createDeliveryJob({ ...input, webhook_id: webhookId, ...(revision !== undefined ? { webhook_revision: revision } : {}), body }),
+            );
+            expect(records.encode(webhookId, revision, JSON.stringify(body))).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
