@@ -1,8 +1,8 @@
 import {
   createDeliveryJob,
   createInvalidEventRecord,
-  encodeDeliveryJobRecord,
   encodeInvalidEventRecord,
+  FirstAttemptJobRecords,
   headerStrings,
   type DeliveryJob,
   type EncodedRecord,
@@ -11,7 +11,7 @@ import type { IHeaders } from 'kafkajs';
 import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../intake/decode.js';
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
-import { renderForWebhook } from '../render/body.js';
+import { bodiesForEvent, renderForWebhook } from '../render/body.js';
 import { deliveryRowOf, type DeliveryRow, type EventRow } from '@hookstream/store';
 
 export interface InputMessage {
@@ -70,28 +70,31 @@ export function planMessages(
 function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, index: SubscriptionIndex, now: Date): void {
   const { event } = decoded;
   const matches = matchEvent(index, decoded);
-  const publishedAt = message.timestamp !== undefined ? Number(message.timestamp) : undefined;
+  const publishedAt = publishedAtOf(message);
   const matched: string[] = [];
   const jobs: OutgoingMessage[] = [];
   const skipped: DeliveryRow[] = [];
-  for (const match of matches) {
-    const sub = match.subscriber;
-    matched.push(sub.id);
-    const job = createDeliveryJob({
+  if (matches.length > 0) {
+    // Every job of the event shares its members and its data: both are serialised once here.
+    const shared = {
       event_id: event.id,
       tenant_id: event.tenantid,
-      webhook_id: sub.id,
-      webhook_revision: sub.revision,
       event_type: decoded.type,
-      body: renderForWebhook(decoded, match),
-      ...(publishedAt !== undefined && Number.isFinite(publishedAt) && publishedAt >= 0 ? { published_at: publishedAt } : {}),
+      ...(publishedAt !== undefined ? { published_at: publishedAt } : {}),
       now,
-    });
-    if (sub.buggy) {
-      skipped.push(skippedRow(job, now));
-      continue;
+    };
+    const records = new FirstAttemptJobRecords(shared);
+    const bodyOf = bodiesForEvent(decoded);
+    for (const match of matches) {
+      const sub = match.subscriber;
+      matched.push(sub.id);
+      if (sub.buggy) {
+        const job = createDeliveryJob({ ...shared, webhook_id: sub.id, webhook_revision: sub.revision, body: renderForWebhook(decoded, match) });
+        skipped.push(skippedRow(job, now));
+        continue;
+      }
+      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match)));
     }
-    jobs.push(encodeDeliveryJobRecord(job));
   }
   for (const j of jobs) plan.jobs.push(j);
   for (const r of skipped) plan.skipped.push(r);
@@ -107,6 +110,13 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     time: event.time ? new Date(event.time) : null,
     matched_webhooks: matched,
   });
+}
+
+/** When the event was published (its Kafka timestamp), if the record says. */
+function publishedAtOf(message: InputMessage): number | undefined {
+  if (message.timestamp === undefined) return undefined;
+  const at = Number(message.timestamp);
+  return Number.isFinite(at) && at >= 0 ? at : undefined;
 }
 
 /** A buggy webhook's delivery: no job is sent, the rendered body is kept for replay. */

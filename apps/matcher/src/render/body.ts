@@ -1,4 +1,4 @@
-import { renderDeliveredBody } from '@hookstream/schemas';
+import { deliveredBodiesOf, renderDeliveredBody, type CloudEvent } from '@hookstream/schemas';
 import type { AcceptedEvent } from '../intake/decode.js';
 import type { Match } from '../matching/rules.js';
 
@@ -8,9 +8,22 @@ import type { Match } from '../matching/rules.js';
  * the webhook's `channels`. Activities: the published data with `webhook` = the webhook's URI.
  */
 export function renderForWebhook(accepted: AcceptedEvent, match: Match): Record<string, unknown> {
-  const event = accepted.type === accepted.event.type ? accepted.event : { ...accepted.event, type: accepted.type };
-  return renderDeliveredBody(event, {
-    webhookUri: match.subscriber.uri,
-    ...(match.channels ? { channels: match.channels } : {}),
-  });
+  return renderDeliveredBody(canonicalEvent(accepted), renderOptions(match));
+}
+
+/**
+ * The serialised bodies of one event, for every webhook it matched: `(match) =>
+ * JSON.stringify(renderForWebhook(accepted, match))`, the event's data serialised once.
+ */
+export function bodiesForEvent(accepted: AcceptedEvent): (match: Match) => string {
+  const bodies = deliveredBodiesOf(canonicalEvent(accepted));
+  return (match) => bodies.render(renderOptions(match));
+}
+
+function canonicalEvent(accepted: AcceptedEvent): CloudEvent {
+  return accepted.type === accepted.event.type ? accepted.event : { ...accepted.event, type: accepted.type };
+}
+
+function renderOptions(match: Match) {
+  return { webhookUri: match.subscriber.uri, ...(match.channels ? { channels: match.channels } : {}) };
 }
