@@ -26,6 +26,9 @@ export interface Subscriber {
   categories: readonly string[];
 }
 
+// Shared by every webhook that registered nothing on a channel (all content and system ones).
+const NONE: ReadonlySet<NotificationType> = new Set();
+
 export function webhookUri(publicUrl: string, webhookId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/v1/webhooks/${webhookId}`;
 }
@@ -33,7 +36,10 @@ export function webhookUri(publicUrl: string, webhookId: string): string {
 export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscriber {
   const spec = record.spec;
   const registered = {} as Record<NotificationChannel, ReadonlySet<NotificationType>>;
-  for (const c of NOTIFICATION_CHANNELS) registered[c] = new Set<NotificationType>(spec.registered_events?.[c] ?? []);
+  for (const c of NOTIFICATION_CHANNELS) {
+    const types = spec.registered_events?.[c];
+    registered[c] = types && types.length > 0 ? new Set<NotificationType>(types) : NONE;
+  }
   const sub: Subscriber = {
     id: record.id,
     tenantId: record.tenantId,

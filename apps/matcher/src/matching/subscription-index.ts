@@ -11,20 +11,18 @@ export interface NotificationBucket {
 const EMPTY: ReadonlyMap<string, Subscriber> = new Map();
 const SEP = '\u0000';
 
-interface Placement {
-  sub: Subscriber;
-  undo: Array<() => void>;
-}
-
 /**
  * Enabled webhooks, indexed the way events look them up: notification webhooks by
  * tenant + type + channel (then spot), system webhooks by tenant + category, content
  * webhooks by tenant + watched URI. A lookup touches only the webhooks it returns,
  * whatever the number of webhooks of the tenant. Disabled webhooks are not indexed;
  * buggy ones are (the matcher records a skipped delivery for them instead of a job).
+ *
+ * A webhook's places are derived from its subscriber again when it is removed, rather than
+ * remembered per place: the index holds 100k webhooks and more, and removal is rare.
  */
 export class SubscriptionIndex {
-  private readonly placed = new Map<string, Placement>();
+  private readonly placed = new Map<string, Subscriber>();
   private readonly notification = new Map<string, NotificationBucket>();
   private readonly system = new Map<string, Map<string, Subscriber>>();
   private readonly content = new Map<string, Map<string, Subscriber>>();
@@ -45,23 +43,30 @@ export class SubscriptionIndex {
     this.remove(record.id);
     if (!record.enabled) return;
     const sub = subscriberOf(record, this.publicUrl);
-    const undo: Array<() => void> = [];
     if (sub.kind === 'notification') {
       for (const channel of NOTIFICATION_CHANNELS) {
-        for (const type of sub.registered[channel]) undo.push(this.placeNotification(sub, type, channel));
+        for (const type of sub.registered[channel]) this.placeNotification(sub, type, channel);
       }
     } else if (sub.kind === 'system') {
-      for (const category of sub.categories) undo.push(place(this.system, key(sub.tenantId, category), sub));
+      for (const category of sub.categories) place(this.system, systemKey(sub.tenantId, category), sub);
     } else if (sub.object) {
-      undo.push(place(this.content, key(sub.tenantId, sub.object), sub));
+      place(this.content, contentKey(sub.tenantId, sub.object), sub);
     }
-    this.placed.set(sub.id, { sub, undo });
+    this.placed.set(sub.id, sub);
   }
 
   remove(webhookId: string): void {
-    const p = this.placed.get(webhookId);
-    if (!p) return;
-    for (const u of p.undo) u();
+    const sub = this.placed.get(webhookId);
+    if (!sub) return;
+    if (sub.kind === 'notification') {
+      for (const channel of NOTIFICATION_CHANNELS) {
+        for (const type of sub.registered[channel]) this.unplaceNotification(sub, type, channel);
+      }
+    } else if (sub.kind === 'system') {
+      for (const category of sub.categories) unplace(this.system, systemKey(sub.tenantId, category), sub.id);
+    } else if (sub.object) {
+      unplace(this.content, contentKey(sub.tenantId, sub.object), sub.id);
+    }
     this.placed.delete(webhookId);
   }
 
@@ -73,59 +78,55 @@ export class SubscriptionIndex {
   }
 
   notificationBucket(tenantId: string, type: string, channel: NotificationChannel): NotificationBucket | undefined {
-    return this.notification.get(key(tenantId, type, channel));
+    return this.notification.get(notificationKey(tenantId, type, channel));
   }
 
   systemSubscribers(tenantId: string, category: string): ReadonlyMap<string, Subscriber> {
-    return this.system.get(key(tenantId, category)) ?? EMPTY;
+    return this.system.get(systemKey(tenantId, category)) ?? EMPTY;
   }
 
   contentSubscribers(tenantId: string, objectUri: string): ReadonlyMap<string, Subscriber> {
-    return this.content.get(key(tenantId, objectUri)) ?? EMPTY;
+    return this.content.get(contentKey(tenantId, objectUri)) ?? EMPTY;
   }
 
-  private placeNotification(sub: Subscriber, type: string, channel: NotificationChannel): () => void {
-    const k = key(sub.tenantId, type, channel);
+  private placeNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
+    const k = notificationKey(sub.tenantId, type, channel);
     let bucket = this.notification.get(k);
     if (!bucket) {
       bucket = { anySpot: new Map(), bySpot: new Map() };
       this.notification.set(k, bucket);
     }
-    const b = bucket;
-    const dropBucketIfEmpty = () => {
-      if (b.anySpot.size === 0 && b.bySpot.size === 0 && this.notification.get(k) === b) this.notification.delete(k);
-    };
-    if (sub.spotId === undefined) {
-      b.anySpot.set(sub.id, sub);
-      return () => {
-        b.anySpot.delete(sub.id);
-        dropBucketIfEmpty();
-      };
-    }
-    const spot = sub.spotId;
-    const undoSpot = place(b.bySpot, spot, sub);
-    return () => {
-      undoSpot();
-      dropBucketIfEmpty();
-    };
+    if (sub.spotId === undefined) bucket.anySpot.set(sub.id, sub);
+    else place(bucket.bySpot, sub.spotId, sub);
+  }
+
+  private unplaceNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
+    const k = notificationKey(sub.tenantId, type, channel);
+    const bucket = this.notification.get(k);
+    if (!bucket) return;
+    if (sub.spotId === undefined) bucket.anySpot.delete(sub.id);
+    else unplace(bucket.bySpot, sub.spotId, sub.id);
+    if (bucket.anySpot.size === 0 && bucket.bySpot.size === 0) this.notification.delete(k);
   }
 }
 
-function key(...parts: string[]): string {
-  return parts.join(SEP);
-}
+const notificationKey = (tenantId: string, type: string, channel: string) => tenantId + SEP + type + SEP + channel;
+const systemKey = (tenantId: string, category: string) => tenantId + SEP + category;
+const contentKey = (tenantId: string, objectUri: string) => tenantId + SEP + objectUri;
 
-/** Puts a subscriber into map[k] and returns how to take it out again (dropping empty sets). */
-function place(map: Map<string, Map<string, Subscriber>>, k: string, sub: Subscriber): () => void {
+function place(map: Map<string, Map<string, Subscriber>>, k: string, sub: Subscriber): void {
   let set = map.get(k);
   if (!set) {
     set = new Map();
     map.set(k, set);
   }
-  const s = set;
-  s.set(sub.id, sub);
-  return () => {
-    s.delete(sub.id);
-    if (s.size === 0 && map.get(k) === s) map.delete(k);
-  };
+  set.set(sub.id, sub);
+}
+
+/** Takes a subscriber out of map[k], dropping the set once empty. */
+function unplace(map: Map<string, Map<string, Subscriber>>, k: string, id: string): void {
+  const set = map.get(k);
+  if (!set) return;
+  set.delete(id);
+  if (set.size === 0) map.delete(k);
 }

@@ -55,6 +55,23 @@ describe('SubscriptionIndex', () => {
     index.remove('not-there');
   });
 
+  it('removes a webhook from the places it shares with others and leaves them there', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const a = record(notification(['user-mentioned'], ['user-mentioned'], { spot_id: 'sp_A' }));
+    const b = record(notification(['user-mentioned'], [], { spot_id: 'sp_A' }));
+    const c = record(entity('document', PLACE));
+    const d = record(entity('document', PLACE));
+    for (const w of [a, b, c, d]) index.upsert(w);
+    index.remove(a.id);
+    index.remove(c.id);
+    expect([...index.notificationBucket(TENANT, 'user-mentioned', 'email')!.bySpot.get('sp_A')!.keys()]).toEqual([b.id]);
+    expect(index.notificationBucket(TENANT, 'user-mentioned', 'in-app')).toBeUndefined();
+    expect([...index.contentSubscribers(TENANT, PLACE).keys()]).toEqual([d.id]);
+    index.remove(d.id);
+    expect(index.contentSubscribers(TENANT, PLACE).size).toBe(0);
+    expect(index.size).toBe(1);
+  });
+
   it('keeps buggy webhooks (flagged) so the matcher can record skipped deliveries', () => {
     const index = new SubscriptionIndex('https://hs.example');
     const w = record(entity('stream'), { buggy: true });
