@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { fixKafkaRequestQueue } from './request-queue-fix.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -18,6 +19,7 @@ const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
   // kafkajs prints a deprecation notice about its default partitioner on every producer.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  fixKafkaRequestQueue();
   const kafkaLog = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
