@@ -13,4 +13,5 @@ export * from './lifecycle/run-service.js';
 export * from './crypto/secret-box.js';
 export * from './kafka/consumer-progress.js';
 export * from './net/address-class.js';
+export * from './kafka/log-levels.js';
 export * from './kafka/request-queue-fix.js';

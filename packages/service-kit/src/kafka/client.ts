@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { KafkaLogLevels } from './log-levels.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
 
 export interface KafkaSettings {
@@ -8,19 +9,16 @@ export interface KafkaSettings {
   logger: Logger;
 }
 
-const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** kafkajs client whose own log lines go through the service's pino logger. */
+/**
+ * kafkajs client whose own log lines go through the service's pino logger (the broker's
+ * expected start-up answers at debug: see KafkaLogLevels).
+ */
 export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
   // kafkajs prints a deprecation notice about its default partitioner on every producer.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   fixKafkaRequestQueue();
   const kafkaLog = logger.child({ component: 'kafkajs' });
+  const levels = new KafkaLogLevels();
   return new Kafka({
     clientId,
     brokers,
@@ -34,7 +32,7 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
       () =>
       ({ level, log, namespace }: LogEntry) => {
         const { message, ...rest } = log;
-        kafkaLog[pinoLevel[level] ?? 'info']({ namespace, ...rest }, message);
+        kafkaLog[levels.levelOf({ level, message, error: rest.error })]({ namespace, ...rest }, message);
       },
   });
 }
