@@ -76,4 +76,51 @@ describe('consumer progress watchdog', () => {
       progress.stop();
     }
   });
+
+  it('measures the lag of every topic with one fetch of the group offsets per round', async () => {
+    const offsetFetches: string[][] = [];
+    const admin = {
+      fetchTopicOffsets: async (topic: string) => [
+        { partition: 0, offset: '10', high: '10', low: '0' },
+        { partition: 1, offset: topic === 'a' ? '7' : '3', high: topic === 'a' ? '7' : '3', low: '0' },
+      ],
+      fetchOffsets: async ({ topics }: { topics: string[] }) => {
+        offsetFetches.push(topics);
+        return [
+          { topic: 'b', partitions: [{ partition: 0, offset: '10', metadata: null }] },
+          {
+            topic: 'a',
+            partitions: [
+              { partition: 0, offset: '4', metadata: null },
+              { partition: 1, offset: '7', metadata: null },
+            ],
+          },
+        ];
+      },
+    } as unknown as Admin;
+    const consumer = { events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join' }, on: () => undefined } as unknown as Consumer;
+    const metrics = new Registry();
+    const progress = trackConsumerProgress({
+      admin,
+      consumer,
+      groupId: 'g',
+      topics: ['a', 'b'],
+      metrics,
+      health: new Health(),
+      logger: pino({ level: 'silent' }),
+      intervalMs: 20,
+    });
+    try {
+      const deadline = Date.now() + 5000;
+      while (offsetFetches.length === 0 && Date.now() < deadline) await sleep(10);
+      await sleep(10);
+      const lag = (await metrics.getSingleMetric('hookstream_consumer_lag')!.get()).values;
+      const byPartition = Object.fromEntries(lag.map((v) => [`${v.labels.topic}:${v.labels.partition}`, v.value]));
+      // a:0 end 10 committed 4; a:1 caught up; b:0 caught up; b:1 nothing committed, 3 from the start.
+      expect(byPartition).toEqual({ 'a:0': 6, 'a:1': 0, 'b:0': 0, 'b:1': 3 });
+      expect(offsetFetches[0]).toEqual(['a', 'b']);
+    } finally {
+      progress.stop();
+    }
+  });
 });

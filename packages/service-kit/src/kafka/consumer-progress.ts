@@ -89,9 +89,15 @@ export function trackConsumerProgress(opts: ConsumerProgressOptions): { stop(): 
 
   async function measure(): Promise<void> {
     let lag = 0;
-    for (const topic of opts.topics) {
-      const [latest, committed] = await Promise.all([opts.admin.fetchTopicOffsets(topic), opts.admin.fetchOffsets({ groupId: opts.groupId, topics: [topic] })]);
-      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    // The group's offsets of all topics in one request (a coordinator lookup and an offset fetch
+    // per topic and round before: most of an idle worker's requests to the broker).
+    const [latests, committed] = await Promise.all([
+      Promise.all(opts.topics.map((topic) => opts.admin.fetchTopicOffsets(topic))),
+      opts.admin.fetchOffsets({ groupId: opts.groupId, topics: opts.topics }),
+    ]);
+    for (const [i, topic] of opts.topics.entries()) {
+      const latest = latests[i] ?? [];
+      const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       for (const p of latest) {
         const end = Number(p.high);
         const at = done.get(p.partition) ?? -1;
