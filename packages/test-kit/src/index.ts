@@ -14,3 +14,4 @@ export * from './load.js';
 export * from './private-broker.js';
 export * from './fixture-events.js';
 export * from './metrics.js';
+export * from './log-lines.js';
