@@ -11,6 +11,13 @@ if (dir) {
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
+  // HOOKSTREAM_CPU_PROFILE_AFTER_MS: samples from then on only (an idle profile without the start).
+  const afterMs = Number(process.env.HOOKSTREAM_CPU_PROFILE_AFTER_MS ?? 0);
+  if (afterMs > 0) {
+    setTimeout(() => {
+      session.post('Profiler.stop', () => session.post('Profiler.start'));
+    }, afterMs).unref();
+  }
   process.on('exit', () => {
     // An in-process session answers synchronously, so this completes before the process ends.
     session.post('Profiler.stop', (err, result) => {
