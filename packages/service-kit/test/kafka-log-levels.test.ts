@@ -19,6 +19,9 @@ describe('kafkajs log levels', () => {
       'There is no leader for this topic-partition as we are in the middle of a leadership election',
       'This server does not host this topic-partition',
       'The group is rebalancing, so a rejoin is needed',
+      // Two services creating or growing the same topics at once.
+      'Topic with this name already exists',
+      'Number of partitions is invalid',
     ]) {
       expect(levels.levelOf({ level: logLevel.ERROR, message: 'Response GroupCoordinator(key: 10, version: 2)', error })).toBe('debug');
     }

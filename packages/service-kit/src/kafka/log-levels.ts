@@ -22,6 +22,12 @@ export const EXPECTED_START_ANSWERS = {
   COORDINATOR_NOT_AVAILABLE: 15,
   NOT_COORDINATOR: 16,
   REBALANCE_IN_PROGRESS: 27,
+  /**
+   * Services starting together race to create and grow the same topics: the loser's request is
+   * refused and ensureTopics' next round finds the topic as wanted (or the start fails loudly).
+   */
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_PARTITIONS: 37,
 } as const;
 
 /** How long an expected answer may keep coming back before it is reported at its own level again. */
