@@ -8,6 +8,8 @@ import { recordResults } from './support/results.js';
 import { event, newTenant, notificationWebhook, startReliabilitySystem, type Tenant } from './support/system.js';
 
 const RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 150);
+/** A body larger than this is over the route's limit at the gateway's defaults (EVENT_MAX_BYTES 256 KiB plus the envelope allowance, BATCH_MAX_BYTES 8 MiB, API_BODY_MAX_BYTES 64 KiB). */
+const overLimitFrom = (path: string) => (path === '/v1/events/batch' ? 8 * 1024 * 1024 : 512 * 1024);
 
 interface Answer {
   status: number;
@@ -33,11 +35,24 @@ describe('hostile input', () => {
   });
 
   async function send(path: string, c: Candidate, headers: Record<string, string> = {}): Promise<Answer> {
-    const res = await fetch(`${system.gateway.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.apiKey}`, ...(c.contentType !== undefined ? { 'content-type': c.contentType } : {}), ...headers },
-      body: c.body,
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${system.gateway.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.apiKey}`, ...(c.contentType !== undefined ? { 'content-type': c.contentType } : {}), ...headers },
+        body: c.body,
+      });
+    } catch (e) {
+      // A body over the route's limit is refused with 413 and `connection: close` before it is
+      // read (the gateway does not read megabytes it will refuse). When the client is still
+      // writing, the close can reach it as EPIPE/ECONNRESET before the 413 is read: a refusal,
+      // seen through TCP. Anything else (or any body within the limit) is a failure.
+      const code = ((e as Error).cause as { code?: string } | undefined)?.code;
+      if (c.body.length <= overLimitFrom(path) || (code !== 'EPIPE' && code !== 'ECONNRESET')) throw e;
+      const byStatus = (statuses[`${path} ${c.kind}`] ??= {});
+      byStatus[413] = (byStatus[413] ?? 0) + 1;
+      return { status: 413, body: { error: `connection closed while sending ${c.body.length} bytes (${code})` } };
+    }
     const text = await res.text();
     let body: unknown = text;
     try {
