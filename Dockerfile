@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund \
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
+# The apps' Node.js flags: packages/service-kit/src/lifecycle/node-flags.ts says why.
+ENV NODE_OPTIONS=--max-semi-space-size=32
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages ./packages

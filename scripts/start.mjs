@@ -54,6 +54,8 @@ if (!env.KAFKA_BROKERS) {
 }
 env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/hookstream';
 must(process.execPath, ['scripts/migrate.mjs'], { env });
+// The apps' Node.js flags (why: packages/service-kit/src/lifecycle/node-flags.ts), readable once built.
+const { APP_NODE_FLAGS } = await import('../packages/service-kit/dist/lifecycle/node-flags.js');
 
 const generated = localSettings();
 for (const [k, v] of Object.entries(generated)) {
@@ -68,7 +70,11 @@ const children = new Map();
 let stopping = false;
 
 function launch(name) {
-  const child = spawn(process.execPath, [path.join(root, 'apps', name, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, path.join(root, 'apps', name, 'dist', 'main.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[${name}]`.padEnd(18);
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';

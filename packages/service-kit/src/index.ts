@@ -10,6 +10,7 @@ export * from './http/ops-routes.js';
 export * from './metrics/registry.js';
 export * from './lifecycle/shutdown.js';
 export * from './lifecycle/run-service.js';
+export * from './lifecycle/node-flags.js';
 export * from './crypto/secret-box.js';
 export * from './kafka/consumer-progress.js';
 export * from './net/address-class.js';
