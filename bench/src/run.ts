@@ -48,6 +48,9 @@ const steadySeconds = arg('steady-seconds', phase * 2);
 const steadyRate = arg('steady-rate', 300);
 // --idle-seconds N: how long the idle phase watches the system with no traffic.
 const idleSeconds = arg('idle-seconds', 30);
+// --idle-settle-seconds N: wait after the last phase's traffic before the idle phase measures (V8 shrinks the
+// heaps the load grew, and the apps' last commits and flushes finish, in the first seconds after a load).
+const idleSettleSeconds = arg('idle-settle-seconds', 20);
 // --phases pipeline,latency: run a subset (results then go to bench/results/partial.json).
 const ALL_PHASES = ['ceilings', 'pipeline', 'latency', 'fanout', 'steady', 'idle'] as const;
 const phases = new Set((strArg('phases') ?? ALL_PHASES.join(',')).split(','));
@@ -227,7 +230,7 @@ try {
     let idle: IdleResult | undefined;
     if (phases.has('idle')) {
       log(`idle: no traffic, ${idleSeconds} s`);
-      idle = await idleCost(metered, idleSeconds);
+      idle = await idleCost(metered, idleSeconds, idleSettleSeconds * 1000);
     }
 
     const rss = {
