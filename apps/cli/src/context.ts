@@ -23,8 +23,12 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** The same settings as the services (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL, ...). */
-export async function openContext(): Promise<CliContext> {
+/**
+ * The same settings as the services (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL, ...).
+ * A command that only uses PostgreSQL passes `kafka: false`, so it runs while Kafka is down.
+ */
+export async function openContext(options: { kafka?: boolean } = {}): Promise<CliContext> {
+  const useKafka = options.kafka ?? true;
   let config: BaseConfig;
   try {
     config = loadConfig({});
@@ -35,7 +39,7 @@ export async function openContext(): Promise<CliContext> {
   const logger = createLogger('cli', process.env.LOG_LEVEL ?? 'error');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-cli', logger });
   const admin = kafka.admin();
-  await admin.connect();
+  if (useKafka) await admin.connect();
   const db = createDb(config.DATABASE_URL, 2);
   let producer: Producer | undefined;
   let publisher: Publisher | undefined;
@@ -55,7 +59,7 @@ export async function openContext(): Promise<CliContext> {
     },
     async close() {
       await producer?.disconnect();
-      await admin.disconnect();
+      if (useKafka) await admin.disconnect();
       await db.destroy();
     },
   };

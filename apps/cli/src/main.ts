@@ -4,10 +4,11 @@ import { listBuggyWebhooks, pruneExpired } from '@hookstream/store';
 import { consumerLag } from './commands/consumer-lag.js';
 import { loadDeadLetters, replayJob, requeue } from './commands/dead-letters.js';
 import { deliveriesToReplay } from './commands/history-replay.js';
+import { resealAll } from './commands/secrets-reseal.js';
 import { openContext, type CliContext } from './context.js';
 import { parseTime, printRows } from './output.js';
 
-const USAGE = `hookstream <command> [options]   (settings from KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL)
+const USAGE = `hookstream <command> [options]   (settings from KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL; secrets: HOOKSTREAM_SECRET_KEYS)
 
   dlq list     [--webhook ID] [--since T] [--until T] [--json]   dead letters on deliveries.dlq
   dlq inspect  <delivery-id> [--json]                           one dead letter with its attempts
@@ -16,6 +17,7 @@ const USAGE = `hookstream <command> [options]   (settings from KAFKA_BROKERS, KA
   buggy        [--json]                                         webhooks marked buggy
   lag          [--json]                                         consumer lag per group and partition
   prune        [--older-than 30d] [--batch 5000]                delete expired audit rows (events, deliveries, attempts)
+  secrets reseal [--batch 500] [--json]                         re-encrypt every sealed secret under the key ring's first key
 
   T is an ISO date-time or an age such as 30m, 12h, 7d.`;
 
@@ -29,12 +31,19 @@ const { values, positionals } = parseArgs({
     all: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'older-than': { type: 'string', default: '30d' },
-    batch: { type: 'string', default: '5000' },
+    batch: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 class UsageError extends Error {}
+
+function batchOption(def: number): number {
+  if (values.batch === undefined) return def;
+  const n = Number(values.batch);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError('--batch must be a positive integer');
+  return n;
+}
 
 async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
   const since = parseTime(values.since, '--since');
@@ -96,11 +105,22 @@ async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
   }
   if (cmd === 'prune') {
     const olderThan = parseTime(values['older-than'], '--older-than')!;
-    const batchSize = Number(values.batch);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch must be a positive integer');
+    const batchSize = batchOption(5000);
     const results = await pruneExpired(ctx.db, { olderThan, batchSize });
     if (results.length === 0) process.stderr.write('another process is pruning; nothing done\n');
     printRows(results as unknown as Record<string, unknown>[], values.json);
+    return;
+  }
+  if (cmd === 'secrets' && sub === 'reseal') {
+    const outcome = await resealAll(ctx, batchOption(500), (line) => process.stderr.write(`${line}\n`));
+    printRows(
+      outcome.tables.map((t) => ({ table: t.table, resealed: t.resealed, already_current: t.alreadyCurrent, failed: t.failed, key_id: outcome.sealingKeyId })),
+      values.json,
+    );
+    const failed = outcome.tables.reduce((n, t) => n + t.failed, 0);
+    if (outcome.stopped) process.stderr.write('stopped before the end: run `hookstream secrets reseal` again to finish\n');
+    if (failed) process.stderr.write(`${failed} sealed value(s) could not be opened with the key ring; they are left as they are\n`);
+    if (outcome.stopped || failed) process.exitCode = outcome.stopped ? 130 : 1;
     return;
   }
   throw new UsageError(cmd ? `unknown command: ${[cmd, sub].filter(Boolean).join(' ')}` : 'no command given');
@@ -112,7 +132,7 @@ if (values.help || positionals.length === 0) {
 }
 let ctx: CliContext | undefined;
 try {
-  ctx = await openContext();
+  ctx = await openContext({ kafka: positionals[0] !== 'secrets' });
   await run(ctx, positionals);
   await ctx.close();
 } catch (e) {

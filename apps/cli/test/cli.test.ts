@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createDeadLetter, createDeliveryJob, encodeDeadLetterRecord, fixtures, type DeliveryJob } from '@hookstream/schemas';
-import { createTenant } from '@hookstream/store';
+import { SecretBox, SecretKeyRing } from '@hookstream/service-kit';
+import { createTenant, getTenantSecret, loadWebhook, openWebhookSecrets, putTenantSecret, sealWebhookSecrets } from '@hookstream/store';
 import { insertAttemptRows, insertDeliveryRows, insertWebhookRow } from '@hookstream/store/testing';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@hookstream/test-kit';
 
@@ -11,12 +12,13 @@ const bin = fileURLToPath(new URL('../bin/hookstream.js', import.meta.url));
 describe('operator CLI against the real broker and PostgreSQL', () => {
   let pg: TestDatabase;
   let kafka: TestKafka;
-  const cli = (...args: string[]) =>
+  const cliWith = (vars: Record<string, string>, ...args: string[]) =>
     spawnSync(process.execPath, [bin, ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', KAFKA_TOPIC_PREFIX: kafka.prefix, DATABASE_URL: pg.url },
+      env: { ...process.env, NODE_OPTIONS: '', KAFKA_TOPIC_PREFIX: kafka.prefix, DATABASE_URL: pg.url, ...vars },
       encoding: 'utf8',
       timeout: 60_000,
     });
+  const cli = (...args: string[]) => cliWith({}, ...args);
   const webhookA = randomUUID();
   const webhookB = randomUUID();
   const job = (webhook: string): DeliveryJob =>
@@ -123,5 +125,62 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('dlq replay needs --all or --webhook ID');
     expect(cli('replay', '--webhook', 'x', '--since', 'yesterday').stderr).toContain('--since must be an ISO date-time or an age');
+  });
+
+  it('reseals every sealed secret under the first key of HOOKSTREAM_SECRET_KEYS, resumably, printing counts and no secret (#16.8)', async () => {
+    const A = randomBytes(32).toString('base64');
+    const B = randomBytes(32).toString('base64');
+    const legacy = new SecretBox(A); // what HOOKSTREAM_SECRET_KEY sealed
+    const { id: tenantId } = await createTenant(pg.db, 'keys', { api_key_hash: randomUUID(), api_key_hint: 'x' });
+    const plain: string[] = [];
+    const hooks: { id: string; token: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = randomUUID();
+      const token = `hook-token-${i}-${randomUUID()}`;
+      await insertWebhookRow(pg.db, {
+        id,
+        tenant_id: tenantId,
+        kind: 'notification',
+        spec: '{}',
+        fingerprint: `reseal-${i}`,
+        secrets_enc: sealWebhookSecrets(legacy, id, { token }),
+      });
+      hooks.push({ id, token });
+      plain.push(token);
+    }
+    for (const name of ['one', 'two']) {
+      await putTenantSecret(pg.db, legacy, tenantId, name, `store-value-${name}-${randomUUID()}`);
+      plain.push((await getTenantSecret(pg.db, legacy, tenantId, name))!);
+    }
+    const ring = { HOOKSTREAM_SECRET_KEYS: `b:${B},v1:${A}`, HOOKSTREAM_SECRET_KEY: '' };
+    const leaks = (text: string) => [...plain, A, B].filter((s) => text.includes(s) || text.includes(s.slice(0, 16)));
+
+    const broken = cliWith({ HOOKSTREAM_SECRET_KEYS: `b:${B},a:${A.slice(0, 20)}`, HOOKSTREAM_SECRET_KEY: '' }, 'secrets', 'reseal');
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('configuration error: HOOKSTREAM_SECRET_KEYS entry 2 (id a): the key must be 32 random bytes');
+    expect(leaks(broken.stderr + broken.stdout)).toEqual([]);
+
+    const run = cliWith(ring, 'secrets', 'reseal', '--batch', '2', '--json');
+    expect(run.status).toBe(0);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { table: 'webhooks', resealed: 3, already_current: 0, failed: 0, key_id: 'b' },
+      { table: 'tenant_secrets', resealed: 2, already_current: 0, failed: 0, key_id: 'b' },
+    ]);
+    expect(run.stderr).toContain('webhooks: 2 resealed');
+    expect(leaks(run.stderr + run.stdout)).toEqual([]);
+
+    const again = cliWith(ring, 'secrets', 'reseal');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/webhooks\s+0\s+3\s+0\s+b/);
+
+    // The old key can leave the ring: B alone opens everything, to the same plaintext.
+    const onlyB = new SecretBox(SecretKeyRing.parse(`b:${B}`));
+    for (const h of hooks) expect(openWebhookSecrets(onlyB, h.id, (await loadWebhook(pg.db, h.id))!.secretsEnc)).toEqual({ token: h.token });
+    expect([await getTenantSecret(pg.db, onlyB, tenantId, 'one'), await getTenantSecret(pg.db, onlyB, tenantId, 'two')]).toEqual(plain.slice(3));
   });
 });

@@ -1,22 +1,14 @@
-import { env, SecretBox, type Reader } from '@hookstream/service-kit';
+import { env, secretKeyRingConfig } from '@hookstream/service-kit';
 
 // The Jive seed caps the connect timeout at 15 s and the read timeout at 5 s; the
 // notification seed allows 10 s for a 2xx (the webhook's own `timeout_ms`, <= 10 s).
 export const MAX_CONNECT_TIMEOUT_MS = 15_000;
 export const MAX_READ_TIMEOUT_MS = 5_000;
 
-const secretKey: Reader<string> = {
-  secret: true,
-  parse(raw) {
-    if (raw === undefined) throw 'is required: 32 random bytes, base64-encoded (for example: openssl rand -base64 32)';
-    SecretBox.validateKey(raw);
-    return raw;
-  },
-};
-
 /** The worker's own settings, on top of the service kit's base configuration. */
 export const workerConfigSpec = {
-  HOOKSTREAM_SECRET_KEY: secretKey,
+  /** Opens the sealed secrets: HOOKSTREAM_SECRET_KEYS (a key ring) or the single HOOKSTREAM_SECRET_KEY. */
+  HOOKSTREAM_SECRET_KEYS: secretKeyRingConfig,
   HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: env.bool(false),
   /** Connection establishment (DNS + TCP + TLS), for every webhook. */
   DELIVERY_CONNECT_TIMEOUT_MS: env.int({ default: MAX_CONNECT_TIMEOUT_MS, min: 100, max: MAX_CONNECT_TIMEOUT_MS }),

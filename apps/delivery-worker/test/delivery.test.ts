@@ -1,10 +1,15 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hookstream/schemas';
 import { changeWebhookUnannounced, rowsWhereIn } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type AppProcess, type Collector, type Receiver } from '@hookstream/test-kit';
-import { sealWebhookSecrets } from '@hookstream/store';
-import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, type Harness } from './support/harness.js';
+import { SecretBox, SecretKeyRing } from '@hookstream/service-kit';
+import { resealSecrets, sealWebhookSecrets } from '@hookstream/store';
+import { webhookRow } from '@hookstream/store/testing';
+import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, SECRET_KEY, type Harness } from './support/harness.js';
 
+// This worker runs with a key ring: a newer key first, and the harness's single key as `v1`.
+const NEXT_KEY = randomBytes(32).toString('base64');
+const RING = `next:${NEXT_KEY},v1:${SECRET_KEY}`;
 const SIGNING_SECRET = 'whsec_' + Buffer.from('a-32-byte-signing-key-for-tests!').toString('base64');
 
 describe('delivery', () => {
@@ -16,7 +21,7 @@ describe('delivery', () => {
   beforeAll(async () => {
     h = await createHarness();
     receiver = await startReceiver({ respond: (req) => (req.headers['x-fail'] ? { status: 500 } : { status: 200, body: 'thanks' }) });
-    worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
+    worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0', HOOKSTREAM_SECRET_KEYS: RING, HOOKSTREAM_SECRET_KEY: '' });
     dlq = await h.kafka.consume(h.kafka.topics.deliveriesDlq);
   });
   afterAll(async () => {
@@ -76,6 +81,23 @@ describe('delivery', () => {
     await produceJobs(h.kafka, [second]);
     const [r2] = await waitFor(() => (receiver.byId(second.delivery_id).length ? receiver.byId(second.delivery_id) : undefined));
     expect(r2!.headers['x-partner-token']).toBe('rotated-token');
+  });
+
+  it('delivers with secrets resealed under the newest key of its ring while it runs (#16.8)', async () => {
+    const request = { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'token-sealed-by-the-old-key' } };
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
+    const first = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [first]);
+    await waitFor(() => receiver.byId(first.delivery_id)[0], { what: 'the delivery before the reseal' });
+
+    await resealSecrets(h.pg.db, new SecretBox(SecretKeyRing.parse(RING)));
+    expect(((await webhookRow(h.pg.db, wh.id))!.secrets_enc as string).startsWith('v2.next.')).toBe(true);
+    const second = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [second]);
+    const [req] = await waitFor(() => (receiver.byId(second.delivery_id).length ? receiver.byId(second.delivery_id) : undefined), {
+      what: 'the delivery after the reseal',
+    });
+    expect(req!.headers['x-openweb-notification-event-webhook-token']).toBe('token-sealed-by-the-old-key');
   });
 
   it('never calls with a configuration older than the one the job was matched against', async () => {

@@ -1,13 +1,4 @@
-import { SecretBox, env, type Reader } from '@hookstream/service-kit';
-
-const secretKey: Reader<string> = {
-  secret: true,
-  parse(raw) {
-    if (raw === undefined) throw 'is required: 32 random bytes, base64-encoded (for example: openssl rand -base64 32); it encrypts webhook secrets at rest';
-    SecretBox.validateKey(raw);
-    return raw;
-  },
-};
+import { env, secretKeyRingConfig, type Reader } from '@hookstream/service-kit';
 
 /** Number of seconds or fractions, strictly positive (rates). */
 function positiveNumber(def: number, max: number): Reader<number> {
@@ -27,8 +18,8 @@ export const gatewayConfigSpec = {
   HOST: env.string({ default: '0.0.0.0' }),
   /** Guards POST /v1/tenants; without it tenants cannot be created through the API (503). */
   HOOKSTREAM_ADMIN_TOKEN: env.optionalString({ secret: true, pattern: /^\S{16,512}$/, rule: '16-512 characters without spaces' }),
-  /** AES-256-GCM key for webhook and tenant secrets at rest. */
-  HOOKSTREAM_SECRET_KEY: secretKey,
+  /** AES-256-GCM keys for webhook and tenant secrets at rest (or the single HOOKSTREAM_SECRET_KEY): the first seals, all open. */
+  HOOKSTREAM_SECRET_KEYS: secretKeyRingConfig,
   /** Allows http:// endpoints and loopback / private / link-local addresses (development and tests only). */
   HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: env.bool(false),
   /** Maximum serialized size of one event (structured body, or `data` in binary mode). */

@@ -26,7 +26,7 @@ export type GatewayConfig = BaseConfig & ConfigOf<typeof gatewayConfigSpec>;
 /** Wires the gateway's parts and starts listening; shutdown stops intake first, then the producer. */
 export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<void> {
   const { config, db, kafka, logger, topics, health, onShutdown } = ctx;
-  const box = new SecretBox(config.HOOKSTREAM_SECRET_KEY);
+  const box = new SecretBox(config.HOOKSTREAM_SECRET_KEYS);
   const metrics = createGatewayMetrics(ctx.metrics);
 
   const producer = new EventProducer(kafka, config.PRODUCE_TIMEOUT_MS);

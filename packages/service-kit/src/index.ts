@@ -12,6 +12,7 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/run-service.js';
 export * from './lifecycle/node-flags.js';
 export * from './crypto/secret-box.js';
+export * from './crypto/secret-key-ring.js';
 export * from './kafka/consumer-progress.js';
 export * from './net/address-class.js';
 export * from './kafka/log-levels.js';

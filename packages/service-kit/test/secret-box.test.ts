@@ -29,3 +29,13 @@ describe('SecretBox (AES-256-GCM at rest)', () => {
     expect(sameToken('abc', 'abd')).toBe(false);
   });
 });
+
+describe('GCM tag length (issue #16.8)', () => {
+  it('refuses a truncated 4-byte tag: GCM tags are 16 bytes', () => {
+    const box = new SecretBox(randomBytes(32).toString('base64'));
+    const parts = box.seal('value', 'ctx').split('.');
+    const tagAt = parts.length - 2;
+    parts[tagAt] = Buffer.from(parts[tagAt]!, 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => box.open(parts.join('.'), 'ctx')).toThrow();
+  });
+});

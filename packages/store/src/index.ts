@@ -2,6 +2,7 @@ export * from './change-feed.js';
 export * from './webhook-records.js';
 export * from './webhook-cache.js';
 export * from './secrets.js';
+export * from './secrets-reseal.js';
 export * from './retention.js';
 export * from './tenants.js';
 export * from './events-index.js';

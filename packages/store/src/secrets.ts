@@ -7,8 +7,9 @@ export interface WebhookSecrets {
   signing_secret?: string;
 }
 
-const webhookContext = (webhookId: string) => `webhook:${webhookId}`;
-const tenantContext = (tenantId: string, name: string) => `tenant-secret:${tenantId}/${name}`;
+/** What a sealed value is bound to (authenticated with it): its row. */
+export const webhookContext = (webhookId: string) => `webhook:${webhookId}`;
+export const tenantContext = (tenantId: string, name: string) => `tenant-secret:${tenantId}/${name}`;
 
 export function sealWebhookSecrets(box: SecretBox, webhookId: string, secrets: WebhookSecrets): string | null {
   const present = Object.fromEntries(Object.entries(secrets).filter(([, v]) => typeof v === 'string' && v.length > 0));

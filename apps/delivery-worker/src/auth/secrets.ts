@@ -24,7 +24,7 @@ export class SecretResolver {
     try {
       secrets = openWebhookSecrets(this.box, webhook.id, webhook.secretsEnc);
     } catch {
-      throw new AuthError('auth_config', 'the webhook secrets cannot be decrypted with HOOKSTREAM_SECRET_KEY');
+      throw new AuthError('auth_config', 'the webhook secrets cannot be decrypted with the key ring (HOOKSTREAM_SECRET_KEYS)');
     }
     this.opened.set(webhook.id, { sealed: webhook.secretsEnc, secrets });
     return secrets;

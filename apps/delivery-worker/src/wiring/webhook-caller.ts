@@ -29,7 +29,7 @@ export function buildWebhookCaller({ config, db, logger, onShutdown }: ServiceCo
   onShutdown('control-plane-http-client', () => controlPlane.close());
   if (config.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS) logger.warn('HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true: endpoints on private and loopback addresses are called');
 
-  const secrets = new SecretResolver(new SecretBox(config.HOOKSTREAM_SECRET_KEY), db, config.TENANT_SECRET_CACHE_MS);
+  const secrets = new SecretResolver(new SecretBox(config.HOOKSTREAM_SECRET_KEYS), db, config.TENANT_SECRET_CACHE_MS);
   const tokenTimeouts = { connectMs: Math.min(config.DELIVERY_CONNECT_TIMEOUT_MS, 10_000), readMs: config.DELIVERY_READ_TIMEOUT_MS, totalMs: 10_000 };
   const tokens = new AccessTokens(controlPlane, secrets, logger, metrics, tokenTimeouts);
   return new WebhookCaller(delivery, secrets, tokens, {

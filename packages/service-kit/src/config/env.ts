@@ -14,8 +14,11 @@ export class ConfigError extends Error {
 }
 
 export interface Reader<T> {
-  /** Parses the raw value; throws a string describing the rule when it does not fit. */
-  parse(raw: string | undefined): T;
+  /**
+   * Parses the raw value; throws a string describing the rule when it does not fit (or a
+   * ConfigError of its own when the fault is in another variable it reads from `source`).
+   */
+  parse(raw: string | undefined, source: NodeJS.ProcessEnv): T;
   /** Secret values are never echoed back in errors. */
   secret?: boolean;
 }
@@ -29,8 +32,9 @@ export function readConfig<S extends Spec>(spec: S, env: NodeJS.ProcessEnv = pro
   for (const [name, reader] of Object.entries(spec)) {
     const raw = env[name];
     try {
-      out[name] = reader.parse(raw === '' ? undefined : raw);
+      out[name] = reader.parse(raw === '' ? undefined : raw, env);
     } catch (rule) {
+      if (rule instanceof ConfigError) throw rule;
       const shown = reader.secret && raw !== undefined ? '<redacted>' : raw;
       throw new ConfigError(name, String(rule instanceof Error ? rule.message : rule), shown);
     }

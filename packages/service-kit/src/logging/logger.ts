@@ -38,6 +38,8 @@ export const REDACT_PATHS = [
   '*.HOOKSTREAM_ADMIN_TOKEN',
   'HOOKSTREAM_SECRET_KEY',
   '*.HOOKSTREAM_SECRET_KEY',
+  'HOOKSTREAM_SECRET_KEYS',
+  '*.HOOKSTREAM_SECRET_KEYS',
 ];
 
 export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
