@@ -10,17 +10,26 @@
 //
 // Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (port + 1),
 // KAFKA_HOME_DIR (infra/kafka/.run), KAFKA_HEAP (512m), KAFKA_START_TIMEOUT_MS (90000).
+//
+// With --sasl (start | stop | status) it is another broker beside the plain one: its clients'
+// listener asks for SASL/SCRAM (SCRAM-SHA-512 and SCRAM-SHA-256), on KAFKA_PORT (default 9096)
+// with its own folder (default infra/kafka/.run-sasl). The user KAFKA_SASL_USERNAME (hookstream)
+// with KAFKA_SASL_PASSWORD (when unset: a random one, kept in <folder>/sasl-password) is written
+// into the metadata log when the storage is formatted (kafka-storage format --add-scram), so the
+// credentials are fixed at the first start: delete the folder to change them. The controller
+// listener stays PLAINTEXT on 127.0.0.1. No TLS listener (clients' KAFKA_SSL is for real brokers).
 import { spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const port = Number(process.env.KAFKA_PORT ?? 9092);
+const sasl = process.argv.slice(2).includes('--sasl') || process.env.KAFKA_SASL === 'true';
+const port = Number(process.env.KAFKA_PORT ?? (sasl ? 9096 : 9092));
 const controllerPort = Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1);
-const runDir = path.resolve(process.env.KAFKA_HOME_DIR ?? path.join(here, '.run'));
+const runDir = path.resolve(process.env.KAFKA_HOME_DIR ?? path.join(here, sasl ? '.run-sasl' : '.run'));
 const libDir = path.join(here, '.cache', 'lib');
 const heap = process.env.KAFKA_HEAP ?? '512m';
 const startTimeoutMs = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 90_000);
@@ -111,17 +120,58 @@ function fetchJars() {
   if (r.status !== 0 || !jarsPresent()) throw new Error('mvn could not resolve the Kafka jars (is Maven installed and Maven Central reachable?)');
 }
 
-function writeConfig() {
+const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'];
+// Both go unquoted into kafka-storage's --add-scram '[name=...,password=...]' and into a JAAS line.
+const SAFE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const SAFE_PASSWORD = /^[A-Za-z0-9._~+-]{8,200}$/;
+
+/** The SCRAM users of a --sasl broker: the clients' user and the broker's own (inter-broker). */
+function saslUsers() {
+  const username = process.env.KAFKA_SASL_USERNAME ?? 'hookstream';
+  if (!SAFE_NAME.test(username)) throw new Error('KAFKA_SASL_USERNAME must be 1-100 letters, digits, ".", "_" or "-"');
+  const passwordFile = path.join(runDir, 'sasl-password');
+  const brokerPasswordFile = path.join(runDir, 'sasl-broker-password');
+  const formatted = fs.existsSync(path.join(runDir, 'data', 'meta.properties'));
+  const keep = (file, given) => {
+    if (given !== undefined) {
+      if (!SAFE_PASSWORD.test(given)) throw new Error('KAFKA_SASL_PASSWORD must be 8-200 letters, digits or . _ ~ + -');
+      const kept = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+      if (formatted && kept !== given) throw new Error(`the SCRAM credentials were fixed when ${runDir} was formatted: delete that folder to change them`);
+      fs.writeFileSync(file, given, { mode: 0o600 });
+    } else if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+    return fs.readFileSync(file, 'utf8').trim();
+  };
+  return {
+    client: { username, password: keep(passwordFile, process.env.KAFKA_SASL_PASSWORD || undefined), passwordFile },
+    broker: { username: 'broker', password: keep(brokerPasswordFile, undefined) },
+  };
+}
+
+function listenerProps(users) {
+  if (!users) {
+    return `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT`;
+  }
+  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${users.broker.username}" password="${users.broker.password}";`;
+  return `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.enabled.mechanisms=${SCRAM_MECHANISMS.join(',')}
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+${SCRAM_MECHANISMS.map((m) => `listener.name.sasl_plaintext.${m.toLowerCase()}.sasl.jaas.config=${jaas}`).join('\n')}`;
+}
+
+function writeConfig(users) {
   const dataDir = path.join(runDir, 'data');
   const props = `# written by infra/kafka/kafka.mjs
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+${listenerProps(users)}
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=3
 num.network.threads=2
@@ -141,7 +191,8 @@ log.retention.hours=168
 # 500 ms by default, idle or not; a single node has no follower that needs it that often.
 metadata.max.idle.interval.ms=5000
 `;
-  fs.writeFileSync(path.join(runDir, 'server.properties'), props);
+  // It may carry the broker's own SCRAM password.
+  fs.writeFileSync(path.join(runDir, 'server.properties'), props, { mode: 0o600 });
   fs.writeFileSync(
     path.join(runDir, 'log4j.properties'),
     [
@@ -178,15 +229,21 @@ function java(args, opts = {}) {
   ];
 }
 
-function formatStorage(dataDir) {
+function formatStorage(dataDir, users) {
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
+  const scram = users
+    ? [users.client, users.broker].flatMap((u) => SCRAM_MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${u.username},password=${u.password}]`]))
+    : [];
   // A Kafka cluster id is 16 random bytes in base64url; one starting with "-" would be read as an option.
   let clusterId;
   do clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 22);
   while (clusterId.startsWith('-'));
-  const [cmd, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', path.join(runDir, 'server.properties')]);
+  const [cmd, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', path.join(runDir, 'server.properties'), ...scram]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`kafka-storage format failed: ${r.stderr || r.stdout}`);
+  if (r.status !== 0) {
+    const out = r.stderr || r.stdout;
+    throw new Error(`kafka-storage format failed: ${users ? out.replaceAll(users.client.password, '***').replaceAll(users.broker.password, '***') : out}`);
+  }
 }
 
 function readPid() {
@@ -243,12 +300,13 @@ async function start() {
   return withLock(async () => {
     if (await brokerAnswers(port)) {
       say(`reusing the Kafka broker already answering on 127.0.0.1:${port}`);
-      return { started: false };
+      return { started: false, ...saslAnswer() };
     }
     if (await portOpen(port)) throw new Error(`port ${port} is taken by something that is not a Kafka broker`);
     fetchJars();
-    const dataDir = writeConfig();
-    formatStorage(dataDir);
+    const users = sasl ? saslUsers() : undefined;
+    const dataDir = writeConfig(users);
+    formatStorage(dataDir, users);
     const out = fs.openSync(logFile, 'a');
     const [cmd, args] = java(['kafka.Kafka', path.join(runDir, 'server.properties')]);
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out] });
@@ -258,13 +316,22 @@ async function start() {
     while (Date.now() - t0 < startTimeoutMs) {
       if (readPid() === undefined) throw new Error(`the broker exited during start; see ${logFile}`);
       if (await brokerAnswers(port)) {
-        say(`Apache Kafka ${kafkaVersion()} (KRaft, single node) ready on 127.0.0.1:${port} in ${Date.now() - t0} ms; pid ${child.pid}; log ${logFile}`);
-        return { started: true, pid: child.pid };
+        say(
+          `Apache Kafka ${kafkaVersion()} (KRaft, single node${sasl ? ', SASL/SCRAM' : ''}) ready on 127.0.0.1:${port} in ${Date.now() - t0} ms; pid ${child.pid}; log ${logFile}`,
+        );
+        return { started: true, pid: child.pid, ...saslAnswer() };
       }
       await sleep(300);
     }
     throw new Error(`the broker did not answer within ${startTimeoutMs} ms; see ${logFile}`);
   });
+}
+
+/** Where clients find the credentials (the password itself stays in its file). */
+function saslAnswer() {
+  if (!sasl) return {};
+  const username = process.env.KAFKA_SASL_USERNAME ?? 'hookstream';
+  return { sasl: { mechanisms: SCRAM_MECHANISMS.map((m) => m.toLowerCase()), username, passwordFile: path.join(runDir, 'sasl-password') } };
 }
 
 async function stop() {
@@ -288,7 +355,7 @@ async function stop() {
   say(`killed after 30 s (pid ${pid})`);
 }
 
-const cmd = process.argv[2] ?? 'start';
+const cmd = process.argv[2] === '--sasl' ? 'start' : (process.argv[2] ?? 'start');
 try {
   if (cmd === 'start') {
     const r = await start();

@@ -1,8 +1,10 @@
 import {
   ConfigError,
+  connectAdmin,
   createDb,
   createKafka,
   createLogger,
+  kafkaSecurity,
   loadConfig,
   Publisher,
   topicNames,
@@ -37,9 +39,9 @@ export async function openContext(options: { kafka?: boolean } = {}): Promise<Cl
     throw e;
   }
   const logger = createLogger('cli', process.env.LOG_LEVEL ?? 'error');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-cli', logger });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-cli', logger, security: kafkaSecurity(config) });
   const admin = kafka.admin();
-  if (useKafka) await admin.connect();
+  if (useKafka) await connectAdmin(admin, config);
   const db = createDb(config.DATABASE_URL, 2);
   let producer: Producer | undefined;
   let publisher: Publisher | undefined;

@@ -1,5 +1,6 @@
 export * from './config/env.js';
 export * from './config/base-config.js';
+export * from './config/kafka-security.js';
 export * from './logging/logger.js';
 export * from './kafka/client.js';
 export * from './kafka/topics.js';

@@ -1,4 +1,4 @@
-import { createKafka, createLogger, ensureTopics, Publisher, topicNames, topicSpecs, type TopicNames } from '@hookstream/service-kit';
+import { createKafka, createLogger, ensureTopics, Publisher, topicNames, topicSpecs, type KafkaSecurity, type TopicNames } from '@hookstream/service-kit';
 import type { Admin, Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { testInfra, uniqueId } from './environment.js';
 import { waitFor } from './wait.js';
@@ -30,10 +30,12 @@ export interface Collector {
 }
 
 /** Kafka client, admin and a full set of pipeline topics under a prefix nobody else uses. */
-export async function createTestKafka(opts: { partitions?: number; createTopics?: boolean; brokers?: string[] } = {}): Promise<TestKafka> {
+export async function createTestKafka(
+  opts: { partitions?: number; createTopics?: boolean; brokers?: string[]; security?: KafkaSecurity } = {},
+): Promise<TestKafka> {
   const prefix = `${uniqueId('t')}.`;
   const logger = createLogger('test', process.env.HOOKSTREAM_TEST_LOG_LEVEL ?? 'error');
-  const kafka = createKafka({ brokers: opts.brokers ?? testInfra().brokers, clientId: `test-${prefix}`, logger });
+  const kafka = createKafka({ brokers: opts.brokers ?? testInfra().brokers, clientId: `test-${prefix}`, logger, security: opts.security });
   const admin = kafka.admin();
   await admin.connect();
   const partitions = opts.partitions ?? 2;

@@ -15,6 +15,8 @@ export interface PrivateBroker {
   start(): Promise<void>;
   /** Stops it and deletes its data folder. */
   destroy(): Promise<void>;
+  /** With `sasl: true`: the SCRAM user its client listener accepts (the password also in passwordFile). */
+  sasl?: { username: string; password: string; passwordFile: string };
 }
 
 /**
@@ -22,7 +24,7 @@ export interface PrivateBroker {
  * shared broker: the launcher's pid file lives in that private folder, so `stop` can only
  * reach the broker started here.
  */
-export async function startPrivateBroker(opts: { port?: number; controllerPort?: number } = {}): Promise<PrivateBroker> {
+export async function startPrivateBroker(opts: { port?: number; controllerPort?: number; sasl?: boolean } = {}): Promise<PrivateBroker> {
   const port = opts.port ?? 19192;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hookstream-broker-'));
   const env = {
@@ -31,16 +33,20 @@ export async function startPrivateBroker(opts: { port?: number; controllerPort?:
     KAFKA_CONTROLLER_PORT: String(opts.controllerPort ?? port + 1),
     KAFKA_HOME_DIR: home,
     KAFKA_HEAP: process.env.KAFKA_PRIVATE_HEAP ?? '384m',
+    // The launcher's own user and password settings come from the test, not from the shell.
+    KAFKA_SASL_USERNAME: undefined,
+    KAFKA_SASL_PASSWORD: undefined,
   };
+  const flags = opts.sasl ? ['--sasl'] : [];
   const launcher = path.join(repoRoot(), 'infra', 'kafka', 'kafka.mjs');
-  const launch = async (cmd: 'start' | 'stop') => {
-    await run(process.execPath, [launcher, cmd], { env, timeout: 120_000 });
-  };
-  await launch('start');
+  const launch = async (cmd: 'start' | 'stop') => (await run(process.execPath, [launcher, cmd, ...flags], { env, timeout: 120_000 })).stdout;
+  const answer = JSON.parse(await launch('start')) as { sasl?: { username: string; passwordFile: string } };
+  const sasl = answer.sasl && { ...answer.sasl, password: fs.readFileSync(answer.sasl.passwordFile, 'utf8').trim() };
   return {
     brokers: [`127.0.0.1:${port}`],
-    stop: () => launch('stop'),
-    start: () => launch('start'),
+    ...(sasl ? { sasl } : {}),
+    stop: async () => void (await launch('stop')),
+    start: async () => void (await launch('start')),
     async destroy() {
       await launch('stop').catch(() => undefined);
       fs.rmSync(home, { recursive: true, force: true });

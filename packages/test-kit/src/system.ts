@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { kafkaSecurity, kafkaSecuritySpec, readConfig } from '@hookstream/service-kit';
 import { GatewayClient } from './gateway-client.js';
 import { createTestKafka, type TestKafka } from './kafka.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -34,7 +35,12 @@ export async function startSystem(
 ): Promise<TestSystem> {
   const [pg, kafka] = await Promise.all([
     createTestDatabase(),
-    createTestKafka({ partitions: opts.partitions ?? 4, ...(opts.brokers ? { brokers: opts.brokers } : {}) }),
+    createTestKafka({
+      partitions: opts.partitions ?? 4,
+      ...(opts.brokers ? { brokers: opts.brokers } : {}),
+      // The test's own client reaches the broker as the apps do (KAFKA_SSL*, KAFKA_SASL* in opts.env).
+      security: kafkaSecurity(readConfig(kafkaSecuritySpec, opts.env ?? {})),
+    }),
   ]);
   const env: Record<string, string> = {
     // The apps may reach PostgreSQL another way than the test (through a fault-injecting proxy).

@@ -1,9 +1,11 @@
 import { env, readConfig, type ConfigOf, type Reader } from './env.js';
+import { kafkaSecurity, kafkaSecuritySpec } from './kafka-security.js';
 
 /** Settings every hookstream process shares. */
 export const baseConfigSpec = {
   KAFKA_BROKERS: env.brokers(),
   KAFKA_TOPIC_PREFIX: env.string({ default: 'hookstream.', pattern: /^[A-Za-z0-9._-]{0,100}$/, rule: 'letters, digits, ".", "_" or "-" only' }),
+  ...kafkaSecuritySpec,
   KAFKA_CLIENT_ID: env.optionalString({ pattern: /^[A-Za-z0-9._-]{1,100}$/, rule: 'letters, digits, ".", "_" or "-"' }),
   DATABASE_URL: env.postgresUrl('postgres://postgres@127.0.0.1:5432/hookstream'),
   DATABASE_POOL_MAX: env.int({ default: 10, min: 1, max: 200 }),
@@ -22,5 +24,9 @@ export type BaseConfig = ConfigOf<typeof baseConfigSpec>;
 
 /** Reads the base spec merged with an app's own variables. */
 export function loadConfig<S extends Record<string, Reader<unknown>>>(extra: S, source: NodeJS.ProcessEnv = process.env) {
-  return readConfig({ ...baseConfigSpec, ...extra }, source) as BaseConfig & ConfigOf<S>;
+  const config = readConfig({ ...baseConfigSpec, ...extra }, source) as BaseConfig & ConfigOf<S>;
+  // The Kafka security variables only make sense together (a mechanism needs a user, a
+  // certificate its key): checked here so that every app and the CLI refuse them at start.
+  kafkaSecurity(config);
+  return config;
 }

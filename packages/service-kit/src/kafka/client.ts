@@ -1,5 +1,6 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity, KafkaSecurityConfig } from '../config/kafka-security.js';
 import { KafkaLogLevels } from './log-levels.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
 
@@ -7,13 +8,15 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL options built by `kafkaSecurity(config)`; absent: plaintext, no authentication. */
+  security?: KafkaSecurity;
 }
 
 /**
  * kafkajs client whose own log lines go through the service's pino logger (the broker's
  * expected start-up answers at debug: see KafkaLogLevels).
  */
-export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+export function createKafka({ brokers, clientId, logger, security = {} }: KafkaSettings): Kafka {
   // kafkajs prints a deprecation notice about its default partitioner on every producer.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   fixKafkaRequestQueue();
@@ -22,6 +25,9 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
   return new Kafka({
     clientId,
     brokers,
+    ...(security.ssl ? { ssl: security.ssl } : {}),
+    // kafkajs types SASL per mechanism; ours is one of its three user/password mechanisms.
+    ...(security.sasl ? { sasl: security.sasl as SASLOptions } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     // Keep reconnecting for as long as the process lives: a broker restart must not
@@ -35,6 +41,25 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
         kafkaLog[levels.levelOf({ level, message, error: rest.error })]({ namespace, ...rest }, message);
       },
   });
+}
+
+/**
+ * kafkajs reports refused credentials as "SASL SCRAM SHA512 authentication failed: ...";
+ * the operator needs to know which settings to look at (never their values).
+ */
+export async function connectAdmin(admin: Admin, config: KafkaSecurityConfig): Promise<void> {
+  try {
+    await admin.connect();
+  } catch (e) {
+    if ((e as Error).name === 'KafkaJSSASLAuthenticationError') {
+      throw new Error(
+        `Kafka refused the credentials of KAFKA_SASL_USERNAME=${config.KAFKA_SASL_USERNAME ?? ''} with KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM ?? ''}: ` +
+          'check KAFKA_SASL_PASSWORD / KAFKA_SASL_PASSWORD_FILE and the mechanism',
+        { cause: e },
+      );
+    }
+    throw e;
+  }
 }
 
 export interface TopicSpec {

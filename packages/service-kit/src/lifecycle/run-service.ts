@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type BaseConfig } from '../config/base-config.js';
 import { ConfigError, type ConfigOf, type Reader } from '../config/env.js';
+import { describeKafkaSecurity, kafkaSecurity } from '../config/kafka-security.js';
 import { createDb } from '../db/knex.js';
 import { Health, withTimeout } from '../http/health.js';
 import { startOpsServer } from '../http/ops-routes.js';
-import { createKafka, ensureTopics } from '../kafka/client.js';
+import { connectAdmin, createKafka, ensureTopics } from '../kafka/client.js';
 import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics.js';
 import { createLogger, safeUrl } from '../logging/logger.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -93,7 +94,12 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   const health = new Health();
   const metrics = createMetricsRegistry(def.name);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `hookstream-${def.name}`, logger });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? `hookstream-${def.name}`,
+    logger,
+    security: kafkaSecurity(config),
+  });
   const admin = kafka.admin();
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
@@ -128,8 +134,17 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
       opsPort = started.port;
       shutdown.register('ops-server', () => new Promise<void>((r) => opsServer!.close(() => r())));
     }
-    logger.info({ kafka: config.KAFKA_BROKERS, database: safeUrl(config.DATABASE_URL), prefix: config.KAFKA_TOPIC_PREFIX }, 'starting');
-    await withTimeout(admin.connect(), 60_000, `Kafka at ${config.KAFKA_BROKERS.join(',')} did not answer within 60 s`);
+    logger.info(
+      {
+        kafka: config.KAFKA_BROKERS,
+        kafka_security: describeKafkaSecurity(config),
+        database: safeUrl(config.DATABASE_URL),
+        prefix: config.KAFKA_TOPIC_PREFIX,
+      },
+      'starting',
+    );
+    if (config.KAFKA_SSL && !config.KAFKA_SSL_REJECT_UNAUTHORIZED) logger.warn('KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is not verified');
+    await withTimeout(connectAdmin(admin, config), 60_000, `Kafka at ${config.KAFKA_BROKERS.join(',')} did not answer within 60 s`);
     await ensureTopics(admin, topicSpecs(config));
     await withTimeout(db.raw('select 1'), 30_000, `PostgreSQL at ${safeUrl(config.DATABASE_URL)} did not answer within 30 s`);
     if (process.env.DATABASE_MIGRATE === 'true') {

@@ -40,6 +40,14 @@ export const REDACT_PATHS = [
   '*.HOOKSTREAM_SECRET_KEY',
   'HOOKSTREAM_SECRET_KEYS',
   '*.HOOKSTREAM_SECRET_KEYS',
+  'KAFKA_SASL_PASSWORD',
+  '*.KAFKA_SASL_PASSWORD',
+  // kafkajs' connection options ({ sasl: { password }, ssl: { key } }) wherever they are nested.
+  '*.sasl.password',
+  '*.*.sasl.password',
+  'ssl.key',
+  '*.ssl.key',
+  '*.*.ssl.key',
 ];
 
 export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
