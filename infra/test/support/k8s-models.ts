@@ -2,6 +2,7 @@ import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { Manifest } from './manifests.js';
@@ -20,6 +21,7 @@ const MODELS: Record<string, (object: Manifest) => Validatable> = {
   'apps/v1/Deployment': (o) => new Deployment(o as never),
   'batch/v1/Job': (o) => new Job(o as never),
   'batch/v1/CronJob': (o) => new CronJob(o as never),
+  'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o as never),
   'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o as never),
   'autoscaling/v2/HorizontalPodAutoscaler': (o) => new HorizontalPodAutoscaler(o as never),
   'keda.sh/v1alpha1/ScaledObject': (o) => new ScaledObject(o as never),
