@@ -10,22 +10,14 @@ import { event, newTenant, tokenWebhook } from './helpers.js';
  */
 describe('Kafka with SASL/SCRAM authentication', () => {
   let broker: PrivateBroker;
-  let system: TestSystem | undefined;
-  let receiver: Receiver | undefined;
+  let system: TestSystem;
+  let receiver: Receiver;
   let sasl: { username: string; password: string; passwordFile: string };
-  const appsOutput = () => (system ? [system.gateway, ...system.matchers, ...system.workers].flatMap((p) => p.output()) : []);
+  const appsOutput = () => [system.gateway, ...system.matchers, ...system.workers].flatMap((p) => p.output());
 
   beforeAll(async () => {
     broker = await startPrivateBroker({ port: Number(process.env.SASL_BROKER_PORT ?? 19592), sasl: true });
     sasl = broker.sasl!;
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await receiver?.close();
-    await broker?.destroy();
-  });
-
-  it('runs the pipeline through the SASL broker: an event published to the gateway reaches the receiver', async () => {
     [system, receiver] = await Promise.all([
       startSystem({
         brokers: broker.brokers,
@@ -34,6 +26,15 @@ describe('Kafka with SASL/SCRAM authentication', () => {
       }),
       startReceiver(),
     ]);
+  });
+  // system and receiver are unset when beforeAll failed.
+  afterAll(async () => {
+    await system?.stop();
+    await receiver?.close();
+    await broker?.destroy();
+  });
+
+  it('runs the pipeline through the SASL broker: an event published to the gateway reaches the receiver', async () => {
     const tenant = await newTenant(system, 'sasl');
     await tenant.api.createWebhook(tokenWebhook(receiver, '/sasl', { email: ['liked-message'] }));
     const sent = event('liked-message', tenant.id);
@@ -50,7 +51,7 @@ describe('Kafka with SASL/SCRAM authentication', () => {
   it('refuses a wrong password at start with an error naming the settings, without the password', async () => {
     const wrong = `wrong-${randomBytes(12).toString('base64url')}`;
     const env = {
-      ...system!.env,
+      ...system.env,
       KAFKA_BROKERS: broker.brokers.join(','),
       KAFKA_SASL_MECHANISM: 'scram-sha-256',
       KAFKA_SASL_USERNAME: sasl.username,
@@ -71,7 +72,7 @@ describe('Kafka with SASL/SCRAM authentication', () => {
 
   it('refuses an incomplete setting at start, naming the missing variable', async () => {
     const env = {
-      ...system!.env,
+      ...system.env,
       KAFKA_BROKERS: broker.brokers.join(','),
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_SASL_USERNAME: sasl.username,
