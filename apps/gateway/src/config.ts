@@ -52,6 +52,8 @@ export const gatewayConfigSpec = {
   TENANT_RATE_LIMIT_BURST: env.int({ default: 0, min: 0, max: 10_000_000 }),
   /** A request whose events the broker has not acknowledged within this time is answered 503. */
   PRODUCE_TIMEOUT_MS: env.int({ default: 10_000, min: 500, max: 120_000 }),
+  /** Webhooks a tenant may have unless the operator set its own limit (PATCH /v1/tenants/{id}); bounds one event's fan-out. */
+  TENANT_WEBHOOK_LIMIT: env.int({ default: 1000, min: 0, max: 1_000_000 }),
   /** How long a successful API key lookup is cached in memory. */
   API_KEY_CACHE_TTL_MS: env.int({ default: 30_000, min: 0, max: 3_600_000 }),
 };

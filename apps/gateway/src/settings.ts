@@ -11,6 +11,7 @@ export function routeSettings(config: GatewayConfig): GatewayDeps['settings'] {
     batchMaxBytes: config.BATCH_MAX_BYTES,
     apiBodyMaxBytes: config.API_BODY_MAX_BYTES,
     dedupWindowS: config.EVENT_DEDUP_WINDOW_S,
+    defaultWebhookLimit: config.TENANT_WEBHOOK_LIMIT,
   };
 }
 

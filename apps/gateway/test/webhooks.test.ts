@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { fixtures } from '@hookstream/schemas';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fixtures, webhookLifecycleEvent } from '@hookstream/schemas';
 import { SecretBox } from '@hookstream/service-kit';
 import { getTenantSecret, openWebhookSecrets } from '@hookstream/store';
 import { firstRowWhere, overwriteWebhookColumns, webhookRow } from '@hookstream/store/testing';
 import { startApp, type AppProcess, type Collector } from '@hookstream/test-kit';
-import { gatewayEnv, startHarness, type Harness } from './helpers/harness.js';
+import { publishable } from './helpers/events.js';
+import { ADMIN_TOKEN, gatewayEnv, startHarness, type Harness } from './helpers/harness.js';
 
 const SECRET_NAME = 'partners/daily-herald/openweb-notification-token';
 
@@ -272,7 +273,7 @@ describe('webhooks API', () => {
   it('never shows a secret sent in a webhook in any response body or log line', async () => {
     const token = `tok-LEAK-${randomUUID()}`;
     const clientSecret = `cs-LEAK-${randomUUID()}`;
-    const signing = `sign-LEAK-${randomUUID()}`;
+    const signing = 'whsec_' + randomBytes(32).toString('base64');
     const storeValue = `store-LEAK-${randomUUID()}`;
     const created = await h.call('POST', '/v1/webhooks', {
       key,
@@ -360,6 +361,101 @@ describe('webhooks API', () => {
         baseUrl: strict.baseUrl,
       });
       expect(r.status).toBe(201);
+    });
+  });
+  describe('#16 input rules', () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const contentWebhook = () => ({ ...fixtures.webhookRequests.contentWebhook, object: `https://sample.jiveon.com/api/core/v3/places/${randomUUID()}` });
+
+    it('#16.1 refuses a token header name that sets framing or platform headers (400 at /auth_config/header_name)', async () => {
+      for (const header_name of ['Content-Length', 'Host', 'Transfer-Encoding', 'Expect', 'webhook-signature']) {
+        const r = await h.call('POST', '/v1/webhooks', {
+          key,
+          body: { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'partner-token-123', header_name } },
+        });
+        expect(r.status).toBe(400);
+        expect(r.body.details).toEqual([expect.objectContaining({ path: '/auth_config/header_name', rule: 'headerName' })]);
+      }
+    });
+
+    it('#16.2 refuses a signing secret the Standard Webhooks libraries cannot read, saying how to make one', async () => {
+      for (const signing_secret of ['a-plain-signing-secret-of-more-than-24-characters', 'whsec_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!']) {
+        const r = await h.call('POST', '/v1/webhooks', { key, body: { ...contentWebhook(), signing_secret } });
+        expect(r.status).toBe(400);
+        expect(r.body.details).toEqual([expect.objectContaining({ path: '/signing_secret', message: expect.stringContaining('openssl rand -base64 32') })]);
+      }
+    });
+
+    it('#16.7 refuses JSON nested deeper than 64 levels (a 181 KB body of depth 30,000) with 400 and the path where the limit was passed', async () => {
+      const depth = 30_000;
+      const data = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const { data: _d, ...envelope } = publishable('replied-message');
+      const raw = JSON.stringify(envelope).replace(/}$/, `,"data":${data}}`);
+      expect(raw.length).toBeGreaterThan(180_000);
+      const single = await h.call('POST', '/v1/events', { key, raw, headers: { 'content-type': 'application/cloudevents+json' } });
+      expect(single.status).toBe(400);
+      // The event object is level 1 and `data` level 2: the 65th level is the 63rd nested "a".
+      const at = '/data' + '/a'.repeat(63);
+      expect(single.body.details).toEqual([expect.objectContaining({ path: at, rule: 'maxDepth', message: expect.stringContaining('64') })]);
+
+      const batch = await h.call('POST', '/v1/events/batch', { key, raw: `[${raw}]`, headers: { 'content-type': 'application/cloudevents-batch+json' } });
+      expect(batch.status).toBe(400);
+      expect(batch.body.details).toEqual([expect.objectContaining({ path: '/0' + at, rule: 'maxDepth' })]);
+
+      const webhook = await h.call('POST', '/v1/webhooks', {
+        key,
+        raw: `{"callback":"https://x.example/","x":${'['.repeat(100)}${']'.repeat(100)}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(webhook.status).toBe(400);
+      expect(webhook.body.details).toEqual([expect.objectContaining({ path: '/x' + '/0'.repeat(63), rule: 'maxDepth' })]);
+    });
+
+    it('#16.13 refuses events that impersonate the platform: lifecycle types and hookstream/ sources (single and batch)', async () => {
+      const { tenantid: _t, ...forged } = webhookLifecycleEvent({
+        verb: 'jive:webhook_deleted',
+        tenantId,
+        webhookId: randomUUID(),
+        publicUrl: 'https://hookstream.test',
+        by: 'partner',
+      });
+      const lifecycleType = { ...forged, source: 'https://partner.example/app' };
+      const platformSource = publishable('replied-message', { source: 'hookstream/gateway' });
+      const r1 = await h.call('POST', '/v1/events', { key, body: lifecycleType });
+      expect(r1.status).toBe(400);
+      expect(r1.body.details).toEqual([expect.objectContaining({ path: '/type', rule: 'reserved' })]);
+      const r2 = await h.call('POST', '/v1/events', { key, body: platformSource });
+      expect(r2.status).toBe(400);
+      expect(r2.body.details).toEqual([expect.objectContaining({ path: '/source', rule: 'reserved' })]);
+      const batch = await h.call('POST', '/v1/events/batch', { key, body: [lifecycleType, platformSource, publishable('replied-message')] });
+      expect(batch.status).toBe(207);
+      expect(batch.body.results.map((x: { status: string }) => x.status)).toEqual(['rejected', 'rejected', 'accepted']);
+      expect(batch.body.results[0].details).toEqual([expect.objectContaining({ path: '/type' })]);
+      expect(batch.body.results[1].details).toEqual([expect.objectContaining({ path: '/source' })]);
+    });
+
+    it('#16.13 caps the webhooks of a tenant at its limit, set by the admin, also under concurrent creates', async () => {
+      const limited = await h.createTenant('limited');
+      const bad = await h.call('PATCH', `/v1/tenants/${limited.id}`, { body: { webhook_limit: -1 }, headers: admin });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details).toEqual([expect.objectContaining({ path: '/webhook_limit' })]);
+      expect((await h.call('PATCH', `/v1/tenants/${limited.id}`, { key: limited.api_key, body: { webhook_limit: 3 } })).status).toBe(401);
+      expect((await h.call('PATCH', `/v1/tenants/${randomUUID()}`, { body: { webhook_limit: 3 }, headers: admin })).status).toBe(404);
+      const set = await h.call('PATCH', `/v1/tenants/${limited.id}`, { body: { webhook_limit: 3 }, headers: admin });
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({ id: limited.id, webhook_limit: 3 });
+
+      const creates = await Promise.all(Array.from({ length: 6 }, () => h.call('POST', '/v1/webhooks', { key: limited.api_key, body: contentWebhook() })));
+      expect(creates.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
+      const refused = creates.find((r) => r.status === 409)!;
+      expect(refused.body.error).toMatch(/limit of 3 webhooks/);
+
+      const one = creates.find((r) => r.status === 201)!;
+      expect((await h.call('DELETE', `/v1/webhooks/${one.body.id}`, { key: limited.api_key })).status).toBe(204);
+      expect((await h.call('POST', '/v1/webhooks', { key: limited.api_key, body: contentWebhook() })).status).toBe(201);
+      expect((await h.call('POST', '/v1/webhooks', { key: limited.api_key, body: contentWebhook() })).status).toBe(409);
+      // Another tenant is not affected by this tenant's limit.
+      expect((await h.call('POST', '/v1/webhooks', { key: otherKey, body: contentWebhook() })).status).toBe(201);
     });
   });
 });

@@ -15,6 +15,17 @@ export const TenantRequestSchema = Type.Object(
 );
 export type TenantRequest = Static<typeof TenantRequestSchema>;
 
+/** PATCH /v1/tenants/{id}: the operator changes a tenant's settings. */
+export const TenantUpdateRequestSchema = Type.Object(
+  {
+    webhook_limit: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()], {
+      description: "Webhooks the tenant may have (bounds one event's fan-out); null restores the gateway's default (TENANT_WEBHOOK_LIMIT)",
+    }),
+  },
+  { title: 'TenantUpdateRequest', additionalProperties: false },
+);
+export type TenantUpdateRequest = Static<typeof TenantUpdateRequestSchema>;
+
 /** PUT /v1/secrets/{name}: the value is write-only, never returned by any route. */
 export const SecretRequestSchema = Type.Object(
   { value: Type.String({ minLength: 1, maxLength: 4096, writeOnly: true, description: 'The secret value (1 to 4096 characters)' }) },

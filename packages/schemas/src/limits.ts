@@ -6,6 +6,13 @@
 /** Serialized (UTF-8 JSON) size cap of an event's `data`. The gateway enforces it before validation. */
 export const MAX_EVENT_DATA_BYTES = 256 * 1024;
 
+/**
+ * Nesting levels a JSON document may have (an event, a webhook body; a batch array adds one):
+ * deeper documents are refused before parsing, so no recursive step (validation, serialisation
+ * for Kafka, rendering) can run out of stack on them.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** Events accepted in one batch publish request. */
 export const MAX_BATCH_EVENTS = 500;
 

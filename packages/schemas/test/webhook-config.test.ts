@@ -22,6 +22,8 @@ function errorsOf(body: unknown): ValidationError[] {
   return r.ok ? [] : r.errors;
 }
 
+const SIGNING = 'whsec_' + Buffer.alloc(40, 1).toString('base64');
+
 const token = () => fixtures.webhookRequests.notificationToken as Record<string, any>;
 const jwt = () => fixtures.webhookRequests.notificationJwt as Record<string, any>;
 
@@ -192,13 +194,20 @@ describe('notification configuration errors name the path', () => {
 
 describe('hookstream extensions', () => {
   it('are accepted on both shapes and keep their values', () => {
-    const ext = { signing_secret: 's'.repeat(32), batch_size: 50, timeout_ms: 5000, max_in_flight: 4, rate_limit_per_s: 2.5, description: 'EU partner' };
+    const ext = {
+      signing_secret: 'whsec_' + Buffer.alloc(32, 7).toString('base64'),
+      batch_size: 50,
+      timeout_ms: 5000,
+      max_in_flight: 4,
+      rate_limit_per_s: 2.5,
+      description: 'EU partner',
+    };
     expect(normalized({ ...token(), ...ext })).toMatchObject(ext);
     expect(normalized({ ...fixtures.webhookRequests.contentWebhook, ...ext })).toMatchObject(ext);
   });
 
   it.each([
-    [{ signing_secret: 'too-short' }, '/signing_secret', 'minLength'],
+    [{ signing_secret: 'too-short' }, '/signing_secret', 'pattern'],
     [{ batch_size: 0 }, '/batch_size', 'minimum'],
     [{ batch_size: 101 }, '/batch_size', 'maximum'],
     [{ timeout_ms: 999 }, '/timeout_ms', 'minimum'],
@@ -306,13 +315,13 @@ describe('secrets', () => {
   });
 
   it('redactWebhook masks every secret of a spec or a request and leaves the input alone', () => {
-    const spec = normalized({ ...jwt(), signing_secret: 'k'.repeat(40) });
+    const spec = normalized({ ...jwt(), signing_secret: SIGNING });
     const redacted = redactWebhook(spec);
     expect(redacted.signing_secret).toBe(REDACTED);
     expect((redacted.auth_config as { client_secret?: string }).client_secret).toBe(REDACTED);
     expect(JSON.stringify(redacted)).not.toContain('k'.repeat(40));
     expect(JSON.stringify(redacted)).not.toContain(jwt().auth_config.client_secret);
-    expect(spec.signing_secret).toBe('k'.repeat(40));
+    expect(spec.signing_secret).toBe(SIGNING);
 
     const inline = token();
     inline.auth_config = { token: 'inline-token-value' };

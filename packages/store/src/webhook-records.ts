@@ -105,6 +105,12 @@ export async function insertWebhook(db: Knex, tenantId: string, id: string, w: W
   return row;
 }
 
+/** How many webhooks the tenant has (enabled or not: each can be re-enabled). */
+export async function countTenantWebhooks(db: Knex, tenantId: string): Promise<number> {
+  const row = (await db('webhooks').where({ tenant_id: tenantId }).count<{ n: string }[]>({ n: '*' }).first()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** The id of the tenant's webhook with this fingerprint (other than `exceptId`), if any. */
 export async function findWebhookIdByFingerprint(db: Knex, tenantId: string, fingerprint: string, exceptId?: string): Promise<string | undefined> {
   const q = db('webhooks').where({ tenant_id: tenantId, fingerprint });

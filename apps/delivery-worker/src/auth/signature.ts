@@ -1,11 +1,19 @@
 import { createHmac } from 'node:crypto';
+import { decodeWhsecSecret, SIGNING_SECRET_HOW_TO, SIGNING_SECRET_PREFIX } from '@hookstream/schemas';
+import { AuthError } from './errors.js';
 
 /**
  * The HMAC key of a signing secret, as Standard Webhooks reads it: a `whsec_` secret is the
- * base64 of the key bytes; any other secret is used as its UTF-8 bytes.
+ * base64 of the key bytes. Since #16.2 the gateway accepts nothing else; a plain secret of a
+ * row stored before keeps its UTF-8 bytes (its receiver verifies with that), but a `whsec_`
+ * secret that does not decode strictly is refused rather than signed with the short or empty
+ * key Node's lenient decoder would make of it (a forgeable signature).
  */
 export function signingKey(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  if (!secret.startsWith(SIGNING_SECRET_PREFIX)) return Buffer.from(secret, 'utf8');
+  const key = decodeWhsecSecret(secret);
+  if (!key) throw new AuthError('auth_config', `the webhook's signing secret is not valid base64 after whsec_; set a new one: ${SIGNING_SECRET_HOW_TO}`);
+  return key;
 }
 
 /**

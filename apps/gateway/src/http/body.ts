@@ -1,5 +1,7 @@
+import { MAX_JSON_DEPTH } from '@hookstream/schemas';
 import type { Request } from 'express';
 import { InvalidInput, TooLarge, UnsupportedMediaType } from '../domain/errors.js';
+import { firstTooDeep, pointerAt } from './json-depth.js';
 import { parseJsonText } from './json-error.js';
 
 /** The media type of a request without parameters, lower case ('' when absent). */
@@ -49,9 +51,27 @@ function tooLarge(limit: number): TooLarge {
   return new TooLarge(`request body is larger than the limit of ${limit} bytes`, true);
 }
 
-/** Parses a body as UTF-8 JSON; malformed JSON is a 400 naming the position. */
-export function parseJsonBody(body: Buffer): unknown {
+export interface JsonBodyLimits {
+  /** Nesting levels allowed (a batch array allows one more than an event, so each event gets the same). */
+  maxDepth?: number;
+  /** Where the body sits in the document the levels count from (`/data` for binary-mode event data). */
+  pointerPrefix?: string;
+}
+
+/**
+ * Parses a body as UTF-8 JSON; malformed JSON is a 400 naming the position, and a document
+ * nested deeper than the limit (#16.7) a 400 naming the JSON path where it was passed.
+ */
+export function parseJsonBody(body: Buffer, limits: JsonBodyLimits = {}): unknown {
   if (body.length === 0) throw new InvalidInput('request body is empty: a JSON document is required');
+  const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
+  const tooDeep = firstTooDeep(body, maxDepth);
+  if (tooDeep >= 0) {
+    const path = (limits.pointerPrefix ?? '') + pointerAt(body, tooDeep);
+    throw new InvalidInput(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path, message: `nesting deeper than ${MAX_JSON_DEPTH} levels is not accepted`, rule: 'maxDepth' },
+    ]);
+  }
   try {
     return parseJsonText(body.toString('utf8'));
   } catch (e) {

@@ -28,6 +28,8 @@ export interface GatewayDeps {
     batchMaxBytes: number;
     apiBodyMaxBytes: number;
     dedupWindowS: number;
+    /** TENANT_WEBHOOK_LIMIT: the limit of a tenant without its own. */
+    defaultWebhookLimit: number;
   };
 }
 

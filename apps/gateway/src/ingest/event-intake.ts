@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { eventDataByteLength, eventKey, validateEvent, type CloudEvent, type EventType } from '@hookstream/schemas';
+import { eventDataByteLength, eventKey, platformEventErrors, validateEvent, type CloudEvent, type EventType } from '@hookstream/schemas';
 import type { ErrorDetail } from '../domain/errors.js';
 
 /** Why an event was refused; also the `reason` label of the rejection metric. */
-export type RejectReason = 'malformed_json' | 'not_an_object' | 'too_large' | 'unknown_type' | 'invalid' | 'tenant_mismatch';
+export type RejectReason = 'malformed_json' | 'not_an_object' | 'too_large' | 'unknown_type' | 'invalid' | 'tenant_mismatch' | 'reserved';
 
 export type Intake =
   | { ok: true; event: CloudEvent; type: EventType; key: string }
@@ -13,6 +13,7 @@ export type Intake =
  * Checks one structured CloudEvent for a tenant and completes it: a missing `id` is
  * generated, a missing `time` is the time of receipt, `tenantid` is the caller's tenant
  * (a different one is refused), `type` is canonical. The size rule applies to `data`.
+ * Platform events (webhook lifecycle types, `hookstream/` sources) are refused (#16.13).
  */
 export function intakeEvent(candidate: unknown, tenantId: string, maxDataBytes: number, now = new Date(), withinLimit = false): Intake {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
@@ -32,6 +33,10 @@ export function intakeEvent(candidate: unknown, tenantId: string, maxDataBytes: 
     };
   }
   event.tenantid = tenantId;
+  const reserved = platformEventErrors(event);
+  if (reserved.length > 0) {
+    return { ok: false, status: 400, reason: 'reserved', error: 'this event would impersonate hookstream itself', details: reserved, id };
+  }
   if (event.time === undefined) event.time = now.toISOString();
   // `withinLimit`: the raw request body was already no larger than the limit, and `data`
   // serialised again cannot be longer than its source text, so measuring it is skipped.

@@ -1,4 +1,4 @@
-import { jsonSchemas, SecretRequestSchema, TenantRequestSchema, toJsonSchema } from '@hookstream/schemas';
+import { jsonSchemas, SecretRequestSchema, TenantRequestSchema, TenantUpdateRequestSchema, toJsonSchema } from '@hookstream/schemas';
 import { DELIVERY_STATUSES } from '../deliveries/delivery-history.js';
 import { ref } from './shapes.js';
 
@@ -7,6 +7,7 @@ export function componentSchemas(): Record<string, unknown> {
   return {
     ...jsonSchemas,
     TenantRequest: toJsonSchema(TenantRequestSchema),
+    TenantUpdateRequest: toJsonSchema(TenantUpdateRequestSchema),
     SecretRequest: toJsonSchema(SecretRequestSchema),
     Error: {
       type: 'object',

@@ -45,7 +45,15 @@ export interface WebhookStore {
   reenable(id: string): Promise<WebhookRow | undefined>;
   remove(tenantId: string, id: string): Promise<boolean>;
   secretExists(tenantId: string, name: string): Promise<boolean>;
+  /**
+   * The tenant's own webhook limit (null: the default) and its number of webhooks, with the
+   * tenant locked until the transaction ends so concurrent creates count one after another.
+   */
+  lockWebhookQuota(tenantId: string): Promise<{ limit: number | null; count: number }>;
 }
+
+/** Webhooks a tenant may have unless the operator set its own limit (TENANT_WEBHOOK_LIMIT). */
+export const DEFAULT_TENANT_WEBHOOK_LIMIT = 1000;
 
 /** Where the webhook system events go (LifecyclePublisher); a refusal must throw. */
 export interface WebhookEvents {
@@ -66,6 +74,7 @@ export class WebhookService {
     private readonly lifecycle: WebhookEvents,
     private readonly policy: UrlPolicy,
     private readonly publicUrl: string,
+    private readonly defaultWebhookLimit = DEFAULT_TENANT_WEBHOOK_LIMIT,
   ) {}
 
   present(row: WebhookRow): Record<string, unknown> {
@@ -113,6 +122,13 @@ export class WebhookService {
     const { spec, secrets, fingerprint } = await this.prepare(tenantId, body);
     const id = randomUUID();
     return this.store.transaction(async (tx) => {
+      const quota = await tx.lockWebhookQuota(tenantId);
+      const limit = quota.limit ?? this.defaultWebhookLimit;
+      // 409 like a duplicate: the request is valid but conflicts with the tenant's current state,
+      // and deleting a webhook (or a higher limit from the operator) resolves it.
+      if (quota.count >= limit) {
+        throw new Conflict(`this tenant has reached its limit of ${limit} webhooks: delete one, or ask the operator to raise the limit`);
+      }
       const row = await tx.insert(tenantId, id, {
         kind: spec.kind,
         enabled: spec.enabled,

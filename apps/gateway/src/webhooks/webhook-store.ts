@@ -1,11 +1,13 @@
 import type { Knex } from '@hookstream/service-kit';
 import {
+  countTenantWebhooks,
   deleteTenantWebhook,
   findWebhookIdByFingerprint,
   getTenantWebhook,
   insertWebhook,
   listTenantWebhooks,
   lockTenantWebhook,
+  lockTenantWebhookLimit,
   reenableWebhook,
   replaceWebhook,
   setWebhookEnabled,
@@ -28,5 +30,10 @@ export function webhookStoreOf(db: Knex): WebhookStore {
     reenable: (id) => reenableWebhook(db, id),
     remove: (tenantId, id) => deleteTenantWebhook(db, tenantId, id),
     secretExists: (tenantId, name) => tenantSecretExists(db, tenantId, name),
+    // Only meaningful inside `transaction`: the tenant's row stays locked until it ends.
+    lockWebhookQuota: async (tenantId) => {
+      const tenant = await lockTenantWebhookLimit(db as Knex.Transaction, tenantId);
+      return { limit: tenant?.webhook_limit ?? null, count: await countTenantWebhooks(db, tenantId) };
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { fixtures } from '@hookstream/schemas';
+import { fixtures, webhookLifecycleEvent } from '@hookstream/schemas';
 import { intakeEvent } from '../../src/ingest/event-intake.js';
 
 describe('event intake', () => {
@@ -31,5 +31,46 @@ describe('event intake', () => {
     const copy = structuredClone(e);
     intakeEvent(e, tenant, 262_144);
     expect(e).toEqual(copy);
+  });
+});
+
+describe('#16.13 platform events cannot be forged', () => {
+  const tenant = '5b7a4c1e-0000-4000-8000-000000000001';
+  const lifecycle = (verb: string, source = 'https://partner.example/app') => {
+    const { tenantid: _t, ...e } = webhookLifecycleEvent({
+      verb: 'jive:webhook_created',
+      tenantId: tenant,
+      webhookId: 'w1',
+      publicUrl: 'https://h.example',
+      by: 'x',
+    });
+    return { ...e, type: verb, source };
+  };
+
+  it.each(['jive:webhook_created', 'jive:webhook_deleted', 'jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy'])(
+    'refuses type %s at /type',
+    (verb) => {
+      expect(intakeEvent(lifecycle(verb), tenant, 262_144)).toMatchObject({
+        ok: false,
+        status: 400,
+        reason: 'reserved',
+        details: [expect.objectContaining({ path: '/type', rule: 'reserved' })],
+      });
+    },
+  );
+
+  it.each(['hookstream/gateway', 'hookstream/delivery-worker', 'HookStream/anything', 'hookstream'])('refuses source %j at /source', (source) => {
+    const { tenantid: _t, ...e } = fixtures.envelope('replied-message') as Record<string, unknown>;
+    expect(intakeEvent({ ...e, source }, tenant, 262_144)).toMatchObject({
+      ok: false,
+      status: 400,
+      details: [expect.objectContaining({ path: '/source', rule: 'reserved' })],
+    });
+  });
+
+  it('accepts other system verbs and sources that only resemble the platform', () => {
+    const { tenantid: _t, ...e } = fixtures.envelope('replied-message') as Record<string, unknown>;
+    expect(intakeEvent({ ...e, source: 'https://hookstream.partner.example/x' }, tenant, 262_144).ok).toBe(true);
+    expect(intakeEvent({ ...e, source: 'hookstreamer/x' }, tenant, 262_144).ok).toBe(true);
   });
 });

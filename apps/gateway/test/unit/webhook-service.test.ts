@@ -86,6 +86,9 @@ class FakeStore implements WebhookStore {
   async secretExists(tenantId: string, name: string): Promise<boolean> {
     return this.secrets.has(`${tenantId}/${name}`);
   }
+  async lockWebhookQuota(tenantId: string): Promise<{ limit: number | null; count: number }> {
+    return { limit: null, count: [...this.rows.values()].filter((r) => r.tenant_id === tenantId).length };
+  }
   private update(id: string, change: Partial<WebhookRow>): WebhookRow | undefined {
     const row = this.rows.get(id);
     if (!row) return undefined;

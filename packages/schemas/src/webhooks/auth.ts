@@ -12,6 +12,7 @@ export const DEFAULT_TOKEN_HEADER = 'x-openweb-notification-event-webhook-token'
 export const DEFAULT_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const DEFAULT_GRANT_TYPE = 'client_credentials';
 
+// The schema checks the characters; reserved names are refused by headerNameProblem (header-names.ts).
 export const HEADER_NAME_PATTERN = describePattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", 'must be a valid HTTP header name');
 
 const Secret = (description: string) => Type.String({ minLength: 1, maxLength: MAX_SECRET_LENGTH, writeOnly: true, description });
@@ -30,7 +31,14 @@ export const TokenAuthConfigSchema = Type.Object(
   {
     token: Type.Optional(Secret('The token, inline')),
     secret_name: Type.Optional(SecretName),
-    header_name: Type.Optional(Type.String({ pattern: HEADER_NAME_PATTERN, maxLength: 256, default: DEFAULT_TOKEN_HEADER })),
+    header_name: Type.Optional(
+      Type.String({
+        pattern: HEADER_NAME_PATTERN,
+        maxLength: 256,
+        default: DEFAULT_TOKEN_HEADER,
+        description: 'Header carrying the token; not a hop-by-hop, framing, routing, content, cookie, proxy-* or webhook-* name (authorization is allowed)',
+      }),
+    ),
   },
   { title: 'TokenAuthConfig', additionalProperties: false, ...exactlyOne('token', 'secret_name') },
 );

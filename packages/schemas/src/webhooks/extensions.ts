@@ -1,18 +1,19 @@
 import { Type } from '@sinclair/typebox';
+import { SIGNING_SECRET_MAX_LENGTH, SIGNING_SECRET_PATTERN } from './signing-secret.js';
 
 export const DEFAULT_BATCH_SIZE = 1;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_IN_FLIGHT = 10;
-export const MIN_SIGNING_SECRET_LENGTH = 24;
 
 /** hookstream's own settings, accepted on both request shapes. */
 export const webhookExtensionProperties = {
   signing_secret: Type.Optional(
     Type.String({
-      minLength: MIN_SIGNING_SECRET_LENGTH,
-      maxLength: 512,
+      pattern: SIGNING_SECRET_PATTERN,
+      maxLength: SIGNING_SECRET_MAX_LENGTH,
       writeOnly: true,
-      description: 'HMAC-SHA256 key; deliveries then carry a signature of the body',
+      description:
+        'Standard Webhooks signing secret: whsec_ + standard base64 of 24 to 64 random bytes (echo "whsec_$(openssl rand -base64 32)"); deliveries then carry a webhook-signature of the body',
     }),
   ),
   batch_size: Type.Optional(

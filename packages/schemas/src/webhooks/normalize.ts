@@ -7,6 +7,8 @@ import type { NotificationType } from '../events/notification.js';
 import { isSystemCategory, SYSTEM_CATEGORIES } from '../events/activity.js';
 import { DEFAULT_CLIENT_ASSERTION_TYPE, DEFAULT_GRANT_TYPE, DEFAULT_TOKEN_HEADER } from './auth.js';
 import type { JwtAuthConfig, TokenAuthConfig } from './auth.js';
+import { headerNameProblem } from './header-names.js';
+import { signingSecretProblem } from './signing-secret.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './extensions.js';
 import { DEFAULT_RETRY_BASE, DEFAULT_RETRY_MAX_COUNT, NotificationConfigSchema } from './notification-config.js';
 import type { NotificationConfig } from './notification-config.js';
@@ -139,6 +141,26 @@ function fromWebhookEntity(entity: WebhookEntity): ValidationResult<WebhookSpec>
   };
 }
 
+/**
+ * Rules a schema cannot express: the tenant-chosen token header must not be one hookstream or
+ * HTTP owns, and a signing secret must decode as the Standard Webhooks libraries read it.
+ */
+function inputRuleErrors(input: NotificationConfig | WebhookEntity): ValidationError[] {
+  const errors: ValidationError[] = [];
+  if (typeof input.signing_secret === 'string') {
+    const problem = signingSecretProblem(input.signing_secret);
+    if (problem) errors.push({ path: '/signing_secret', message: problem, rule: 'signingSecret' });
+  }
+  const config = input as NotificationConfig;
+  const headerName = config.auth_type === 'partner_secret_token' ? (config.auth_config as TokenAuthConfig | undefined)?.header_name : undefined;
+  if (typeof headerName === 'string') {
+    // The token type exists to send one credential header, so it may be `authorization`.
+    const problem = headerNameProblem(headerName, { allowAuthorization: true });
+    if (problem) errors.push({ path: '/auth_config/header_name', message: problem, rule: 'headerName' });
+  }
+  return errors;
+}
+
 function explainMissingEvents(e: ValidationError): ValidationError {
   if (e.path !== '/events' || e.rule !== 'required') return e;
   return {
@@ -174,7 +196,10 @@ export function normalizeWebhookRequest(body: unknown): ValidationResult<Webhook
   const looksLikeEntity = hasCallback || (!hasEndpoint && ['events', 'object'].some((k) => Object.prototype.hasOwnProperty.call(body, k)));
   if (looksLikeEntity) {
     const entity = validate(WebhookEntitySchema, body);
-    if (entity.ok) return fromWebhookEntity(entity.value);
+    if (entity.ok) {
+      const errors = inputRuleErrors(entity.value);
+      return errors.length > 0 ? { ok: false, errors } : fromWebhookEntity(entity.value);
+    }
     return { ok: false, errors: entity.errors.map(explainMissingEvents) };
   }
   if (!hasEndpoint) {
@@ -194,7 +219,9 @@ export function normalizeWebhookRequest(body: unknown): ValidationResult<Webhook
     };
   }
   const config = validate(NotificationConfigSchema, body);
-  return config.ok ? { ok: true, value: fromNotificationConfig(config.value) } : config;
+  if (!config.ok) return config;
+  const errors = inputRuleErrors(config.value);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: fromNotificationConfig(config.value) };
 }
 
 /** Either accepted request shape (told apart by `endpoint` vs `callback`). */

@@ -1,9 +1,9 @@
-import { envelopeFromBinary, fixtures } from '@hookstream/schemas';
+import { envelopeFromBinary, fixtures, MAX_JSON_DEPTH } from '@hookstream/schemas';
 import type { Request } from 'express';
 import { InvalidInput, TooLarge, UnsupportedMediaType } from '../../domain/errors.js';
 import { intakeEvent, type Intake } from '../../ingest/event-intake.js';
 import { errorResponse, idParam, jsonResponse, notFoundResponse, ref } from '../../openapi/shapes.js';
-import { isJsonMediaType, mediaType, parseJsonBody, readBody } from '../body.js';
+import { isJsonMediaType, mediaType, parseJsonBody, readBody, type JsonBodyLimits } from '../body.js';
 import { param, type GatewayDeps } from '../context.js';
 import type { Route } from './route.js';
 
@@ -40,7 +40,7 @@ export const eventRoutes: Route[] = [
     responses: {
       '202': jsonResponse(ref('BatchResult'), 'All accepted'),
       '207': jsonResponse(ref('BatchResult'), 'Some accepted, some rejected'),
-      '400': jsonResponse(ref('BatchResult'), 'None accepted, or not a JSON array'),
+      '400': jsonResponse(ref('BatchResult'), 'None accepted; or (as an Error) not a JSON array, malformed, or nested deeper than 64 levels per event'),
       '413': errorResponse('Too many events or body too large'),
       '415': errorResponse('Unsupported content type'),
       '503': errorResponse('The broker did not acknowledge; retry'),
@@ -53,7 +53,7 @@ export const eventRoutes: Route[] = [
         throw new UnsupportedMediaType(`unsupported content type ${JSON.stringify(type || '(none)')}: send ${BATCH} (a JSON array of structured CloudEvents)`);
       }
       const body = await readBodyCounted(deps, req, s.batchMaxBytes);
-      const items = parseCounted(deps, body);
+      const items = parseCounted(deps, body, { maxDepth: MAX_JSON_DEPTH + 1 });
       if (!Array.isArray(items)) {
         reject(deps, 'not_an_array');
         throw new InvalidInput('a batch must be a JSON array of structured CloudEvents');
@@ -94,7 +94,7 @@ export const eventRoutes: Route[] = [
     },
     responses: {
       '202': jsonResponse(ref('Accepted'), 'Accepted (or already accepted within the dedup window)'),
-      '400': errorResponse('Malformed JSON, invalid envelope or data, unknown type'),
+      '400': errorResponse('Malformed JSON, nested deeper than 64 levels, invalid envelope or data, unknown type, a lifecycle type or hookstream/ source'),
       '413': errorResponse('Too large'),
       '415': errorResponse('Unsupported content type'),
       '503': errorResponse('The broker did not acknowledge; retry'),
@@ -114,7 +114,8 @@ export const eventRoutes: Route[] = [
         }
         const raw = await readBodyCounted(deps, req, s.eventMaxBytes);
         small = true;
-        const data = parseCounted(deps, raw);
+        // The data is one level below the envelope it becomes part of.
+        const data = parseCounted(deps, raw, { maxDepth: MAX_JSON_DEPTH - 1, pointerPrefix: '/data' });
         candidate = envelopeFromBinary(ceHeaders(req), undefined, 'ce-');
         (candidate as Record<string, unknown>).data = data;
       } else {
@@ -168,11 +169,11 @@ async function readBodyCounted(deps: GatewayDeps, req: Request, limit: number): 
   }
 }
 
-function parseCounted(deps: GatewayDeps, body: Buffer): unknown {
+function parseCounted(deps: GatewayDeps, body: Buffer, limits?: JsonBodyLimits): unknown {
   try {
-    return parseJsonBody(body);
+    return parseJsonBody(body, limits);
   } catch (e) {
-    reject(deps, 'malformed_json');
+    reject(deps, e instanceof InvalidInput && e.details?.[0]?.rule === 'maxDepth' ? 'too_deep' : 'malformed_json');
     throw e;
   }
 }

@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 /** Who may call a route: anyone, the operator (admin token) or a tenant (API key, rate-limited). */
 export type Auth = 'none' | 'admin' | 'tenant';
 
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Resource groups of the API: the OpenAPI tags, in the order the docs page lists them. */
 export const TAGS = {

@@ -37,7 +37,7 @@ export const webhookRoutes: Route[] = [
     responses: {
       '201': jsonResponse(ref('Webhook'), 'Created'),
       '400': errorResponse('Invalid (field errors in details)'),
-      '409': errorResponse('An identical webhook exists'),
+      '409': errorResponse('An identical webhook exists, or the tenant reached its webhook limit'),
       '415': errorResponse('Not JSON'),
     },
     async handler(req, res, { deps, tenant, body }) {
