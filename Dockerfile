@@ -19,22 +19,25 @@ COPY --from=build /app/packages ./packages
 COPY --from=build /app/apps ./apps
 COPY --from=build /app/scripts ./scripts
 USER node
-# Health probes use the apps' own /readyz (gateway on PORT, the others on HEALTH_PORT).
+# The operations port (OPS_PORT: /healthz, /readyz, /metrics) listens on the container's address,
+# for probes and Prometheus; publish only the gateway's API port (PORT) outside.
+ENV OPS_HOST=0.0.0.0
+# Health probes use the apps' own /readyz on their operations port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9464)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
 FROM runtime AS migrate
 CMD ["node", "scripts/migrate.mjs"]
 
 FROM runtime AS gateway
-ENV PORT=8080
+ENV PORT=8080 OPS_PORT=9464
 EXPOSE 8080
 CMD ["node", "apps/gateway/dist/main.js"]
 
 FROM runtime AS matcher
-ENV HEALTH_PORT=8081
+ENV OPS_PORT=8081
 CMD ["node", "apps/matcher/dist/main.js"]
 
 FROM runtime AS delivery-worker
-ENV HEALTH_PORT=8082
+ENV OPS_PORT=8082
 CMD ["node", "apps/delivery-worker/dist/main.js"]

@@ -22,7 +22,7 @@ if (!adminToken) {
   process.exit(1);
 }
 try {
-  await fetch(`${gatewayUrl}/readyz`);
+  await fetch(`${gatewayUrl}/healthz`);
 } catch {
   console.error(`demo: the gateway does not answer at ${gatewayUrl}: start the system with \`npm start\` first`);
   process.exit(1);

@@ -62,6 +62,8 @@ for (const [k, v] of Object.entries(generated)) {
   if (!env[k]) env[k] = v;
 }
 env.PORT ??= '8080';
+// Each app's operations port (/healthz, /readyz, /metrics), on loopback (OPS_HOST's default).
+const opsPorts = { gateway: '9464', matcher: '8081', 'delivery-worker': '8082' };
 // Local runs deliver to endpoints on this machine (the demo receiver); production keeps the default.
 env.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS ??= 'true';
 
@@ -72,7 +74,7 @@ let stopping = false;
 function launch(name) {
   const child = spawn(process.execPath, [...APP_NODE_FLAGS, path.join(root, 'apps', name, 'dist', 'main.js')], {
     cwd: root,
-    env,
+    env: { ...env, OPS_PORT: opsPorts[name] },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}]`.padEnd(18);
@@ -99,7 +101,7 @@ const gateway = `http://127.0.0.1:${env.PORT}`;
 const t0 = Date.now();
 for (;;) {
   try {
-    const r = await fetch(`${gateway}/readyz`);
+    const r = await fetch(`http://127.0.0.1:${opsPorts.gateway}/readyz`);
     if (r.ok) break;
   } catch {
     // not listening yet
@@ -111,6 +113,9 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 300));
 }
 say(`gateway listening on ${gateway} (API docs: ${gateway}/docs, OpenAPI: ${gateway}/openapi.json)`);
+say(
+  `operations ports (/readyz, /metrics): gateway http://127.0.0.1:${opsPorts.gateway}, matcher http://127.0.0.1:${opsPorts.matcher}, delivery-worker http://127.0.0.1:${opsPorts['delivery-worker']}`,
+);
 say(
   `admin token: ${env.HOOKSTREAM_ADMIN_TOKEN === generated.HOOKSTREAM_ADMIN_TOKEN ? env.HOOKSTREAM_ADMIN_TOKEN + ' (generated, kept in .run/local.env)' : 'from HOOKSTREAM_ADMIN_TOKEN'}`,
 );

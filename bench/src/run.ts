@@ -200,7 +200,7 @@ try {
       if (process.argv.includes('--dump-metrics')) {
         // Development aid: the apps' own timing histograms after the latency phase.
         for (const a of [system.gateway, ...system.matchers, ...system.workers]) {
-          const text = await (await fetch(`${a.baseUrl}/metrics`)).text();
+          const text = await (await fetch(`${a.opsUrl}/metrics`)).text();
           log(
             `${a.name} metrics:\n${text
               .split('\n')

@@ -212,6 +212,14 @@ describe.each(APPS)('Kubernetes manifests: %s', (app) => {
     const ports = services.flatMap((s) => s.spec.ports.map((p) => containerPort(container, p.targetPort ?? p.port)));
     expect(ports).toContain(own.opsPort.port);
   });
+
+  it('#16.12: exposes its operations port through no Service with a cluster IP (no load-balanced, outside-facing path to /metrics)', () => {
+    const services = ofKind<Service & { spec: { clusterIP?: string } }>('Service').filter((s) => labelsMatch(s.spec.selector, pod.metadata.labels));
+    const balanced = services.filter((s) => s.spec.clusterIP !== 'None');
+    const opsExposed = balanced.filter((s) => s.spec.ports.some((p) => containerPort(container, p.targetPort ?? p.port) === own.opsPort.port));
+    expect(opsExposed.map((s) => s.metadata.name)).toEqual([]);
+    if (app === 'gateway') expect(own.opsPort).toEqual({ variable: 'OPS_PORT', port: 9464 });
+  });
 });
 
 describe('Kubernetes manifests: scaling', () => {

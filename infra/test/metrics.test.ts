@@ -33,7 +33,7 @@ describe('metrics used by the dashboard and the alert rules', () => {
   });
 
   const scrape = async (app: AppProcess) => {
-    const res = await fetch(`${app.baseUrl}/metrics`);
+    const res = await fetch(`${app.opsUrl}/metrics`);
     expect(res.status).toBe(200);
     return res.text();
   };
@@ -60,6 +60,9 @@ describe('metrics used by the dashboard and the alert rules', () => {
   });
 
   it('carry the labels the queries select and group by (where the apps already have samples)', async () => {
+    // The gateway counts requests on its API port (its scrapes go to the operations port).
+    const gateway = apps.find((a) => a.name === 'gateway')!;
+    expect((await fetch(`${gateway.baseUrl}/healthz`)).status).toBe(200);
     // Lag is measured every few seconds after a consumer joins: wait for the first samples.
     const texts = new Map<string, string>();
     await waitFor(

@@ -131,7 +131,7 @@ describe('Kubernetes NetworkPolicies: ingress', () => {
     }
   });
 
-  it.each(['matcher', 'delivery-worker'])('lets the monitoring namespace scrape the ops port of %s only', (name) => {
+  it.each(['gateway', 'matcher', 'delivery-worker'])('lets the monitoring namespace scrape the ops port of %s only', (name) => {
     const ops = podPorts(pods[name]!).get('ops')!;
     expect(ingressAllowed(name, monitoring, ops)).toBe(true);
     expect(ingressAllowed(name, monitoring, ops + 1000)).toBe(false);

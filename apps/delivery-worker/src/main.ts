@@ -8,7 +8,7 @@ import { startWorker } from './worker.js';
 await runService({
   name: 'delivery-worker',
   config: workerConfigSpec,
-  opsPort: { variable: 'HEALTH_PORT', default: 8082 },
+  opsPort: { variable: 'OPS_PORT', default: 8082 },
   migrate: migrateLatest,
   start: startWorker,
 });

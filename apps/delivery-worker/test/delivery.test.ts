@@ -224,7 +224,7 @@ describe('delivery', () => {
   });
 
   it('exposes the delivery metrics', async () => {
-    const text = await (await fetch(`${worker.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${worker.opsUrl}/metrics`)).text();
     expect(text).toMatch(/hookstream_worker_attempts_total\{outcome="delivered",status_class="2xx",service="delivery-worker"\} \d+/);
     expect(text).toContain('hookstream_worker_attempt_duration_seconds_bucket');
     expect(text).toContain('hookstream_worker_in_flight');

@@ -22,13 +22,13 @@ describe('delivery-worker process lifecycle', () => {
         TOPIC_PARTITIONS_RETRY: '2',
       },
     });
-    const ready = await fetch(`${app.baseUrl}/readyz`);
+    const ready = await fetch(`${app.opsUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       checks: { kafka: { ok: true }, postgres: { ok: true }, 'webhook-cache': { ok: true }, 'consumer-group': { ok: true } },
     });
-    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${app.opsUrl}/metrics`)).text();
     expect(metrics).toContain('process_cpu_user_seconds_total{service="delivery-worker"}');
     expect(await app.stop('SIGTERM')).toBe(0);
     expect(app.output().join('\n')).toContain('"msg":"stopped"');

@@ -23,20 +23,20 @@ describe('liveness: waiting on purpose is not a stall, a stall that outlives its
     const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
     await produceJobs(h.kafka, [job(h.tenantId, wh.id, 'replied-message', { attempt: 2, due_at: Date.now() + 10 * 60_000 })]);
     // The job moves to the 10 minute tier, whose partition the worker then holds.
-    await waitFor(async () => ((await metric(worker.baseUrl, 'hookstream_consumer_lag')) ?? 0) > 0, {
+    await waitFor(async () => ((await metric(worker.opsUrl, 'hookstream_consumer_lag')) ?? 0) > 0, {
       timeoutMs: 20_000,
       intervalMs: 250,
       what: 'the held retry counted as lag',
     });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const r = await fetch(`${worker.baseUrl}/readyz`);
+      const r = await fetch(`${worker.opsUrl}/readyz`);
       statuses.push(r.status);
       if (r.status !== 200) process.stderr.write(`[liveness] /readyz ${r.status}: ${await r.text()}\n`);
       await sleep(1000);
     }
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    expect(await metric(worker.baseUrl, 'hookstream_consumer_lag')).toBeGreaterThan(0);
+    expect(await metric(worker.opsUrl, 'hookstream_consumer_lag')).toBeGreaterThan(0);
     expect(receiver.requests).toHaveLength(0);
     await worker.stop('SIGTERM');
   });

@@ -80,7 +80,7 @@ describe('retries through the retry topics', () => {
     expect(call!.receivedAt).toBeGreaterThanOrEqual(dueAt);
     expect(call!.receivedAt - dueAt).toBeLessThan(1000);
     const [worker] = h.workers;
-    const metrics = await (await fetch(`${worker!.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${worker!.opsUrl}/metrics`)).text();
     expect(Number(/hookstream_worker_retry_tier_hops_total\{[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 

@@ -16,6 +16,8 @@ function positiveNumber(def: number, max: number): Reader<number> {
 export const gatewayConfigSpec = {
   PORT: env.port(8080),
   HOST: env.string({ default: '0.0.0.0' }),
+  /** Connections the API port holds at once; the next one is closed on arrival (file descriptors and memory stay bounded). */
+  HTTP_MAX_CONNECTIONS: env.int({ default: 10_000, min: 1, max: 1_000_000 }),
   /** Guards POST /v1/tenants; without it tenants cannot be created through the API (503). */
   HOOKSTREAM_ADMIN_TOKEN: env.optionalString({ secret: true, pattern: /^\S{16,512}$/, rule: '16-512 characters without spaces' }),
   /** AES-256-GCM keys for webhook and tenant secrets at rest (or the single HOOKSTREAM_SECRET_KEY): the first seals, all open. */

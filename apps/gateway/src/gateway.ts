@@ -83,7 +83,10 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   );
   onShutdown('retention', () => retention.stop());
 
-  const http = await listen(app, config.PORT, config.HOST);
+  const http = await listen(app, config.PORT, config.HOST, {
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    onDrop: () => metrics.connectionsDropped.inc(),
+  });
   if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: POST /v1/tenants answers 503');
   logger.info({ port: http.port }, `gateway listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${http.port}`);
   // Registered last so it runs first: stop taking requests, finish those in flight, then the producer stops.

@@ -50,6 +50,25 @@ describe('tenants, authentication, documentation and limits', () => {
     expect((await h.call('GET', '/v1/secrets', { key: r.body.api_key })).status).toBe(200);
   });
 
+  it('#16.12: sends the security headers on JSON answers, 400s, 401s and 404s', async () => {
+    const answers = [
+      await h.call('POST', '/v1/tenants', { body: { name: 'headers' }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      await h.call('POST', '/v1/tenants', { body: { name: '' }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      await h.call('GET', '/v1/webhooks'),
+      await h.call('GET', '/nowhere'),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([201, 400, 401, 404]);
+    for (const a of answers) {
+      expect([a.status, a.headers.get('content-security-policy'), a.headers.get('x-content-type-options'), a.headers.get('referrer-policy')]).toEqual([
+        a.status,
+        "default-src 'none'; frame-ancestors 'none'",
+        'nosniff',
+        'no-referrer',
+      ]);
+      expect(a.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
   it('refuses tenant creation without the admin token (401) or with an invalid body (400)', async () => {
     expect((await h.call('POST', '/v1/tenants', { body: { name: 'x' } })).status).toBe(401);
     expect((await h.call('POST', '/v1/tenants', { body: { name: 'x' }, headers: { authorization: 'Bearer not-the-admin-token' } })).status).toBe(401);
@@ -114,13 +133,14 @@ describe('tenants, authentication, documentation and limits', () => {
     expect(await (await fetch(`${h.app.baseUrl}/docs/init.js`)).text()).toContain("url: '/openapi.json'");
   });
 
-  it('keeps /healthz, /readyz and /metrics', async () => {
+  it('#16.12: keeps a bare /healthz on the API port; /readyz with its details and /metrics only on OPS_PORT', async () => {
     expect((await h.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
-    expect((await h.call('GET', '/readyz')).body).toMatchObject({
+    for (const path of ['/readyz', '/metrics']) expect([path, (await h.call('GET', path)).status]).toEqual([path, 404]);
+    expect(await (await fetch(`${h.app.opsUrl}/readyz`)).json()).toMatchObject({
       status: 'ready',
       checks: { kafka: { ok: true }, postgres: { ok: true }, producer: { ok: true } },
     });
-    const metrics = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${h.app.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/hookstream_gateway_http_requests_total\{route="\/v1\/tenants",method="POST",status="201",service="gateway"\} [1-9]/);
     expect(metrics).toMatch(/hookstream_gateway_http_requests_total\{route="unmatched",method="GET",status="404",service="gateway"\} [1-9]/);
   });

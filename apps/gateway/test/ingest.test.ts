@@ -274,7 +274,7 @@ describe('event ingest', () => {
   });
 
   it('counts accepted and rejected events by type and reason in /metrics', async () => {
-    const text = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${h.app.opsUrl}/metrics`)).text();
     expect(text).toMatch(/hookstream_gateway_events_accepted_total\{type="replied-message",service="gateway"\} [1-9]/);
     expect(text).toMatch(/hookstream_gateway_events_rejected_total\{reason="unknown_type",service="gateway"\} [1-9]/);
     expect(text).toMatch(/hookstream_gateway_events_rejected_total\{reason="malformed_json",service="gateway"\} [1-9]/);

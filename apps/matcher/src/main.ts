@@ -8,7 +8,7 @@ import { matcherConfigSpec } from './config.js';
 await runService({
   name: 'matcher',
   config: matcherConfigSpec,
-  opsPort: { variable: 'HEALTH_PORT', default: 8081 },
+  opsPort: { variable: 'OPS_PORT', default: 8081 },
   migrate: migrateLatest,
   start: (ctx) => startMatcher(ctx),
 });

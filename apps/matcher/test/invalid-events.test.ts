@@ -105,7 +105,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
     // Nothing of an invalid message reaches the event index or the delivery topic.
     expect(await rowsWhere(db, 'events', { id: badData.id })).toEqual([]);
 
-    const metrics = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${p.matcher.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/hookstream_matcher_events_invalid_total\{reason="not_json",service="matcher"\} 1/);
     expect(metrics).toMatch(/hookstream_matcher_events_invalid_total\{reason="invalid_data",service="matcher"\} 2/);
     expect(metrics).toMatch(/hookstream_matcher_events_consumed_total\{service="matcher"\} 11/);
@@ -145,7 +145,7 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
   });
 
   it('reports ready only with the subscription index loaded and the change feed connected', async () => {
-    const r = await fetch(`${p.matcher.baseUrl}/readyz`);
+    const r = await fetch(`${p.matcher.opsUrl}/readyz`);
     expect(r.status).toBe(200);
     const body = (await r.json()) as { checks: Record<string, { ok: boolean }> };
     expect(body.checks.subscriptions).toEqual(expect.objectContaining({ ok: true }));

@@ -13,10 +13,10 @@ describe('matcher process lifecycle', () => {
 
   it('starts, reports ready with Kafka and PostgreSQL reachable, and exits 0 on SIGTERM', async () => {
     const app = await startApp('matcher', { env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix } });
-    const ready = await fetch(`${app.baseUrl}/readyz`);
+    const ready = await fetch(`${app.opsUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { kafka: { ok: true }, postgres: { ok: true } } });
-    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${app.opsUrl}/metrics`)).text();
     expect(metrics).toContain('process_cpu_user_seconds_total{service="matcher"}');
     expect(await app.stop('SIGTERM')).toBe(0);
     expect(app.output().join('\n')).toContain('"msg":"stopped"');

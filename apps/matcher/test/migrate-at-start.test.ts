@@ -16,7 +16,7 @@ describe('matcher with DATABASE_MIGRATE=true', () => {
   it('migrates an empty database before it starts', async () => {
     const app = await startApp('matcher', { env: { DATABASE_URL: pg.url, KAFKA_TOPIC_PREFIX: kafka.prefix, DATABASE_MIGRATE: 'true' } });
     try {
-      expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${app.opsUrl}/readyz`)).status).toBe(200);
       expect(await appliedMigrations(pg.db)).toEqual(expect.arrayContaining(['0001-core', '0007-tenant-rate-demand']));
       expect(app.output().join('\n')).toContain('"msg":"migrations applied"');
     } finally {

@@ -168,9 +168,9 @@ try {
   const runs = [];
   for (const connections of connectionCounts) {
     const bareLoad = await drive(bare.url, bare.child.pid, connections, seconds, headers, template);
-    const stepsBefore = await ingestSteps(gateway.baseUrl);
+    const stepsBefore = await ingestSteps(gateway.opsUrl);
     const gatewayLoad = await drive(gateway.baseUrl, gateway.child.pid, connections, seconds, headers, template, accepted);
-    const steps = stepMeans(stepsBefore, await ingestSteps(gateway.baseUrl));
+    const steps = stepMeans(stepsBefore, await ingestSteps(gateway.opsUrl));
     const run = { connections, gateway: { ...gatewayLoad, steps }, bare: bareLoad, ratio: round(gatewayLoad.requests_per_s / bareLoad.requests_per_s, 3) };
     console.log(JSON.stringify(run));
     runs.push(run);

@@ -90,7 +90,7 @@ try {
       KAFKA_TOPIC_PREFIX: prefix,
       DATABASE_URL: dbUrl.toString(),
       MATCHER_GROUP_ID: groupId,
-      HEALTH_PORT: '0',
+      OPS_PORT: '0',
       LOG_LEVEL: 'info',
       TOPIC_PARTITIONS_EVENTS: String(PARTITIONS),
       TOPIC_PARTITIONS_DELIVERIES: String(PARTITIONS),

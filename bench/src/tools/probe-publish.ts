@@ -36,7 +36,7 @@ try {
   console.log(
     `client publish ms p50 ${percentile(times, 50).toFixed(1)} p95 ${percentile(times, 95).toFixed(1)} p99 ${percentile(times, 99).toFixed(1)} (pacing lag ${lag} ms)`,
   );
-  const metrics = await (await fetch(`${system.gateway.baseUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${system.gateway.opsUrl}/metrics`)).text();
   console.log(
     metrics
       .split('\n')

@@ -4,7 +4,7 @@ import { workerConfigSpec } from '@hookstream/delivery-worker/dist/config.js';
 import { consumerGroupId as workerGroupId } from '@hookstream/delivery-worker/dist/worker.js';
 import { gatewayConfigSpec } from '@hookstream/gateway/dist/config.js';
 import { matcherConfigSpec } from '@hookstream/matcher/dist/config.js';
-import { baseConfigSpec, type Reader } from '@hookstream/service-kit';
+import { baseConfigSpec, opsListenerSpec, type Reader } from '@hookstream/service-kit';
 import { repoRoot } from '@hookstream/test-kit';
 
 export type AppName = 'gateway' | 'matcher' | 'delivery-worker';
@@ -26,13 +26,13 @@ const SHARED_SOURCES = ['packages/service-kit/src', 'packages/store/src', 'packa
 export const NODE_RUNTIME_VARIABLES = new Set(['NODE_OPTIONS']);
 
 export interface AppSettings {
-  /** Every variable with its reader (spec entries and the ops-port variable). */
+  /** Every variable with its reader (spec entries and the operations listener's variables). */
   readers: Spec;
   /** Variables read straight from process.env (no reader, no validation). */
   rawReads: Set<string>;
   /** Variables whose reader is marked secret: they belong in the Secret. */
   secrets: Set<string>;
-  /** Where /healthz, /readyz and /metrics are served by default (the API port for the gateway). */
+  /** Where /healthz, /readyz and /metrics are served by default (every app's operations port). */
   opsPort: { variable: string; port: number };
 }
 
@@ -56,7 +56,7 @@ function rawEnvReads(dirs: string[]): Set<string> {
   return names;
 }
 
-/** The side port of the worker apps is declared in main.ts (`opsPort: { variable: ... }`). */
+/** The operations port of each app is declared in its main.ts (`opsPort: { variable: ... }`). */
 function opsPortVariable(app: AppName): { variable: string; default: number } | undefined {
   const main = readFileSync(path.join(repoRoot(), 'apps', app, 'src', 'main.ts'), 'utf8');
   const m = /opsPort:\s*\{\s*variable:\s*'([A-Z_]+)',\s*default:\s*(\d+)/.exec(main);
@@ -66,7 +66,7 @@ function opsPortVariable(app: AppName): { variable: string; default: number } | 
 export function appSettings(app: AppName): AppSettings {
   const readers: Spec = { ...(baseConfigSpec as Spec), ...OWN_SPECS[app] };
   const ops = opsPortVariable(app);
-  if (ops) readers[ops.variable] = { parse: (raw) => (raw === undefined ? ops.default : Number(raw)) };
+  if (ops) Object.assign(readers, opsListenerSpec(ops));
   const secrets = new Set(
     Object.entries(readers)
       .filter(([, r]) => r.secret)

@@ -8,6 +8,7 @@ export * from './kafka/publisher.js';
 export * from './db/knex.js';
 export * from './http/health.js';
 export * from './http/ops-routes.js';
+export * from './http/security-headers.js';
 export * from './metrics/registry.js';
 export * from './lifecycle/shutdown.js';
 export * from './lifecycle/run-service.js';

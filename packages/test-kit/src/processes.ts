@@ -10,9 +10,12 @@ export type AppName = 'gateway' | 'matcher' | 'delivery-worker';
 export interface AppProcess {
   name: AppName;
   child: ChildProcess;
-  /** Port of the app's /healthz, /readyz, /metrics (the API port for the gateway). */
+  /** The gateway's API port; for the other apps, their operations port. */
   port: number;
   baseUrl: string;
+  /** The operations port (OPS_PORT): /healthz, /readyz with details, /metrics. */
+  opsPort: number;
+  opsUrl: string;
   /** Every line the process wrote so far (stdout and stderr). */
   output(): string[];
   /** The lines it wrote from its start until it was ready (until it reported its port when not waiting for /readyz). */
@@ -43,20 +46,23 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
     KAFKA_BROKERS: testInfra().brokers.join(','),
     LOG_LEVEL: process.env.HOOKSTREAM_TEST_APP_LOG_LEVEL ?? 'info',
     PORT: '0',
-    HEALTH_PORT: '0',
+    OPS_PORT: '0',
     OPS_HOST: '127.0.0.1',
     HOST: '127.0.0.1',
     ...opts.env,
   };
   const child = spawn(process.execPath, [...APP_NODE_FLAGS, entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let port: number | undefined;
+  let opsPort: number | undefined;
+  let apiPort: number | undefined;
   const onData = (buf: Buffer) => {
     for (const line of buf.toString('utf8').split('\n')) {
       if (!line) continue;
       lines.push(line);
       if (process.env.HOOKSTREAM_TEST_ECHO_APPS) process.stderr.write(`[${name}] ${line}\n`);
-      const m = /"(?:ops_port|port)":(\d+)/.exec(line);
-      if (m && /"msg":"(ready|gateway listening)/.test(line)) port ??= Number(m[1]);
+      const ops = /"ops_port":(\d+)/.exec(line);
+      if (ops && /"msg":"ready"/.test(line)) opsPort ??= Number(ops[1]);
+      const api = /"port":(\d+)/.exec(line);
+      if (api && /"msg":"gateway listening/.test(line)) apiPort ??= Number(api[1]);
     }
   };
   child.stdout!.on('data', onData);
@@ -74,19 +80,22 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
   });
   diedStarting.catch(() => undefined);
   const orDied = <T>(p: Promise<T>): Promise<T> => Promise.race([p, diedStarting]);
-  const resolvedPort = await orDied(waitFor(() => port, { timeoutMs: readyTimeoutMs, what: `${name} to report its port`, intervalMs: 50 })).catch(
+  const reported = () => (opsPort !== undefined && (name !== 'gateway' || apiPort !== undefined) ? opsPort : undefined);
+  const resolvedOpsPort = await orDied(waitFor(reported, { timeoutMs: readyTimeoutMs, what: `${name} to report its ports`, intervalMs: 50 })).catch(
     (e: Error) => {
       child.kill('SIGKILL');
       throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`);
     },
   );
+  const opsUrl = `http://127.0.0.1:${resolvedOpsPort}`;
+  const resolvedPort = name === 'gateway' ? apiPort! : resolvedOpsPort;
   const baseUrl = `http://127.0.0.1:${resolvedPort}`;
   if (opts.waitReady !== false) {
     await orDied(
       waitFor(
         async () => {
           if (exitCode !== undefined) return false;
-          const r = await fetch(`${baseUrl}/readyz`);
+          const r = await fetch(`${opsUrl}/readyz`);
           return r.status === 200;
         },
         { timeoutMs: readyTimeoutMs, what: `${name} /readyz` },
@@ -102,6 +111,8 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
     child,
     port: resolvedPort,
     baseUrl,
+    opsPort: resolvedOpsPort,
+    opsUrl,
     output: () => lines,
     startOutput: () => lines.slice(0, linesAtReady),
     exited,

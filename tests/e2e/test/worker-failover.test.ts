@@ -44,8 +44,8 @@ describe('two delivery workers in one consumer group', () => {
     // Both workers deliver before the kill: the group split the partitions between them.
     await receiver.waitForUnique(200, { timeoutMs: 60_000 });
     const [victim, survivor] = system.workers;
-    expect(await attempts(victim!.baseUrl)).toBeGreaterThan(0);
-    expect(await attempts(survivor!.baseUrl)).toBeGreaterThan(0);
+    expect(await attempts(victim!.opsUrl)).toBeGreaterThan(0);
+    expect(await attempts(survivor!.opsUrl)).toBeGreaterThan(0);
     expect(await victim!.stop('SIGKILL')).toBe('SIGKILL');
     await publishing;
 
@@ -55,6 +55,6 @@ describe('two delivery workers in one consumer group', () => {
     const received = receiver.requests.filter((r) => r.status < 300);
     // Duplicates are allowed (at least once) but carry the same webhook-id.
     expect(new Set(received.map((r) => r.webhookId)).size).toBe(expected);
-    expect(await waitFor(async () => (await attempts(survivor!.baseUrl)) > 0, { what: 'survivor metrics' })).toBe(true);
+    expect(await waitFor(async () => (await attempts(survivor!.opsUrl)) > 0, { what: 'survivor metrics' })).toBe(true);
   });
 });

@@ -44,7 +44,7 @@ describe('the Kafka broker stopped and restarted during load', () => {
     });
     await receiver.waitForRequests(20, { path: paths[0], timeoutMs: 30_000 });
     const watch = watchProcesses(
-      { gateway: () => system.gateway.baseUrl, matcher: () => system.matchers[0]!.baseUrl, worker: () => system.workers[0]!.baseUrl },
+      { gateway: () => system.gateway.opsUrl, matcher: () => system.matchers[0]!.opsUrl, worker: () => system.workers[0]!.opsUrl },
       'hookstream_consumer_seconds_since_last_commit',
       1000,
     );
@@ -73,7 +73,7 @@ describe('the Kafka broker stopped and restarted during load', () => {
     expect(count.lost).toBe(0);
     expect(duringOutage.gateway!.notReady).toBeGreaterThan(0);
     for (const p of [system.gateway, ...system.matchers, ...system.workers]) {
-      await waitFor(() => isReady(p.baseUrl), { timeoutMs: 60_000, what: `${p.name} ready again` });
+      await waitFor(() => isReady(p.opsUrl), { timeoutMs: 60_000, what: `${p.name} ready again` });
       expect(p.child.exitCode).toBeNull();
     }
   });

@@ -156,7 +156,7 @@ describe('hostile input', () => {
     // No replacement characters from a lenient decoding of bad UTF-8.
     expect(records.messages.filter((m) => m.value?.toString('utf8').includes('\ufffd'))).toEqual([]);
     expect(system.gateway.child.exitCode).toBeNull();
-    expect((await fetch(`${system.gateway.baseUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${system.gateway.opsUrl}/readyz`)).status).toBe(200);
   });
 
   it('sends malformed records written straight to the events topic to events.invalid, with the reason', async () => {
@@ -187,6 +187,6 @@ describe('hostile input', () => {
     const reasons = got.map((g) => g.reason).sort();
     expect(reasons).toEqual(bad.map((b) => b.reason).sort());
     expect(system.matchers[0]!.child.exitCode).toBeNull();
-    expect((await fetch(`${system.matchers[0]!.baseUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${system.matchers[0]!.opsUrl}/readyz`)).status).toBe(200);
   });
 });

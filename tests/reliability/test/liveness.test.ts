@@ -29,7 +29,7 @@ describe('liveness that means progress', () => {
       },
       { timeoutMs: 30_000, what: 'the webhook matched' },
     );
-    expect((await fetch(`${worker.baseUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${worker.opsUrl}/readyz`)).status).toBe(200);
 
     // The endpoint now hangs (each call ends at its 10 s timeout) while jobs queue behind it.
     receiver.behave('/hang', { delayMs: 60_000 });
@@ -37,7 +37,7 @@ describe('liveness that means progress', () => {
 
     const stalled = await waitFor(
       async () => {
-        const r = await fetch(`${worker.baseUrl}/readyz`);
+        const r = await fetch(`${worker.opsUrl}/readyz`);
         const body = await r.text();
         return r.status === 503 && /no offset committed/.test(body) ? body : undefined;
       },
@@ -46,19 +46,19 @@ describe('liveness that means progress', () => {
     // The gauge is refreshed every few seconds: it shows the stall once it passes the 3 s limit.
     const sinceCommit = await waitFor(
       async () => {
-        const v = await metric(worker.baseUrl, 'hookstream_consumer_seconds_since_last_commit');
+        const v = await metric(worker.opsUrl, 'hookstream_consumer_seconds_since_last_commit');
         return v !== undefined && v > 3 ? v : undefined;
       },
       { timeoutMs: 15_000, intervalMs: 250, what: 'hookstream_consumer_seconds_since_last_commit above 3 s' },
     );
-    const lag = await metric(worker.baseUrl, 'hookstream_consumer_lag');
+    const lag = await metric(worker.opsUrl, 'hookstream_consumer_lag');
     recordResults({ liveness: { readyz_while_stuck: JSON.parse(stalled) as unknown, seconds_since_last_commit: sinceCommit, lag } });
     expect(sinceCommit).toBeGreaterThan(3);
     expect(lag).toBeGreaterThan(0);
 
     // The endpoint recovers: the worker commits again and is ready, without a restart.
     receiver.behave('/hang', { status: 200 });
-    await waitFor(async () => (await fetch(`${worker.baseUrl}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 500, what: 'ready again' });
+    await waitFor(async () => (await fetch(`${worker.opsUrl}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 500, what: 'ready again' });
     const delivered = await waitFor(
       async () => {
         const rows = await system.pg.db('deliveries').where({ webhook_id: hook.id }).select('status');

@@ -52,7 +52,7 @@ describe('PostgreSQL unavailable during load', () => {
 
     await proxy.down();
     const watch = watchProcesses(
-      { gateway: () => system.gateway.baseUrl, matcher: () => system.matchers[0]!.baseUrl, worker: () => system.workers[0]!.baseUrl },
+      { gateway: () => system.gateway.opsUrl, matcher: () => system.matchers[0]!.opsUrl, worker: () => system.workers[0]!.opsUrl },
       'hookstream_consumer_seconds_since_last_commit',
     );
     // The gateway cannot check event ids against its dedup table now and refuses (503, retried
@@ -92,7 +92,7 @@ describe('PostgreSQL unavailable during load', () => {
     expect(duringOutage.matcher!.maxMetric).toBeGreaterThan(3);
     // Recovered by themselves: every process ready again, nobody restarted.
     for (const p of [system.gateway, ...system.matchers, ...system.workers]) {
-      await waitFor(() => isReady(p.baseUrl), { timeoutMs: 30_000, what: `${p.name} ready again` });
+      await waitFor(() => isReady(p.opsUrl), { timeoutMs: 30_000, what: `${p.name} ready again` });
       expect(p.child.exitCode).toBeNull();
     }
   });

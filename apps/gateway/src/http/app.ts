@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Health, Registry } from '@hookstream/service-kit';
+import { JSON_SECURITY_HEADERS, type Health, type Registry } from '@hookstream/service-kit';
 import { docsPage } from '../openapi/docs-routes.js';
 import { openApiDocument } from '../openapi/document.js';
 import type { GatewayDeps } from './context.js';
@@ -8,12 +8,22 @@ import { requestMetrics } from './metrics.js';
 import { mountRoutes, unmatchedRoutes } from './router.js';
 import { ROUTES } from './routes/index.js';
 
-/** The gateway's HTTP application: the route table, the docs page, then 404 and the error mapping. */
+const SECURITY_HEADERS = Object.entries(JSON_SECURITY_HEADERS);
+
+/**
+ * The gateway's HTTP application: security headers on every answer (the docs page narrows its
+ * CSP for itself), the route table, the docs page, then 404 and the error mapping.
+ */
 export function createApp(deps: GatewayDeps, ops: { health: Health; registry: Registry }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // First, so error answers carry them too; fixed strings, set on the ingest hot path as well.
+  app.use((_req, res, next) => {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    next();
+  });
   app.use(requestMetrics(deps.metrics));
   const s = deps.settings;
   const document = openApiDocument(ROUTES, {
@@ -23,7 +33,7 @@ export function createApp(deps: GatewayDeps, ops: { health: Health; registry: Re
     dedupWindowS: s.dedupWindowS,
   });
   mountRoutes(app, ROUTES, deps, ops, document);
-  app.use(docsPage());
+  app.use(docsPage(s.publicUrl));
   unmatchedRoutes(app, deps);
   app.use(errorMiddleware(deps.logger));
   return app;

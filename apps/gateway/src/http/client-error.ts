@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { JSON_SECURITY_HEADER_LINES } from '@hookstream/service-kit';
 
 /** Parser errors Node reports for a request it refuses before any route sees it. */
 const STATUS_BY_CODE: Record<string, { status: number; reason: string; error: string }> = {
@@ -26,7 +27,7 @@ export function answerMalformedRequests(server: Server): void {
       error: known?.error ?? `malformed HTTP request (${err.code ?? 'parse error'}): check header names and values (no CR, LF or NUL) and message framing`,
     });
     socket.end(
-      `HTTP/1.1 ${status} ${known?.reason ?? 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${known?.reason ?? 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${JSON_SECURITY_HEADER_LINES}connection: close\r\n\r\n${body}`,
     );
   });
 }

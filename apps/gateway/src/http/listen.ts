@@ -1,21 +1,35 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { answerMalformedRequests } from './client-error.js';
 
+export interface ListenOptions {
+  /** Connections held at once; the next one is closed on arrival (Node's `drop`). */
+  maxConnections: number;
+  onDrop?: () => void;
+}
+
 /**
- * Starts the HTTP server. Timeouts sit above common load balancers' idle timeouts (60 s), so
- * the balancer, not the gateway, closes idle keep-alive connections and never sends on one
- * the gateway just closed.
+ * Starts the HTTP server of the API port.
+ * - Keep-alive sits above common load balancers' idle timeouts (60 s), so the balancer, not
+ *   the gateway, closes idle connections and never sends on one the gateway just closed.
+ * - Slow clients (slowloris) hold a connection at most 20 s before their headers are complete
+ *   (a connection that sends nothing included) and 60 s for a whole request; Node checks every
+ *   5 s. With the connection cap this bounds what a few slow clients can take from the others.
  */
-export async function listen(app: Express, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+export async function listen(app: Express, port: number, host: string, opts: ListenOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000, connectionsCheckingInterval: 5_000 }, app);
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 60_000;
+  server.maxConnections = opts.maxConnections;
+  if (opts.onDrop) server.on('drop', opts.onDrop);
   answerMalformedRequests(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
     server,
     port: (server.address() as AddressInfo).port,

@@ -9,6 +9,7 @@ export interface GatewayMetrics {
   duplicates: prom.Counter<string>;
   lifecycleEvents: prom.Counter<'verb'>;
   ingestStep: prom.Histogram<'step'>;
+  connectionsDropped: prom.Counter<string>;
 }
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -56,6 +57,11 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    connectionsDropped: new prom.Counter({
+      name: 'hookstream_gateway_connections_dropped_total',
+      help: 'Connections closed on arrival because the gateway already held HTTP_MAX_CONNECTIONS',
+      registers: [registry],
+    }),
   };
 }
 
@@ -76,7 +82,7 @@ function routeLabel(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof path === 'string') return `${req.baseUrl}${path}`.replace(/[:*]([A-Za-z]+)/g, '{$1}');
   const p = req.path;
-  if (['/healthz', '/readyz', '/metrics', '/openapi.json'].includes(p)) return p;
+  if (p === '/healthz' || p === '/openapi.json') return p;
   if (p.startsWith('/docs')) return '/docs';
   return 'unmatched';
 }

@@ -78,7 +78,7 @@ export async function publish(p: Pipeline, events: CloudEvent[], key?: string, h
 
 /** A labelled sample on the matcher's /metrics page (labels given as `k="v"` pairs it must contain). */
 export async function labelledMetric(p: Pipeline, name: string, label: string): Promise<number> {
-  const text = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${p.matcher.opsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
@@ -116,7 +116,7 @@ export function invalidRecords(p: Pipeline): InvalidEventRecord[] {
 
 /** Value of an unlabelled metric on the matcher's /metrics page. */
 export async function metricValue(p: Pipeline, name: string): Promise<number | undefined> {
-  const text = await (await fetch(`${p.matcher.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${p.matcher.opsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }

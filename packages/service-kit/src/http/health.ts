@@ -9,6 +9,7 @@ export interface HealthReport {
 export class Health {
   private readonly checks = new Map<string, HealthCheck>();
   private stopping = false;
+  private lastVerdict?: { at: number; ok: Promise<boolean> };
 
   add(name: string, check: HealthCheck): void {
     this.checks.set(name, check);
@@ -21,6 +22,18 @@ export class Health {
 
   get isStopping(): boolean {
     return this.stopping;
+  }
+
+  /**
+   * Readiness as one bit, for an unauthenticated probe on a public port: the checks run at most
+   * once per `maxAgeMs` however many callers ask (no Kafka or PostgreSQL round trip per request),
+   * and the reasons stay on the operations port.
+   */
+  async isReady(maxAgeMs = 1000): Promise<boolean> {
+    if (this.stopping) return false;
+    const now = Date.now();
+    if (!this.lastVerdict || now - this.lastVerdict.at >= maxAgeMs) this.lastVerdict = { at: now, ok: this.report().then((r) => r.ok) };
+    return this.lastVerdict.ok;
   }
 
   async report(timeoutMs = 2000): Promise<HealthReport> {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type BaseConfig } from '../config/base-config.js';
-import { ConfigError, type ConfigOf, type Reader } from '../config/env.js';
+import { ConfigError, env, type ConfigOf, type Reader } from '../config/env.js';
 import { describeKafkaSecurity, kafkaSecurity } from '../config/kafka-security.js';
 import { createDb } from '../db/knex.js';
 import { Health, withTimeout } from '../http/health.js';
@@ -40,8 +40,8 @@ export interface ServiceDefinition<S extends Record<string, Reader<unknown>>> {
   name: string;
   config: S;
   /**
-   * Port variable and default for the side port serving /healthz, /readyz and /metrics.
-   * Omit for an app that serves them on its own HTTP server.
+   * Port variable and default of the operations port serving /healthz, /readyz and /metrics
+   * (bound to OPS_HOST). Every app has one, apart from any public port of its own.
    */
   opsPort?: { variable: string; default: number };
   /**
@@ -58,6 +58,18 @@ export interface RunningService {
   opsPort?: number;
 }
 
+/**
+ * The settings of the operations listener. OPS_HOST defaults to loopback: metrics and readiness
+ * details stay on the machine unless the deployment opens them (the container image sets
+ * 0.0.0.0, as kubelet probes and Prometheus reach the pod's address).
+ */
+export function opsListenerSpec(opsPort: { variable: string; default: number }): Record<string, Reader<unknown>> {
+  return {
+    [opsPort.variable]: env.port(opsPort.default),
+    OPS_HOST: env.string({ default: '127.0.0.1', pattern: /^[A-Za-z0-9.:-]{1,253}$/, rule: 'an IP address or host name to bind the operations port to' }),
+  };
+}
+
 function fail(name: string, message: string): never {
   process.stderr.write(`${name}: ${message}\n`);
   process.exit(1);
@@ -68,10 +80,10 @@ function fail(name: string, message: string): never {
  * Kafka and PostgreSQL clients, topics, health and metrics, signal handling.
  */
 export async function runService<S extends Record<string, Reader<unknown>>>(def: ServiceDefinition<S>): Promise<RunningService> {
-  const extra = { ...def.config } as Record<string, Reader<unknown>>;
-  if (def.opsPort) {
-    const { env } = await import('../config/env.js');
-    extra[def.opsPort.variable] = env.port(def.opsPort.default);
+  const extra = { ...def.config, ...(def.opsPort ? opsListenerSpec(def.opsPort) : {}) } as Record<string, Reader<unknown>>;
+  // Renamed: a deployment still setting it would get probes on a port nobody listens on.
+  if (process.env.HEALTH_PORT !== undefined && def.opsPort?.variable !== 'HEALTH_PORT') {
+    fail(def.name, `configuration error: HEALTH_PORT was renamed ${def.opsPort?.variable ?? 'OPS_PORT'}; set that instead`);
   }
   let config: BaseConfig & ConfigOf<S>;
   try {
@@ -113,6 +125,11 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
   health.add('postgres', async () => {
     await db.raw('select 1');
   });
+  // The operations port answers before the app has started (liveness); ready only once it has.
+  let started = false;
+  health.add('started', async () => {
+    if (!started) throw new Error('starting');
+  });
 
   let opsServer: Server | undefined;
   let opsPort: number | undefined;
@@ -129,9 +146,9 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
   try {
     if (def.opsPort) {
       const port = (config as Record<string, unknown>)[def.opsPort.variable] as number;
-      const started = await startOpsServer(port, process.env.OPS_HOST ?? '0.0.0.0', health, metrics);
-      opsServer = started.server;
-      opsPort = started.port;
+      const ops = await startOpsServer(port, (config as Record<string, unknown>).OPS_HOST as string, health, metrics);
+      opsServer = ops.server;
+      opsPort = ops.port;
       shutdown.register('ops-server', () => new Promise<void>((r) => opsServer!.close(() => r())));
     }
     logger.info(
@@ -168,6 +185,7 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
         void stop(reason).then(() => process.exit(1));
       },
     });
+    started = true;
     logger.info({ ops_port: opsPort }, 'ready');
   } catch (e) {
     logger.fatal({ err: e }, 'could not start');

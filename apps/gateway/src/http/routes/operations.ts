@@ -1,44 +1,32 @@
-import { handleOpsRequest } from '@hookstream/service-kit';
 import { NotFound } from '../../domain/errors.js';
 import type { Route } from './route.js';
 
-// The ops endpoints are answered by service-kit (the same code serves the workers' ops port).
-// It matches exact paths only, where Express also routes `/healthz/` and `/HEALTHZ` here.
-const ops: Route['handler'] = async (req, res, { ops }) => {
-  if (!(await handleOpsRequest(req, res, ops.health, ops.registry))) throw new NotFound('route', `no route for ${req.method} ${req.path}`);
+/**
+ * The API port's health: one bit for a load balancer outside the cluster, 200 when this gateway
+ * can serve and 503 when a dependency fails or it is shutting down. The reasons, /readyz and
+ * /metrics are on the operations port (OPS_PORT) only: they describe the internals.
+ */
+const healthz: Route['handler'] = async (req, res, { ops }) => {
+  // Exact path only, where Express also routes `/healthz/` and `/HEALTHZ` here.
+  if (req.path !== '/healthz') throw new NotFound('route', `no route for ${req.method} ${req.path}`);
+  const ok = await ops.health.isReady();
+  res
+    .status(ok ? 200 : 503)
+    .set('cache-control', 'no-store')
+    .json({ status: ok ? 'ok' : 'unavailable' });
 };
 
-/** Liveness, readiness, metrics and the OpenAPI document itself: no credentials. */
+/** Health of this gateway and the OpenAPI document itself: no credentials. */
 export const operationRoutes: Route[] = [
   {
     method: 'get',
     path: '/healthz',
     auth: 'none',
     tag: 'Operations',
-    operationId: 'liveness',
-    summary: 'Liveness',
-    responses: { '200': { description: 'Alive' } },
-    handler: ops,
-  },
-  {
-    method: 'get',
-    path: '/readyz',
-    auth: 'none',
-    tag: 'Operations',
-    operationId: 'readiness',
-    summary: 'Readiness (Kafka and PostgreSQL reachable)',
-    responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
-    handler: ops,
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    auth: 'none',
-    tag: 'Operations',
-    operationId: 'metrics',
-    summary: 'Prometheus metrics',
-    responses: { '200': { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
-    handler: ops,
+    operationId: 'health',
+    summary: 'Health: 200 when this gateway can serve, 503 otherwise (details on the operations port)',
+    responses: { '200': { description: 'Serving' }, '503': { description: 'Not serving: a dependency fails or the gateway is shutting down' } },
+    handler: healthz,
   },
   {
     method: 'get',

@@ -18,7 +18,7 @@ export const TAGS = {
   Webhooks: 'Webhook subscriptions: create, list, update, enable, delete',
   Secrets: "The tenant's write-only secret store, referenced by webhooks",
   Deliveries: 'Delivery history of webhooks and manual retry',
-  Operations: 'Liveness, readiness, metrics and this document',
+  Operations: 'Health of this gateway and this document',
 } as const;
 export type Tag = keyof typeof TAGS;
 
