@@ -72,8 +72,8 @@ export function appSettings(app: AppName): AppSettings {
       .filter(([, r]) => r.secret)
       .map(([name]) => name),
   );
-  // Without a side port the app serves the operations endpoints on its own HTTP server (PORT).
-  const opsPort = ops ? { variable: ops.variable, port: ops.default } : { variable: 'PORT', port: readers.PORT!.parse(undefined) as number };
+  if (!ops) throw new Error(`apps/${app}/src/main.ts declares no opsPort: every app serves /readyz and /metrics on its operations port`);
+  const opsPort = { variable: ops.variable, port: ops.default };
   return { readers, rawReads: rawEnvReads([...SHARED_SOURCES, `apps/${app}/src`]), secrets, opsPort };
 }
 
