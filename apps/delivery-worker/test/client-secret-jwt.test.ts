@@ -20,7 +20,12 @@ const SECRETS: Record<string, string> = {
   down: 'down-client-secret-0123456789abcdef',
   empty: 'empty-client-secret-0123456789abcdef',
   rejected: 'rejected-client-secret-0123456789abcdef',
+  large: 'large-client-secret-0123456789abcdef',
+  huge: 'huge-client-secret-0123456789abcdef',
+  metadata: 'metadata-client-secret-0123456789abcdef',
 };
+// An access token of 16 KB (Azure AD's are about 1.5 KB; some carry many more claims).
+const LARGE_TOKEN = `large.${'x'.repeat(16 * 1024)}.sig`;
 
 describe('client_secret_jwt (RFC 7523)', () => {
   let h: Harness;
@@ -64,6 +69,19 @@ describe('client_secret_jwt (RFC 7523)', () => {
       { clientId: 'down', clientSecret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
       { clientId: 'empty', clientSecret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
       { clientId: 'rejected', clientSecret: SECRETS.rejected!, audience: AUDIENCE },
+      {
+        clientId: 'large',
+        clientSecret: SECRETS.large!,
+        audience: AUDIENCE,
+        answer: () => ({ status: 200, body: { access_token: LARGE_TOKEN, token_type: 'Bearer', expires_in: 3600 } }),
+      },
+      // 70 KiB of answer: past the 64 KiB cap.
+      {
+        clientId: 'huge',
+        clientSecret: SECRETS.huge!,
+        audience: AUDIENCE,
+        answer: () => ({ status: 200, body: { access_token: `huge.${'y'.repeat(70 * 1024)}`, expires_in: 3600 } }),
+      },
     ]);
     worker = await h.startWorker({ TENANT_SECRET_CACHE_MS: '0' });
   });
@@ -179,6 +197,45 @@ describe('client_secret_jwt (RFC 7523)', () => {
     expect(aDown).toMatchObject({ outcome: 'auth_error', error_class: 'token_endpoint', error_message: 'token endpoint answered 500', status_code: null });
     const [aEmpty] = await attemptRows(h.pg.db, jobs[2]!.delivery_id);
     expect(aEmpty).toMatchObject({ outcome: 'auth_error', error_class: 'token_endpoint', error_message: 'token endpoint answer has no access_token' });
+    expect(never.requests).toHaveLength(0);
+  });
+
+  // #16.5: token answers were cut at 1 KiB, so every token longer than that failed.
+  it('reads a 16 KB access token whole, and fails an answer over 64 KiB with a clear error', async () => {
+    const r = await startReceiver({ maxHeaderSize: 64 * 1024 });
+    receivers.push(r);
+    const never = await receiver(() => ({ status: 200 }));
+    const large = await jwtWebhook('large', r);
+    const huge = await jwtWebhook('huge', never, {}, { retry_max_count: 0 });
+    const [jl, jh] = [job(h.tenantId, large.id), job(h.tenantId, huge.id)];
+    await produceJobs(h.kafka, [jl, jh]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, jl.delivery_id))?.status === 'delivered', { what: 'delivered with the large token' });
+    expect(r.byId(jl.delivery_id)[0]!.headers.authorization).toBe(`Bearer ${LARGE_TOKEN}`);
+    await waitFor(async () => (await deliveryRow(h.pg.db, jh.delivery_id))?.status === 'discarded', { what: 'discarded after the huge answer' });
+    const [attempt] = await attemptRows(h.pg.db, jh.delivery_id);
+    expect(attempt).toMatchObject({ outcome: 'auth_error', error_class: 'token_endpoint', error_message: 'token endpoint answered 200 with more than 64 KiB' });
+    expect(tokens.requestsOf('huge')).toHaveLength(1);
+    expect(never.requests).toHaveLength(0);
+  });
+
+  // #16.3 and #16.10: the token URL is the tenant's too; this worker runs with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true.
+  it('refuses a token URL on the cloud metadata address, telling the tenant only that it is not public', async () => {
+    const never = await receiver(() => ({ status: 200 }));
+    const wh = await jwtWebhook('metadata', never, {}, { retry_max_count: 0 });
+    await overwriteWebhookColumns(h.pg.db, wh.id, {
+      spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: 'http://169.254.169.254/latest/meta-data/iam/token' } }),
+    });
+    const j = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [j]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'discarded', { what: 'discarded' });
+    const [attempt] = await attemptRows(h.pg.db, j.delivery_id);
+    expect(attempt).toMatchObject({
+      outcome: 'auth_error',
+      error_class: 'token_endpoint',
+      error_message: 'the token endpoint resolves to a non-public address; hookstream calls only public endpoints',
+    });
+    const logged = worker.output().find((l) => l.includes('token endpoint refused') && l.includes(wh.id));
+    expect(JSON.parse(logged!)).toMatchObject({ host: '169.254.169.254', address: '169.254.169.254', address_class: 'cloud-metadata' });
     expect(never.requests).toHaveLength(0);
   });
 });

@@ -185,6 +185,37 @@ describe('delivery', () => {
     }
   });
 
+  // #16.3: this worker runs with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true (it calls the local receiver).
+  it('still refuses link-local and cloud metadata endpoints, without a call and without retries', async () => {
+    const endpoints = [
+      'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      'http://[fd00:ec2::254]/latest/meta-data/',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://[fe80::1]/hook',
+      'http://[::ffff:169.254.169.254]/hook',
+      'http://metadata.google.internal/computeMetadata/v1/',
+    ];
+    const jobs = [];
+    for (const endpoint of endpoints) {
+      const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint, timeout_ms: 1000, retry_max_count: 1 });
+      jobs.push(job(h.tenantId, wh.id, 'jive:user_session_login'));
+    }
+    await produceJobs(h.kafka, jobs);
+    const ids = jobs.map((j) => j.delivery_id);
+    await waitFor(async () => (await rowsWhereIn(h.pg.db, 'deliveries', 'id', ids, { status: 'discarded' })).length === ids.length, { what: 'all discarded' });
+    for (const id of ids) {
+      const attempts = await attemptRows(h.pg.db, id);
+      expect(attempts).toEqual([
+        expect.objectContaining({
+          outcome: 'refused',
+          error_class: 'endpoint_refused',
+          error_message: 'the endpoint resolves to a non-public address; hookstream calls only public endpoints',
+          response_excerpt: null,
+        }),
+      ]);
+    }
+  });
+
   it('dead-letters a job whose webhook was deleted, and an unreadable message with the reason', async () => {
     const orphan = job(h.tenantId, '00000000-0000-4000-8000-00000000dead');
     const owned = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url });

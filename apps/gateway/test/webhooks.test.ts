@@ -342,12 +342,13 @@ describe('webhooks API', () => {
 
     it.each([
       ['http://your.service.com/webhooks', /https:\/\/ URL/],
-      ['https://127.0.0.1/hook', /loopback/],
+      ['https://127.0.0.1/hook', /non-public address/],
       ['https://localhost:8443/hook', /local host name/],
-      ['https://10.1.2.3/hook', /private address/],
-      ['https://169.254.169.254/latest/meta-data', /metadata/],
-      ['https://[::1]/hook', /loopback/],
-      ['https://[fe80::1]/hook', /link-local/],
+      ['https://10.1.2.3/hook', /non-public address/],
+      ['https://169.254.169.254/latest/meta-data', /non-public address/],
+      ['https://[::1]/hook', /non-public address/],
+      ['https://[fe80::1]/hook', /non-public address/],
+      ['https://[::ffff:0:a9fe:a9fe]/hook', /non-public address/],
     ])('refuses %s', async (callback, message) => {
       const r = await h.call('POST', '/v1/webhooks', { key, body: { callback, events: 'webhook' }, baseUrl: strict.baseUrl });
       expect(r.status).toBe(400);
@@ -456,6 +457,42 @@ describe('webhooks API', () => {
       expect((await h.call('POST', '/v1/webhooks', { key: limited.api_key, body: contentWebhook() })).status).toBe(409);
       // Another tenant is not affected by this tenant's limit.
       expect((await h.call('POST', '/v1/webhooks', { key: otherKey, body: contentWebhook() })).status).toBe(201);
+    });
+  });
+
+  // #16.3: the harness runs with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true; link-local and metadata stay refused.
+  describe('endpoint URL policy with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS on', () => {
+    it.each([
+      'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      'http://[fd00:ec2::254]/latest/meta-data/',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://[fe80::1]/hook',
+      'http://[::ffff:169.254.169.254]/hook',
+    ])('refuses %s at create and update, naming the field', async (url) => {
+      const created = await h.call('POST', '/v1/webhooks', { key, body: { callback: url, events: 'webhook' } });
+      expect(created.status).toBe(400);
+      expect(created.body.details).toEqual([expect.objectContaining({ path: '/callback', message: expect.stringMatching(/never allowed/) })]);
+      const notification = await h.call('POST', '/v1/webhooks', { key, body: { ...fixtures.webhookRequests.notificationJwt, endpoint: url } });
+      expect(notification.status).toBe(400);
+      expect(notification.body.details).toEqual([expect.objectContaining({ path: '/endpoint', message: expect.stringMatching(/never allowed/) })]);
+      const ok = await h.call('POST', '/v1/webhooks', { key, body: { callback: `http://127.0.0.1:9/${randomUUID()}`, events: 'webhook' } });
+      expect(ok.status).toBe(201);
+      const updated = await h.call('PUT', `/v1/webhooks/${ok.body.id}`, { key, body: { callback: url, events: 'webhook' } });
+      expect(updated.status).toBe(400);
+      expect(updated.body.details).toEqual([expect.objectContaining({ path: '/callback' })]);
+    });
+
+    it('refuses a tenant-supplied OAuth2 token URL on a metadata address', async () => {
+      const body = {
+        ...fixtures.webhookRequests.notificationJwt,
+        auth_config: { ...fixtures.webhookRequests.notificationJwt.auth_config, token_uri: 'https://169.254.169.254/token' },
+      };
+      const r = await h.call('POST', '/v1/webhooks', { key, body });
+      expect(r.status).toBe(400);
+      expect(r.body.details).toEqual([
+        expect.objectContaining({ path: '/auth_config/token_uri', message: expect.stringMatching(/non-public address.*never allowed/) }),
+      ]);
     });
   });
 });

@@ -17,5 +17,6 @@ export * from './crypto/secret-box.js';
 export * from './crypto/secret-key-ring.js';
 export * from './kafka/consumer-progress.js';
 export * from './net/address-class.js';
+export * from './net/metadata-host.js';
 export * from './kafka/log-levels.js';
 export * from './kafka/request-queue-fix.js';

@@ -53,6 +53,8 @@ export interface ReceiverOptions {
    * path's behaviour. For tests that answer by header, by call count, or not at all.
    */
   respond?: (req: Received, n: number) => Reply | undefined;
+  /** Largest request head accepted (node's default, 16 KiB, answers 431 above it): large bearer tokens need more. */
+  maxHeaderSize?: number;
 }
 
 export interface Receiver {
@@ -96,7 +98,7 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
   const waiters = new Set<() => void>();
   const hanging = new Set<http.ServerResponse>();
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: opts.maxHeaderSize ?? 16 * 1024 }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

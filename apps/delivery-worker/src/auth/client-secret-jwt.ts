@@ -14,6 +14,11 @@ export const ASSERTION_TTL_S = 600;
 export const REFRESH_BEFORE_EXPIRY_MS = 60_000;
 /** The seed asks partners for tokens living longer than this. */
 export const MIN_PARTNER_TOKEN_TTL_S = 300;
+/**
+ * Token answers are read whole up to this size: access tokens of 1-2 KB are common (Azure AD) and
+ * some carry many claims; a larger answer is refused rather than read without a bound.
+ */
+export const TOKEN_ANSWER_MAX_BYTES = 64 * 1024;
 
 interface JwtConfig {
   client_id: string;
@@ -97,11 +102,20 @@ export class AccessTokens {
       client_assertion_type: config.client_assertion_type,
       client_assertion: await clientAssertion(config.client_id, config.audience, secret),
     });
-    const res = await this.sender.post(config.token_uri, form, { accept: 'application/json' }, this.timeouts);
+    const res = await this.sender.post(config.token_uri, form, { accept: 'application/json' }, this.timeouts, TOKEN_ANSWER_MAX_BYTES);
     const fail = (message: string): never => {
       this.metrics.tokenRequests.inc({ outcome: 'failed' });
       throw new AuthError('token_endpoint', message);
     };
+    if (res.refusal) {
+      // The tenant reads the attempt's error; which address the name resolved to is for the operator only.
+      this.logger.warn(
+        { webhook_id: webhook.id, tenant_id: webhook.tenantId, host: res.refusal.host, address: res.refusal.address, address_class: res.refusal.addressClass },
+        'token endpoint refused: it resolves to a non-public address',
+      );
+      fail('the token endpoint resolves to a non-public address; hookstream calls only public endpoints');
+    }
+    if (res.errorClass === 'answer_too_large') fail(`token endpoint answered ${res.statusCode} with more than ${TOKEN_ANSWER_MAX_BYTES / 1024} KiB`);
     if (res.statusCode === undefined) fail(`token endpoint unreachable: ${res.errorMessage ?? 'no response'}`);
     if (res.statusCode! < 200 || res.statusCode! >= 300) fail(`token endpoint answered ${res.statusCode}`);
     let parsed: unknown;

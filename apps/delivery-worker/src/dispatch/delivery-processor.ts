@@ -175,6 +175,14 @@ export class DeliveryProcessor {
         reauthenticated: false,
       };
     }
+    if (outcome.refusal) {
+      // The tenant reads only that the endpoint resolves to a non-public address; the detail is for the operator.
+      const { host, address, addressClass } = outcome.refusal;
+      this.deps.logger.warn(
+        { webhook_id: webhook.id, tenant_id: webhook.tenantId, host, address, address_class: addressClass },
+        'endpoint refused: it resolves to a non-public address',
+      );
+    }
     const { metrics } = this.deps;
     metrics.attempts.inc({ outcome: outcome.outcome, status_class: statusClass(outcome.statusCode) }, jobs.length);
     metrics.attemptDuration.observe(outcome.durationMs / 1000);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import got, { type Got, type Options, type RequestFunction } from 'got';
-import { checkLiteralHost, guardedLookup } from '../safety/endpoint-guard.js';
+import { checkUrlHost, guardedLookup } from '../safety/endpoint-guard.js';
 import { classifyRequestError, MAX_RESPONSE_READ_BYTES, RESPONSE_EXCERPT_BYTES, type HttpOutcome, type Timeouts } from './outcome.js';
 
 /*
@@ -88,16 +88,21 @@ export class ControlPlaneClient {
     });
   }
 
-  /** POSTs and reports what happened; never throws. */
-  async post(url: string, body: string | URLSearchParams, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome> {
+  /**
+   * POSTs and reports what happened; never throws. Without `maxAnswerBytes` the answer's first
+   * 1 KiB is kept, like a delivery's excerpt; with it the answer is kept whole, and one longer
+   * than that (after decompression) fails as `answer_too_large`.
+   */
+  async post(url: string, body: string | URLSearchParams, headers: Record<string, string>, timeouts: Timeouts, maxAnswerBytes?: number): Promise<HttpOutcome> {
     const startedAt = new Date();
     const t0 = performance.now();
     const done = (o: Omit<HttpOutcome, 'startedAt' | 'durationMs'>): HttpOutcome => ({ startedAt, durationMs: Math.round(performance.now() - t0), ...o });
     try {
-      checkLiteralHost(new URL(url), this.allowPrivate);
+      checkUrlHost(new URL(url), this.allowPrivate);
     } catch (e) {
       return done(classifyRequestError(e, timeouts));
     }
+    const kept = maxAnswerBytes ?? RESPONSE_EXCERPT_BYTES;
     return new Promise<HttpOutcome>((resolve) => {
       let settled = false;
       let statusCode: number | undefined;
@@ -108,7 +113,7 @@ export class ControlPlaneClient {
         settled = true;
         resolve(done(o));
       };
-      const excerpt = () => Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+      const answer = () => Buffer.concat(chunks).subarray(0, kept).toString('utf8');
       const stream = this.client.stream.post(url, {
         ...(typeof body === 'string' ? { body } : { form: Object.fromEntries(body) }),
         headers,
@@ -124,17 +129,20 @@ export class ControlPlaneClient {
         statusCode = res.statusCode;
       });
       stream.on('data', (chunk: Buffer) => {
-        if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
+        if (size < kept) chunks.push(chunk);
         size += chunk.length;
-        if (size > MAX_RESPONSE_READ_BYTES) {
-          finish({ statusCode, body: excerpt() });
+        if (maxAnswerBytes !== undefined && size > maxAnswerBytes) {
+          finish({ statusCode, errorClass: 'answer_too_large', errorMessage: `answer larger than ${maxAnswerBytes} bytes` });
+          stream.destroy();
+        } else if (maxAnswerBytes === undefined && size > MAX_RESPONSE_READ_BYTES) {
+          finish({ statusCode, body: answer() });
           stream.destroy();
         }
       });
-      stream.on('end', () => finish({ statusCode, body: excerpt() }));
+      stream.on('end', () => finish({ statusCode, body: answer() }));
       stream.on('error', (e: unknown) => {
         // A response whose status arrived counts as that status even if its body broke off.
-        if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return finish({ statusCode, body: excerpt() });
+        if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return finish({ statusCode, body: answer() });
         finish({ ...(statusCode !== undefined ? { statusCode } : {}), ...classifyRequestError(e, timeouts) });
       });
     });

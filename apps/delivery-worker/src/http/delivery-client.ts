@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import zlib from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
-import { checkLiteralHost, guardedLookup } from '../safety/endpoint-guard.js';
+import { checkUrlHost, guardedLookup } from '../safety/endpoint-guard.js';
 import { CallTimeoutError, classifyRequestError, MAX_RESPONSE_READ_BYTES, RESPONSE_EXCERPT_BYTES, type HttpOutcome, type Timeouts } from './outcome.js';
 
 /*
@@ -180,7 +180,7 @@ export class DeliveryClient {
       if (target.protocol !== 'http:' && target.protocol !== 'https:') {
         throw Object.assign(new Error(`unsupported protocol ${target.protocol}`), { code: 'ERR_UNSUPPORTED_PROTOCOL' });
       }
-      checkLiteralHost(target, this.allowPrivate);
+      checkUrlHost(target, this.allowPrivate);
     } catch (e) {
       return Promise.resolve(done(classifyRequestError(e, timeouts)));
     }

@@ -1,4 +1,4 @@
-import { EndpointRefusedError } from '../safety/endpoint-guard.js';
+import { EndpointRefusedError, type EndpointRefusal } from '../safety/endpoint-guard.js';
 
 /** Bytes of a partner's response kept in the audit. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
@@ -23,6 +23,8 @@ export interface HttpOutcome {
   /** Set when no response came: `timeout:connect`, `connection_refused`, `endpoint_refused`, ... */
   errorClass?: string;
   errorMessage?: string;
+  /** For `endpoint_refused`: host, address and class, for the operator log (never recorded for the tenant). */
+  refusal?: EndpointRefusal;
 }
 
 /**
@@ -56,11 +58,11 @@ const UNDICI_TIMEOUT_EVENTS: Record<string, string> = {
  * Our error class and a message that names no URL (URLs may carry credentials), for an error of
  * either client: got (control plane) or undici (delivery path).
  */
-export function classifyRequestError(e: unknown, timeouts: Timeouts): { errorClass: string; errorMessage: string } {
+export function classifyRequestError(e: unknown, timeouts: Timeouts): { errorClass: string; errorMessage: string; refusal?: EndpointRefusal } {
   const err = (e ?? {}) as ClientError;
   const cause = err.cause as ClientError | undefined;
-  if (e instanceof EndpointRefusedError) return { errorClass: 'endpoint_refused', errorMessage: e.message };
-  if (cause instanceof EndpointRefusedError) return { errorClass: 'endpoint_refused', errorMessage: cause.message };
+  const refused = e instanceof EndpointRefusedError ? e : cause instanceof EndpointRefusedError ? cause : undefined;
+  if (refused) return { errorClass: 'endpoint_refused', errorMessage: refused.message, refusal: refused.refusal };
   const code = err.code ?? cause?.code;
   const undiciTimeout = code === undefined ? undefined : UNDICI_TIMEOUT_EVENTS[code];
   if (err.name === 'TimeoutError' || code === 'ETIMEDOUT' || undiciTimeout !== undefined) {

@@ -1,32 +1,52 @@
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { classifyAddress, type AddressClass } from '@hookstream/service-kit';
+import { isCloudMetadataHost, refusedAddressClass, type AddressClass } from '@hookstream/service-kit';
+
+/**
+ * What tenants read when their endpoint is refused: the same words whatever the address and its
+ * class, so that the delivery history is no oracle for what internal names resolve to.
+ */
+export const ENDPOINT_REFUSED_MESSAGE = 'the endpoint resolves to a non-public address; hookstream calls only public endpoints';
+
+/** Why a destination was refused, for the operator log only. */
+export interface EndpointRefusal {
+  host: string;
+  /** The refused address; absent when the host name itself is refused (a cloud metadata name). */
+  address?: string;
+  addressClass: AddressClass;
+}
 
 /** A destination that resolves to an address partners' endpoints may not use. */
 export class EndpointRefusedError extends Error {
   readonly code = 'ENDPOINT_REFUSED';
+  readonly refusal: EndpointRefusal;
   constructor(
     readonly host: string,
-    readonly address: string,
+    readonly address: string | undefined,
     readonly addressClass: AddressClass,
   ) {
-    super(`${host} resolves to ${address}, a ${addressClass} address; private endpoints are refused (HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS is off)`);
+    super(ENDPOINT_REFUSED_MESSAGE);
     this.name = 'EndpointRefusedError';
+    this.refusal = { host, ...(address !== undefined ? { address } : {}), addressClass };
   }
 }
 
-/** Throws when the URL's host is an IP literal of a refused class (no DNS lookup happens for those). */
-export function checkLiteralHost(url: URL, allowPrivate: boolean): void {
-  if (allowPrivate) return;
+/**
+ * Throws when the URL's host is refused by what it says, before any lookup: a cloud metadata
+ * name, or an IP literal of a refused class (the socket does no lookup for those).
+ * HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS admits loopback and private addresses, never link-local or metadata ones.
+ */
+export function checkUrlHost(url: URL, allowPrivate: boolean): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isCloudMetadataHost(host)) throw new EndpointRefusedError(host, undefined, 'cloud-metadata');
   if (isIP(host) === 0) return;
-  const cls = classifyAddress(host);
+  const cls = refusedAddressClass(host, allowPrivate);
   if (cls) throw new EndpointRefusedError(host, host, cls);
 }
 
 /**
  * A `lookup` for the HTTP agent: resolves every address of the host, refuses the connection
- * if any of them is not public, and hands the checked addresses to the socket, so the address
+ * if any of them is refused, and hands the checked addresses to the socket, so the address
  * connected to is the one checked (no second resolution an attacker's DNS could answer
  * differently).
  */
@@ -34,11 +54,9 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
-      if (!allowPrivate) {
-        for (const a of addresses) {
-          const cls = classifyAddress(a.address);
-          if (cls) return callback(new EndpointRefusedError(hostname, a.address, cls), '', 0);
-        }
+      for (const a of addresses) {
+        const cls = refusedAddressClass(a.address, allowPrivate);
+        if (cls) return callback(new EndpointRefusedError(hostname, a.address, cls), '', 0);
       }
       if (addresses.length === 0) {
         const e = Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });

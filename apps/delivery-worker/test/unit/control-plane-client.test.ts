@@ -44,6 +44,16 @@ beforeAll(async () => {
       } else if (req.url === '/big') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('a'.repeat(200 * 1024));
+      } else if (req.url === '/token-16k') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: 't'.repeat(16 * 1024), token_type: 'Bearer', expires_in: 3600 }));
+      } else if (req.url === '/token-16k-gzip') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(JSON.stringify({ access_token: 'g'.repeat(16 * 1024) })));
+      } else if (req.url === '/bomb') {
+        // about 20 KiB of gzip that inflates to 20 MiB: the cap applies to what it inflates to.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(Buffer.alloc(20 * 1024 * 1024, 'x')));
       } else {
         res.writeHead(201, { 'content-type': 'text/plain' });
         res.end('created');
@@ -157,7 +167,24 @@ describe('ControlPlaneClient (the lean got client)', () => {
     expect(o).toMatchObject({ statusCode: 200, body: 'decoded text' });
   });
 
-  it('keeps 1 KiB of a large response', async () => {
+  // #16.5: token answers are read whole up to their cap (a 1.5 KB Azure AD token was cut at 1 KiB).
+  it('reads a 16 KiB answer whole, decoded if compressed', async () => {
+    const plain = await sender.post(`${base}/token-16k`, '{}', { accept: 'application/json' }, timeouts, 64 * 1024);
+    expect(plain.statusCode).toBe(200);
+    expect((JSON.parse(plain.body!) as { access_token: string }).access_token).toBe('t'.repeat(16 * 1024));
+    const gzipped = await sender.post(`${base}/token-16k-gzip`, '{}', { accept: 'application/json' }, timeouts, 64 * 1024);
+    expect((JSON.parse(gzipped.body!) as { access_token: string }).access_token).toBe('g'.repeat(16 * 1024));
+  });
+
+  it('refuses an answer beyond the cap with a clear error and keeps none of it', async () => {
+    for (const path of ['/big', '/bomb']) {
+      const o = await sender.post(`${base}${path}`, '{}', { accept: 'application/json' }, timeouts, 64 * 1024);
+      expect(o).toMatchObject({ statusCode: 200, errorClass: 'answer_too_large', errorMessage: 'answer larger than 65536 bytes' });
+      expect(o.body).toBeUndefined();
+    }
+  });
+
+  it('keeps 1 KiB of a large answer when no cap is asked for', async () => {
     const o = await sender.post(`${base}/big`, '{}', { 'content-type': 'application/json' }, timeouts);
     expect(o.statusCode).toBe(200);
     expect(o.body).toBe('a'.repeat(RESPONSE_EXCERPT_BYTES));

@@ -4,6 +4,9 @@ import net, { type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib';
 import { DeliveryClient, excerptOf } from '../../src/http/delivery-client.js';
 import { RESPONSE_EXCERPT_BYTES } from '../../src/http/outcome.js';
+import { EndpointRefusedError, guardedLookup } from '../../src/safety/endpoint-guard.js';
+
+const REFUSED_MESSAGE = 'the endpoint resolves to a non-public address; hookstream calls only public endpoints';
 
 interface Received {
   method?: string;
@@ -229,17 +232,72 @@ describe('DeliveryClient endpoint guard (private endpoints refused)', () => {
   it('refuses an IP literal before any connection', async () => {
     const before = connections;
     const o = await client.post(`${base}/ok`, '{}', json, timeouts);
-    expect(o).toMatchObject({ errorClass: 'endpoint_refused' });
-    expect(o.errorMessage).toContain('a loopback address');
+    expect(o).toMatchObject({ errorClass: 'endpoint_refused', errorMessage: REFUSED_MESSAGE });
+    // #16.10: the tenant reads the message; the operator log gets the detail.
+    expect(o.refusal).toEqual({ host: '127.0.0.1', address: '127.0.0.1', addressClass: 'loopback' });
     expect(connections).toBe(before);
   });
 
   it("refuses a host name at connect time, through the socket's own lookup", async () => {
     const before = connections;
     const o = await client.post(`http://localhost:${port}/ok`, '{}', json, timeouts);
-    expect(o).toMatchObject({ errorClass: 'endpoint_refused' });
-    expect(o.errorMessage).toMatch(/^localhost resolves to .*, a loopback address/);
+    expect(o).toMatchObject({ errorClass: 'endpoint_refused', errorMessage: REFUSED_MESSAGE });
+    expect(o.errorMessage).not.toMatch(/127\.0\.0\.1|::1|loopback|localhost/);
+    expect(o.refusal).toEqual({ host: 'localhost', address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/), addressClass: 'loopback' });
     expect(connections).toBe(before);
     expect(received).toHaveLength(0);
+  });
+});
+
+// #16.3: HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true admits loopback, never link-local or cloud metadata.
+describe('DeliveryClient endpoint guard (private endpoints allowed for development)', () => {
+  let client: DeliveryClient;
+  beforeAll(() => {
+    client = new DeliveryClient({ allowPrivate: true, userAgent: 'hookstream-test', connectTimeoutMs: 2000 });
+  });
+  afterAll(() => client.close());
+
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', '169.254.169.254', 'cloud-metadata'],
+    ['http://169.254.10.10/x', '169.254.10.10', 'link-local'],
+    ['http://100.100.100.200/latest/meta-data/', '100.100.100.200', 'cloud-metadata'],
+    ['http://[fd00:ec2::254]/latest/meta-data/', 'fd00:ec2::254', 'cloud-metadata'],
+    ['http://[fe80::1]/x', 'fe80::1', 'link-local'],
+    ['http://[::ffff:169.254.169.254]/x', '::ffff:a9fe:a9fe', 'cloud-metadata'],
+    ['http://metadata.google.internal/computeMetadata/v1/', 'metadata.google.internal', 'cloud-metadata'],
+  ])('refuses %s without a connection', async (url, host, addressClass) => {
+    const o = await client.post(url, '{}', json, { connectMs: 300, totalMs: 500 });
+    expect(o).toMatchObject({ errorClass: 'endpoint_refused', errorMessage: REFUSED_MESSAGE });
+    expect(o.refusal).toMatchObject({ host, addressClass });
+  });
+
+  it('calls a loopback endpoint, by address and by name', async () => {
+    expect((await client.post(`${base}/ok`, '{}', json, timeouts)).statusCode).toBe(201);
+    expect((await client.post(`http://localhost:${port}/ok`, '{}', json, timeouts)).statusCode).toBe(201);
+  });
+});
+
+describe("guardedLookup (the sockets' DNS check)", () => {
+  const resolve = (allowPrivate: boolean, host: string) =>
+    new Promise<{ err: Error | null; addresses: unknown }>((done) =>
+      guardedLookup(allowPrivate)(host, { all: true }, (err, addresses) => done({ err, addresses })),
+    );
+
+  it.each([
+    [true, '169.254.169.254', 'cloud-metadata'],
+    [true, '169.254.0.1', 'link-local'],
+    [true, 'fe80::1', 'link-local'],
+    [true, '::ffff:169.254.169.254', 'cloud-metadata'],
+    [false, 'localhost', 'loopback'],
+  ])('with allowPrivate %s refuses what %s resolves to', async (allowPrivate, host, addressClass) => {
+    const { err } = await resolve(allowPrivate, host);
+    expect(err).toBeInstanceOf(EndpointRefusedError);
+    expect(err).toMatchObject({ host, addressClass, message: REFUSED_MESSAGE });
+  });
+
+  it('with allowPrivate admits what localhost resolves to', async () => {
+    const { err, addresses } = await resolve(true, 'localhost');
+    expect(err).toBeNull();
+    expect(addresses).toEqual(expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]));
   });
 });

@@ -141,7 +141,7 @@ describe('WebhookService', () => {
     const invalid = await failure(service.create(TENANT, { callback: 'https://x.example/h' }));
     expect(invalid).toBeInstanceOf(InvalidInput);
     const local = (await failure(service.create(TENANT, content('https://127.0.0.1/hook')))) as InvalidInput;
-    expect(local.details).toEqual([{ path: '/callback', message: expect.stringMatching(/loopback/), rule: 'endpointPolicy' }]);
+    expect(local.details).toEqual([{ path: '/callback', message: expect.stringMatching(/non-public address/), rule: 'endpointPolicy' }]);
     const missing = (await failure(service.create(TENANT, fixtures.webhookRequests.notificationToken))) as InvalidInput;
     expect(missing.details?.map((d) => [d.path, d.rule])).toEqual([['/auth_config/secret_name', 'secretExists']]);
     store.secrets.add(`${TENANT}/${fixtures.webhookRequests.notificationToken.auth_config.secret_name}`);
