@@ -17,16 +17,20 @@
 // with KAFKA_SASL_PASSWORD (when unset: a random one, kept in <folder>/sasl-password) is written
 // into the metadata log when the storage is formatted (kafka-storage format --add-scram), so the
 // credentials are fixed at the first start: delete the folder to change them. The controller
-// listener stays PLAINTEXT on 127.0.0.1. No TLS listener (clients' KAFKA_SSL is for real brokers).
+// listener stays PLAINTEXT on 127.0.0.1. With --sasl --tls the client listener is SASL_SSL: a
+// throwaway CA and a broker certificate for 127.0.0.1 are made with openssl in <folder>/tls (the
+// answer names the CA file for KAFKA_SSL_CA_FILE); nothing of it is ever committed.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sasl = process.argv.slice(2).includes('--sasl') || process.env.KAFKA_SASL === 'true';
+const withTls = sasl && (process.argv.slice(2).includes('--tls') || process.env.KAFKA_TLS === 'true');
 const port = Number(process.env.KAFKA_PORT ?? (sasl ? 9096 : 9092));
 const controllerPort = Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1);
 const runDir = path.resolve(process.env.KAFKA_HOME_DIR ?? path.join(here, sasl ? '.run-sasl' : '.run'));
@@ -68,7 +72,8 @@ function portOpen(p, host = '127.0.0.1') {
  */
 function brokerAnswers(p, host = '127.0.0.1') {
   return new Promise((resolve) => {
-    const s = net.connect({ port: p, host });
+    // A probe only: whether the certificate is right is the clients' check.
+    const s = withTls ? tls.connect({ port: p, host, rejectUnauthorized: false }) : net.connect({ port: p, host });
     const clientId = Buffer.from('hookstream-probe');
     const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length);
     body.writeInt16BE(18, 0); // ApiVersions
@@ -85,7 +90,7 @@ function brokerAnswers(p, host = '127.0.0.1') {
       resolve(ok);
     };
     s.setTimeout(2000);
-    s.once('connect', () => s.write(frame));
+    s.once(withTls ? 'secureConnect' : 'connect', () => s.write(frame));
     s.on('data', (d) => {
       got = Buffer.concat([got, d]);
       if (got.length >= 10) done(got.readInt32BE(4) === 4242 && got.readInt16BE(8) === 0);
@@ -147,6 +152,43 @@ function saslUsers() {
   };
 }
 
+/** A CA and a broker certificate for 127.0.0.1, made once per folder with openssl. */
+function tlsFiles() {
+  const dir = path.join(runDir, 'tls');
+  const files = { ca: path.join(dir, 'ca.pem'), keystore: path.join(dir, 'broker-keystore.pem') };
+  if (fs.existsSync(files.keystore)) return files;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const f = (name) => path.join(dir, name);
+  const openssl = (args) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed (is openssl installed?): ${r.stderr}`);
+  };
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=hookstream-dev-ca', '-keyout', f('ca.key'), '-out', files.ca]);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('broker.key'), '-out', f('broker.csr')]);
+  fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    f('broker.csr'),
+    '-CA',
+    files.ca,
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    f('san.ext'),
+    '-out',
+    f('broker.pem'),
+  ]);
+  // Kafka's PEM key store: the unencrypted PKCS#8 key and the certificate chain in one file.
+  fs.writeFileSync(files.keystore, fs.readFileSync(f('broker.key'), 'utf8') + fs.readFileSync(f('broker.pem'), 'utf8'), { mode: 0o600 });
+  for (const name of ['ca.key', 'broker.key', 'broker.csr', 'san.ext']) fs.rmSync(f(name), { force: true });
+  return files;
+}
+
 function listenerProps(users) {
   if (!users) {
     return `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
@@ -155,13 +197,23 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT`;
   }
   const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${users.broker.username}" password="${users.broker.password}";`;
-  return `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}
-listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=SASL_PLAINTEXT
+  const name = withTls ? 'SASL_SSL' : 'SASL_PLAINTEXT';
+  const ssl = withTls ? tlsFiles() : undefined;
+  return `listeners=${name}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=${name}://127.0.0.1:${port}
+listener.security.protocol.map=${name}:${name},CONTROLLER:PLAINTEXT
+inter.broker.listener.name=${name}
 sasl.enabled.mechanisms=${SCRAM_MECHANISMS.join(',')}
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-${SCRAM_MECHANISMS.map((m) => `listener.name.sasl_plaintext.${m.toLowerCase()}.sasl.jaas.config=${jaas}`).join('\n')}`;
+${SCRAM_MECHANISMS.map((m) => `listener.name.${name.toLowerCase()}.${m.toLowerCase()}.sasl.jaas.config=${jaas}`).join('\n')}${
+    ssl
+      ? `
+ssl.keystore.type=PEM
+ssl.keystore.location=${ssl.keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location=${ssl.ca}`
+      : ''
+  }`;
 }
 
 function writeConfig(users) {
@@ -317,7 +369,7 @@ async function start() {
       if (readPid() === undefined) throw new Error(`the broker exited during start; see ${logFile}`);
       if (await brokerAnswers(port)) {
         say(
-          `Apache Kafka ${kafkaVersion()} (KRaft, single node${sasl ? ', SASL/SCRAM' : ''}) ready on 127.0.0.1:${port} in ${Date.now() - t0} ms; pid ${child.pid}; log ${logFile}`,
+          `Apache Kafka ${kafkaVersion()} (KRaft, single node${sasl ? `, SASL/SCRAM${withTls ? ' over TLS' : ''}` : ''}) ready on 127.0.0.1:${port} in ${Date.now() - t0} ms; pid ${child.pid}; log ${logFile}`,
         );
         return { started: true, pid: child.pid, ...saslAnswer() };
       }
@@ -331,7 +383,10 @@ async function start() {
 function saslAnswer() {
   if (!sasl) return {};
   const username = process.env.KAFKA_SASL_USERNAME ?? 'hookstream';
-  return { sasl: { mechanisms: SCRAM_MECHANISMS.map((m) => m.toLowerCase()), username, passwordFile: path.join(runDir, 'sasl-password') } };
+  return {
+    sasl: { mechanisms: SCRAM_MECHANISMS.map((m) => m.toLowerCase()), username, passwordFile: path.join(runDir, 'sasl-password') },
+    ...(withTls ? { tls: { caFile: path.join(runDir, 'tls', 'ca.pem') } } : {}),
+  };
 }
 
 async function stop() {

@@ -17,6 +17,8 @@ export interface PrivateBroker {
   destroy(): Promise<void>;
   /** With `sasl: true`: the SCRAM user its client listener accepts (the password also in passwordFile). */
   sasl?: { username: string; password: string; passwordFile: string };
+  /** With `tls: true` (and `sasl: true`): the throwaway CA that signed its certificate. */
+  tls?: { caFile: string };
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PrivateBroker {
  * shared broker: the launcher's pid file lives in that private folder, so `stop` can only
  * reach the broker started here.
  */
-export async function startPrivateBroker(opts: { port?: number; controllerPort?: number; sasl?: boolean } = {}): Promise<PrivateBroker> {
+export async function startPrivateBroker(opts: { port?: number; controllerPort?: number; sasl?: boolean; tls?: boolean } = {}): Promise<PrivateBroker> {
   const port = opts.port ?? 19192;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hookstream-broker-'));
   const env = {
@@ -37,14 +39,15 @@ export async function startPrivateBroker(opts: { port?: number; controllerPort?:
     KAFKA_SASL_USERNAME: undefined,
     KAFKA_SASL_PASSWORD: undefined,
   };
-  const flags = opts.sasl ? ['--sasl'] : [];
+  const flags = [...(opts.sasl ? ['--sasl'] : []), ...(opts.tls ? ['--tls'] : [])];
   const launcher = path.join(repoRoot(), 'infra', 'kafka', 'kafka.mjs');
   const launch = async (cmd: 'start' | 'stop') => (await run(process.execPath, [launcher, cmd, ...flags], { env, timeout: 120_000 })).stdout;
-  const answer = JSON.parse(await launch('start')) as { sasl?: { username: string; passwordFile: string } };
+  const answer = JSON.parse(await launch('start')) as { sasl?: { username: string; passwordFile: string }; tls?: { caFile: string } };
   const sasl = answer.sasl && { ...answer.sasl, password: fs.readFileSync(answer.sasl.passwordFile, 'utf8').trim() };
   return {
     brokers: [`127.0.0.1:${port}`],
     ...(sasl ? { sasl } : {}),
+    ...(answer.tls ? { tls: answer.tls } : {}),
     stop: async () => void (await launch('stop')),
     start: async () => void (await launch('start')),
     async destroy() {

@@ -3,12 +3,12 @@ import { startApp, startPrivateBroker, startReceiver, startSystem, type PrivateB
 import { event, newTenant, tokenWebhook } from './helpers.js';
 
 /**
- * #16.11: the three apps reach a broker whose only client listener asks for SASL/SCRAM
- * (infra/kafka `start --sasl`), with the credentials every app and the CLI read from
- * KAFKA_SASL_*; wrong credentials stop an app at start with an error that names the
- * settings and never shows the password.
+ * #16.11: the three apps reach a broker whose only client listener asks for SASL/SCRAM over
+ * TLS (infra/kafka `start --sasl --tls`, a throwaway CA), with the settings every app and the
+ * CLI read from KAFKA_SSL* and KAFKA_SASL*; wrong credentials or an untrusted certificate stop
+ * an app at start with an error that names the settings and never shows the password.
  */
-describe('Kafka with SASL/SCRAM authentication', () => {
+describe('Kafka with SASL/SCRAM authentication over TLS', () => {
   let broker: PrivateBroker;
   let system: TestSystem;
   let receiver: Receiver;
@@ -16,13 +16,19 @@ describe('Kafka with SASL/SCRAM authentication', () => {
   const appsOutput = () => [system.gateway, ...system.matchers, ...system.workers].flatMap((p) => p.output());
 
   beforeAll(async () => {
-    broker = await startPrivateBroker({ port: Number(process.env.SASL_BROKER_PORT ?? 19592), sasl: true });
+    broker = await startPrivateBroker({ port: Number(process.env.SASL_BROKER_PORT ?? 19592), sasl: true, tls: true });
     sasl = broker.sasl!;
     [system, receiver] = await Promise.all([
       startSystem({
         brokers: broker.brokers,
         partitions: 1,
-        env: { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD_FILE: sasl.passwordFile },
+        env: {
+          KAFKA_SSL: 'true',
+          KAFKA_SSL_CA_FILE: broker.tls!.caFile,
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: sasl.username,
+          KAFKA_SASL_PASSWORD_FILE: sasl.passwordFile,
+        },
       }),
       startReceiver(),
     ]);
@@ -34,7 +40,7 @@ describe('Kafka with SASL/SCRAM authentication', () => {
     await broker?.destroy();
   });
 
-  it('runs the pipeline through the SASL broker: an event published to the gateway reaches the receiver', async () => {
+  it('runs the pipeline through the SASL/TLS broker: an event published to the gateway reaches the receiver', async () => {
     const tenant = await newTenant(system, 'sasl');
     await tenant.api.createWebhook(tokenWebhook(receiver, '/sasl', { email: ['liked-message'] }));
     const sent = event('liked-message', tenant.id);
@@ -44,7 +50,7 @@ describe('Kafka with SASL/SCRAM authentication', () => {
     // Each app says how it reaches Kafka, and none prints the password.
     const starting = appsOutput().filter((l) => l.includes('"msg":"starting"'));
     expect(starting.length).toBeGreaterThanOrEqual(3);
-    for (const l of starting) expect(l).toContain('sasl scram-sha-512 as ' + sasl.username);
+    for (const l of starting) expect(l).toContain('tls (certificate verified), sasl scram-sha-512 as ' + sasl.username);
     expect(appsOutput().join('\n')).not.toContain(sasl.password);
   });
 
@@ -86,5 +92,20 @@ describe('Kafka with SASL/SCRAM authentication', () => {
       (e: Error) => e.message,
     );
     expect(failure).toMatch(/configuration error: KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required when KAFKA_SASL_MECHANISM is set/);
+  });
+
+  it('refuses a broker certificate it cannot verify at start, naming the CA setting (no minute of retries)', async () => {
+    // The CA left out: Node's public roots do not know the throwaway CA.
+    const env = { ...system.env, KAFKA_BROKERS: broker.brokers.join(','), KAFKA_SSL_CA_FILE: undefined };
+    const failure = await startApp('matcher', { env }).then(
+      async (p) => {
+        await p.stop('SIGKILL');
+        return 'started';
+      },
+      (e: Error) => e.message,
+    );
+    expect(failure).toMatch(/exited \(1\) during start/);
+    expect(failure).toMatch(/the TLS certificate of the Kafka broker 127\.0\.0\.1:\d+ was refused \([^)]+\): check KAFKA_SSL_CA_FILE \/ KAFKA_SSL_CA/);
+    expect(failure).not.toContain(sasl.password);
   });
 });

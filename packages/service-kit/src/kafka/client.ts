@@ -1,6 +1,8 @@
+import net from 'node:net';
+import tls, { type ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { KafkaSecurity, KafkaSecurityConfig } from '../config/kafka-security.js';
+import { kafkaSecurity, type KafkaSecurity, type KafkaSecurityConfig } from '../config/kafka-security.js';
 import { KafkaLogLevels } from './log-levels.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
 
@@ -43,11 +45,51 @@ export function createKafka({ brokers, clientId, logger, security = {} }: KafkaS
   });
 }
 
+/** Node's codes for a peer certificate this side does not accept. */
+const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|ISSUER|SIGNATURE|ALTNAME|UNABLE_TO_VERIFY/;
+
 /**
- * kafkajs reports refused credentials as "SASL SCRAM SHA512 authentication failed: ...";
- * the operator needs to know which settings to look at (never their values).
+ * One TLS handshake with the first broker before kafkajs connects: kafkajs takes a certificate
+ * it cannot verify for a network error and retries it for as long as the start allows (a
+ * minute of silence), yet no retry can fix it. A broker that does not answer is left to
+ * kafkajs' retries as before.
  */
-export async function connectAdmin(admin: Admin, config: KafkaSecurityConfig): Promise<void> {
+async function checkBrokerCertificate(broker: string, ssl: ConnectionOptions): Promise<void> {
+  const i = broker.lastIndexOf(':');
+  const host = broker.slice(0, i);
+  const port = Number(broker.slice(i + 1));
+  const refusal = await new Promise<Error | undefined>((resolve) => {
+    const socket = tls.connect({ ...ssl, host, port, ...(net.isIP(host) ? {} : { servername: host }) });
+    const done = (e?: Error) => {
+      socket.destroy();
+      resolve(e);
+    };
+    socket.setTimeout(5000, () => done());
+    socket.once('secureConnect', () => done());
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? '';
+      if (UNTRUSTED_CERTIFICATE.test(code) && !code.includes('ALERT')) {
+        done(new Error(`the TLS certificate of the Kafka broker ${broker} was refused (${code}: ${e.message}): check KAFKA_SSL_CA_FILE / KAFKA_SSL_CA`));
+      } else if (/^ERR_SSL_.*ALERT/.test(code)) {
+        done(
+          new Error(
+            `the Kafka broker ${broker} refused the TLS handshake (${code}): check KAFKA_SSL_CERT_FILE / KAFKA_SSL_KEY_FILE (mutual TLS) and KAFKA_SSL`,
+          ),
+        );
+      } else done();
+    });
+  });
+  if (refusal) throw refusal;
+}
+
+/**
+ * Connects the admin client with start-up errors an operator can act on: an untrusted broker
+ * certificate and refused credentials (kafkajs: "SASL SCRAM SHA512 authentication failed: ...")
+ * name the settings to look at, never their values.
+ */
+export async function connectAdmin(admin: Admin, config: KafkaSecurityConfig & { KAFKA_BROKERS: string[] }): Promise<void> {
+  const { ssl } = kafkaSecurity(config);
+  if (ssl && config.KAFKA_BROKERS[0]) await checkBrokerCertificate(config.KAFKA_BROKERS[0], ssl);
   try {
     await admin.connect();
   } catch (e) {
