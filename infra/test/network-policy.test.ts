@@ -131,10 +131,12 @@ describe('Kubernetes NetworkPolicies: ingress', () => {
     }
   });
 
-  it.each(['gateway', 'matcher', 'delivery-worker'])('lets the monitoring namespace scrape the ops port of %s only', (name) => {
+  it.each(['gateway', 'matcher', 'delivery-worker'])('lets the monitoring namespace, and nobody else, scrape the ops port of %s', (name) => {
     const ops = podPorts(pods[name]!).get('ops')!;
     expect(ingressAllowed(name, monitoring, ops)).toBe(true);
     expect(ingressAllowed(name, monitoring, ops + 1000)).toBe(false);
+    expect(ingressAllowed(name, outsider, ops)).toBe(false);
+    expect(ingressAllowed(name, otherNamespace, ops)).toBe(false);
   });
 
   it('lets only the hookstream processes into an in-namespace PostgreSQL', () => {
