@@ -1,8 +1,8 @@
 import { encodeEventRecord, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
-import { reenableWebhook } from '@hookstream/store';
+import { disableTenant, reenableWebhook } from '@hookstream/store';
 import { webhookRow } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
-import { createHarness, deliveryRow, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
+import { createHarness, deliveryRow, insertTenant, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
 
 describe('buggy endpoints', () => {
   let h: Harness;
@@ -85,6 +85,30 @@ describe('buggy endpoints', () => {
       await produceJobs(h.kafka, [job(h.tenantId, wh.id, 'jive:user_account_created')]);
       await waitFor(async () => (await webhookRow(h.pg.db, wh.id))!.consecutive_failures === 0, { what: 'count reset' });
       expect((await webhookRow(h.pg.db, wh.id))!.buggy).toBe(false);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('delivers nothing more, new or retrying, to the webhooks of a disabled tenant (#16.4)', async () => {
+    const r = await startReceiver({ respond: () => ({ status: 200 }) });
+    try {
+      const tenantId = await insertTenant(h.pg.db);
+      const wh = await insertWebhook(h.pg.db, tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: r.url });
+      const before = job(tenantId, wh.id, 'jive:user_account_created');
+      await produceJobs(h.kafka, [before]);
+      await waitFor(async () => (await deliveryRow(h.pg.db, before.delivery_id))?.status === 'delivered', { what: 'delivered before' });
+
+      expect(await disableTenant(h.pg.db, tenantId)).toBe(true);
+      // Stamped with the revision the disabling wrote, as the matcher stamps what it matched against.
+      const revision = Number((await webhookRow(h.pg.db, wh.id))!.revision);
+      const fresh = job(tenantId, wh.id, 'jive:user_account_created', { webhook_revision: revision });
+      const retrying = job(tenantId, wh.id, 'jive:user_account_created', { webhook_revision: revision, attempt: 3 });
+      await produceJobs(h.kafka, [fresh, retrying]);
+      for (const j of [fresh, retrying]) {
+        await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'skipped', { what: 'skipped after the tenant was disabled' });
+        expect(r.byId(j.delivery_id)).toHaveLength(0);
+      }
     } finally {
       await r.close();
     }

@@ -58,4 +58,8 @@ export const gatewayConfigSpec = {
   TENANT_WEBHOOK_LIMIT: env.int({ default: 1000, min: 0, max: 1_000_000 }),
   /** How long a successful API key lookup is cached in memory. */
   API_KEY_CACHE_TTL_MS: env.int({ default: 30_000, min: 0, max: 3_600_000 }),
+  /** Failed authentications (wrong API key or admin token) one client address may make per window before it is answered 429. */
+  AUTH_FAILURE_LIMIT: env.int({ default: 20, min: 1, max: 1_000_000 }),
+  /** The window of AUTH_FAILURE_LIMIT, in seconds. */
+  AUTH_FAILURE_WINDOW_S: env.int({ default: 10, min: 1, max: 3600 }),
 };

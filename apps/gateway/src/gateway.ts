@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pruneExpired } from '@hookstream/store';
+import { ApiKeyChangeFeed, findKeyOwner, pruneExpired, recordKeysUsed } from '@hookstream/store';
 import { SecretBox, type BaseConfig, type ConfigOf, type ServiceContext } from '@hookstream/service-kit';
+import { AuthFailureThrottle } from './auth/auth-throttle.js';
+import { LastUsedRecorder } from './auth/last-used.js';
 import { TenantAuthenticator } from './auth/tenant-auth.js';
 import type { gatewayConfigSpec } from './config.js';
 import { DeliveryHistory } from './deliveries/delivery-history.js';
@@ -17,6 +19,7 @@ import { startHousekeeping } from './schedules/housekeeping.js';
 import { startRateDemandSync } from './schedules/rate-demand-sync.js';
 import { startRetentionSchedule } from './schedules/retention-schedule.js';
 import { rateBurstOf, routeSettings } from './settings.js';
+import { KeyService } from './tenants/key-service.js';
 import { LifecyclePublisher } from './webhooks/lifecycle-publisher.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import { webhookStoreOf } from './webhooks/webhook-store.js';
@@ -48,6 +51,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
   }
   const rateLimiter = new RateLimiter(config.TENANT_RATE_LIMIT_PER_S, rateBurstOf(config), undefined, split);
   const settings = routeSettings(config);
+  const { auth, authThrottle } = await startAuthentication(ctx);
   const lifecycle = new LifecyclePublisher(producer, topics.events, settings.publicUrl, metrics);
 
   const app = createApp(
@@ -56,7 +60,8 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
       box,
       logger,
       metrics,
-      auth: new TenantAuthenticator(db, config.API_KEY_CACHE_TTL_MS),
+      auth,
+      authThrottle,
       rateLimiter,
       ingest: new IngestService(dedup, producer, topics.events, metrics, logger),
       dedup,
@@ -69,6 +74,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         settings.defaultWebhookLimit,
       ),
       deliveries: new DeliveryHistory(db, producer, topics.deliveries),
+      keys: new KeyService(db),
       settings,
     },
     { health, registry: ctx.metrics },
@@ -87,8 +93,46 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     maxConnections: config.HTTP_MAX_CONNECTIONS,
     onDrop: () => metrics.connectionsDropped.inc(),
   });
-  if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: POST /v1/tenants answers 503');
+  if (!config.HOOKSTREAM_ADMIN_TOKEN) logger.warn('HOOKSTREAM_ADMIN_TOKEN is not set: the admin routes (/v1/tenants...) answer 503');
   logger.info({ port: http.port }, `gateway listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${http.port}`);
   // Registered last so it runs first: stop taking requests, finish those in flight, then the producer stops.
   onShutdown('http', () => http.close());
+}
+
+/** Every address tracked by the failed-authentication throttle at most (a few MB at the limit). */
+const THROTTLE_MAX_ADDRESSES = 50_000;
+const LAST_USED_FLUSH_MS = 1000;
+
+/**
+ * The API key cache, kept honest by the API key change feed (a revoked key or a disabled tenant
+ * is dropped within milliseconds on every gateway), the batched last-use writer and the
+ * failed-authentication throttle.
+ */
+async function startAuthentication(ctx: ServiceContext<GatewayConfig>): Promise<{ auth: TenantAuthenticator; authThrottle: AuthFailureThrottle }> {
+  const { config, db, logger, onShutdown } = ctx;
+  const lastUsed = new LastUsedRecorder((uses) => recordKeysUsed(db, uses));
+  const auth = new TenantAuthenticator({
+    lookup: (hash) => findKeyOwner(db, hash),
+    ttlMs: config.API_KEY_CACHE_TTL_MS,
+    onUse: (keyId) => lastUsed.use(keyId),
+  });
+  const flush = () =>
+    lastUsed.flush().catch((e: unknown) => logger.warn({ err: e }, 'could not record the last use of API keys; retrying with the next batch'));
+  const timer = setInterval(() => void flush(), LAST_USED_FLUSH_MS);
+  timer.unref();
+  onShutdown('api-key-last-use', async () => {
+    clearInterval(timer);
+    await flush();
+  });
+  const feed = new ApiKeyChangeFeed(config.DATABASE_URL, logger);
+  feed.on('change', (c) => (c.key_id ? auth.forgetKey(c.key_id) : auth.forgetTenant(c.tenant_id)));
+  feed.on('resync', () => auth.forgetAll());
+  await feed.start();
+  onShutdown('api-key-feed', () => feed.stop());
+  const authThrottle = new AuthFailureThrottle({
+    limit: config.AUTH_FAILURE_LIMIT,
+    windowMs: config.AUTH_FAILURE_WINDOW_S * 1000,
+    maxAddresses: THROTTLE_MAX_ADDRESSES,
+  });
+  return { auth, authThrottle };
 }

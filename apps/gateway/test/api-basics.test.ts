@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { hashToken } from '@hookstream/service-kit';
 import { firstRowWhere, replaceTenantKeyHash, tenantRow } from '@hookstream/store/testing';
 import { startApp, type AppProcess, type Collector } from '@hookstream/test-kit';
@@ -22,6 +23,9 @@ const TENANT_ROUTES: [string, string][] = [
   ['POST', `/v1/deliveries/${randomUUID()}/retry`],
   ['PUT', '/v1/secrets/some-name'],
   ['GET', '/v1/secrets'],
+  ['GET', '/v1/api-keys'],
+  ['POST', '/v1/api-keys'],
+  ['DELETE', `/v1/api-keys/${randomUUID()}`],
 ];
 
 describe('tenants, authentication, documentation and limits', () => {
@@ -45,8 +49,9 @@ describe('tenants, authentication, documentation and limits', () => {
       created_at: expect.any(String),
     });
     const row = (await tenantRow(h.pg.db, r.body.id))!;
-    expect(row.api_key_hash).toBe(hashToken(r.body.api_key));
-    expect(JSON.stringify(row)).not.toContain(r.body.api_key);
+    const key = (await firstRowWhere(h.pg.db, 'api_keys', { tenant_id: r.body.id }))!;
+    expect(key.key_hash).toBe(hashToken(r.body.api_key));
+    expect(JSON.stringify([row, key])).not.toContain(r.body.api_key);
     expect((await h.call('GET', '/v1/secrets', { key: r.body.api_key })).status).toBe(200);
   });
 
@@ -236,7 +241,149 @@ describe('tenants, authentication, documentation and limits', () => {
       expect((await h.call('GET', '/v1/secrets', { key: t.key })).status).toBe(401);
     });
   });
+  describe('API key life cycle, seen by a second gateway', () => {
+    let second: AppProcess;
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    /** Polls the second gateway until `key` is refused; fails after 1 s from `since`. */
+    const refusedWithin1s = async (key: string, since: number) => {
+      for (;;) {
+        const r = await h.call('GET', '/v1/secrets', { key, baseUrl: second.baseUrl });
+        if (r.status === 401) return;
+        expect(r.status).toBe(200);
+        if (Date.now() - since > 1000) throw new Error('the second gateway still accepts the key after 1 s');
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    };
+    beforeAll(async () => {
+      second = await startApp('gateway', { env: gatewayEnv(h.pg, h.kafka, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_S: '10' }) });
+    });
+    afterAll(async () => {
+      await second?.stop('SIGTERM');
+    });
+
+    it('a tenant lists, creates (shown once, no-store) and revokes its keys; a revoked key answers 401 on the other gateway within 1 s', async () => {
+      const t = await h.createTenant('rotating');
+      const listed = await h.call('GET', '/v1/api-keys', { key: t.api_key });
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual({
+        list: [{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), hint: `hs_...${t.api_key.slice(-4)}`, created_at: expect.any(String), last_used_at: null }],
+      });
+      const created = await h.call('POST', '/v1/api-keys', { key: t.api_key });
+      expect(created.status).toBe(201);
+      expect(created.headers.get('cache-control')).toBe('no-store');
+      expect(created.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        api_key: expect.stringMatching(/^hs_[A-Za-z0-9_-]{43}$/),
+        hint: `hs_...${created.body.api_key.slice(-4)}`,
+        created_at: expect.any(String),
+        last_used_at: null,
+      });
+      const fresh = created.body.api_key as string;
+      const oldId = listed.body.list[0].id as string;
+      // Both keys work on the second gateway, which caches them.
+      expect((await h.call('GET', '/v1/secrets', { key: t.api_key, baseUrl: second.baseUrl })).status).toBe(200);
+      expect((await h.call('GET', '/v1/secrets', { key: fresh, baseUrl: second.baseUrl })).status).toBe(200);
+      // Last use is recorded (in batches, not per request), never the key or its hash.
+      await waitUntil(
+        async () => (await h.call('GET', '/v1/api-keys', { key: fresh })).body.list.every((k: { last_used_at: unknown }) => k.last_used_at),
+        5000,
+      );
+      const both = await h.call('GET', '/v1/api-keys', { key: fresh });
+      expect(both.text).not.toContain(fresh);
+      expect(both.text).not.toContain(hashToken(fresh));
+      expect(both.text).not.toContain(hashToken(t.api_key));
+
+      const revoked = await h.call('DELETE', `/v1/api-keys/${oldId}`, { key: fresh });
+      const at = Date.now();
+      expect(revoked.status).toBe(204);
+      await refusedWithin1s(t.api_key, at);
+      expect((await h.call('GET', '/v1/secrets', { key: t.api_key })).status).toBe(401);
+      expect((await h.call('GET', '/v1/secrets', { key: fresh, baseUrl: second.baseUrl })).status).toBe(200);
+
+      // Its last key: refused, so a tenant cannot lock itself out.
+      const last = await h.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: fresh });
+      expect(last.status).toBe(409);
+      expect(last.body.error).toMatch(/last API key/);
+      expect((await h.call('DELETE', `/v1/api-keys/${randomUUID()}`, { key: fresh })).status).toBe(404);
+      expect((await h.call('DELETE', '/v1/api-keys/not-a-uuid', { key: fresh })).status).toBe(404);
+      // Another tenant's key id is not found for this one.
+      const stranger = await h.createTenant('stranger');
+      expect((await h.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: stranger.api_key })).status).toBe(404);
+    });
+
+    it('the admin lists tenants page by page, manages their keys, and disables a tenant: its keys answer 401 everywhere within 1 s', async () => {
+      const a = await h.createTenant('paged-a');
+      const b = await h.createTenant('paged-b');
+      expect((await h.call('GET', '/v1/tenants', { key: a.api_key })).status).toBe(401);
+      const first = await h.call('GET', '/v1/tenants?count=1', { headers: admin });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ startIndex: 0, itemsPerPage: 1, list: [expect.objectContaining({ id: expect.any(String) })] });
+      expect(first.body.links.next).toBe('https://hookstream.test/v1/tenants?startIndex=1&count=1');
+      expect((await h.call('GET', '/v1/tenants?count=0', { headers: admin })).body.details[0].path).toBe('/query/count');
+      const all = await h.call('GET', '/v1/tenants?count=100', { headers: admin });
+      const row = all.body.list.find((x: { id: string }) => x.id === b.id);
+      expect(row).toEqual({ id: b.id, name: 'paged-b', created_at: expect.any(String), disabled_at: null });
+      expect(all.text).not.toContain('api_key');
+
+      const keys = await h.call('GET', `/v1/tenants/${b.id}/api-keys`, { headers: admin });
+      expect(keys.body.list).toHaveLength(1);
+      const extra = await h.call('POST', `/v1/tenants/${b.id}/api-keys`, { headers: admin });
+      expect(extra.status).toBe(201);
+      expect(extra.headers.get('cache-control')).toBe('no-store');
+      expect((await h.call('GET', '/v1/secrets', { key: extra.body.api_key, baseUrl: second.baseUrl })).status).toBe(200);
+      // The admin may revoke a tenant's last key (a leaked key is revoked at once; it can issue another).
+      expect((await h.call('DELETE', `/v1/tenants/${b.id}/api-keys/${keys.body.list[0].id}`, { headers: admin })).status).toBe(204);
+      expect((await h.call('DELETE', `/v1/tenants/${b.id}/api-keys/${extra.body.id}`, { headers: admin })).status).toBe(204);
+      expect((await h.call('GET', `/v1/tenants/${b.id}/api-keys`, { headers: admin })).body.list).toEqual([]);
+      expect((await h.call('GET', `/v1/tenants/${randomUUID()}/api-keys`, { headers: admin })).status).toBe(404);
+
+      expect((await h.call('GET', '/v1/secrets', { key: a.api_key, baseUrl: second.baseUrl })).status).toBe(200);
+      const disabled = await h.call('DELETE', `/v1/tenants/${a.id}`, { headers: admin });
+      const at = Date.now();
+      expect(disabled.status).toBe(204);
+      await refusedWithin1s(a.api_key, at);
+      expect((await h.call('GET', '/v1/secrets', { key: a.api_key })).status).toBe(401);
+      const after = await h.call('GET', '/v1/tenants?count=100', { headers: admin });
+      expect(after.body.list.find((x: { id: string }) => x.id === a.id).disabled_at).toEqual(expect.any(String));
+      expect((await h.call('POST', `/v1/tenants/${a.id}/api-keys`, { headers: admin })).status).toBe(409);
+      expect((await h.call('DELETE', `/v1/tenants/${randomUUID()}`, { headers: admin })).status).toBe(404);
+    });
+
+    it('answers 429 with Retry-After after AUTH_FAILURE_LIMIT failed authentications (wrong keys and wrong admin tokens) from one address', async () => {
+      const t = await h.createTenant('patient');
+      // From 127.0.0.2: the other tests' address (127.0.0.1) keeps its own count.
+      const from2 = (path: string, authorization: string) => callFrom('127.0.0.2', `${second.baseUrl}${path}`, authorization);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await from2('/v1/secrets', `Bearer hs_${'B'.repeat(42)}${i}`)).status);
+      for (let i = 0; i < 2; i++) statuses.push((await from2('/v1/tenants', `Bearer wrong-admin-token-${i}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      const refused = await from2('/v1/secrets', `Bearer hs_${'C'.repeat(43)}`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
+      expect(JSON.parse(refused.text).error).toMatch(/too many failed authentications/);
+      // While throttled, a right key from that address learns nothing either; the admin token neither.
+      expect((await from2('/v1/secrets', `Bearer ${t.api_key}`)).status).toBe(429);
+      expect((await from2('/v1/tenants', `Bearer ${ADMIN_TOKEN}`)).status).toBe(429);
+      // Other addresses are not affected.
+      expect((await h.call('GET', '/v1/secrets', { key: t.api_key, baseUrl: second.baseUrl })).status).toBe(200);
+      expect((await h.call('GET', '/v1/tenants', { headers: admin, baseUrl: second.baseUrl })).status).toBe(200);
+    });
+  });
 });
+
+/** A GET from a chosen local address (fetch cannot bind one). */
+function callFrom(localAddress: string, url: string, authorization: string): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { localAddress, headers: { authorization } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+  });
+}
 
 async function waitUntil(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

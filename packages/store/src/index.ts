@@ -5,6 +5,8 @@ export * from './secrets.js';
 export * from './secrets-reseal.js';
 export * from './retention.js';
 export * from './tenants.js';
+export * from './api-keys.js';
+export * from './api-key-feed.js';
 export * from './events-index.js';
 export * from './ingest-dedup.js';
 export * from './rate-demand.js';

@@ -1,4 +1,5 @@
 import type { Knex } from '@hookstream/service-kit';
+import { findKeyOwner } from './api-keys.js';
 
 /** A tenant as the API sees it once its key is verified. */
 export interface TenantIdentity {
@@ -11,21 +12,61 @@ export interface CreatedTenant extends TenantIdentity {
   created_at: Date;
 }
 
+/** A tenant as the operator lists it. */
+export interface TenantRow extends TenantIdentity {
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
 /** The API key is stored only as a hash (for lookup) and a hint that lets a person tell keys apart. */
 export interface StoredApiKey {
   api_key_hash: string;
   api_key_hint: string;
 }
 
+/** A tenant and its first key, in one transaction. */
 export async function createTenant(db: Knex, name: string, key: StoredApiKey): Promise<CreatedTenant> {
-  const [row] = (await db('tenants')
-    .insert({ name, api_key_hash: key.api_key_hash, api_key_hint: key.api_key_hint })
-    .returning(['id', 'name', 'api_key_hint', 'created_at'])) as CreatedTenant[];
-  return row!;
+  return db.transaction(async (trx) => {
+    const [row] = (await trx('tenants').insert({ name }).returning(['id', 'name', 'created_at'])) as (TenantIdentity & { created_at: Date })[];
+    await trx('api_keys').insert({ tenant_id: row!.id, key_hash: key.api_key_hash, hint: key.api_key_hint, created_at: row!.created_at });
+    return { ...row!, api_key_hint: key.api_key_hint };
+  });
 }
 
+/** The tenant holding the key of this hash, unless the tenant is disabled. */
 export async function findTenantByKeyHash(db: Knex, apiKeyHash: string): Promise<TenantIdentity | undefined> {
-  return (await db('tenants').where({ api_key_hash: apiKeyHash }).first('id', 'name')) as TenantIdentity | undefined;
+  return (await findKeyOwner(db, apiKeyHash))?.tenant;
+}
+
+export async function findTenant(db: Knex, id: string): Promise<TenantRow | undefined> {
+  return (await db('tenants').where({ id }).first('id', 'name', 'created_at', 'disabled_at')) as TenantRow | undefined;
+}
+
+/** Oldest first, then by id, so pages are stable while tenants are added. */
+export async function listTenants(db: Knex, page: { offset: number; limit: number }): Promise<TenantRow[]> {
+  return (await db('tenants')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .offset(page.offset)
+    .limit(page.limit)
+    .select('id', 'name', 'created_at', 'disabled_at')) as TenantRow[];
+}
+
+/**
+ * Disables a tenant (false when there is none): its keys stop resolving and its webhooks read as
+ * disabled. Its webhooks' revision is bumped in the same transaction, so the webhook change feed
+ * tells every matcher and worker now; its data stays and ages out through retention.
+ */
+export async function disableTenant(db: Knex, id: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const updated = await trx('tenants')
+      .where({ id })
+      .update({ disabled_at: trx.raw('COALESCE(disabled_at, now())') });
+    if (updated === 0) return false;
+    await trx('webhooks')
+      .where({ tenant_id: id })
+      .update({ revision: trx.raw('revision + 1') });
+    return true;
+  });
 }
 
 /** Sets a tenant's own webhook limit (null: the gateway's default); undefined when there is no such tenant. */

@@ -57,8 +57,16 @@ export function webhookFromRow(r: WebhookRow): WebhookRecord {
   };
 }
 
+/**
+ * The loaders the matcher and the workers read through: a webhook of a disabled tenant reads as
+ * disabled, so nothing more is matched to it or delivered (queued and retrying jobs included).
+ */
+function loaderQuery(db: Knex) {
+  return db<WebhookRow>('webhooks as w').join('tenants as t', 't.id', 'w.tenant_id').select('w.*', db.raw('(w.enabled AND t.disabled_at IS NULL) AS enabled'));
+}
+
 export async function loadWebhook(db: Knex, id: string): Promise<WebhookRecord | undefined> {
-  const row = await db<WebhookRow>('webhooks').where({ id }).first();
+  const row = (await loaderQuery(db).where('w.id', id).first()) as WebhookRow | undefined;
   return row ? webhookFromRow(row) : undefined;
 }
 
@@ -67,7 +75,7 @@ export async function loadAllWebhooks(db: Knex, pageSize = 5000): Promise<Webhoo
   const out: WebhookRecord[] = [];
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows = await db<WebhookRow>('webhooks').where('id', '>', after).orderBy('id').limit(pageSize);
+    const rows = (await loaderQuery(db).where('w.id', '>', after).orderBy('w.id').limit(pageSize)) as WebhookRow[];
     for (const r of rows) out.push(webhookFromRow(r));
     if (rows.length < pageSize) return out;
     after = rows[rows.length - 1]!.id;

@@ -10,6 +10,7 @@ const HISTORY = [
   '0005-delivery-history-index',
   '0006-webhook-change-seq',
   '0007-tenant-rate-demand',
+  '0008-api-keys',
   '0009-tenant-webhook-limit',
 ];
 

@@ -1,39 +1,95 @@
-import { hashToken, type Knex } from '@hookstream/service-kit';
-import { findTenantByKeyHash, type TenantIdentity } from '@hookstream/store';
+import { hashToken } from '@hookstream/service-kit';
+import type { TenantIdentity } from '@hookstream/store';
 import { API_KEY_PATTERN } from './api-keys.js';
+import { LruMap } from './lru.js';
 
 export type Tenant = TenantIdentity;
 
-interface Entry {
-  tenant: Tenant | undefined;
-  expires: number;
+/** Who holds a key: the key's id (for revocation and last use) and its tenant. */
+export interface KeyOwner {
+  keyId: string;
+  tenant: Tenant;
+}
+
+export interface TenantAuthOptions {
+  /** The key of this hash and its (enabled) tenant, from the database. */
+  lookup: (keyHash: string) => Promise<KeyOwner | undefined>;
+  ttlMs: number;
+  /** How long an unknown key is remembered as unknown (default: min(ttlMs, 2 s)). */
+  negativeTtlMs?: number;
+  maxEntries?: number;
+  maxNegativeEntries?: number;
+  /** Told of every accepted use of a key (last-use bookkeeping). */
+  onUse?: (keyId: string) => void;
+  now?: () => number;
 }
 
 /**
- * Resolves API keys to tenants by hash. Positive answers are cached for `ttlMs` so the
- * ingest hot path does not query PostgreSQL per request; negative answers for a shorter
- * time so a client hammering with a wrong key does not either.
+ * Resolves API keys to tenants by hash. Known keys are cached for `ttlMs` so the ingest hot path
+ * does not query PostgreSQL per request; unknown keys, for a shorter time, in a cache of their own:
+ * a client trying many wrong keys then evicts only other wrong keys, never a tenant's valid one.
+ * Both caches are bounded and evict the least recently used entry. A revoked key or a disabled
+ * tenant is dropped at once through `forgetKey` / `forgetTenant` (the API key change feed), so the
+ * TTL is only the backstop for a feed that was disconnected.
  */
 export class TenantAuthenticator {
-  private readonly cache = new Map<string, Entry>();
+  private readonly known: LruMap<string, { owner: KeyOwner; expires: number }>;
+  private readonly unknown: LruMap<string, number>;
+  private readonly negativeTtlMs: number;
+  private readonly now: () => number;
+  /**
+   * Counts forgets. A lookup that started before a revocation was announced may return after it:
+   * its answer is used for that request but not cached.
+   */
+  private epoch = 0;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly ttlMs: number,
-    private readonly negativeTtlMs = Math.min(ttlMs, 2000),
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(private readonly opts: TenantAuthOptions) {
+    this.known = new LruMap(opts.maxEntries ?? 10_000);
+    this.unknown = new LruMap(opts.maxNegativeEntries ?? 10_000);
+    this.negativeTtlMs = opts.negativeTtlMs ?? Math.min(opts.ttlMs, 2000);
+    this.now = opts.now ?? Date.now;
+  }
 
   async authenticate(key: string | undefined): Promise<Tenant | undefined> {
     if (!key || !API_KEY_PATTERN.test(key)) return undefined;
     const hash = hashToken(key);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.expires > now) return hit.tenant;
-    const row = await findTenantByKeyHash(this.db, hash);
-    if (this.cache.size >= this.maxEntries) this.cache.clear();
-    const ttl = row ? this.ttlMs : this.negativeTtlMs;
-    if (ttl > 0) this.cache.set(hash, { tenant: row, expires: now + ttl });
-    return row;
+    const now = this.now();
+    const hit = this.known.get(hash);
+    if (hit && hit.expires > now) return this.used(hit.owner);
+    const miss = this.unknown.get(hash);
+    if (miss !== undefined && miss > now) return undefined;
+    const epoch = this.epoch;
+    const owner = await this.opts.lookup(hash);
+    if (owner) {
+      this.unknown.delete(hash);
+      if (this.opts.ttlMs > 0 && epoch === this.epoch) this.known.set(hash, { owner, expires: now + this.opts.ttlMs });
+      return this.used(owner);
+    }
+    this.known.delete(hash);
+    if (this.negativeTtlMs > 0) this.unknown.set(hash, now + this.negativeTtlMs);
+    return undefined;
+  }
+
+  /** A key was revoked. */
+  forgetKey(keyId: string): void {
+    this.epoch++;
+    for (const [hash, e] of this.known.entries()) if (e.owner.keyId === keyId) this.known.delete(hash);
+  }
+
+  /** A tenant was disabled (or its keys changed in a way the feed does not detail). */
+  forgetTenant(tenantId: string): void {
+    this.epoch++;
+    for (const [hash, e] of this.known.entries()) if (e.owner.tenant.id === tenantId) this.known.delete(hash);
+  }
+
+  /** The change feed reconnected: what changed meanwhile is unknown. */
+  forgetAll(): void {
+    this.epoch++;
+    this.known.clear();
+  }
+
+  private used(owner: KeyOwner): Tenant {
+    this.opts.onUse?.(owner.keyId);
+    return owner.tenant;
   }
 }

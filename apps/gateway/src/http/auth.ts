@@ -5,12 +5,35 @@ import type { Tenant } from '../auth/tenant-auth.js';
 import { RateLimited, Unauthenticated, Unavailable } from '../domain/errors.js';
 import type { GatewayDeps } from './context.js';
 
+/**
+ * The client's address as Express sees it: the socket's peer, or what the `trust proxy` setting
+ * admits from X-Forwarded-For when one is configured.
+ */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Refuses an address that failed to authenticate too often, before its credentials are looked at. */
+function refuseIfThrottled(req: Request, deps: Pick<GatewayDeps, 'authThrottle'>): string {
+  const address = clientAddress(req);
+  const verdict = deps.authThrottle.check(address);
+  if (!verdict.ok) {
+    throw new RateLimited(`too many failed authentications from this address; retry after ${verdict.retryAfterS} s`, verdict.retryAfterS);
+  }
+  return address;
+}
+
 /** A route with `auth: 'tenant'`: a valid API key, then the tenant's rate limit. */
-export async function authenticateTenant(req: Request, deps: Pick<GatewayDeps, 'auth' | 'rateLimiter'>): Promise<Tenant> {
+export async function authenticateTenant(req: Request, deps: Pick<GatewayDeps, 'auth' | 'rateLimiter' | 'authThrottle'>): Promise<Tenant> {
   const key = bearerToken(req.headers.authorization);
+  // No credentials is not a guess: it is not counted.
   if (!key) throw new Unauthenticated('missing API key: send Authorization: Bearer <api_key>', 'Bearer');
+  const address = refuseIfThrottled(req, deps);
   const tenant = await deps.auth.authenticate(key);
-  if (!tenant) throw new Unauthenticated('invalid API key', 'Bearer error="invalid_token"');
+  if (!tenant) {
+    deps.authThrottle.failed(address);
+    throw new Unauthenticated('invalid API key', 'Bearer error="invalid_token"');
+  }
   const allowed = deps.rateLimiter.take(tenant.id);
   if (!allowed.ok) {
     throw new RateLimited(
@@ -22,8 +45,14 @@ export async function authenticateTenant(req: Request, deps: Pick<GatewayDeps, '
 }
 
 /** A route with `auth: 'admin'`: the operator's HOOKSTREAM_ADMIN_TOKEN, when this gateway has one. */
-export function authenticateAdmin(req: Request, adminToken: string | undefined): void {
-  if (!adminToken) throw new Unavailable('tenant creation is disabled: HOOKSTREAM_ADMIN_TOKEN is not set on this gateway');
+export function authenticateAdmin(req: Request, deps: Pick<GatewayDeps, 'settings' | 'authThrottle'>): void {
+  const adminToken = deps.settings.adminToken;
+  if (!adminToken) throw new Unavailable('tenant administration is disabled: HOOKSTREAM_ADMIN_TOKEN is not set on this gateway');
   const token = bearerToken(req.headers.authorization);
-  if (!token || !sameToken(token, adminToken)) throw new Unauthenticated('admin token required: Authorization: Bearer $HOOKSTREAM_ADMIN_TOKEN', 'Bearer');
+  if (!token) throw new Unauthenticated('admin token required: Authorization: Bearer $HOOKSTREAM_ADMIN_TOKEN', 'Bearer');
+  const address = refuseIfThrottled(req, deps);
+  if (!sameToken(token, adminToken)) {
+    deps.authThrottle.failed(address);
+    throw new Unauthenticated('admin token required: Authorization: Bearer $HOOKSTREAM_ADMIN_TOKEN', 'Bearer');
+  }
 }

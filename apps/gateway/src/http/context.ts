@@ -1,9 +1,11 @@
 import type { Knex, Logger, SecretBox } from '@hookstream/service-kit';
 import type { Request } from 'express';
+import type { AuthFailureThrottle } from '../auth/auth-throttle.js';
 import type { TenantAuthenticator } from '../auth/tenant-auth.js';
 import type { DeliveryHistory } from '../deliveries/delivery-history.js';
 import type { DedupStore } from '../ingest/dedup-store.js';
 import type { IngestService } from '../ingest/ingest-service.js';
+import type { KeyService } from '../tenants/key-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -15,10 +17,13 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   auth: TenantAuthenticator;
+  /** Failed authentications per client address (tenant keys and the admin token). */
+  authThrottle: AuthFailureThrottle;
   rateLimiter: RateLimiter;
   ingest: IngestService;
   dedup: DedupStore;
   webhooks: WebhookService;
+  keys: KeyService;
   deliveries: DeliveryHistory;
   settings: {
     adminToken: string | undefined;

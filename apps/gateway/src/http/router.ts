@@ -20,7 +20,7 @@ export function mountRoutes(app: Express, routes: readonly Route[], deps: Gatewa
     app[route.method](expressPath(route), async (req: Request, res: Response) => {
       let tenant: Tenant | undefined;
       if (route.auth === 'tenant') tenant = await authenticateTenant(req, deps);
-      else if (route.auth === 'admin') authenticateAdmin(req, deps.settings.adminToken);
+      else if (route.auth === 'admin') authenticateAdmin(req, deps);
       const ctx: RouteContext = {
         deps,
         ops,

@@ -10,12 +10,16 @@ const AUTH_RESPONSES: Record<Route['auth'], Json> = {
   none: {},
   admin: {
     '401': errorResponse('Missing or wrong admin token'),
+    '429': {
+      ...errorResponse('Too many failed authentications from this address'),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+    },
     '503': errorResponse('HOOKSTREAM_ADMIN_TOKEN is not set'),
   },
   tenant: {
     '401': errorResponse('Missing or invalid API key'),
     '429': {
-      ...errorResponse('Rate limit of the tenant exceeded'),
+      ...errorResponse('Rate limit of the tenant exceeded, or too many failed authentications from this address'),
       headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
     },
   },

@@ -6,7 +6,18 @@ import { deliveryWorker } from './0004-delivery-worker.js';
 import { deliveryHistoryIndex } from './0005-delivery-history-index.js';
 import { webhookChangeSeq } from './0006-webhook-change-seq.js';
 import { tenantRateDemand } from './0007-tenant-rate-demand.js';
+import { apiKeys } from './0008-api-keys.js';
 import { tenantWebhookLimit } from './0009-tenant-webhook-limit.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
-export const migrations: Migration[] = [core, gateway, matcher, deliveryWorker, deliveryHistoryIndex, webhookChangeSeq, tenantRateDemand, tenantWebhookLimit];
+export const migrations: Migration[] = [
+  core,
+  gateway,
+  matcher,
+  deliveryWorker,
+  deliveryHistoryIndex,
+  webhookChangeSeq,
+  tenantRateDemand,
+  apiKeys,
+  tenantWebhookLimit,
+];

@@ -53,7 +53,13 @@ export async function deleteWebhookRow(db: Knex, id: string): Promise<void> {
   await db('webhooks').where({ id }).delete();
 }
 
-/** Replaces a tenant's key hash, as a key rotation elsewhere would: tests check caches keep what they saw. */
+/**
+ * Replaces a tenant's key hashes behind the caches' back: the change is not announced (triggers
+ * off for this transaction), so tests can tell a cached answer from a database read.
+ */
 export async function replaceTenantKeyHash(db: Knex, id: string, apiKeyHash: string): Promise<void> {
-  await db('tenants').where({ id }).update({ api_key_hash: apiKeyHash });
+  await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    await trx('api_keys').where({ tenant_id: id }).update({ key_hash: apiKeyHash });
+  });
 }

@@ -9,7 +9,16 @@ export type TestRow = Record<string, any>;
 
 /** The tables tests inspect directly (the rest are reached through the store's own functions). */
 export type InspectedTable =
-  'tenants' | 'tenant_secrets' | 'webhooks' | 'events' | 'deliveries' | 'delivery_attempts' | 'ingested_events' | 'gateway_rate_demand' | 'knex_migrations';
+  | 'tenants'
+  | 'api_keys'
+  | 'tenant_secrets'
+  | 'webhooks'
+  | 'events'
+  | 'deliveries'
+  | 'delivery_attempts'
+  | 'ingested_events'
+  | 'gateway_rate_demand'
+  | 'knex_migrations';
 
 export async function rowsWhere(db: Knex, table: InspectedTable, where: Record<string, unknown>): Promise<TestRow[]> {
   return (await db(table).where(where)) as TestRow[];

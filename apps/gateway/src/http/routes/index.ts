@@ -1,3 +1,4 @@
+import { apiKeyRoutes } from './api-keys.js';
 import { deliveryRoutes } from './deliveries.js';
 import { eventRoutes } from './events.js';
 import { operationRoutes } from './operations.js';
@@ -7,4 +8,12 @@ import { tenantRoutes } from './tenants.js';
 import { webhookRoutes } from './webhooks.js';
 
 /** Every operation of the gateway's API: the one list that routing, auth and the OpenAPI document read. */
-export const ROUTES: readonly Route[] = [...operationRoutes, ...tenantRoutes, ...eventRoutes, ...webhookRoutes, ...secretRoutes, ...deliveryRoutes];
+export const ROUTES: readonly Route[] = [
+  ...operationRoutes,
+  ...tenantRoutes,
+  ...apiKeyRoutes,
+  ...eventRoutes,
+  ...webhookRoutes,
+  ...secretRoutes,
+  ...deliveryRoutes,
+];

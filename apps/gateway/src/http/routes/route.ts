@@ -14,6 +14,7 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Resource groups of the API: the OpenAPI tags, in the order the docs page lists them. */
 export const TAGS = {
   Tenants: 'Tenants and their API keys (operator only)',
+  ApiKeys: "The tenant's own API keys: list, create (shown once), revoke",
   Events: 'Publishing CloudEvents and following what became of them',
   Webhooks: 'Webhook subscriptions: create, list, update, enable, delete',
   Secrets: "The tenant's write-only secret store, referenced by webhooks",

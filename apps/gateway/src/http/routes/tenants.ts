@@ -1,13 +1,39 @@
 import { TenantRequestSchema, TenantUpdateRequestSchema, type TenantRequest, type TenantUpdateRequest } from '@hookstream/schemas';
-import { createTenant, setTenantWebhookLimit } from '@hookstream/store';
+import { createTenant, disableTenant, listTenants, setTenantWebhookLimit } from '@hookstream/store';
 import { apiKeyRecord, generateApiKey } from '../../auth/api-keys.js';
-import { NotFound } from '../../domain/errors.js';
+import { NotFound, type ErrorDetail } from '../../domain/errors.js';
+import { errorResponse, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
 import { isUuid } from '../../webhooks/webhook-service.js';
-import { errorResponse, idParam, jsonResponse, notFoundResponse, ref } from '../../openapi/shapes.js';
 import { param } from '../context.js';
+import { pagedList, parsePage, throwIfErrors } from '../pagination.js';
+import { EXAMPLE_KEY_ID, apiKeyListSchema, createdKeySchema } from './api-keys.js';
 import type { Route } from './route.js';
 
-/** POST /v1/tenants, guarded by the admin token. The API key is returned once and stored only as a hash. */
+const EXAMPLE_TENANT_ID = '7a4e1c2b-9d3f-4e8a-b6c5-1f2e3d4c5b6a';
+const tenantId = idParam('id', 'Tenant id', EXAMPLE_TENANT_ID);
+
+const tenantSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    disabled_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+  required: ['id', 'name', 'created_at', 'disabled_at'],
+};
+const tenantListSchema = {
+  type: 'object',
+  properties: {
+    startIndex: { type: 'integer' },
+    itemsPerPage: { type: 'integer' },
+    list: { type: 'array', items: tenantSchema },
+    links: { type: 'object', properties: { next: { type: 'string' }, previous: { type: 'string' } } },
+  },
+};
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** The operator's routes (admin token): tenants and their API keys. A key is returned once and stored only as a hash. */
 export const tenantRoutes: Route[] = [
   {
     method: 'post',
@@ -84,6 +110,95 @@ export const tenantRoutes: Route[] = [
       if (!row) throw new NotFound('tenant');
       deps.logger.info({ tenant: row.id, webhook_limit }, 'tenant webhook limit set');
       res.json({ id: row.id, name: row.name, webhook_limit: row.webhook_limit ?? deps.settings.defaultWebhookLimit });
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/tenants',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'listTenants',
+    summary: 'List tenants, oldest first (admin token)',
+    params: pageParams,
+    responses: { '200': jsonResponse(tenantListSchema, 'A page'), '400': errorResponse('Malformed parameter') },
+    async handler(req, res, { deps }) {
+      const errors: ErrorDetail[] = [];
+      const page = parsePage(req.query, errors);
+      throwIfErrors(errors);
+      const rows = await listTenants(deps.db, { offset: page.startIndex, limit: page.count + 1 });
+      const items = rows.map((r) => ({ id: r.id, name: r.name, created_at: iso(r.created_at), disabled_at: iso(r.disabled_at) }));
+      res.json(pagedList(items, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/tenants`, req.query as Record<string, unknown>));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/tenants/{id}',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'disableTenant',
+    summary: 'Disable a tenant (admin token)',
+    description:
+      'Its API keys answer 401 on every gateway within a second, and its webhooks receive nothing more (queued and retrying deliveries are skipped). Nothing is deleted: its data ages out through retention. Idempotent.',
+    params: [tenantId],
+    responses: { '204': { description: 'Disabled' }, ...notFoundResponse },
+    async handler(req, res, { deps }) {
+      const id = param(req, 'id');
+      if (!isUuid(id) || !(await disableTenant(deps.db, id))) throw new NotFound('tenant');
+      deps.logger.info({ tenant: id }, 'tenant disabled');
+      res.status(204).end();
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/tenants/{id}/api-keys',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'listTenantApiKeys',
+    summary: "List a tenant's API keys (admin token)",
+    params: [tenantId],
+    responses: { '200': jsonResponse(apiKeyListSchema, 'The keys, oldest first'), ...notFoundResponse },
+    async handler(req, res, { deps }) {
+      const id = param(req, 'id');
+      await deps.keys.requireTenant(id);
+      res.json({ list: await deps.keys.list(id) });
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/tenants/{id}/api-keys',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'createTenantApiKey',
+    summary: 'Create an API key for a tenant (admin token); it is returned once',
+    params: [tenantId],
+    responses: {
+      '201': jsonResponse(createdKeySchema, 'Created (Cache-Control: no-store)'),
+      '409': errorResponse('The tenant is disabled'),
+      ...notFoundResponse,
+    },
+    async handler(req, res, { deps }) {
+      const id = param(req, 'id');
+      await deps.keys.requireTenant(id, true);
+      res
+        .status(201)
+        .set('cache-control', 'no-store')
+        .json(await deps.keys.create(id));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/tenants/{id}/api-keys/{keyId}',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'revokeTenantApiKey',
+    summary: "Revoke a tenant's API key (admin token), its last one included",
+    params: [tenantId, idParam('keyId', 'API key id', EXAMPLE_KEY_ID)],
+    responses: { '204': { description: 'Revoked' }, ...notFoundResponse },
+    async handler(req, res, { deps }) {
+      const id = param(req, 'id');
+      await deps.keys.requireTenant(id);
+      await deps.keys.revoke(id, param(req, 'keyId'), 'admin');
+      res.status(204).end();
     },
   },
 ];
