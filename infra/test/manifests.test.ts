@@ -273,7 +273,7 @@ describe('Kubernetes manifests: configuration', () => {
   it('hookstream-secrets carries exactly the secret variables of the apps (and the migration)', () => {
     const secrets = new Set(APPS.flatMap((a) => [...settings[a].secrets]));
     expect([...secretKeys].sort()).toEqual([...secrets].sort());
-    expect([...secrets].sort()).toEqual(['DATABASE_URL', 'HOOKSTREAM_ADMIN_TOKEN', 'HOOKSTREAM_SECRET_KEY', 'KAFKA_SASL_PASSWORD']);
+    expect([...secrets].sort()).toEqual(['DATABASE_URL', 'HOOKSTREAM_ADMIN_TOKEN', 'HOOKSTREAM_SECRET_KEYS', 'KAFKA_SASL_PASSWORD']);
   });
 
   it("runs every container from an image built by a target of the repository's Dockerfile", () => {

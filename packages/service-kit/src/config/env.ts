@@ -18,7 +18,7 @@ export interface Reader<T> {
    * Parses the raw value; throws a string describing the rule when it does not fit (or a
    * ConfigError of its own when the fault is in another variable it reads from `source`).
    */
-  parse(raw: string | undefined, source: NodeJS.ProcessEnv): T;
+  parse(raw: string | undefined, source?: NodeJS.ProcessEnv): T;
   /** Secret values are never echoed back in errors. */
   secret?: boolean;
 }

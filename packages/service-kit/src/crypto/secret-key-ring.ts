@@ -90,7 +90,7 @@ const SINGLE = 'HOOKSTREAM_SECRET_KEY';
 export const secretKeyRingConfig: Reader<SecretKeyRing> = {
   secret: true,
   parse(raw, source) {
-    const single = source[SINGLE] === '' ? undefined : source[SINGLE];
+    const single = source?.[SINGLE] === '' ? undefined : source?.[SINGLE];
     if (raw !== undefined && single !== undefined) {
       throw `and ${SINGLE} are both set: set one, not both (the single key is the ring entry v1:<key>)`;
     }
