@@ -3,6 +3,7 @@ import { fixtures, validateDeadLetter, validateInvalidEventRecord } from '@hooks
 import { changeWebhookUnannounced, rowsWhereIn } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type AppProcess, type Collector, type Receiver } from '@hookstream/test-kit';
 import { SecretBox, SecretKeyRing } from '@hookstream/service-kit';
+import { NoMatchingSignatureError, verify as verifyDelivery } from '@hookstream/verify';
 import { resealSecrets, sealWebhookSecrets } from '@hookstream/store';
 import { webhookRow } from '@hookstream/store/testing';
 import { attemptRows, box, createHarness, deliveryRow, insertWebhook, job, produceJobs, putSecret, SECRET_KEY, type Harness } from './support/harness.js';
@@ -61,6 +62,20 @@ describe('delivery', () => {
     // The audit never holds our credentials.
     expect(JSON.stringify(attempts)).not.toContain('partner-token-123');
     expect(worker.output().join('\n')).not.toContain('partner-token-123');
+  });
+
+  it('issue 18.3: a real delivery verifies with @hookstream/verify as a partner installs it, and not with another secret', async () => {
+    const request = { ...fixtures.webhookRequests.notificationToken, auth_config: { token: 'partner-token-123' }, signing_secret: SIGNING_SECRET };
+    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url });
+    const j = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [j]);
+    const [req] = await waitFor(() => (receiver.byId(j.delivery_id).length ? receiver.byId(j.delivery_id) : undefined), { what: 'the delivery' });
+
+    // The receiver's raw body and Node's req.headers, as a partner's handler gets them.
+    const verified = verifyDelivery(req!.raw, req!.headers, SIGNING_SECRET);
+    expect(verified).toMatchObject({ id: j.delivery_id, version: 'v1', keyIndex: 0 });
+    expect(verifyDelivery(Buffer.from(req!.raw), req!.headers, ['whsec_' + randomBytes(32).toString('base64'), SIGNING_SECRET]).keyIndex).toBe(1);
+    expect(() => verifyDelivery(req!.raw, req!.headers, 'whsec_' + randomBytes(32).toString('base64'))).toThrow(NoMatchingSignatureError);
   });
 
   it('reads a secret-store token at send time under a custom header name, so a rotation applies to the next delivery', async () => {
