@@ -1,5 +1,5 @@
-import { fixtures } from '@hookstream/schemas';
-import { overwriteWebhookColumns, rowsWhereIn } from '@hookstream/store/testing';
+import { fixtures, normalizeWebhookRequest } from '@hookstream/schemas';
+import { rowsWhereIn } from '@hookstream/store/testing';
 import {
   sleep,
   startReceiver,
@@ -34,14 +34,22 @@ describe('client_secret_jwt (RFC 7523)', () => {
   const receivers: Receiver[] = [];
   const shortLived: string[] = [];
 
-  async function jwtWebhook(clientId: string, receiver: Receiver, auth: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) {
+  async function jwtWebhook(
+    clientId: string,
+    receiver: Receiver,
+    auth: Record<string, unknown> = {},
+    overrides: Record<string, unknown> = {},
+    tokenUri = tokens.url,
+  ) {
     const base = fixtures.webhookRequests.notificationJwt;
     const request = { ...base, auth_config: { ...base.auth_config, client_id: clientId, client_secret: SECRETS[clientId], audience: AUDIENCE, ...auth } };
     if ('secret_name' in auth) delete (request.auth_config as Record<string, unknown>).client_secret;
-    const wh = await insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url, ...overrides });
-    // The contract requires an https token_uri; the test's real token endpoint is local http.
-    await overwriteWebhookColumns(h.pg.db, wh.id, { spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: tokens.url } }) });
-    return wh;
+    // The contract requires an https token_uri; the test's real token endpoint is local http. The URL is
+    // written with the row itself: a second write could reach the worker's cache after the job does.
+    const normalized = normalizeWebhookRequest(request);
+    if (!normalized.ok) throw new Error(`fixture does not normalize: ${JSON.stringify(normalized.errors)}`);
+    const authConfig = { ...(normalized.value.auth_config as Record<string, unknown>), token_uri: tokenUri };
+    return insertWebhook(h.pg.db, h.tenantId, request, { endpoint: receiver.url, ...overrides, auth_config: authConfig });
   }
 
   async function receiver(reply: NonNullable<ReceiverOptions['respond']>) {
@@ -221,10 +229,7 @@ describe('client_secret_jwt (RFC 7523)', () => {
   // #16.3 and #16.10: the token URL is the tenant's too; this worker runs with HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS=true.
   it('refuses a token URL on the cloud metadata address, telling the tenant only that it is not public', async () => {
     const never = await receiver(() => ({ status: 200 }));
-    const wh = await jwtWebhook('metadata', never, {}, { retry_max_count: 0 });
-    await overwriteWebhookColumns(h.pg.db, wh.id, {
-      spec: JSON.stringify({ ...wh.spec, auth_config: { ...wh.spec.auth_config, token_uri: 'http://169.254.169.254/latest/meta-data/iam/token' } }),
-    });
+    const wh = await jwtWebhook('metadata', never, {}, { retry_max_count: 0 }, 'http://169.254.169.254/latest/meta-data/iam/token');
     const j = job(h.tenantId, wh.id);
     await produceJobs(h.kafka, [j]);
     await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'discarded', { what: 'discarded' });
