@@ -266,7 +266,15 @@ describe('tenants, authentication, documentation and limits', () => {
       const listed = await h.call('GET', '/v1/api-keys', { key: t.api_key });
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual({
-        list: [{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), hint: `hs_...${t.api_key.slice(-4)}`, created_at: expect.any(String), last_used_at: null }],
+        list: [
+          {
+            id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+            hint: `hs_...${t.api_key.slice(-4)}`,
+            created_at: expect.any(String),
+            last_used_at: null,
+            scopes: ['publish', 'read', 'manage'],
+          },
+        ],
       });
       const created = await h.call('POST', '/v1/api-keys', { key: t.api_key });
       expect(created.status).toBe(201);
@@ -277,6 +285,7 @@ describe('tenants, authentication, documentation and limits', () => {
         hint: `hs_...${created.body.api_key.slice(-4)}`,
         created_at: expect.any(String),
         last_used_at: null,
+        scopes: ['publish', 'read', 'manage'],
       });
       const fresh = created.body.api_key as string;
       const oldId = listed.body.list[0].id as string;
@@ -305,7 +314,7 @@ describe('tenants, authentication, documentation and limits', () => {
       expect(last.status).toBe(409);
       expect(last.body.error).toMatch(/last API key/);
       expect((await h.call('DELETE', `/v1/api-keys/${randomUUID()}`, { key: fresh })).status).toBe(404);
-      expect((await h.call('DELETE', '/v1/api-keys/not-a-uuid', { key: fresh })).status).toBe(404);
+      expect((await h.call('DELETE', '/v1/api-keys/not-a-uuid', { key: fresh })).status).toBe(400);
       // Another tenant's key id is not found for this one.
       const stranger = await h.createTenant('stranger');
       expect((await h.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: stranger.api_key })).status).toBe(404);

@@ -188,7 +188,7 @@ describe('webhooks API', () => {
       expect((await h.call('DELETE', `/v1/webhooks/${ids[0]}`, { key })).status).toBe(404);
       expect((await h.call('PUT', `/v1/webhooks/${ids[0]}/enable`, { key })).status).toBe(404);
       expect((await h.call('GET', `/v1/webhooks/${randomUUID()}`, { key: otherKey })).status).toBe(404);
-      expect((await h.call('GET', '/v1/webhooks/not-a-uuid', { key: otherKey })).status).toBe(404);
+      expect((await h.call('GET', '/v1/webhooks/not-a-uuid', { key: otherKey })).status).toBe(400);
     });
 
     it('disables through PUT {enabled:false} and re-enables through PUT /enable, publishing the system events; enable is a no-op when enabled', async () => {

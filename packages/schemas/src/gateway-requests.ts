@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from './primitives.js';
 import { describePattern } from './validation.js';
 
 /** POST /v1/tenants: the operator names a tenant; the gateway generates its API key. */
@@ -32,3 +33,25 @@ export const SecretRequestSchema = Type.Object(
   { title: 'SecretRequest', additionalProperties: false },
 );
 export type SecretRequest = Static<typeof SecretRequestSchema>;
+
+/**
+ * What an API key may do (#17.1): `publish` events, `read` webhooks, deliveries, events, secret
+ * names and keys, `manage` (every change). A key without explicit scopes holds all three.
+ */
+export const API_KEY_SCOPES = ['publish', 'read', 'manage'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** POST /v1/api-keys and POST /v1/tenants/{id}/api-keys: the new key's scopes (default: all). */
+export const ApiKeyRequestSchema = Type.Object(
+  {
+    scopes: Type.Optional(
+      Type.Array(StringEnum(API_KEY_SCOPES, { description: 'One of: publish, read, manage' }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'What the key may do: a non-empty subset of publish, read, manage (default: all three)',
+      }),
+    ),
+  },
+  { title: 'ApiKeyRequest', additionalProperties: false },
+);
+export type ApiKeyRequest = Static<typeof ApiKeyRequestSchema>;

@@ -7,18 +7,22 @@ export interface ApiKeyInfo {
   hint: string;
   created_at: Date;
   last_used_at: Date | null;
+  /** What the key may do (`publish`, `read`, `manage`); fixed at creation. */
+  scopes: string[];
 }
 
 export interface KeyOwnerRow {
   keyId: string;
   tenant: TenantIdentity;
+  scopes: string[];
 }
 
-const INFO = ['id', 'hint', 'created_at', 'last_used_at'] as const;
+const INFO = ['id', 'hint', 'created_at', 'last_used_at', 'scopes'] as const;
 
-export async function createApiKey(db: Knex, tenantId: string, key: StoredApiKey): Promise<ApiKeyInfo> {
+/** A new key; without `scopes`, the column's default (all of them). */
+export async function createApiKey(db: Knex, tenantId: string, key: StoredApiKey, scopes?: readonly string[]): Promise<ApiKeyInfo> {
   const [row] = (await db('api_keys')
-    .insert({ tenant_id: tenantId, key_hash: key.api_key_hash, hint: key.api_key_hint })
+    .insert({ tenant_id: tenantId, key_hash: key.api_key_hash, hint: key.api_key_hint, ...(scopes ? { scopes: [...scopes] } : {}) })
     .returning([...INFO])) as ApiKeyInfo[];
   return row!;
 }
@@ -37,8 +41,9 @@ export async function findKeyOwner(db: Knex, keyHash: string): Promise<KeyOwnerR
     .join('tenants as t', 't.id', 'k.tenant_id')
     .where({ 'k.key_hash': keyHash })
     .whereNull('t.disabled_at')
-    .first('k.id as key_id', 't.id as tenant_id', 't.name as tenant_name')) as { key_id: string; tenant_id: string; tenant_name: string } | undefined;
-  return row && { keyId: row.key_id, tenant: { id: row.tenant_id, name: row.tenant_name } };
+    .first('k.id as key_id', 'k.scopes', 't.id as tenant_id', 't.name as tenant_name')) as
+    { key_id: string; scopes: string[]; tenant_id: string; tenant_name: string } | undefined;
+  return row && { keyId: row.key_id, tenant: { id: row.tenant_id, name: row.tenant_name }, scopes: row.scopes };
 }
 
 export type RevokeResult = 'revoked' | 'not_found' | 'last_key';

@@ -42,8 +42,12 @@ describe('migration 0008 moves every tenant key into api_keys', () => {
     });
     const [{ id }] = await t.db('tenants').insert({ name: 'old', api_key_hash: 'old-hash', api_key_hint: 'hs_...old1' }).returning('id');
     await migrateLatest(t.db);
-    expect(await findKeyOwner(t.db, 'old-hash')).toEqual({ keyId: expect.any(String), tenant: { id, name: 'old' } });
-    expect(await listApiKeys(t.db, id)).toEqual([{ id: expect.any(String), hint: 'hs_...old1', created_at: expect.any(Date), last_used_at: null }]);
+    // Issue 17.1: migration 0010 gives every existing key all three scopes.
+    const all = ['publish', 'read', 'manage'];
+    expect(await findKeyOwner(t.db, 'old-hash')).toEqual({ keyId: expect.any(String), tenant: { id, name: 'old' }, scopes: all });
+    expect(await listApiKeys(t.db, id)).toEqual([
+      { id: expect.any(String), hint: 'hs_...old1', created_at: expect.any(Date), last_used_at: null, scopes: all },
+    ]);
     expect(await t.db('tenants').where({ id }).first('api_key_hash')).toEqual({ api_key_hash: null });
   });
 });
@@ -69,6 +73,15 @@ describe('api keys and tenants', () => {
     expect(await revokeApiKey(t.db, other.id, first!.id, { keepOne: false })).toBe('not_found');
     expect(await revokeApiKey(t.db, tenant.id, first!.id, { keepOne: false })).toBe('revoked');
     expect(await listApiKeys(t.db, tenant.id)).toEqual([]);
+  });
+
+  it('Issue 17.1: a key is created with its scopes, which its owner lookup carries; the column refuses none or an unknown one', async () => {
+    const tenant = await createTenant(t.db, 'scoped', { api_key_hash: 's1', api_key_hint: 'hs_...s001' });
+    await createApiKey(t.db, tenant.id, { api_key_hash: 's2', api_key_hint: 'hs_...s002' }, ['read']);
+    expect((await findKeyOwner(t.db, 's2'))?.scopes).toEqual(['read']);
+    expect((await listApiKeys(t.db, tenant.id)).map((k) => k.scopes)).toEqual([['publish', 'read', 'manage'], ['read']]);
+    await expect(createApiKey(t.db, tenant.id, { api_key_hash: 's3', api_key_hint: 'hs_...s003' }, [])).rejects.toThrow(/check constraint/);
+    await expect(createApiKey(t.db, tenant.id, { api_key_hash: 's4', api_key_hint: 'hs_...s004' }, ['admin'])).rejects.toThrow(/check constraint/);
   });
 
   it('records last use in one statement per batch', async () => {

@@ -5,10 +5,12 @@ import { LruMap } from './lru.js';
 
 export type Tenant = TenantIdentity;
 
-/** Who holds a key: the key's id (for revocation and last use) and its tenant. */
+/** Who holds a key: the key's id (for revocation and last use), its tenant and what it may do. */
 export interface KeyOwner {
   keyId: string;
   tenant: Tenant;
+  /** The key's scopes (`publish`, `read`, `manage`): cached with it, fixed at its creation. */
+  scopes: readonly string[];
 }
 
 export interface TenantAuthOptions {
@@ -50,7 +52,7 @@ export class TenantAuthenticator {
     this.now = opts.now ?? Date.now;
   }
 
-  async authenticate(key: string | undefined): Promise<Tenant | undefined> {
+  async authenticate(key: string | undefined): Promise<KeyOwner | undefined> {
     if (!key || !API_KEY_PATTERN.test(key)) return undefined;
     const hash = hashToken(key);
     const now = this.now();
@@ -88,8 +90,8 @@ export class TenantAuthenticator {
     this.known.clear();
   }
 
-  private used(owner: KeyOwner): Tenant {
+  private used(owner: KeyOwner): KeyOwner {
     this.opts.onUse?.(owner.keyId);
-    return owner.tenant;
+    return owner;
   }
 }

@@ -31,6 +31,19 @@ export class NotFound extends DomainError {
   }
 }
 
+/**
+ * The caller is known but may not do this: its API key lacks `missingScope` (#17.1, the
+ * webhooks service's 403). Checked before the request's input, so it reveals nothing about it.
+ */
+export class Forbidden extends DomainError {
+  constructor(
+    message: string,
+    readonly missingScope: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The request contradicts the current state (a duplicate, a resource that cannot be retried). */
 export class Conflict extends DomainError {}
 

@@ -1,8 +1,8 @@
 import { sameToken } from '@hookstream/service-kit';
 import type { Request } from 'express';
 import { bearerToken } from '../auth/api-keys.js';
-import type { Tenant } from '../auth/tenant-auth.js';
-import { RateLimited, Unauthenticated, Unavailable } from '../domain/errors.js';
+import type { KeyOwner } from '../auth/tenant-auth.js';
+import { Forbidden, RateLimited, Unauthenticated, Unavailable } from '../domain/errors.js';
 import type { GatewayDeps } from './context.js';
 
 /**
@@ -24,24 +24,34 @@ function refuseIfThrottled(req: Request, deps: Pick<GatewayDeps, 'authThrottle'>
 }
 
 /** A route with `auth: 'tenant'`: a valid API key, then the tenant's rate limit. */
-export async function authenticateTenant(req: Request, deps: Pick<GatewayDeps, 'auth' | 'rateLimiter' | 'authThrottle'>): Promise<Tenant> {
+export async function authenticateTenant(req: Request, deps: Pick<GatewayDeps, 'auth' | 'rateLimiter' | 'authThrottle'>): Promise<KeyOwner> {
   const key = bearerToken(req.headers.authorization);
   // No credentials is not a guess: it is not counted.
   if (!key) throw new Unauthenticated('missing API key: send Authorization: Bearer <api_key>', 'Bearer');
   const address = refuseIfThrottled(req, deps);
-  const tenant = await deps.auth.authenticate(key);
-  if (!tenant) {
+  const owner = await deps.auth.authenticate(key);
+  if (!owner) {
     deps.authThrottle.failed(address);
     throw new Unauthenticated('invalid API key', 'Bearer error="invalid_token"');
   }
-  const allowed = deps.rateLimiter.take(tenant.id);
+  const allowed = deps.rateLimiter.take(owner.tenant.id);
   if (!allowed.ok) {
     throw new RateLimited(
       `rate limit of ${deps.rateLimiter.ratePerS} requests per second exceeded for this tenant; retry after ${allowed.retryAfterS} s`,
       allowed.retryAfterS,
     );
   }
-  return tenant;
+  return owner;
+}
+
+/**
+ * A key without the scope a route needs gets a 403 naming it (#17.1), after the rate limit and
+ * before anything of the request is looked at.
+ */
+export function requireScope(owner: KeyOwner, scope: string, operation: string): void {
+  if (!owner.scopes.includes(scope)) {
+    throw new Forbidden(`this API key lacks the "${scope}" scope that ${operation} requires (it holds: ${owner.scopes.join(', ')})`, scope);
+  }
 }
 
 /** A route with `auth: 'admin'`: the operator's HOOKSTREAM_ADMIN_TOKEN, when this gateway has one. */

@@ -1,6 +1,17 @@
 import type { Logger } from '@hookstream/service-kit';
 import type { NextFunction, Request, Response } from 'express';
-import { Conflict, DomainError, InvalidInput, NotFound, RateLimited, TooLarge, Unauthenticated, Unavailable, UnsupportedMediaType } from '../domain/errors.js';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  InvalidInput,
+  NotFound,
+  RateLimited,
+  TooLarge,
+  Unauthenticated,
+  Unavailable,
+  UnsupportedMediaType,
+} from '../domain/errors.js';
 import type { ErrorDetail } from '../domain/errors.js';
 
 export type { ErrorDetail } from '../domain/errors.js';
@@ -9,6 +20,7 @@ export type { ErrorDetail } from '../domain/errors.js';
 export function httpStatusOf(err: DomainError): { status: number; headers: Record<string, string> } {
   if (err instanceof InvalidInput) return { status: 400, headers: {} };
   if (err instanceof Unauthenticated) return { status: 401, headers: { 'www-authenticate': err.challenge } };
+  if (err instanceof Forbidden) return { status: 403, headers: {} };
   if (err instanceof NotFound) return { status: 404, headers: {} };
   if (err instanceof Conflict) return { status: 409, headers: {} };
   // The unread rest of the body would be taken for the next request: close instead.
@@ -32,6 +44,10 @@ export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof DomainError) {
       const { status, headers } = httpStatusOf(err);
+      if (err instanceof Forbidden) {
+        if (!res.headersSent) res.status(status).set('cache-control', 'no-store').json({ error: err.message, missing_scope: err.missingScope });
+        return;
+      }
       sendError(res, status, err.message, err.details, headers);
       return;
     }

@@ -1,33 +1,44 @@
 import { validate } from '@hookstream/schemas';
 import type { Health, Registry } from '@hookstream/service-kit';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { Tenant } from '../auth/tenant-auth.js';
+import type { KeyOwner, Tenant } from '../auth/tenant-auth.js';
 import { InvalidInput, NotFound } from '../domain/errors.js';
-import { authenticateAdmin, authenticateTenant } from './auth.js';
+import { authenticateAdmin, authenticateTenant, requireScope } from './auth.js';
 import { readJsonBody } from './body.js';
-import type { GatewayDeps } from './context.js';
+import { param, type GatewayDeps } from './context.js';
+import { checkPathParams } from './path-params.js';
 import { expressPath, type Route, type RouteContext } from './routes/route.js';
 
 type Ops = { health: Health; registry: Registry };
 
 /**
  * Registers each route of the table with Express: its auth kind runs first (as data on the
- * route, not as middleware order), then the handler with a context holding the tenant and a
- * body reader that validates against the route's schema.
+ * route, not as middleware order), then its scope (403), then its path parameters (400), then
+ * the handler with a context holding the tenant and a body reader that validates against the
+ * route's schema.
  */
 export function mountRoutes(app: Express, routes: readonly Route[], deps: GatewayDeps, ops: Ops, document: Record<string, unknown>): void {
   for (const route of routes) {
     app[route.method](expressPath(route), async (req: Request, res: Response) => {
-      let tenant: Tenant | undefined;
-      if (route.auth === 'tenant') tenant = await authenticateTenant(req, deps);
-      else if (route.auth === 'admin') authenticateAdmin(req, deps);
+      let owner: KeyOwner | undefined;
+      if (route.auth === 'tenant') {
+        owner = await authenticateTenant(req, deps);
+        requireScope(owner, route.scope, `${route.method.toUpperCase()} ${route.path}`);
+      } else if (route.auth === 'admin') authenticateAdmin(req, deps);
+      checkPathParams(route.params, (name) => param(req, name));
+      const tenantKey = (): KeyOwner => {
+        if (!owner) throw new Error(`route ${route.operationId} is not behind tenant authentication`);
+        return owner;
+      };
       const ctx: RouteContext = {
         deps,
         ops,
         document,
         get tenant(): Tenant {
-          if (!tenant) throw new Error(`route ${route.operationId} is not behind tenant authentication`);
-          return tenant;
+          return tenantKey().tenant;
+        },
+        get key(): KeyOwner {
+          return tenantKey();
         },
         body: () => readValidBody(req, route, deps.settings.apiBodyMaxBytes),
       };

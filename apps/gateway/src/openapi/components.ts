@@ -1,4 +1,4 @@
-import { jsonSchemas, SecretRequestSchema, TenantRequestSchema, TenantUpdateRequestSchema, toJsonSchema } from '@hookstream/schemas';
+import { ApiKeyRequestSchema, jsonSchemas, SecretRequestSchema, TenantRequestSchema, TenantUpdateRequestSchema, toJsonSchema } from '@hookstream/schemas';
 import { DELIVERY_STATUSES } from '../deliveries/delivery-history.js';
 import { ref } from './shapes.js';
 
@@ -9,10 +9,15 @@ export function componentSchemas(): Record<string, unknown> {
     TenantRequest: toJsonSchema(TenantRequestSchema),
     TenantUpdateRequest: toJsonSchema(TenantUpdateRequestSchema),
     SecretRequest: toJsonSchema(SecretRequestSchema),
+    ApiKeyRequest: toJsonSchema(ApiKeyRequestSchema),
     Error: {
       type: 'object',
       required: ['error'],
-      properties: { error: { type: 'string' }, details: { type: 'array', items: ref('ValidationError') } },
+      properties: {
+        error: { type: 'string' },
+        details: { type: 'array', items: ref('ValidationError') },
+        missing_scope: { enum: ['publish', 'read', 'manage'], description: 'On a 403: the scope the API key lacks' },
+      },
     },
     Accepted: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
     BatchResult: {

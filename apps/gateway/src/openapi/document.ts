@@ -27,6 +27,33 @@ const AUTH_RESPONSES: Record<Route['auth'], Json> = {
 const SECURITY: Record<Route['auth'], Json[] | undefined> = { none: [], admin: [{ admin: [] }], tenant: undefined };
 
 /**
+ * The scope a tenant route needs, in three places a reader or a tool looks: the security
+ * requirement (OpenAPI 3.1 lets a bearer scheme list role names), the `x-hookstream-scope`
+ * extension and the description; and its 403.
+ */
+function scopeOf(route: Route): { extension: Json; responses: Json; note: string } {
+  if (route.auth !== 'tenant') return { extension: {}, responses: {}, note: '' };
+  return {
+    extension: { 'x-hookstream-scope': route.scope, security: [{ apiKey: [route.scope] }] },
+    responses: {
+      '403': {
+        ...errorResponse(`The API key lacks the \`${route.scope}\` scope (\`missing_scope\` names it)`),
+      },
+    },
+    note: `Requires an API key with the \`${route.scope}\` scope (403 otherwise).`,
+  };
+}
+
+/** The 400 of a malformed path parameter (http/path-params.ts), merged with a route's own 400. */
+function pathParamResponses(route: Route): Json {
+  const names = (route.params ?? []).filter((p) => p.in === 'path').map((p) => `/path/${p.name}`);
+  if (!names.length) return {};
+  const malformed = `a malformed path parameter (at ${names.join(' or ')})`;
+  const own = route.responses['400'] as { description?: string } | undefined;
+  return { '400': own ? { ...own, description: `${own.description ?? 'Invalid'}; or ${malformed}` } : errorResponse(`Malformed: ${malformed}`) };
+}
+
+/**
  * The OpenAPI 3.1 document of the gateway, generated from the route table: the only place
  * routes are declared, so the document lists exactly what is served. Schemas are written in
  * JSON Schema 2020-12, which OpenAPI 3.1's default dialect takes as is: no `jsonSchemaDialect`
@@ -60,13 +87,15 @@ export function openApiDocument(routes: readonly Route[], settings: DocSettings)
 
 function operation(route: Route, settings: DocSettings): Json {
   const security = SECURITY[route.auth];
-  const description = text(route.description, settings);
+  const scope = scopeOf(route);
+  const description = [text(route.description, settings), scope.note].filter(Boolean).join(' ');
   const op: Json = {
     operationId: route.operationId,
     tags: [route.tag],
     summary: text(route.summary, settings),
     ...(description ? { description } : {}),
     ...(security ? { security } : {}),
+    ...scope.extension,
   };
   if (route.params?.length) {
     op.parameters = route.params.map((p) => ({
@@ -82,11 +111,11 @@ function operation(route: Route, settings: DocSettings): Json {
     const content = route.body.content ?? (route.body.schema ? { 'application/json': toJsonSchema(route.body.schema) } : undefined);
     if (!content) throw new Error(`route ${route.operationId} documents a body without a schema`);
     op.requestBody = {
-      required: true,
+      required: !route.body.optional,
       ...(route.body.description ? { description: route.body.description } : {}),
       content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema, example: route.body!.example }])),
     };
   }
-  op.responses = { ...route.responses, ...AUTH_RESPONSES[route.auth] };
+  op.responses = { ...route.responses, ...pathParamResponses(route), ...scope.responses, ...AUTH_RESPONSES[route.auth] };
   return op;
 }

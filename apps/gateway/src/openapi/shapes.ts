@@ -11,11 +11,12 @@ export const errorResponse = (description: string): Json => jsonResponse(ref('Er
 export const EXAMPLE_WEBHOOK_ID = '3f2c9a4e-8d1b-4c7e-9a60-2b5d7e1f0c84';
 export const EXAMPLE_DELIVERY_ID = '9b1e6f2a-4c3d-5e8f-a7b6-0c1d2e3f4a5b';
 
+/** A UUID path parameter: a malformed one is refused with a 400 at `/path/<name>` (http/path-params.ts). */
 export const idParam = (name: string, description: string, example: string): ParamDoc => ({
   name,
   in: 'path',
   description,
-  schema: { type: 'string' },
+  schema: { type: 'string', format: 'uuid' },
   example,
 });
 export const fieldsParam: ParamDoc = {

@@ -1,3 +1,4 @@
+import { API_KEY_SCOPES, type ApiKeyScope } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
 import { createApiKey, findTenant, listApiKeys, revokeApiKey, type ApiKeyInfo } from '@hookstream/store';
 import { apiKeyRecord, generateApiKey } from '../auth/api-keys.js';
@@ -11,7 +12,13 @@ export function presentKey(k: ApiKeyInfo): Record<string, unknown> {
     hint: k.hint,
     created_at: new Date(k.created_at).toISOString(),
     last_used_at: k.last_used_at ? new Date(k.last_used_at).toISOString() : null,
+    scopes: k.scopes,
   };
+}
+
+/** The scopes a new key gets: those asked for in their canonical order, or all of them. */
+export function newKeyScopes(requested: readonly ApiKeyScope[] | undefined): ApiKeyScope[] {
+  return API_KEY_SCOPES.filter((s) => !requested || requested.includes(s));
 }
 
 /** Who revokes: a tenant keeps its last key (it would lock itself out); the operator may revoke it. */
@@ -33,11 +40,11 @@ export class KeyService {
   }
 
   /** A new key: the only moment it is shown. */
-  async create(tenantId: string): Promise<Record<string, unknown>> {
+  async create(tenantId: string, scopes: readonly ApiKeyScope[]): Promise<Record<string, unknown>> {
     const key = generateApiKey();
-    const row = await createApiKey(this.db, tenantId, apiKeyRecord(key));
+    const row = await createApiKey(this.db, tenantId, apiKeyRecord(key), scopes);
     const shown = presentKey(row);
-    return { id: shown.id, api_key: key, hint: shown.hint, created_at: shown.created_at, last_used_at: null };
+    return { id: shown.id, api_key: key, hint: shown.hint, created_at: shown.created_at, last_used_at: null, scopes: shown.scopes };
   }
 
   async revoke(tenantId: string, keyId: string, by: Revoker): Promise<void> {

@@ -100,7 +100,8 @@ describe('OpenAPI document generated from the route table', () => {
     expect(paths['/healthz']!.get!.security).toEqual([]);
     expect(paths['/v1/tenants']!.post!.security).toEqual([{ admin: [] }]);
     expect(paths['/v1/tenants']!.post!.responses['503']).toBeDefined();
-    expect(paths['/v1/webhooks']!.get!.security).toBeUndefined();
+    // A tenant route names the scope its API key needs (Issue 17.1).
+    expect(paths['/v1/webhooks']!.get!.security).toEqual([{ apiKey: ['read'] }]);
     expect(document.security).toEqual([{ apiKey: [] }]);
     expect(paths['/v1/webhooks']!.get!.responses['429']).toBeDefined();
     expect(paths['/healthz']!.get!.responses['401']).toBeUndefined();

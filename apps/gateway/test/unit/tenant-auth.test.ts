@@ -15,16 +15,29 @@ function keyTable(owners: Record<string, KeyOwner>) {
   };
 }
 
-const owner = (n: number): KeyOwner => ({ keyId: `key-${n}`, tenant: { id: `tenant-${n}`, name: `t${n}` } });
+const owner = (n: number, scopes: string[] = ['publish', 'read', 'manage']): KeyOwner => ({
+  keyId: `key-${n}`,
+  tenant: { id: `tenant-${n}`, name: `t${n}` },
+  scopes,
+});
 
 describe('tenant authenticator caches', () => {
+  it('Issue 17.1: the cached key carries its scopes, so a scope check costs no database read', async () => {
+    const readOnly = generateApiKey();
+    const table = keyTable({ [readOnly]: owner(1, ['read']) });
+    const auth = new TenantAuthenticator({ lookup: table.lookup, ttlMs: 60_000 });
+    expect(await auth.authenticate(readOnly)).toEqual(owner(1, ['read']));
+    expect((await auth.authenticate(readOnly))?.scopes).toEqual(['read']);
+    expect(table.lookups(readOnly)).toBe(1);
+  });
+
   it('wrong keys do not evict a valid tenant cached key (separate, bounded negative cache)', async () => {
     const valid = generateApiKey();
     const table = keyTable({ [valid]: owner(1) });
     const auth = new TenantAuthenticator({ lookup: table.lookup, ttlMs: 60_000, maxEntries: 100, maxNegativeEntries: 100 });
-    expect(await auth.authenticate(valid)).toEqual(owner(1).tenant);
+    expect((await auth.authenticate(valid))?.tenant).toEqual(owner(1).tenant);
     for (let i = 0; i < 1000; i++) expect(await auth.authenticate(generateApiKey())).toBeUndefined();
-    expect(await auth.authenticate(valid)).toEqual(owner(1).tenant);
+    expect((await auth.authenticate(valid))?.tenant).toEqual(owner(1).tenant);
     expect(table.lookups(valid)).toBe(1);
   });
 
@@ -57,7 +70,7 @@ describe('tenant authenticator caches', () => {
   it('forgets a revoked key or a disabled tenant at once, and reports each use of a key', async () => {
     const [a, b] = [generateApiKey(), generateApiKey()];
     const used: string[] = [];
-    const owners: Record<string, KeyOwner> = { [a]: owner(1), [b]: { keyId: 'key-2', tenant: owner(1).tenant } };
+    const owners: Record<string, KeyOwner> = { [a]: owner(1), [b]: { keyId: 'key-2', tenant: owner(1).tenant, scopes: ['read'] } };
     const table = keyTable(owners);
     const auth = new TenantAuthenticator({ lookup: table.lookup, ttlMs: 60_000, onUse: (id) => used.push(id) });
     await auth.authenticate(a);
@@ -87,7 +100,7 @@ describe('tenant authenticator caches', () => {
     const first = auth.authenticate(a);
     auth.forgetKey('key-1');
     release();
-    expect(await first).toEqual(owner(1).tenant);
+    expect((await first)?.tenant).toEqual(owner(1).tenant);
     await auth.authenticate(a);
     expect(table.lookups(a)).toBe(2);
   });

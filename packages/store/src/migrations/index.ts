@@ -8,6 +8,7 @@ import { webhookChangeSeq } from './0006-webhook-change-seq.js';
 import { tenantRateDemand } from './0007-tenant-rate-demand.js';
 import { apiKeys } from './0008-api-keys.js';
 import { tenantWebhookLimit } from './0009-tenant-webhook-limit.js';
+import { apiKeyScopes } from './0010-api-key-scopes.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   tenantRateDemand,
   apiKeys,
   tenantWebhookLimit,
+  apiKeyScopes,
 ];

@@ -1,4 +1,4 @@
-import { envelopeFromBinary, fixtures, MAX_JSON_DEPTH } from '@hookstream/schemas';
+import { envelopeFromBinary, fixtures, MAX_ID_LENGTH, MAX_JSON_DEPTH } from '@hookstream/schemas';
 import type { Request } from 'express';
 import { InvalidInput, TooLarge, UnsupportedMediaType } from '../../domain/errors.js';
 import { intakeEvent, type Intake } from '../../ingest/event-intake.js';
@@ -28,6 +28,7 @@ export const eventRoutes: Route[] = [
     method: 'post',
     path: '/v1/events/batch',
     auth: 'tenant',
+    scope: 'publish',
     tag: 'Events',
     operationId: 'publishEventBatch',
     summary: (s) => `Publish up to ${s.batchMaxEvents} CloudEvents`,
@@ -83,6 +84,7 @@ export const eventRoutes: Route[] = [
     method: 'post',
     path: '/v1/events',
     auth: 'tenant',
+    scope: 'publish',
     tag: 'Events',
     operationId: 'publishEvent',
     summary: 'Publish one CloudEvent',
@@ -143,10 +145,12 @@ export const eventRoutes: Route[] = [
     path: '/v1/events/{id}',
     wildcard: ['id'],
     auth: 'tenant',
+    scope: 'read',
     tag: 'Events',
     operationId: 'getEvent',
     summary: 'What became of an event: matched webhooks and each delivery status',
-    params: [idParam('id', 'CloudEvent id', '6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d00')],
+    // Any CloudEvent id the intake accepts (not only UUIDs); a longer one is malformed.
+    params: [{ ...idParam('id', 'CloudEvent id', '6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d00'), schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } }],
     responses: { '200': jsonResponse({ type: 'object' }, 'The event'), ...notFoundResponse },
     async handler(req, res, { deps, tenant }) {
       const id = param(req, 'id');

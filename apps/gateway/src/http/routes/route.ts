@@ -1,13 +1,20 @@
+import type { ApiKeyScope } from '@hookstream/schemas';
 import type { Health, Registry } from '@hookstream/service-kit';
 import type { TSchema } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
-import type { Tenant } from '../../auth/tenant-auth.js';
+import type { KeyOwner, Tenant } from '../../auth/tenant-auth.js';
 import type { GatewayDeps } from '../context.js';
 
 type Json = Record<string, unknown>;
 
 /** Who may call a route: anyone, the operator (admin token) or a tenant (API key, rate-limited). */
 export type Auth = 'none' | 'admin' | 'tenant';
+
+/**
+ * What a tenant route needs of the caller's API key (#17.1): `publish` for events, `read` for
+ * every GET, `manage` for every change. A key lacking it gets a 403 naming it.
+ */
+export type Scope = ApiKeyScope;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -37,7 +44,13 @@ export interface ParamDoc {
   name: string;
   in: 'path' | 'query';
   description?: string;
+  /**
+   * A path parameter's schema is also its check (http/path-params.ts): `format: 'uuid'`,
+   * `pattern`, `minLength` and `maxLength` refuse a malformed value with a 400 at `/path/<name>`.
+   */
   schema: Json;
+  /** The message of that 400 (default: one derived from the schema). */
+  malformed?: string;
   /** Value used in the route's example request. */
   example?: string | number;
 }
@@ -55,6 +68,8 @@ export interface BodyDoc {
   description?: string;
   /** The example request body shown in the docs. */
   example: unknown;
+  /** The body may be left out (the handler then reads nothing). */
+  optional?: boolean;
 }
 
 export interface RouteContext {
@@ -62,6 +77,8 @@ export interface RouteContext {
   ops: { health: Health; registry: Registry };
   /** The caller's tenant: set on `auth: 'tenant'` routes only. */
   tenant: Tenant;
+  /** The caller's API key (its id and scopes): set on `auth: 'tenant'` routes only. */
+  key: KeyOwner;
   /**
    * Reads the JSON body (application/json or +json, API body limit) and checks it against
    * `body.schema`. Lazy, so a handler may refuse on its path parameters before reading.
@@ -71,21 +88,31 @@ export interface RouteContext {
   document: Json;
 }
 
+/**
+ * Who may call a route: a tenant route names the scope its key must hold (the type requires it,
+ * so a route added without one does not compile); the others have none.
+ */
+export type RouteAuth = { auth: 'tenant'; scope: Scope } | { auth: Exclude<Auth, 'tenant'>; scope?: never };
+
 /** One operation of the API: how it is routed, who may call it, what it takes and answers. */
-export interface Route {
+export type Route = RouteAuth & RouteOperation;
+
+export interface RouteOperation {
   method: Method;
   /** OpenAPI path template, e.g. `/v1/webhooks/{id}`. */
   path: string;
   /** Path parameters that may span several segments (`/v1/secrets/{name}` with `a/b`). */
   wildcard?: string[];
-  auth: Auth;
   tag: Tag;
   operationId: string;
   summary: Text;
   description?: Text;
   params?: ParamDoc[];
   body?: BodyDoc;
-  /** OpenAPI responses of this route; 401/429/503 of its auth kind are added by the document. */
+  /**
+   * OpenAPI responses of this route; 401/429/503 of its auth kind, the 403 of its scope and the
+   * 400 of a malformed path parameter are added by the document.
+   */
   responses: Record<string, Json>;
   handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
 }

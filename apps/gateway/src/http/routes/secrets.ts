@@ -1,6 +1,5 @@
 import { SecretRequestSchema, type SecretRequest } from '@hookstream/schemas';
 import { listTenantSecrets, putTenantSecret } from '@hookstream/store';
-import { InvalidInput } from '../../domain/errors.js';
 import { errorResponse, jsonResponse, ref } from '../../openapi/shapes.js';
 import { param } from '../context.js';
 import type { Route } from './route.js';
@@ -22,6 +21,7 @@ export const secretRoutes: Route[] = [
     path: '/v1/secrets/{name}',
     wildcard: ['name'],
     auth: 'tenant',
+    scope: 'manage',
     tag: 'Secrets',
     operationId: 'putSecret',
     summary: 'Create or rotate a secret (write-only); the next delivery uses the new value',
@@ -31,6 +31,7 @@ export const secretRoutes: Route[] = [
         in: 'path',
         description: 'Secret name (may contain /, sent as is or as %2F)',
         schema: { type: 'string', pattern: SECRET_NAME_PATTERN.source },
+        malformed: 'must be 1-256 characters: letters, digits, ".", "_", "/" or "-", starting with a letter or digit',
         example: 'partners/daily-herald/token',
       },
     ],
@@ -47,12 +48,8 @@ export const secretRoutes: Route[] = [
       '415': errorResponse('Not JSON'),
     },
     async handler(req, res, { deps, tenant, body }) {
+      // The name's pattern is checked by the router (400 at /path/name).
       const name = param(req, 'name');
-      if (!SECRET_NAME_PATTERN.test(name)) {
-        throw new InvalidInput('invalid secret name', [
-          { path: '/name', message: 'must be 1-256 characters: letters, digits, ".", "_", "/" or "-", starting with a letter or digit', rule: 'pattern' },
-        ]);
-      }
       const { value } = (await body()) as SecretRequest;
       const { created, updated_at } = await putTenantSecret(deps.db, deps.box, tenant.id, name, value);
       res.status(created ? 201 : 200).json({ name, updated_at: new Date(updated_at).toISOString() });
@@ -62,6 +59,7 @@ export const secretRoutes: Route[] = [
     method: 'get',
     path: '/v1/secrets',
     auth: 'tenant',
+    scope: 'read',
     tag: 'Secrets',
     operationId: 'listSecrets',
     summary: 'Names and times of the tenant secrets (values are never returned)',

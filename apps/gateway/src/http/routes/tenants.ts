@@ -3,10 +3,10 @@ import { createTenant, disableTenant, listTenants, setTenantWebhookLimit } from 
 import { apiKeyRecord, generateApiKey } from '../../auth/api-keys.js';
 import { NotFound, type ErrorDetail } from '../../domain/errors.js';
 import { errorResponse, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
-import { isUuid } from '../../webhooks/webhook-service.js';
 import { param } from '../context.js';
 import { pagedList, parsePage, throwIfErrors } from '../pagination.js';
-import { EXAMPLE_KEY_ID, apiKeyListSchema, createdKeySchema } from './api-keys.js';
+import { newKeyScopes } from '../../tenants/key-service.js';
+import { EXAMPLE_KEY_ID, apiKeyListSchema, apiKeyRequestBody, createdKeySchema, requestedScopes } from './api-keys.js';
 import type { Route } from './route.js';
 
 const EXAMPLE_TENANT_ID = '7a4e1c2b-9d3f-4e8a-b6c5-1f2e3d4c5b6a';
@@ -83,7 +83,7 @@ export const tenantRoutes: Route[] = [
     tag: 'Tenants',
     operationId: 'updateTenant',
     summary: "Change a tenant's settings (admin token): its webhook limit",
-    params: [idParam('id', 'Tenant id', '5b7a4c1e-0000-4000-8000-000000000001')],
+    params: [tenantId],
     body: {
       schema: TenantUpdateRequestSchema,
       content: { 'application/json': ref('TenantUpdateRequest') },
@@ -104,7 +104,6 @@ export const tenantRoutes: Route[] = [
     },
     async handler(req, res, { deps, body }) {
       const id = param(req, 'id');
-      if (!isUuid(id)) throw new NotFound('tenant');
       const { webhook_limit } = (await body()) as TenantUpdateRequest;
       const row = await setTenantWebhookLimit(deps.db, id, webhook_limit);
       if (!row) throw new NotFound('tenant');
@@ -143,7 +142,7 @@ export const tenantRoutes: Route[] = [
     responses: { '204': { description: 'Disabled' }, ...notFoundResponse },
     async handler(req, res, { deps }) {
       const id = param(req, 'id');
-      if (!isUuid(id) || !(await disableTenant(deps.db, id))) throw new NotFound('tenant');
+      if (!(await disableTenant(deps.db, id))) throw new NotFound('tenant');
       deps.logger.info({ tenant: id }, 'tenant disabled');
       res.status(204).end();
     },
@@ -169,20 +168,25 @@ export const tenantRoutes: Route[] = [
     auth: 'admin',
     tag: 'Tenants',
     operationId: 'createTenantApiKey',
-    summary: 'Create an API key for a tenant (admin token); it is returned once',
+    summary: 'Create an API key for a tenant (admin token) with some or all scopes; it is returned once',
     params: [tenantId],
+    body: apiKeyRequestBody,
     responses: {
       '201': jsonResponse(createdKeySchema, 'Created (Cache-Control: no-store)'),
+      '400': errorResponse('Invalid body: an unknown scope (at /scopes/<i>), an empty or repeated list'),
+      '415': errorResponse('Not JSON'),
       '409': errorResponse('The tenant is disabled'),
       ...notFoundResponse,
     },
-    async handler(req, res, { deps }) {
+    async handler(req, res, ctx) {
+      const { deps } = ctx;
       const id = param(req, 'id');
       await deps.keys.requireTenant(id, true);
+      const scopes = newKeyScopes(await requestedScopes(req, ctx));
       res
         .status(201)
         .set('cache-control', 'no-store')
-        .json(await deps.keys.create(id));
+        .json(await deps.keys.create(id, scopes));
     },
   },
   {
