@@ -17,6 +17,7 @@ const SECRETS: Record<string, string> = {
   reuse: 'reuse-client-secret-0123456789abcdef',
   refresh: 'refresh-client-secret-0123456789abcdef',
   reauth: 'reauth-client-secret-0123456789abcdef',
+  forbidden: 'forbidden-client-secret-0123456789abcdef',
   down: 'down-client-secret-0123456789abcdef',
   empty: 'empty-client-secret-0123456789abcdef',
   rejected: 'rejected-client-secret-0123456789abcdef',
@@ -74,6 +75,7 @@ describe('client_secret_jwt (RFC 7523)', () => {
         },
       },
       { clientId: 'reauth', clientSecret: SECRETS.reauth!, audience: AUDIENCE },
+      { clientId: 'forbidden', clientSecret: SECRETS.forbidden!, audience: AUDIENCE },
       { clientId: 'down', clientSecret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
       { clientId: 'empty', clientSecret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
       { clientId: 'rejected', clientSecret: SECRETS.rejected!, audience: AUDIENCE },
@@ -168,6 +170,27 @@ describe('client_secret_jwt (RFC 7523)', () => {
     await produceJobs(h.kafka, [j]);
     await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered after re-auth' });
     expect(tokens.requestsOf('reauth')).toHaveLength(2);
+    const calls = r.byId(j.delivery_id);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.headers.authorization).not.toBe(calls[1]!.headers.authorization);
+    const attempts = await attemptRows(h.pg.db, j.delivery_id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ attempt: 1, outcome: 'delivered', status_code: 200 });
+  });
+
+  // The notification seed's table: "403 Forbidden: OpenWeb will try to re-authenticate."
+  it('on a 403 re-authenticates once and retries at once, within the same attempt', async () => {
+    let firstToken: string | undefined;
+    const r = await receiver((req) => {
+      const token = String(req.headers.authorization);
+      firstToken ??= token;
+      return { status: token === firstToken ? 403 : 200 };
+    });
+    const wh = await jwtWebhook('forbidden', r);
+    const j = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [j]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered after re-auth' });
+    expect(tokens.requestsOf('forbidden')).toHaveLength(2);
     const calls = r.byId(j.delivery_id);
     expect(calls).toHaveLength(2);
     expect(calls[0]!.headers.authorization).not.toBe(calls[1]!.headers.authorization);
