@@ -18,6 +18,7 @@ const SECRETS: Record<string, string> = {
   refresh: 'refresh-client-secret-0123456789abcdef',
   reauth: 'reauth-client-secret-0123456789abcdef',
   forbidden: 'forbidden-client-secret-0123456789abcdef',
+  seed: 'seed-client-secret-0123456789abcdef',
   down: 'down-client-secret-0123456789abcdef',
   empty: 'empty-client-secret-0123456789abcdef',
   rejected: 'rejected-client-secret-0123456789abcdef',
@@ -76,6 +77,13 @@ describe('client_secret_jwt (RFC 7523)', () => {
       },
       { clientId: 'reauth', clientSecret: SECRETS.reauth!, audience: AUDIENCE },
       { clientId: 'forbidden', clientSecret: SECRETS.forbidden!, audience: AUDIENCE },
+      // The seed's answer as it stands, token_type " Bearer" (leading space) included.
+      {
+        clientId: 'seed',
+        clientSecret: SECRETS.seed!,
+        audience: AUDIENCE,
+        answer: () => ({ status: 200, body: { access_token: 'ACCESS_TOKEN', token_type: ' Bearer', expires_in: 600 } }),
+      },
       { clientId: 'down', clientSecret: SECRETS.down!, audience: AUDIENCE, answer: () => ({ status: 500, body: { error: 'server_error' } }) },
       { clientId: 'empty', clientSecret: SECRETS.empty!, audience: AUDIENCE, answer: () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 600 } }) },
       { clientId: 'rejected', clientSecret: SECRETS.rejected!, audience: AUDIENCE },
@@ -197,6 +205,16 @@ describe('client_secret_jwt (RFC 7523)', () => {
     const attempts = await attemptRows(h.pg.db, j.delivery_id);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ attempt: 1, outcome: 'delivered', status_code: 200 });
+  });
+
+  // The notification seed: "token_type string Token type that is received. This is unused by OpenWeb."
+  it("uses the access_token of the seed's example answer whatever its token_type says", async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    const wh = await jwtWebhook('seed', r);
+    const j = job(h.tenantId, wh.id);
+    await produceJobs(h.kafka, [j]);
+    await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'delivered', { what: 'delivered with the seed answer' });
+    expect(r.byId(j.delivery_id)[0]!.headers.authorization).toBe('Bearer ACCESS_TOKEN');
   });
 
   it('fails the attempt when the endpoint rejects the fresh token too, or the token endpoint fails or gives no access_token', async () => {
