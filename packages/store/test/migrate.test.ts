@@ -12,6 +12,7 @@ const HISTORY = [
   '0007-tenant-rate-demand',
   '0008-api-keys',
   '0009-tenant-webhook-limit',
+  '0010-api-key-scopes',
 ];
 
 describe('store migrations', () => {
