@@ -130,6 +130,8 @@ describe('client_secret_jwt (RFC 7523)', () => {
     const reqs = tokens.requestsOf('reuse');
     expect(reqs).toHaveLength(1);
     const form = reqs[0]!.form;
+    // "client_id* string ID of the client who must be authenticated": sent in the form too, for servers that require it.
+    expect(form.client_id).toBe('reuse');
     expect(form.grant_type).toBe('client_credentials');
     expect(form.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     expect(form.scope).toBe('notifications:write');

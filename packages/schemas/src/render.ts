@@ -37,7 +37,13 @@ export function renderDeliveredBody(event: CloudEvent, options: RenderOptions): 
 export function matchingChannels(spec: Pick<WebhookSpec, 'registered_events'>, type: string, requested: readonly string[]): NotificationChannel[] {
   const canonical = canonicalNotificationType(type);
   if (!canonical) return [];
-  return NOTIFICATION_CHANNELS.filter((c) => requested.includes(c) && spec.registered_events[c].includes(canonical));
+  // "the channel will be removed from this list": the event's order is kept, duplicates dropped.
+  const out: NotificationChannel[] = [];
+  for (const c of requested) {
+    const channel = NOTIFICATION_CHANNELS.find((known) => known === c);
+    if (channel && !out.includes(channel) && spec.registered_events[channel].includes(canonical)) out.push(channel);
+  }
+  return out;
 }
 
 /**

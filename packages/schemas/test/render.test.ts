@@ -38,4 +38,10 @@ describe('matchingChannels', () => {
     expect(matchingChannels(spec, 'user-followed', ['email'])).toEqual([]);
     expect(matchingChannels(spec, 'jive:created', ['email'])).toEqual([]);
   });
+
+  it('keeps the order of the event\'s list: "the channel will be removed from this list"', () => {
+    const both = { registered_events: { email: ['user-mentioned' as const], 'in-app': ['user-mentioned' as const] } };
+    expect(matchingChannels(both, 'user-mentioned', ['in-app', 'email'])).toEqual(['in-app', 'email']);
+    expect(matchingChannels(both, 'user-mentioned', ['email', 'in-app', 'email'])).toEqual(['email', 'in-app']);
+  });
 });

@@ -77,6 +77,8 @@ export async function startTokenEndpoint(clients: TokenClient | TokenClient[]): 
       try {
         if (form.grant_type !== 'client_credentials') throw new Error(`grant_type ${form.grant_type}`);
         if (form.client_assertion_type !== ASSERTION_TYPE) throw new Error('client_assertion_type');
+        // RFC 7521 4.2: a client_id sent with the assertion must name the same client.
+        if (form.client_id !== undefined && form.client_id !== client.clientId) throw new Error('client_id does not match the assertion');
         const { payload, protectedHeader } = await jwtVerify(assertion, new TextEncoder().encode(client.clientSecret), {
           algorithms: ['HS256'],
           issuer: client.clientId,

@@ -99,6 +99,8 @@ export class AccessTokens {
     const form = new URLSearchParams({
       ...(config.extra_grants ?? {}),
       grant_type: config.grant_type,
+      // RFC 7521 lets the assertion alone name the client, but some servers refuse a request without it.
+      client_id: config.client_id,
       client_assertion_type: config.client_assertion_type,
       client_assertion: await clientAssertion(config.client_id, config.audience, secret),
     });

@@ -28,8 +28,19 @@ export function parsePage(query: Query, errors: ErrorDetail[] = []): Page {
 }
 
 /**
+ * `a,b` of a filter: a comma separates two values only when a URI (`scheme:`) starts right after
+ * it, so a comma inside a URI (`/places/1;m=2,3`, `urn:x:a,b`) stays part of it.
+ */
+function splitUris(raw: string): string[] {
+  return raw
+    .split(/,(?=\s*[A-Za-z][A-Za-z0-9+.-]*:)/)
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/**
  * Parses `filter=name(v1,v2)` parameters (repeatable). Only the names in `allowed` may be
- * used. Values are split on commas that are not inside a URI's own parentheses.
+ * used. The seed separates values by commas; see splitUris for commas inside a URI.
  */
 export function parseFilters(query: Query, allowed: readonly string[], errors: ErrorDetail[] = []): Record<string, string[]> {
   const raw = query.filter;
@@ -50,10 +61,7 @@ export function parseFilters(query: Query, allowed: readonly string[], errors: E
       errors.push({ path: '/query/filter', message: `unknown filter '${name}'; supported: ${allowed.join(', ')}`, rule: 'enum' });
       continue;
     }
-    const values = m[2]!
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
+    const values = splitUris(m[2]!);
     if (values.length === 0) {
       errors.push({ path: '/query/filter', message: `filter '${name}' needs at least one value`, rule: 'minItems' });
       continue;

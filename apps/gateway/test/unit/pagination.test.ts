@@ -23,6 +23,14 @@ describe('pagination, filters and fields', () => {
     ]);
   });
 
+  it('keeps a comma inside a URI: a value starts only where a new URI (scheme:) starts after a comma', () => {
+    const matrix = 'https://a.example/places/1;m=2,3';
+    expect(parseFilters({ filter: `object(${matrix})` }, ['object'])).toEqual({ object: [matrix] });
+    expect(parseFilters({ filter: `object(${matrix},https://a.example/places/2, urn:x:a,b)` }, ['object'])).toEqual({
+      object: [matrix, 'https://a.example/places/2', 'urn:x:a,b'],
+    });
+  });
+
   it('narrows items to the named fields plus id', () => {
     const fields = parseFields({ fields: 'object, enabled' }, ['id', 'object', 'enabled']);
     expect(pickFields({ id: '1', object: 'o', enabled: true, kind: 'content' }, fields)).toEqual({ id: '1', object: 'o', enabled: true });

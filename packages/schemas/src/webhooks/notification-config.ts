@@ -10,6 +10,13 @@ import { webhookExtensionProperties } from './extensions.js';
 export const DEFAULT_RETRY_BASE = 2;
 export const DEFAULT_RETRY_MAX_COUNT = 5;
 
+/**
+ * The notification seed marks `spot_id` required; hookstream keeps it optional on purpose, so one
+ * webhook can serve a tenant's every spot.
+ */
+export const SPOT_ID_DESCRIPTION =
+  'Spot ID used for these notifications. Optional, a deliberate extension (the seed marks it required): a webhook without a spot_id serves every spot of its tenant; with one, it receives only events of that spot, which an event names by its `spotid` attribute or else by the spot prefix of `data.conversation_id`.';
+
 export const RetryBaseSchema = Type.Integer({
   minimum: 1,
   maximum: 5,
@@ -42,7 +49,7 @@ export const NotificationConfigSchema = Type.Object(
     enabled: Type.Optional(Type.Boolean({ default: true })),
     // https is a deployment policy (the gateway enforces it unless private endpoints are allowed for development).
     endpoint: HttpUrl({ description: 'Events are POSTed to this URL (https required by the gateway in production)' }),
-    spot_id: Type.Optional(Id({ description: 'Spot ID used for these notifications' })),
+    spot_id: Type.Optional(Id({ description: SPOT_ID_DESCRIPTION })),
     auth_type: Type.Optional(AuthTypeSchema),
     auth_config: Type.Optional(Type.Unsafe<TokenAuthConfig | JwtAuthConfig | Record<string, never>>({ type: 'object' })),
     retry_base: Type.Optional(RetryBaseSchema),
