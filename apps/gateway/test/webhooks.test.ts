@@ -86,13 +86,13 @@ describe('webhooks API', () => {
 
   describe('the three curl examples of the webhooks service seed', () => {
     it.each([
-      ['contentWebhook', 'content', { events: ['document'], object: 'https://sample.jiveon.com/api/core/v3/places/1020' }],
-      ['userSystemWebhook', 'system', { events: ['user_account', 'user_session', 'user_membership'] }],
-      ['webhookSystemWebhook', 'system', { events: ['webhook'] }],
+      ['contentWebhook', 'content', { events: 'document', object: 'https://sample.jiveon.com/api/core/v3/places/1020' }],
+      ['userSystemWebhook', 'system', { events: 'user_account,user_session,user_membership' }],
+      ['webhookSystemWebhook', 'system', { events: 'webhook' }],
     ] as const)('accepts %s as it stands', async (name, kind, expected) => {
       const r = await h.call('POST', '/v1/webhooks', { key, body: fixtures.webhookRequests[name] });
       expect(r.status).toBe(201);
-      expect(r.body).toMatchObject({ kind, endpoint: 'http://your.service.com/webhooks', enabled: true, auth_type: 'none', ...expected });
+      expect(r.body).toMatchObject({ kind, callback: 'http://your.service.com/webhooks', enabled: true, ...expected });
     });
 
     it('answers 409 when an identical webhook already exists for the tenant, but not for another tenant', async () => {
@@ -106,6 +106,76 @@ describe('webhooks API', () => {
       expect(reordered.status).toBe(409);
       const other = await h.call('POST', '/v1/webhooks', { key: otherKey, body: fixtures.webhookRequests.contentWebhook });
       expect(other.status).toBe(201);
+    });
+  });
+
+  // Issue 17.2: a client that knows only the seed's examples (shapes quoted from the seed) and never
+  // hookstream's internal names (endpoint, registered_events, events as an array).
+  describe('a client written against the webhooks service seed', () => {
+    const place = 'https://sample.jiveon.com/api/core/v3/places/1020';
+    // The seed's "Create a content webhook" and "Create a user system webhook" bodies, verbatim.
+    const contentBody = { events: 'document', callback: 'http://your.service.com/webhooks', object: place };
+    const systemBody = { events: 'user_account,user_session,user_membership', callback: 'http://your.service.com/webhooks' };
+    let seedKey: string;
+    beforeAll(async () => {
+      ({ api_key: seedKey } = await h.createTenant('seed-client'));
+    });
+
+    it('creates, reads, filters ("?filter=object(https://sample.jiveon.com/api/core/v3/places/1020)"), updates and deletes in the seed\'s own shape', async () => {
+      const created = await h.call('POST', '/v1/webhooks', { key: seedKey, body: contentBody });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ ...contentBody, enabled: true });
+      for (const internal of ['endpoint', 'registered_events', 'auth_type', 'auth_config', 'retry_base', 'retry_max_count']) {
+        expect(created.body).not.toHaveProperty(internal);
+      }
+      const system = await h.call('POST', '/v1/webhooks', { key: seedKey, body: systemBody });
+      expect(system.body).toMatchObject(systemBody);
+      expect(system.body).not.toHaveProperty('object');
+
+      const got = await h.call('GET', `/v1/webhooks/${created.body.id}`, { key: seedKey });
+      expect(got.body).toEqual(created.body);
+      // "fields ... The fields to be included in the response"
+      const narrowed = await h.call('GET', `/v1/webhooks/${created.body.id}?fields=callback,events,object`, { key: seedKey });
+      expect(narrowed.body).toEqual({ id: created.body.id, ...contentBody });
+
+      // The seed's filter example, sent as it is written.
+      const filtered = await h.call('GET', `/v1/webhooks?filter=object(${place})&fields=callback,events,object`, { key: seedKey });
+      expect(filtered.status).toBe(200);
+      expect(filtered.body).toMatchObject({ startIndex: 0, itemsPerPage: 25, links: {} });
+      expect(filtered.body.list).toEqual([{ id: created.body.id, ...contentBody }]);
+      const all = await h.call('GET', '/v1/webhooks', { key: seedKey });
+      expect(all.body.list.map((w: { events: string }) => w.events).sort()).toEqual([contentBody.events, systemBody.events]);
+
+      // "A Webhook containing the updated attributes": what GET gave, with one attribute changed.
+      const updated = await h.call('PUT', `/v1/webhooks/${created.body.id}`, { key: seedKey, body: { ...got.body, events: 'document,discussion' } });
+      expect(updated.status).toBe(200);
+      expect(updated.body).toMatchObject({ ...contentBody, events: 'document,discussion' });
+      expect((await h.call('GET', `/v1/webhooks/${created.body.id}`, { key: seedKey })).body.events).toBe('document,discussion');
+
+      expect((await h.call('DELETE', `/v1/webhooks/${created.body.id}`, { key: seedKey })).status).toBe(204);
+      expect((await h.call('GET', `/v1/webhooks/${created.body.id}`, { key: seedKey })).status).toBe(404);
+    });
+
+    it('filters by an object URI that contains a comma ("multiple values separated by commas" splits only between URIs)', async () => {
+      const commaPlace = 'https://sample.jiveon.com/api/core/v3/places/1020,1021';
+      const created = await h.call('POST', '/v1/webhooks', {
+        key: seedKey,
+        body: { events: 'document', callback: 'https://partner.example/comma', object: commaPlace },
+      });
+      expect(created.status).toBe(201);
+      const one = await h.call('GET', `/v1/webhooks?filter=${encodeURIComponent(`object(${commaPlace})`)}&fields=object`, { key: seedKey });
+      expect(one.body.list).toEqual([{ id: created.body.id, object: commaPlace }]);
+      const two = await h.call('GET', `/v1/webhooks?filter=${encodeURIComponent(`object(${commaPlace},${place})`)}&fields=object`, { key: seedKey });
+      expect(two.body.list.map((w: { object: string }) => w.object)).toEqual([commaPlace]);
+    });
+
+    it('a full update in the notification shape makes it a notification webhook, read back in that shape', async () => {
+      const created = await h.call('POST', '/v1/webhooks', { key: seedKey, body: { events: 'webhook', callback: 'https://partner.example/shape' } });
+      const notification = { endpoint: 'https://partner.example/shape', registered_events: { email: ['user-followed'], 'in-app': [] } };
+      const r = await h.call('PUT', `/v1/webhooks/${created.body.id}`, { key: seedKey, body: notification });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ kind: 'notification', ...notification });
+      expect(r.body).not.toHaveProperty('callback');
     });
   });
 
@@ -225,12 +295,13 @@ describe('webhooks API', () => {
       });
       expect(r.status).toBe(200);
       // A replacement that does not mention `enabled` keeps the webhook disabled.
-      expect(r.body).toMatchObject({ endpoint: 'https://partner.example/other-hook', events: ['document', 'discussion'], description: 'docs', enabled: false });
+      expect(r.body).toMatchObject({ callback: 'https://partner.example/other-hook', events: 'document,discussion', description: 'docs', enabled: false });
       const on = await h.call('PUT', `/v1/webhooks/${id}`, {
         key: otherKey,
         body: { callback: 'https://partner.example/other-hook', object: object(3), enabled: true },
       });
-      expect(on.body).toMatchObject({ enabled: true, events: [] });
+      expect(on.body).toMatchObject({ enabled: true });
+      expect(on.body).not.toHaveProperty('events');
       await waitUntil(() => lifecycle(id).length === 3);
       expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled']);
       const clash = await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { callback: 'https://partner.example/hook', object: object(4) } });

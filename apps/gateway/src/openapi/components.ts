@@ -1,4 +1,12 @@
-import { ApiKeyRequestSchema, jsonSchemas, SecretRequestSchema, TenantRequestSchema, TenantUpdateRequestSchema, toJsonSchema } from '@hookstream/schemas';
+import {
+  ApiKeyRequestSchema,
+  jsonSchemas,
+  SecretRequestSchema,
+  SPOT_ID_DESCRIPTION,
+  TenantRequestSchema,
+  TenantUpdateRequestSchema,
+  toJsonSchema,
+} from '@hookstream/schemas';
 import { DELIVERY_STATUSES } from '../deliveries/delivery-history.js';
 import { ref } from './shapes.js';
 
@@ -48,17 +56,22 @@ export function componentSchemas(): Record<string, unknown> {
     Webhook: {
       type: 'object',
       description:
-        'The normalized webhook spec without secrets (`auth_config.has_token`, `has_client_secret`, `has_signing_secret` tell whether one is set), plus state and links',
+        'A webhook in the shape it was written in. A notification webhook: the normalized notification configuration without secrets (`auth_config.has_token`, `has_client_secret`, `has_signing_secret` tell whether one is set). A content or system webhook: the webhooks-service entity (`callback`, `events` as a comma-separated string, `object`) without the notification-only fields, so it can be sent back in a PUT. Plus state and links in both.',
       properties: {
         id: { type: 'string', format: 'uuid' },
         kind: { enum: ['notification', 'content', 'system'] },
-        endpoint: { type: 'string' },
+        endpoint: { type: 'string', description: 'Notification webhooks' },
+        callback: { type: 'string', description: 'Content and system webhooks (the entity shape)' },
+        spot_id: { type: 'string', description: SPOT_ID_DESCRIPTION },
         enabled: { type: 'boolean' },
         buggy: { type: 'boolean' },
         auth_type: { type: 'string' },
         auth_config: { type: 'object' },
         registered_events: ref('RegisteredEvents'),
-        events: { type: 'array', items: { type: 'string' } },
+        events: {
+          description: 'Content and system webhooks: a comma-separated string, as created ("user_account,user_session"); notification webhooks: an empty array',
+          oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+        },
         object: { type: 'string' },
         has_signing_secret: { type: 'boolean' },
         consecutive_failures: { type: 'integer' },

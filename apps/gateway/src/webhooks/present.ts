@@ -1,20 +1,18 @@
 import type { WebhookSpec } from '@hookstream/schemas';
 import type { WebhookRow } from '@hookstream/store';
 
-/** The API's view of a webhook: its spec with every secret replaced by a `has_*` flag. */
+/**
+ * The API's view of a webhook, in the shape it was written in: a notification configuration
+ * reads back as one (its spec with every secret replaced by a `has_*` flag), a content or system
+ * webhook as the webhooks service's entity. The spec's `kind` records that shape: only an entity
+ * (`callback`) makes a content or system webhook, only a configuration (`endpoint`) a notification one.
+ */
 export function presentWebhook(row: WebhookRow, publicUrl: string, secrets: SecretFlags): Record<string, unknown> {
   const spec = row.spec as WebhookSpec & Record<string, unknown>;
-  const { auth_config, signing_secret: _signing, enabled: _enabled, ...rest } = spec;
-  const auth: Record<string, unknown> = { ...(auth_config as Record<string, unknown>) };
-  delete auth.token;
-  delete auth.client_secret;
-  if (spec.auth_type === 'partner_secret_token') auth.has_token = secrets.token;
-  if (spec.auth_type === 'client_secret_jwt') auth.has_client_secret = secrets.client_secret;
   const uri = webhookUri(publicUrl, row.id);
   return {
     id: row.id,
-    ...rest,
-    auth_config: auth,
+    ...(spec.kind === 'notification' ? notificationFields(spec, secrets) : entityFields(spec)),
     has_signing_secret: secrets.signing_secret,
     enabled: row.enabled,
     buggy: row.buggy,
@@ -31,6 +29,46 @@ export function presentWebhook(row: WebhookRow, publicUrl: string, secrets: Secr
   };
 }
 
+function notificationFields(spec: WebhookSpec & Record<string, unknown>, secrets: SecretFlags): Record<string, unknown> {
+  const { auth_config, signing_secret: _signing, enabled: _enabled, ...rest } = spec;
+  const auth: Record<string, unknown> = { ...(auth_config as Record<string, unknown>) };
+  delete auth.token;
+  delete auth.client_secret;
+  if (spec.auth_type === 'partner_secret_token') auth.has_token = secrets.token;
+  if (spec.auth_type === 'client_secret_jwt') auth.has_client_secret = secrets.client_secret;
+  return { ...rest, auth_config: auth };
+}
+
+/**
+ * The seed's webhook entity: `callback`, `events` as the comma-separated string of its curl
+ * examples (absent when a content webhook watches every type), `object`, plus hookstream's
+ * extensions. The notification-only fields (retries, auth, channels) are left out, so the
+ * entity can be sent back as it is in a PUT.
+ */
+function entityFields(spec: WebhookSpec & Record<string, unknown>): Record<string, unknown> {
+  const {
+    endpoint,
+    events,
+    object,
+    kind,
+    signing_secret: _signing,
+    enabled: _enabled,
+    auth_type: _authType,
+    auth_config: _authConfig,
+    retry_base: _retryBase,
+    retry_max_count: _retryMaxCount,
+    registered_events: _registered,
+    ...extensions
+  } = spec;
+  return {
+    kind,
+    ...(events.length > 0 ? { events: events.join(',') } : {}),
+    callback: endpoint,
+    ...(object !== undefined ? { object } : {}),
+    ...extensions,
+  };
+}
+
 export interface SecretFlags {
   token: boolean;
   client_secret: boolean;
@@ -41,11 +79,12 @@ export function webhookUri(publicUrl: string, id: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/v1/webhooks/${id}`;
 }
 
-/** Every top-level field a webhook resource can have, for `fields=`. */
+/** Every top-level field a webhook resource can have (in either shape), for `fields=`. */
 export const WEBHOOK_FIELDS = [
   'id',
   'kind',
   'endpoint',
+  'callback',
   'enabled',
   'buggy',
   'spot_id',

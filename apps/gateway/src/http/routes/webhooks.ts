@@ -18,7 +18,8 @@ const fieldsOf = (req: Request) => {
 // then applies aliases and the endpoint policy), so the route only documents it.
 const webhookBody: BodyDoc = {
   content: { 'application/json': ref('WebhookRequest') },
-  description: 'A notification configuration (recognised by `endpoint`) or a webhooks-service entity (`callback`, `events`, `object`)',
+  description:
+    'A notification configuration (recognised by `endpoint`) or a webhooks-service entity (`callback`, `events`, `object`); the webhook reads back in the shape it was written in. `spot_id` (notification configuration) is optional, a deliberate extension: without it the webhook serves every spot of its tenant.',
   example: fixtures.webhookRequests.notificationToken,
 };
 const webhookId = idParam('id', 'Webhook id', EXAMPLE_WEBHOOK_ID);
@@ -60,7 +61,13 @@ export const webhookRoutes: Route[] = [
     summary: 'List webhooks',
     params: [
       ...pageParams,
-      { name: 'filter', in: 'query', description: 'object(URI[,URI...])', schema: { type: 'string' }, example: 'object(https://example.com/places/1)' },
+      {
+        name: 'filter',
+        in: 'query',
+        description: 'object(URI[,URI...]): a comma separates two URIs only when a URI (scheme:) follows it, so a URI may contain commas',
+        schema: { type: 'string' },
+        example: 'object(https://example.com/places/1)',
+      },
       fieldsParam,
     ],
     responses: { '200': jsonResponse(ref('WebhookList'), 'A page'), '400': errorResponse('Malformed parameter') },
