@@ -22,7 +22,12 @@ describe('buggy endpoints', () => {
   });
 
   it('marks a webhook buggy after consecutive discards, skips its deliveries keeping the body, and resumes once re-enabled', async () => {
-    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, { endpoint: receiver.url, retry_max_count: 0 });
+    // One event per call (as Jive webhooks created before issue 17.3): each discard is then one delivery's.
+    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.webhookSystemWebhook, {
+      endpoint: receiver.url,
+      retry_max_count: 0,
+      batch_size: 1,
+    });
     const failing = [1, 2, 3].map(() => job(h.tenantId, wh.id, 'jive:user_account_created'));
     await produceJobs(h.kafka, failing);
 

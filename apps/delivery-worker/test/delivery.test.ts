@@ -169,7 +169,12 @@ describe('delivery', () => {
   });
 
   it("keeps to a webhook's rate limit", async () => {
-    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, { endpoint: receiver.url, rate_limit_per_s: 4 });
+    // One event per call, so the rate applies to each delivery.
+    const wh = await insertWebhook(h.pg.db, h.tenantId, fixtures.webhookRequests.userSystemWebhook, {
+      endpoint: receiver.url,
+      rate_limit_per_s: 4,
+      batch_size: 1,
+    });
     const jobs = Array.from({ length: 8 }, () => job(h.tenantId, wh.id, 'jive:user_session_login'));
     await produceJobs(h.kafka, jobs);
     const calls = await waitFor(

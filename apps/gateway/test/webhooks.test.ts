@@ -310,6 +310,24 @@ describe('webhooks API', () => {
       expect(invalid.status).toBe(400);
     });
 
+    // Jive seed's tuning table: "jive.webhooks.consumer.payload_size Number of notifications to include in a single callback. 100".
+    it('issue 17.3: a Jive webhook stores payload_size 100 and callbacks_per_exec 3 when created; an update that names neither keeps the stored values', async () => {
+      const callback = `https://partner.example/tuning-${randomUUID()}`;
+      const created = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ batch_size: 100, max_in_flight: 3 });
+      const older = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_session', callback, payload_size: 1, callbacks_per_exec: 5 } });
+      expect(older.body).toMatchObject({ batch_size: 1, max_in_flight: 5 });
+      const replaced = await h.call('PUT', `/v1/webhooks/${older.body.id}`, { key, body: { events: 'user_session,stream', callback } });
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ batch_size: 1, max_in_flight: 5 });
+      const tuned = await h.call('PUT', `/v1/webhooks/${older.body.id}`, { key, body: { events: 'user_session', callback, payload_size: 50 } });
+      expect(tuned.body).toMatchObject({ batch_size: 50, max_in_flight: 5 });
+      const both = await h.call('PUT', `/v1/webhooks/${older.body.id}`, { key, body: { events: 'user_session', callback, payload_size: 50, batch_size: 20 } });
+      expect(both.status).toBe(400);
+      expect(both.body.details).toEqual([expect.objectContaining({ path: '/payload_size' })]);
+    });
+
     it('deletes a webhook (204, then 404) and publishes webhook_deleted', async () => {
       const id = ids[4]!;
       expect((await h.call('DELETE', `/v1/webhooks/${id}`, { key: otherKey })).status).toBe(204);

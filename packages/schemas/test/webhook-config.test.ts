@@ -329,3 +329,42 @@ describe('secrets', () => {
     expect(redactWebhook(normalized(token()))).toEqual(normalized(token()));
   });
 });
+
+describe('Jive delivery tuning (issue 17.3)', () => {
+  const system = () => ({ ...fixtures.webhookRequests.userSystemWebhook }) as Record<string, unknown>;
+  const content = () => ({ ...fixtures.webhookRequests.contentWebhook }) as Record<string, unknown>;
+
+  // Jive seed, tuning table: "jive.webhooks.consumer.payload_size Number of notifications to include in a single callback. 100"
+  // and "jive.webhooks.consumer.callbacks_per_exec Number of callbacks to perform each time the task runs. 3".
+  it('content and system webhooks created without tuning fields store payload_size 100 and callbacks_per_exec 3', () => {
+    for (const body of [system(), content()]) expect(normalized(body)).toMatchObject({ batch_size: 100, max_in_flight: 3 });
+  });
+
+  it('notification webhooks keep one event per call and 10 calls in flight (the notification seed: not batched)', () => {
+    expect(normalized(token())).toMatchObject({ batch_size: 1, max_in_flight: 10 });
+  });
+
+  it('accepts the seed names payload_size and callbacks_per_exec on the Jive shape; payload_size 1 turns batching off', () => {
+    expect(normalized({ ...system(), payload_size: 1, callbacks_per_exec: 7 })).toMatchObject({ batch_size: 1, max_in_flight: 7 });
+    expect(normalized({ ...content(), batch_size: 20, max_in_flight: 2 })).toMatchObject({ batch_size: 20, max_in_flight: 2 });
+    expect(normalized({ ...content(), batch_size: 20, payload_size: 20 })).toMatchObject({ batch_size: 20 });
+    const spec = normalized({ ...system(), payload_size: 5 }) as Record<string, unknown>;
+    expect(spec).not.toHaveProperty('payload_size');
+    expect(spec).not.toHaveProperty('callbacks_per_exec');
+  });
+
+  it.each([
+    [{ payload_size: 0 }, '/payload_size', 'minimum'],
+    [{ payload_size: 101 }, '/payload_size', 'maximum'],
+    [{ callbacks_per_exec: 0 }, '/callbacks_per_exec', 'minimum'],
+    [{ callbacks_per_exec: 101 }, '/callbacks_per_exec', 'maximum'],
+    [{ payload_size: 5, batch_size: 6 }, '/payload_size', 'oneName'],
+    [{ callbacks_per_exec: 2, max_in_flight: 4 }, '/callbacks_per_exec', 'oneName'],
+  ])('refuses %j on the Jive shape', (patch, path, rule) => {
+    expect(errorsOf({ ...system(), ...patch })).toEqual([expect.objectContaining({ path, rule })]);
+  });
+
+  it('the seed names are Jive-shape names: a notification configuration refuses them', () => {
+    expect(errorsOf({ ...token(), payload_size: 5 })).toEqual([expect.objectContaining({ path: '/payload_size', rule: 'additionalProperties' })]);
+  });
+});

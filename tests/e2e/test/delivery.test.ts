@@ -157,16 +157,87 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     await tenant.api.expect(200, 'PUT', `/v1/webhooks/${other.id}/enable`);
     await tenant.api.request('DELETE', `/v1/webhooks/${other.id}`);
 
-    const verbs = () => receiver.at('/system').map((r) => (r.body as { verb: string }).verb);
+    // Content and system webhooks get the Jive seed's payload_size 100: each call carries an array of events.
+    const bodies = (path: string) => receiver.at(path).flatMap((r) => (Array.isArray(r.body) ? (r.body as unknown[]) : [r.body]));
+    const verbs = () => bodies('/system').map((b) => (b as { verb: string }).verb);
     await waitFor(() => ['jive:webhook_created', 'jive:webhook_disabled', 'jive:webhook_enabled', 'jive:webhook_deleted'].every((v) => verbs().includes(v)), {
       timeoutMs: 30_000,
       what: 'webhook lifecycle events at the system webhook',
     });
     expect(verbs()).toContain('jive:user_account_created');
     expect(verbs()).not.toContain('jive:user_session_login');
-    for (const r of receiver.at('/system')) expect((r.body as { webhook: string }).webhook).toBe(webhookUri(sys.id));
+    for (const b of bodies('/system')) expect((b as { webhook: string }).webhook).toBe(webhookUri(sys.id));
     // Content: all six verbs concern a document (or a comment/message on it) in place 1020; the filter keeps documents.
     await waitFor(() => receiver.at('/content').length >= 1, { timeoutMs: 20_000, what: 'content deliveries' });
-    expect(receiver.at('/content').every((r) => (r.body as { target: { id: string } }).target.id === place)).toBe(true);
+    expect(bodies('/content').every((b) => (b as { target: { id: string } }).target.id === place)).toBe(true);
+  });
+
+  describe("Jive delivery tuning (issue 17.3): the seed's tuning table as the defaults of content and system webhooks", () => {
+    /** Calls at once at the receiver, from when each call arrived until it was answered. */
+    const mostAtOnce = (calls: { receivedAt: number; answeredAt?: number }[]) =>
+      Math.max(0, ...calls.map((c) => calls.filter((o) => o.receivedAt <= c.receivedAt && (o.answeredAt ?? Infinity) > c.receivedAt).length));
+    /** `n` events of the type, each about its own object (`jive.objectID` = 1..n), so deliveries can be told apart. */
+    const publishAll = async (t: Tenant, n: number, type: string) => {
+      const one = (i: number) => {
+        const e = event(type, t.id);
+        const data = e.data as Record<string, unknown>;
+        return t.api.publish({ ...e, data: data.jive ? { ...data, jive: { ...(data.jive as object), objectID: i } } : data });
+      };
+      for (let i = 0; i < n; i += 10) await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => one(i + k + 1)));
+    };
+
+    it('"jive.webhooks.consumer.payload_size Number of notifications to include in a single callback. 100": a system webhook created without tuning fields gets arrays of up to 100 events', async () => {
+      const t = await newTenant(system, 'tuning');
+      const wh = await t.api.createWebhook({ events: 'user_account', callback: `${receiver.url}/jive-batched` });
+      expect(wh).toMatchObject({ batch_size: 100, max_in_flight: 3 });
+      await publishAll(t, 150, 'jive:user_account_created');
+      const events = () => receiver.at('/jive-batched').flatMap((r) => (Array.isArray(r.body) ? r.body : [r.body]));
+      await waitFor(() => events().length >= 150, { timeoutMs: 30_000, what: '150 events at the batched Jive webhook' });
+      const calls = receiver.at('/jive-batched');
+      expect(calls.every((r) => Array.isArray(r.body) && r.body.length <= 100)).toBe(true);
+      expect(calls.length).toBeLessThan(150);
+      expect(calls.every((r) => r.headers['webhook-batch-size'] === String((r.body as unknown[]).length))).toBe(true);
+      expect(new Set(events().map((e) => (e as { jive: { objectID: number } }).jive.objectID)).size).toBe(150);
+    });
+
+    it('"jive.webhooks.consumer.callbacks_per_exec Number of callbacks to perform each time the task runs. 3": never more than 3 callbacks in flight; payload_size 1 turns batching off', async () => {
+      const t = await newTenant(system, 'tuning');
+      receiver.behave('/jive-slow', { delayMs: 400 });
+      const wh = await t.api.createWebhook({ events: 'user_account', callback: `${receiver.url}/jive-slow`, payload_size: 1 });
+      expect(wh).toMatchObject({ batch_size: 1, max_in_flight: 3 });
+      await publishAll(t, 15, 'jive:user_account_created');
+      await waitFor(() => receiver.at('/jive-slow').filter((r) => r.answeredAt).length >= 15, { timeoutMs: 30_000, what: '15 slow calls' });
+      const calls = receiver.at('/jive-slow');
+      expect(calls.every((r) => !Array.isArray(r.body))).toBe(true);
+      expect(mostAtOnce(calls)).toBeLessThanOrEqual(3);
+      expect(mostAtOnce(calls)).toBeGreaterThanOrEqual(2);
+    });
+
+    it('notification webhooks stay unbatched: one JSON object per call (the notification seed does not batch)', async () => {
+      const t = await newTenant(system, 'tuning');
+      const wh = await t.api.createWebhook(tokenWebhook(receiver, '/notif-single', { email: ['topic-by-author'] }));
+      expect(wh).toMatchObject({ batch_size: 1 });
+      await publishAll(t, 5, 'topic-by-author');
+      await waitFor(() => receiver.at('/notif-single').length >= 5, { timeoutMs: 30_000, what: '5 notification calls' });
+      expect(receiver.at('/notif-single').every((r) => !Array.isArray(r.body) && r.headers['webhook-batch-size'] === undefined)).toBe(true);
+    });
+
+    it('"jive.webhooks.timeout.read.max Maximum timeout (in seconds) to use for reading from a connection 5": a Jive endpoint silent for longer fails the attempt with timeout:read', async () => {
+      const t = await newTenant(system, 'tuning');
+      receiver.behave('/jive-silent', { delayMs: 8_000 });
+      const wh = await t.api.createWebhook({ events: 'user_account', callback: `${receiver.url}/jive-silent`, payload_size: 1 });
+      await t.api.publish(event('jive:user_account_created', t.id));
+      type Attempt = { error: { class?: string } | null; duration_ms: number };
+      const attempts = async () => {
+        const list = await t.api.expect<{ list?: { id: string }[]; data?: { id: string }[] }>(200, 'GET', `/v1/webhooks/${wh.id}/deliveries`);
+        const first = (list.list ?? list.data ?? [])[0];
+        if (!first) return [];
+        return (await t.api.expect<{ attempts: Attempt[] }>(200, 'GET', `/v1/deliveries/${first.id}`)).attempts;
+      };
+      let seen: Attempt[] = [];
+      await waitFor(async () => (seen = await attempts()).length >= 1, { timeoutMs: 20_000, what: 'the timed-out attempt' });
+      expect(seen[0]).toMatchObject({ error: { class: 'timeout:read' } });
+      expect(seen[0]!.duration_ms).toBeLessThan(8_000);
+    }, 30_000);
   });
 });

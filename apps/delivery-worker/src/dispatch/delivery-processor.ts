@@ -7,6 +7,7 @@ import type { WorkerMetrics } from '../metrics.js';
 import { canRetry, retryDelayMs } from '../retry/backoff.js';
 import type { CallSlots } from './call-slots.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
+import { callbackCeiling, payloadSize } from './webhook-tuning.js';
 
 interface Pending {
   job: DeliveryJob;
@@ -117,8 +118,8 @@ export class DeliveryProcessor {
 
   private laneOf(webhook: WebhookRecord): WebhookLane<Pending> {
     const settings: LaneSettings = {
-      maxInFlight: webhook.spec.max_in_flight ?? 10,
-      batchSize: webhook.spec.batch_size ?? 1,
+      maxInFlight: callbackCeiling(webhook),
+      batchSize: payloadSize(webhook),
       batchWaitMs: this.deps.batchWaitMs,
       ...(webhook.spec.rate_limit_per_s ? { ratePerS: webhook.spec.rate_limit_per_s } : {}),
     };

@@ -5,6 +5,7 @@ import { AuthError } from '../auth/errors.js';
 import type { SecretResolver } from '../auth/secrets.js';
 import { webhookSignature } from '../auth/signature.js';
 import { tokenHeader } from '../auth/token-header.js';
+import { payloadSize } from '../dispatch/webhook-tuning.js';
 import type { HttpOutcome, Timeouts } from './outcome.js';
 
 /** What a call needs of the delivery path's HTTP client (delivery-client.ts). */
@@ -29,20 +30,22 @@ export interface CallSettings {
   readTimeoutMs: number;
 }
 
+/** The Jive seed's maxima (`jive.webhooks.timeout.connection.max` 15 s, `jive.webhooks.timeout.read.max` 5 s). */
+export const JIVE_MAX_CONNECT_MS = 15_000;
+export const JIVE_MAX_READ_MS = 5_000;
+
 /**
- * Time limits of a call. The webhook's `timeout_ms` (default 10 s, the notification seed's
- * limit for a 2xx) bounds the whole exchange. Connection setup is limited by the deployment's
- * connect timeout (the Jive seed's maximum, 15 s), within that. Notification webhooks follow
- * the notification seed only; content and system webhooks (the Jive seed) also get its read
- * timeout: at most 5 s of silence from the endpoint.
+ * Time limits of a call. Notification webhooks follow the notification seed: a 2xx within the
+ * webhook's `timeout_ms` (default and at most 10 s), connection included. Content and system
+ * webhooks follow the Jive seed: up to 15 s to connect and 5 s of silence while reading, each
+ * also the maximum; their `timeout_ms` bounds the exchange after the connection, so the
+ * notification seed's 10 s never shortens the Jive connect limit.
  */
 export function callTimeouts(webhook: WebhookRecord, settings: CallSettings): Timeouts {
-  const totalMs = webhook.spec.timeout_ms ?? 10_000;
-  return {
-    totalMs,
-    connectMs: Math.min(settings.connectTimeoutMs, totalMs),
-    ...(webhook.spec.kind === 'notification' ? {} : { readMs: Math.min(settings.readTimeoutMs, totalMs) }),
-  };
+  const timeoutMs = webhook.spec.timeout_ms ?? 10_000;
+  if (webhook.spec.kind === 'notification') return { totalMs: timeoutMs, connectMs: Math.min(settings.connectTimeoutMs, timeoutMs) };
+  const connectMs = Math.min(settings.connectTimeoutMs, JIVE_MAX_CONNECT_MS);
+  return { connectMs, readMs: Math.min(settings.readTimeoutMs, JIVE_MAX_READ_MS), totalMs: connectMs + timeoutMs };
 }
 
 /** `webhook-id` of a call: the delivery id, or for a batch a stable id derived from its deliveries. */
@@ -53,7 +56,7 @@ export function callId(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
 
 /** The request body: the job's body, or for a batching webhook (batch_size > 1) always an array. */
 export function callBody(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
-  return (webhook.spec.batch_size ?? 1) > 1 ? JSON.stringify(jobs.map((j) => j.body)) : JSON.stringify(jobs[0]!.body);
+  return payloadSize(webhook) > 1 ? JSON.stringify(jobs.map((j) => j.body)) : JSON.stringify(jobs[0]!.body);
 }
 
 function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; retryable: boolean } {
@@ -113,7 +116,7 @@ export class WebhookCaller {
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
     };
-    if (count > 1 || (webhook.spec.batch_size ?? 1) > 1) headers['webhook-batch-size'] = String(count);
+    if (count > 1 || payloadSize(webhook) > 1) headers['webhook-batch-size'] = String(count);
     const signing = this.secrets.webhookSecrets(webhook).signing_secret;
     if (signing) headers['webhook-signature'] = webhookSignature(signing, id, timestamp, body);
     let token: string | undefined;

@@ -5,6 +5,7 @@ import { openWebhookSecrets, sealWebhookSecrets, type WebhookRow, type WebhookSe
 import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../domain/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
 import { presentWebhook, type SecretFlags } from './present.js';
+import { keepStoredTuning } from './tuning-on-update.js';
 import { endpointUrlProblem, type UrlPolicy } from './url-policy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -181,6 +182,7 @@ export class WebhookService {
       if (!before) throw new NotFound('webhook');
       // A replacement that does not mention `enabled` keeps the current state.
       if (!('enabled' in input)) spec.enabled = before.enabled;
+      keepStoredTuning(spec, before.spec as WebhookSpec, input);
       let row: WebhookRow | undefined;
       try {
         row = await tx.replace(tenantId, id, {

@@ -4,6 +4,15 @@ import { SIGNING_SECRET_MAX_LENGTH, SIGNING_SECRET_PATTERN } from './signing-sec
 export const DEFAULT_BATCH_SIZE = 1;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_IN_FLIGHT = 10;
+/**
+ * Defaults of content and system webhooks, from the Jive seed's tuning table
+ * (`jive.webhooks.consumer.payload_size` 100, `jive.webhooks.consumer.callbacks_per_exec` 3).
+ * Stored explicitly when a webhook is created, so webhooks created before keep what they had.
+ */
+export const DEFAULT_JIVE_PAYLOAD_SIZE = 100;
+export const DEFAULT_JIVE_CALLBACKS_PER_EXEC = 3;
+export const MAX_BATCH_SIZE = 100;
+export const MAX_IN_FLIGHT = 100;
 
 /** hookstream's own settings, accepted on both request shapes. */
 export const webhookExtensionProperties = {
@@ -17,10 +26,38 @@ export const webhookExtensionProperties = {
     }),
   ),
   batch_size: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_BATCH_SIZE, description: 'Events per callback (the notification seed sends them one by one)' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_BATCH_SIZE,
+      description: `Events per callback: default ${DEFAULT_BATCH_SIZE} for notification webhooks (the notification seed sends them one by one), ${DEFAULT_JIVE_PAYLOAD_SIZE} for content and system webhooks; above 1 the body is a JSON array`,
+    }),
   ),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 1000, maximum: 10_000, default: DEFAULT_TIMEOUT_MS, description: 'Time allowed for a 2xx response' })),
-  max_in_flight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_MAX_IN_FLIGHT, description: 'Concurrent requests to this endpoint' })),
+  max_in_flight: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_IN_FLIGHT,
+      description: `Callbacks in flight at once for this webhook: default ${DEFAULT_MAX_IN_FLIGHT} for notification webhooks, ${DEFAULT_JIVE_CALLBACKS_PER_EXEC} for content and system webhooks`,
+    }),
+  ),
   rate_limit_per_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Requests per second to this endpoint' })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+};
+
+/** The Jive seed's names for `batch_size` and `max_in_flight`, accepted on the webhooks-service (Jive) shape. */
+export const jiveTuningProperties = {
+  payload_size: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_BATCH_SIZE,
+      description: `The seed's name of batch_size: events per callback (default ${DEFAULT_JIVE_PAYLOAD_SIZE}; 1 turns batching off)`,
+    }),
+  ),
+  callbacks_per_exec: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_IN_FLIGHT,
+      description: `The seed's name of max_in_flight: callbacks in flight at once for this webhook (default ${DEFAULT_JIVE_CALLBACKS_PER_EXEC})`,
+    }),
+  ),
 };

@@ -9,7 +9,7 @@ import { DEFAULT_CLIENT_ASSERTION_TYPE, DEFAULT_GRANT_TYPE, DEFAULT_TOKEN_HEADER
 import type { JwtAuthConfig, TokenAuthConfig } from './auth.js';
 import { headerNameProblem } from './header-names.js';
 import { signingSecretProblem } from './signing-secret.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './extensions.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_JIVE_CALLBACKS_PER_EXEC, DEFAULT_JIVE_PAYLOAD_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './extensions.js';
 import { DEFAULT_RETRY_BASE, DEFAULT_RETRY_MAX_COUNT, NotificationConfigSchema } from './notification-config.js';
 import type { NotificationConfig } from './notification-config.js';
 import { WebhookEntitySchema } from './service-entity.js';
@@ -18,11 +18,14 @@ import type { WebhookSpec } from './spec.js';
 
 type Extensions = Pick<WebhookSpec, 'signing_secret' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description'>;
 
-function extensions(input: NotificationConfig | WebhookEntity): Extensions {
+const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
+const JIVE_TUNING = { batch_size: DEFAULT_JIVE_PAYLOAD_SIZE, max_in_flight: DEFAULT_JIVE_CALLBACKS_PER_EXEC };
+
+function extensions(input: NotificationConfig | WebhookEntity, defaults: typeof NOTIFICATION_TUNING): Extensions {
   const out: Extensions = {
-    batch_size: input.batch_size ?? DEFAULT_BATCH_SIZE,
+    batch_size: input.batch_size ?? defaults.batch_size,
     timeout_ms: input.timeout_ms ?? DEFAULT_TIMEOUT_MS,
-    max_in_flight: input.max_in_flight ?? DEFAULT_MAX_IN_FLIGHT,
+    max_in_flight: input.max_in_flight ?? defaults.max_in_flight,
   };
   if (input.signing_secret !== undefined) out.signing_secret = input.signing_secret;
   if (input.rate_limit_per_s !== undefined) out.rate_limit_per_s = input.rate_limit_per_s;
@@ -86,7 +89,7 @@ function fromNotificationConfig(config: NotificationConfig): WebhookSpec {
       'in-app': canonicalList(config.registered_events?.['in-app']),
     },
     events: [],
-    ...extensions(config),
+    ...extensions(config, NOTIFICATION_TUNING),
   } as WebhookSpec;
 }
 
@@ -136,7 +139,14 @@ function fromWebhookEntity(entity: WebhookEntity): ValidationResult<WebhookSpec>
       registered_events: noNotificationEvents(),
       events,
       ...(entity.object !== undefined ? { object: entity.object } : {}),
-      ...extensions(entity),
+      ...extensions(
+        {
+          ...entity,
+          ...(entity.payload_size !== undefined ? { batch_size: entity.payload_size } : {}),
+          ...(entity.callbacks_per_exec !== undefined ? { max_in_flight: entity.callbacks_per_exec } : {}),
+        },
+        JIVE_TUNING,
+      ),
     },
   };
 }
@@ -157,6 +167,16 @@ function inputRuleErrors(input: NotificationConfig | WebhookEntity): ValidationE
     // The token type exists to send one credential header, so it may be `authorization`.
     const problem = headerNameProblem(headerName, { allowAuthorization: true });
     if (problem) errors.push({ path: '/auth_config/header_name', message: problem, rule: 'headerName' });
+  }
+  const entity = input as WebhookEntity;
+  for (const [seedName, name] of [
+    ['payload_size', 'batch_size'],
+    ['callbacks_per_exec', 'max_in_flight'],
+  ] as const) {
+    // Equal values are accepted, so a body read back with both names can be sent again.
+    if (entity[seedName] !== undefined && entity[name] !== undefined && entity[seedName] !== entity[name]) {
+      errors.push({ path: `/${seedName}`, message: `'${seedName}' is the seed's name of '${name}': they differ, give one of them`, rule: 'oneName' });
+    }
   }
   return errors;
 }

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { HttpUrl, requires, Uri } from '../primitives.js';
 import { describePattern } from '../validation.js';
 import { SYSTEM_CATEGORIES } from '../events/activity.js';
-import { webhookExtensionProperties } from './extensions.js';
+import { jiveTuningProperties, webhookExtensionProperties } from './extensions.js';
 
 const EVENT_TOKEN = describePattern('^[a-z][a-z0-9_]{0,63}$', 'must be a content type (e.g. document) or a system event type (e.g. user_account)');
 const EVENT_LIST = describePattern(
@@ -29,6 +29,7 @@ export const WebhookEntitySchema = Type.Object(
     object: Type.Optional(Uri({ description: 'URI of the container or content object to watch' })),
     enabled: Type.Optional(Type.Boolean({ default: true })),
     ...webhookExtensionProperties,
+    ...jiveTuningProperties,
   },
   {
     title: 'WebhookEntity',
