@@ -8,6 +8,7 @@ import { createWorkerMetrics } from './metrics.js';
 import { RetryRouter } from './retry/retry-router.js';
 import { tierDecision } from './retry/tier-decision.js';
 import { WaitingRoom } from './retry/waiting-room.js';
+import { GoneDisabler } from './steering/gone-disabler.js';
 import { startCallSlots } from './wiring/call-slots.js';
 import { startJobConsumer } from './wiring/job-consumer.js';
 import { connectProducer } from './wiring/producer.js';
@@ -41,6 +42,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     audit,
     router,
     buggy,
+    gone: new GoneDisabler(db, publisher, topics, cache, logger, config.HOOKSTREAM_PUBLIC_URL),
     metrics,
     logger,
     batchWaitMs: BATCH_WAIT_MS,

@@ -80,6 +80,8 @@ describe('delivery history and manual retry', () => {
         error_class: 'http_status',
         error_message: 'HTTP 500',
         response_excerpt: 'oops',
+        retry_after_ms: 2000,
+        request_headers: { 'webhook-attempt': '1', authorization: '[redacted]' },
       },
       {
         delivery_id: first,
@@ -141,6 +143,8 @@ describe('delivery history and manual retry', () => {
         status_code: 500,
         error: { class: 'http_status', message: 'HTTP 500' },
         response_excerpt: 'oops',
+        retry_after_ms: 2000,
+        request_headers: { 'webhook-attempt': '1', authorization: '[redacted]' },
       },
       {
         cycle: 0,
@@ -151,6 +155,8 @@ describe('delivery history and manual retry', () => {
         status_code: null,
         error: { class: 'timeout', message: 'no response within 10000 ms' },
         response_excerpt: null,
+        retry_after_ms: null,
+        request_headers: null,
       },
     ]);
     expect((await h.call('GET', `/v1/deliveries/${deliveryId(eventId, webhookId)}`, { key: otherKey })).status).toBe(404);

@@ -286,6 +286,17 @@ describe('webhooks API', () => {
       expect(lifecycle(id)).toEqual(['jive:webhook_created', 'jive:webhook_marked_not_buggy']);
     });
 
+    it('a webhook the worker disabled because its endpoint answered 410 shows disabled_reason gone, and PUT /enable enables it again and clears it', async () => {
+      const id = ids[2]!;
+      await overwriteWebhookColumns(h.pg.db, id, { enabled: false, disabled_reason: 'gone' });
+      const before = await h.call('GET', `/v1/webhooks/${id}`, { key: otherKey });
+      expect(before.body).toMatchObject({ enabled: false, disabled_reason: 'gone' });
+      const r = await h.call('PUT', `/v1/webhooks/${id}/enable`, { key: otherKey });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ enabled: true, disabled_reason: null });
+      expect(await webhookRow(h.pg.db, id)).toMatchObject({ enabled: true, disabled_reason: null });
+    });
+
     it('replaces a webhook through PUT with a full body, and answers 409 when that makes it identical to another', async () => {
       const id = ids[3]!;
       await h.call('PUT', `/v1/webhooks/${id}`, { key: otherKey, body: { enabled: false } });

@@ -20,6 +20,8 @@ export interface WebhookLifecycleInput {
   publicUrl: string;
   /** Emitting component, e.g. `gateway` or `delivery-worker`. */
   by: string;
+  /** Why hookstream itself did it (e.g. `gone` when it disabled a webhook whose endpoint answered 410). */
+  reason?: string;
   now?: Date;
   id?: string;
 }
@@ -46,6 +48,7 @@ export function webhookLifecycleEvent(input: WebhookLifecycleInput): CloudEvent<
       jive: { objectID: input.webhookId, objectType: 'webhook' },
       timestamp: now,
       provider: { name: 'hookstream', url: base },
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
     } as SystemActivity,
   };
 }

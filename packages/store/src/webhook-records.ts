@@ -9,6 +9,8 @@ export interface WebhookRecord {
   tenantId: string;
   kind: WebhookKind;
   enabled: boolean;
+  /** Why the system (not the owner) disabled it: `gone` when its endpoint answered 410. */
+  disabledReason?: string | null;
   buggy: boolean;
   object: string | null;
   spec: WebhookSpec;
@@ -26,6 +28,7 @@ export interface WebhookRow {
   tenant_id: string;
   kind: WebhookKind;
   enabled: boolean;
+  disabled_reason?: string | null;
   buggy: boolean;
   object: string | null;
   spec: WebhookSpec;
@@ -44,6 +47,7 @@ export function webhookFromRow(r: WebhookRow): WebhookRecord {
     tenantId: r.tenant_id,
     kind: r.kind,
     enabled: r.enabled,
+    disabledReason: r.disabled_reason ?? null,
     buggy: r.buggy,
     object: r.object,
     spec: r.spec,
@@ -154,7 +158,8 @@ export async function listTenantWebhooks(db: Knex, tenantId: string, opts: { obj
 export async function replaceWebhook(db: Knex, tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined> {
   const [row] = (await db('webhooks')
     .where({ tenant_id: tenantId, id })
-    .update({ ...writeColumns(w), revision: db.raw('revision + 1'), updated_at: db.fn.now() })
+    // Enabled by its owner's new configuration: whatever the system decided (a 410's `gone`) is over.
+    .update({ ...writeColumns(w), ...(w.enabled ? { disabled_reason: null } : {}), revision: db.raw('revision + 1'), updated_at: db.fn.now() })
     .returning('*')) as WebhookRow[];
   return row;
 }
@@ -165,6 +170,7 @@ export async function setWebhookEnabled(db: Knex, id: string, enabled: boolean):
     .where({ id })
     .update({
       enabled,
+      disabled_reason: null,
       spec: db.raw(`jsonb_set(spec, '{enabled}', to_jsonb(?::boolean))`, [enabled]),
       revision: db.raw('revision + 1'),
       updated_at: db.fn.now(),
@@ -179,6 +185,7 @@ export async function reenableWebhook(db: Knex, id: string): Promise<WebhookRow 
     .where({ id })
     .update({
       enabled: true,
+      disabled_reason: null,
       buggy: false,
       consecutive_failures: 0,
       marked_buggy_at: null,
@@ -188,6 +195,25 @@ export async function reenableWebhook(db: Knex, id: string): Promise<WebhookRow 
     })
     .returning('*')) as WebhookRow[];
   return row;
+}
+
+/**
+ * Disables a webhook because the system decided so (`reason`, e.g. `gone` on a 410), once:
+ * the tenant's id when this call switched it off, undefined when it was already off or is gone.
+ * The row change reaches every cache through the change feed like any update.
+ */
+export async function disableWebhookFor(db: Knex, id: string, reason: string): Promise<{ tenantId: string } | undefined> {
+  const [row] = (await db('webhooks')
+    .where({ id, enabled: true })
+    .update({
+      enabled: false,
+      disabled_reason: reason,
+      spec: db.raw(`jsonb_set(spec, '{enabled}', 'false'::jsonb)`),
+      revision: db.raw('revision + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('tenant_id')) as { tenant_id: string }[];
+  return row ? { tenantId: row.tenant_id } : undefined;
 }
 
 /** Deletes the tenant's webhook; false when there was none. */

@@ -13,6 +13,7 @@ const HISTORY = [
   '0008-api-keys',
   '0009-tenant-webhook-limit',
   '0010-api-key-scopes',
+  '0011-delivery-steering',
 ];
 
 describe('store migrations', () => {

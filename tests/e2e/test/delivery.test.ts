@@ -140,6 +140,71 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     expect(replayed.attempts.at(-1)).toMatchObject({ status_code: 200 });
   });
 
+  // Seeds: the Jive seed's system webhook category "webhook" lists "jive:webhook_disabled", and "Re-enable a webhook that was
+  // disabled."; the notification seed's "an attempt to resend the event occurs according to your configuration" stays the
+  // lower bound when a receiver asks for more time (issue 18.4).
+  it('receivers steer delivery: a 410 disables the webhook within one attempt and the system webhook gets "jive:webhook_disabled"; "Re-enable a webhook that was disabled." works; a 503 with Retry-After: 3 is resent 3 s or later after the answer', async () => {
+    const t = await newTenant(system, 'steering');
+    let gone = true;
+    let answering = 0;
+    let laterCalls = 0;
+    const steer = await startReceiver({
+      respond: (req) => {
+        if (req.path === '/system') return { status: 200 };
+        if (req.path === '/gone') return gone ? { status: 410 } : { status: 200 };
+        if (req.path === '/later' && ++laterCalls === 1) {
+          answering = Date.now();
+          return { status: 503, headers: { 'retry-after': '3' } };
+        }
+        return { status: 200 };
+      },
+    });
+    try {
+      await t.api.createWebhook({ events: 'webhook', callback: `${steer.url}/system` });
+      const wh = await t.api.createWebhook(tokenWebhook(steer, '/gone', { email: ['user-mentioned'] }, { retry_base: 1, retry_max_count: 5 }));
+      await t.api.publish(event('user-mentioned', t.id));
+      const systemVerbs = () => steer.at('/system').map((r) => r.body as { verb: string; reason?: string; jive: { objectID: string } });
+      const disabled = await waitFor(() => systemVerbs().find((b) => b.verb === 'jive:webhook_disabled' && b.jive.objectID === wh.id), {
+        timeoutMs: 30_000,
+        what: 'jive:webhook_disabled at the system webhook',
+      });
+      expect(disabled.reason).toBe('gone');
+      const shown = await t.api.request<{ enabled: boolean; disabled_reason: string | null }>('GET', `/v1/webhooks/${wh.id}`);
+      expect(shown.body).toMatchObject({ enabled: false, disabled_reason: 'gone' });
+      const [delivery] = await waitFor(
+        async () => {
+          const list = await t.api.request<{ list: { id: string; status: string; attempts: number }[] }>('GET', `/v1/webhooks/${wh.id}/deliveries`);
+          return list.body.list[0]?.status === 'discarded' ? list.body.list : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the 410 delivery discarded' },
+      );
+      expect(delivery).toMatchObject({ attempts: 1, last_status_code: 410 });
+      expect(steer.at('/gone')).toHaveLength(1);
+
+      gone = false;
+      const enabled = await t.api.request<{ enabled: boolean; disabled_reason: string | null }>('PUT', `/v1/webhooks/${wh.id}/enable`);
+      expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+      await waitFor(() => systemVerbs().some((b) => b.verb === 'jive:webhook_enabled' && b.jive.objectID === wh.id), {
+        timeoutMs: 30_000,
+        what: 'jive:webhook_enabled',
+      });
+      await t.api.publish(event('user-mentioned', t.id));
+      await waitFor(() => steer.at('/gone').some((r) => r.status === 200), { timeoutMs: 30_000, what: 'a delivery after re-enabling' });
+
+      // Retry-After: 3 against a back-off of retry_base^1 = 1 s.
+      await t.api.createWebhook(tokenWebhook(steer, '/later', { email: ['user-mentioned'] }, { retry_base: 1, retry_max_count: 3 }));
+      await t.api.publish(event('user-mentioned', t.id));
+      await waitFor(() => (steer.at('/later').length >= 2 ? true : undefined), { timeoutMs: 30_000, what: 'the resend after Retry-After' });
+      const later = steer.at('/later');
+      const gap = later[1]!.receivedAt - answering;
+      process.stderr.write(`[e2e steering] 503 Retry-After: 3 -> resent ${gap} ms after the answer (back-off alone: 1000 ms)\n`);
+      expect(gap).toBeGreaterThanOrEqual(3000);
+      expect(later.map((r) => r.headers['webhook-attempt'])).toEqual(['1', '2']);
+    } finally {
+      await steer.close();
+    }
+  });
+
   it('routes content events by container and system events by category, including webhook lifecycle events', async () => {
     const place = 'https://sample.jiveon.com/api/core/v3/places/1020';
     await tenant.api.createWebhook({ events: 'document', callback: `${receiver.url}/content`, object: place });

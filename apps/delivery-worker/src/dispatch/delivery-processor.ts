@@ -5,7 +5,10 @@ import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '
 import type { AttemptOutcome } from '../http/webhook-call.js';
 import type { WorkerMetrics } from '../metrics.js';
 import { canRetry, retryDelayMs } from '../retry/backoff.js';
+import { isThrottleStatus, nextAttemptDelayMs, retryAfterMs } from '../retry/retry-after.js';
+import { GONE } from '../steering/gone-disabler.js';
 import type { CallSlots } from './call-slots.js';
+import { EndpointThrottle } from './endpoint-throttle.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
 import { callbackCeiling, payloadSize } from './webhook-tuning.js';
 
@@ -31,6 +34,11 @@ export interface AuditSink {
   write(rows: { delivery?: DeliveryRow; attempts?: AttemptRow[] }): Promise<void>;
 }
 
+/** Disables a webhook whose endpoint answered 410 Gone (store, change feed, `webhook_disabled`). */
+export interface GoneEndpoints {
+  gone(webhook: WebhookRecord): Promise<void>;
+}
+
 /** The Kafka side of an outcome: the next attempt, or the dead letter. */
 export interface OutcomeRouter {
   schedule(job: DeliveryJob): Promise<unknown>;
@@ -51,6 +59,7 @@ export interface ProcessorDeps {
   audit: AuditSink;
   router: OutcomeRouter;
   buggy: FailureCounter;
+  gone: GoneEndpoints;
   metrics: Pick<WorkerMetrics, 'attempts' | 'attemptDuration' | 'retriesScheduled' | 'skipped'>;
   logger: Pick<Logger, 'error' | 'warn'>;
   /** How long a batching webhook's call waits for its batch to fill. */
@@ -70,6 +79,8 @@ function statusClass(code: number | undefined): string {
  */
 export class DeliveryProcessor {
   private readonly lanes = new Map<string, WebhookLane<Pending>>();
+  /** Endpoints that answered "overloaded" and have not recovered to their lane's ceiling yet. */
+  private readonly throttles = new Map<string, EndpointThrottle>();
   private stopping = false;
 
   constructor(private readonly deps: ProcessorDeps) {}
@@ -116,13 +127,23 @@ export class DeliveryProcessor {
     return n;
   }
 
-  private laneOf(webhook: WebhookRecord): WebhookLane<Pending> {
-    const settings: LaneSettings = {
-      maxInFlight: callbackCeiling(webhook),
+  /** The most calls at once the webhook's own settings allow (`callbacks_per_exec`, `max_in_flight`); a throttled endpoint gets less. */
+  private ceilingOf(webhook: WebhookRecord): number {
+    return callbackCeiling(webhook);
+  }
+
+  private laneSettings(webhook: WebhookRecord): LaneSettings {
+    const ceiling = this.ceilingOf(webhook);
+    return {
+      maxInFlight: Math.min(ceiling, this.throttles.get(webhook.id)?.limit ?? ceiling),
       batchSize: payloadSize(webhook),
       batchWaitMs: this.deps.batchWaitMs,
       ...(webhook.spec.rate_limit_per_s ? { ratePerS: webhook.spec.rate_limit_per_s } : {}),
     };
+  }
+
+  private laneOf(webhook: WebhookRecord): WebhookLane<Pending> {
+    const settings = this.laneSettings(webhook);
     let lane = this.lanes.get(webhook.id);
     if (!lane) {
       const id = webhook.id;
@@ -184,6 +205,11 @@ export class DeliveryProcessor {
         'endpoint refused: it resolves to a non-public address',
       );
     }
+    if (outcome.statusCode === 410) {
+      // Before this call's lane starts another: the next one must find the webhook disabled.
+      await this.disableGone(webhook);
+    }
+    this.steer(webhook, outcome);
     const { metrics } = this.deps;
     metrics.attempts.inc({ outcome: outcome.outcome, status_class: statusClass(outcome.statusCode) }, jobs.length);
     metrics.attemptDuration.observe(outcome.durationMs / 1000);
@@ -196,6 +222,38 @@ export class DeliveryProcessor {
       });
     }
     if (outcome.ok) void this.deps.buggy.succeeded(webhook).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'could not reset the failure count'));
+  }
+
+  /** 429, 502, 503 and 504 halve the endpoint's concurrency; successes win it back step by step. */
+  private steer(webhook: WebhookRecord, outcome: AttemptOutcome): void {
+    const ceiling = this.ceilingOf(webhook);
+    let throttle = this.throttles.get(webhook.id);
+    if (isThrottleStatus(outcome.statusCode)) {
+      if (!throttle) this.throttles.set(webhook.id, (throttle = new EndpointThrottle(ceiling)));
+      throttle.throttled(ceiling);
+    } else if (outcome.ok && throttle) {
+      if (throttle.succeeded(ceiling)) this.throttles.delete(webhook.id);
+    } else {
+      return;
+    }
+    // Applies as this call's slot frees: the lane starts no more than the new limit.
+    this.lanes.get(webhook.id)?.configure(this.laneSettings(webhook));
+  }
+
+  /** A webhook whose endpoint answered 410: disabled now (a brief database outage must not let calls go on). */
+  private async disableGone(webhook: WebhookRecord): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.gone.gone(webhook);
+        return;
+      } catch (e) {
+        if (attempt >= 5) {
+          this.deps.logger.error({ err: e, webhook_id: webhook.id }, 'could not disable a webhook whose endpoint answered 410');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
   }
 
   private async conclude(webhook: WebhookRecord, job: DeliveryJob, o: AttemptOutcome): Promise<void> {
@@ -215,6 +273,8 @@ export class DeliveryProcessor {
       error_class: o.ok ? null : (o.errorClass ?? `http_${o.statusCode}`),
       error_message: dbText(error),
       response_excerpt: dbText(o.body, 1024),
+      retry_after_ms: null,
+      request_headers: o.requestHeaders ?? null,
     };
     const record: AttemptRecord = {
       attempt: job.attempt,
@@ -234,8 +294,20 @@ export class DeliveryProcessor {
       await audit.write({ delivery: row('delivered', { finished_at: new Date() }), attempts: [attemptRow] });
       return;
     }
+    if (o.statusCode === 410) {
+      // The receiver retired the endpoint: no retry; the webhook is disabled (runCall), not counted towards buggy.
+      await Promise.all([
+        router.deadLetter(createDeadLetter(job, GONE, [...(job.previous_attempts ?? []), record])),
+        audit.write({ delivery: row('discarded', { finished_at: new Date() }), attempts: [attemptRow] }),
+      ]);
+      return;
+    }
+    const now = Date.now();
+    const asked = retryAfterMs(o.retryAfter, now);
+    if (asked !== undefined) attemptRow.retry_after_ms = asked;
     if (o.retryable && canRetry(job.attempt, webhook.spec.retry_max_count)) {
-      const dueAt = Date.now() + retryDelayMs(webhook.spec.retry_base, job.attempt);
+      // Never before the receiver's Retry-After (at most 24 h), never sooner than the normal back-off.
+      const dueAt = now + nextAttemptDelayMs(retryDelayMs(webhook.spec.retry_base, job.attempt), asked);
       await Promise.all([
         router.schedule(nextAttemptJob(job, record, dueAt)),
         audit.write({ delivery: row('retrying', { next_attempt_at: new Date(dueAt) }), attempts: [attemptRow] }),
@@ -269,6 +341,10 @@ export class DeliveryProcessor {
 
   /** A job for a buggy or disabled webhook: recorded as skipped with its body, for replay. */
   private async skip(job: DeliveryJob, webhook: WebhookRecord): Promise<void> {
+    if (!webhook.enabled && webhook.disabledReason === GONE) {
+      // Pending deliveries of a retired endpoint (queued, or waiting on a retry tier) end with it.
+      return this.discardUnsendable(job, GONE, 'the endpoint answered 410 Gone: the webhook was disabled');
+    }
     this.deps.metrics.skipped.inc();
     const reason = webhook.buggy ? 'webhook is marked buggy' : 'webhook is disabled';
     await this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'skipped'), last_error: reason, finished_at: new Date() } });

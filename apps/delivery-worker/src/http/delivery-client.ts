@@ -61,6 +61,7 @@ class CallHandler implements Dispatcher.DispatchHandler {
   /** Set when we gave up before undici handed the request a connection; applied when it does. */
   private abandoned: Error | undefined;
   private statusCode: number | undefined;
+  private retryAfter: string | undefined;
   private readonly chunks: Buffer[] = [];
   private contentEncoding: string | undefined;
   private excerptLimit = RESPONSE_EXCERPT_BYTES;
@@ -95,7 +96,7 @@ class CallHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
-    this.resolve(r);
+    this.resolve(this.retryAfter === undefined || r.statusCode === undefined ? r : { ...r, retryAfter: this.retryAfter });
   }
 
   private excerpt(): string | undefined {
@@ -118,6 +119,8 @@ class CallHandler implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // informational (1xx): the real answer follows
     this.statusCode = statusCode;
+    const retryAfter = headers['retry-after'];
+    this.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
     const encoding = headers['content-encoding'];
     if (typeof encoding === 'string' && encoding !== 'identity') {
       this.contentEncoding = encoding;

@@ -20,6 +20,8 @@ export interface HttpOutcome {
   statusCode?: number;
   /** First bytes of the response body, UTF-8. */
   body?: string;
+  /** The response's `Retry-After` header, as sent. */
+  retryAfter?: string;
   /** Set when no response came: `timeout:connect`, `connection_refused`, `endpoint_refused`, ... */
   errorClass?: string;
   errorMessage?: string;

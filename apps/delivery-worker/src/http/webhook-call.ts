@@ -7,11 +7,14 @@ import { webhookSignature } from '../auth/signature.js';
 import { tokenHeader } from '../auth/token-header.js';
 import { payloadSize } from '../dispatch/webhook-tuning.js';
 import type { HttpOutcome, Timeouts } from './outcome.js';
+import { redactedHeaders } from './request-headers.js';
 
 /** What a call needs of the delivery path's HTTP client (delivery-client.ts). */
 export interface DeliveryPoster {
   /** POSTs and reports what happened; never throws. */
   post(url: string, body: string, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome>;
+  /** The `user-agent` the client adds to every request. */
+  readonly userAgent?: string;
 }
 
 export type AttemptOutcomeKind = 'delivered' | 'http_error' | 'timeout' | 'network_error' | 'refused' | 'auth_error';
@@ -23,6 +26,8 @@ export interface AttemptOutcome extends HttpOutcome {
   /** False when trying again cannot help (the endpoint's address is refused). */
   retryable: boolean;
   reauthenticated: boolean;
+  /** The headers sent (of the last call, after a re-authentication), credentials `[redacted]`: for the delivery history. */
+  requestHeaders?: Record<string, string>;
 }
 
 export interface CallSettings {
@@ -69,6 +74,15 @@ function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; ret
   return { ok: false, outcome: 'network_error', retryable: true };
 }
 
+function hasUrlCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Makes the HTTP call of a delivery (or a batch of them) with the webhook's authentication. */
 export class WebhookCaller {
   constructor(
@@ -84,16 +98,16 @@ export class WebhookCaller {
     const body = callBody(webhook, jobs);
     const timeouts = callTimeouts(webhook, this.settings);
     try {
-      const first = await this.send(webhook, id, body, jobs.length, timeouts);
+      const first = await this.send(webhook, id, body, jobs, timeouts);
       const rejected = first.outcome.statusCode === 401 || first.outcome.statusCode === 403;
       if (webhook.spec.auth_type !== 'client_secret_jwt' || !rejected || first.token === undefined) {
-        return { ...first.outcome, ...kindOf(first.outcome), reauthenticated: false };
+        return { ...first.outcome, ...kindOf(first.outcome), reauthenticated: false, requestHeaders: first.sent };
       }
       // The seed: on 401/403 authenticate again once and retry at once; if that fails too, the attempt failed.
       this.tokens.invalidate(webhook.id, first.token);
-      const second = await this.send(webhook, id, body, jobs.length, timeouts);
+      const second = await this.send(webhook, id, body, jobs, timeouts);
       const durationMs = Date.now() - startedAt.getTime();
-      return { ...second.outcome, startedAt, durationMs, ...kindOf(second.outcome), reauthenticated: true };
+      return { ...second.outcome, startedAt, durationMs, ...kindOf(second.outcome), reauthenticated: true, requestHeaders: second.sent };
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       return {
@@ -109,13 +123,23 @@ export class WebhookCaller {
     }
   }
 
-  private async send(webhook: WebhookRecord, id: string, body: string, count: number, timeouts: Timeouts): Promise<{ outcome: HttpOutcome; token?: string }> {
+  private async send(
+    webhook: WebhookRecord,
+    id: string,
+    body: string,
+    jobs: DeliveryJob[],
+    timeouts: Timeouts,
+  ): Promise<{ outcome: HttpOutcome; token?: string; sent: Record<string, string> }> {
+    const count = jobs.length;
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
+      // 1-based; a batch's jobs may be at different attempts: the call is the latest of theirs.
+      'webhook-attempt': String(Math.max(...jobs.map((j) => j.attempt))),
     };
+    const credentials = ['authorization'];
     if (count > 1 || payloadSize(webhook) > 1) headers['webhook-batch-size'] = String(count);
     const signing = this.secrets.webhookSecrets(webhook).signing_secret;
     if (signing) headers['webhook-signature'] = webhookSignature(signing, id, timestamp, body);
@@ -123,11 +147,15 @@ export class WebhookCaller {
     if (webhook.spec.auth_type === 'partner_secret_token') {
       const [name, value] = await tokenHeader(webhook, this.secrets);
       headers[name] = value;
+      credentials.push(name);
     } else if (webhook.spec.auth_type === 'client_secret_jwt') {
       token = await this.tokens.token(webhook);
       headers.authorization = `Bearer ${token}`;
     }
     const outcome = await this.sender.post(webhook.spec.endpoint, body, headers, timeouts);
-    return { outcome, token };
+    const shown: Record<string, string> = { ...headers, ...(this.sender.userAgent ? { 'user-agent': this.sender.userAgent } : {}) };
+    // The delivery client sends an endpoint URL's credentials as Basic authentication.
+    if (hasUrlCredentials(webhook.spec.endpoint)) shown.authorization ??= 'Basic';
+    return { outcome, token, sent: redactedHeaders(shown, credentials) };
   }
 }

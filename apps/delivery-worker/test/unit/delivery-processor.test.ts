@@ -33,7 +33,7 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
   const scheduled: DeliveryJob[] = [];
   const deadLetters: DeadLetter[] = [];
   const calls: { webhook: string; jobs: string[] }[] = [];
-  const counted = { discarded: 0, succeeded: 0, loads: 0, refreshes: 0 };
+  const counted = { discarded: 0, succeeded: 0, gone: 0, loads: 0, refreshes: 0 };
   const deps: ProcessorDeps = {
     cache: {
       get: (id) => (known?.id === id ? known : undefined),
@@ -54,6 +54,7 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
     audit: { write: async (rows) => void audit.push(rows) },
     router: { schedule: async (job) => void scheduled.push(job), deadLetter: async (letter) => void deadLetters.push(letter) },
     buggy: { discarded: async () => void counted.discarded++, succeeded: async () => void counted.succeeded++ },
+    gone: { gone: async () => void counted.gone++ },
     metrics: createWorkerMetrics(new prom.Registry()),
     logger: recordingLogger(),
     batchWaitMs: 1000,
@@ -106,10 +107,44 @@ describe('DeliveryProcessor', () => {
   });
 
   it('dead-letters at once what the endpoint refuses for good (not retryable)', async () => {
-    const t = setup(aWebhook(), [{ ...failed(410, false), errorClass: 'http_410' }]);
+    const t = setup(aWebhook(), [{ ...failed(418, false), errorClass: 'http_418' }]);
     await t.processor.process(aJob());
-    expect(t.deadLetters.map((d) => d.reason)).toEqual(['http_410']);
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['http_418']);
     expect(t.scheduled).toEqual([]);
+  });
+
+  it('410 Gone: disables the webhook before the next call, dead-letters the job with reason gone, no retry, no buggy count', async () => {
+    const t = setup(aWebhook({}, { retry_max_count: 5 }), [failed(410, true)]);
+    await t.processor.process(aJob());
+    expect(t.counted.gone).toBe(1);
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['gone']);
+    expect(t.scheduled).toEqual([]);
+    expect(t.audit[0]!.delivery).toMatchObject({ status: 'discarded', last_status_code: 410 });
+    expect(t.counted.discarded).toBe(0);
+  });
+
+  it('discards (reason gone) instead of skipping the jobs of a webhook disabled because its endpoint answered 410', async () => {
+    const t = setup(aWebhook({ enabled: false, disabledReason: 'gone' }));
+    const job = aJob({ attempt: 3, due_at: Date.now() });
+    await t.processor.process(job);
+    expect(t.calls).toEqual([]);
+    expect(t.deadLetters.map((d) => d.reason)).toEqual(['gone']);
+    expect(t.audit[0]!.delivery).toMatchObject({ id: job.delivery_id, status: 'discarded' });
+  });
+
+  it('Retry-After: the next attempt is due no sooner than the receiver asked (clamped to 24 h), nor sooner than the back-off; recorded in the attempt', async () => {
+    for (const [retryAfter, askedMs, minDelayMs] of [
+      ['30', 30_000, 30_000],
+      ['0', 0, 2000],
+      [String(7 * 24 * 3600), 24 * 3600_000, 24 * 3600_000],
+    ] as const) {
+      const t = setup(aWebhook({}, { retry_base: 2, retry_max_count: 3 }), [{ ...failed(429, true), retryAfter }]);
+      const before = Date.now();
+      await t.processor.process(aJob());
+      expect(t.scheduled[0]!.due_at).toBeGreaterThanOrEqual(before + minDelayMs);
+      expect(t.scheduled[0]!.due_at).toBeLessThanOrEqual(Date.now() + minDelayMs);
+      expect(t.audit[0]!.attempts![0]).toMatchObject({ status_code: 429, retry_after_ms: askedMs });
+    }
   });
 
   it('never delivers across tenants: a job for another tenant’s webhook is dead-lettered, with no history row', async () => {

@@ -79,6 +79,10 @@ export class DeliveryHistory {
         status_code: a.status_code,
         error: a.error_class || a.error_message ? { class: a.error_class, message: a.error_message } : null,
         response_excerpt: a.response_excerpt,
+        // The receiver's Retry-After (ms, at most 24 h): why the next attempt came later than the back-off.
+        retry_after_ms: a.retry_after_ms ?? null,
+        // As sent, every credential already `[redacted]` by the worker (null for attempts recorded before 0011).
+        request_headers: a.request_headers ?? null,
       })),
     };
   }

@@ -15,6 +15,8 @@ export function presentWebhook(row: WebhookRow, publicUrl: string, secrets: Secr
     ...(spec.kind === 'notification' ? notificationFields(spec, secrets) : entityFields(spec)),
     has_signing_secret: secrets.signing_secret,
     enabled: row.enabled,
+    // Set when hookstream disabled it: `gone` (the endpoint answered 410); enabling clears it.
+    disabled_reason: row.disabled_reason ?? null,
     buggy: row.buggy,
     consecutive_failures: row.consecutive_failures,
     marked_buggy_at: row.marked_buggy_at ? new Date(row.marked_buggy_at).toISOString() : null,
@@ -86,6 +88,7 @@ export const WEBHOOK_FIELDS = [
   'endpoint',
   'callback',
   'enabled',
+  'disabled_reason',
   'buggy',
   'spot_id',
   'auth_type',

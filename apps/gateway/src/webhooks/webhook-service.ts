@@ -15,6 +15,7 @@ export const isUuid = (s: string) => UUID.test(s);
 const READ_ONLY_FIELDS = [
   'id',
   'kind',
+  'disabled_reason',
   'buggy',
   'consecutive_failures',
   'marked_buggy_at',

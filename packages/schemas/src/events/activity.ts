@@ -134,6 +134,7 @@ function defineSystemActivity<V extends SystemVerb>(verb: V) {
     jive: SystemSubjectSchema,
     timestamp: DateTime({ description: 'When the activity was generated' }),
     provider: Type.Optional(JsonObject({ description: 'The originating instance' })),
+    reason: Type.Optional(Type.String({ description: 'Why hookstream did it, for its own webhook lifecycle events (e.g. `gone`: the endpoint answered 410)' })),
   };
   const name = `SystemActivity.${verb.slice('jive:'.length)}`;
   return {

@@ -56,4 +56,8 @@ export interface AttemptRow {
   error_class: string | null;
   error_message: string | null;
   response_excerpt: string | null;
+  /** The wait the receiver asked for with `Retry-After` (clamped to 24 h), when it sent one. */
+  retry_after_ms?: number | null;
+  /** The request's headers with every credential replaced by `[redacted]`. */
+  request_headers?: Record<string, string> | null;
 }

@@ -33,6 +33,8 @@ const ATTEMPT_COLUMN_TYPES = {
   error_class: 'text',
   error_message: 'text',
   response_excerpt: 'text',
+  retry_after_ms: 'int',
+  request_headers: 'jsonb',
 } as const;
 /** Every column of `delivery_attempts`, in insert order (the history reads a subset of them). */
 export const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_COLUMN_TYPES) as (keyof typeof ATTEMPT_COLUMN_TYPES)[];
@@ -93,7 +95,7 @@ export async function insertAttempts(db: Knex, rows: readonly AttemptRow[]): Pro
   await db.raw(
     `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT * FROM ${ATTEMPT_ROWS}
      ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
-    columnArrays(rows, ATTEMPT_COLUMNS),
+    columnArrays(rows, ATTEMPT_COLUMNS, (r, c) => (c === 'request_headers' ? (r.request_headers ? JSON.stringify(r.request_headers) : null) : r[c])),
   );
 }
 

@@ -9,6 +9,7 @@ import { tenantRateDemand } from './0007-tenant-rate-demand.js';
 import { apiKeys } from './0008-api-keys.js';
 import { tenantWebhookLimit } from './0009-tenant-webhook-limit.js';
 import { apiKeyScopes } from './0010-api-key-scopes.js';
+import { deliverySteering } from './0011-delivery-steering.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   apiKeys,
   tenantWebhookLimit,
   apiKeyScopes,
+  deliverySteering,
 ];

@@ -60,6 +60,8 @@ export const deliveryRoutes: Route[] = [
     tag: 'Deliveries',
     operationId: 'getDelivery',
     summary: 'A delivery with all its attempts',
+    description:
+      'Each attempt shows the request headers it sent (`request_headers`; every credential — authorization, the token header, cookies — reads `[redacted]`, the `webhook-signature` is shown) and the `Retry-After` the receiver asked for (`retry_after_ms`, at most 24 h).',
     params: [deliveryId],
     responses: { '200': jsonResponse({ type: 'object' }, 'The delivery'), ...notFoundResponse },
     async handler(req, res, { deps, tenant }) {
