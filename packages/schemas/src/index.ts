@@ -12,6 +12,7 @@ export * from './render.js';
 export * from './webhooks/auth.js';
 export * from './webhooks/header-names.js';
 export * from './webhooks/signing-secret.js';
+export * from './webhooks/signing-keys.js';
 export * from './webhooks/extensions.js';
 export * from './webhooks/notification-config.js';
 export * from './webhooks/service-entity.js';

@@ -10,7 +10,8 @@ export type WebhookLifecycleVerb =
   | 'jive:webhook_enabled'
   | 'jive:webhook_disabled'
   | 'jive:webhook_marked_buggy'
-  | 'jive:webhook_marked_not_buggy';
+  | 'jive:webhook_marked_not_buggy'
+  | 'jive:webhook_secret_rotated';
 
 export interface WebhookLifecycleInput {
   verb: WebhookLifecycleVerb;

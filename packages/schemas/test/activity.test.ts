@@ -37,7 +37,8 @@ describe('system event categories', () => {
     expect(SYSTEM_EVENT_CATEGORIES.stream).toHaveLength(5);
     expect(SYSTEM_EVENT_CATEGORIES.webhook).toContain('jive:webhook_marked_buggy');
     expect(SYSTEM_EVENT_CATEGORIES.webhook).toContain('jive:webhook_marked_not_buggy');
-    expect(SYSTEM_VERBS).toHaveLength(26);
+    expect(SYSTEM_EVENT_CATEGORIES.webhook).toContain('jive:webhook_secret_rotated'); // hookstream's own (issue 18.1)
+    expect(SYSTEM_VERBS).toHaveLength(27);
   });
 
   it('map each verb back to its category', () => {

@@ -4,7 +4,12 @@ import type { Knex, SecretBox } from '@hookstream/service-kit';
 export interface WebhookSecrets {
   token?: string;
   client_secret?: string;
+  /** A `whsec_` HMAC secret, or a `whsk_` Ed25519 private key (signature_scheme ed25519). */
   signing_secret?: string;
+  /** After a rotation: the replaced signing key, which keeps signing next to the new one until... */
+  previous_signing_secret?: string;
+  /** ...this moment (ISO 8601); sealed with the keys so the pair is never read half-updated. */
+  previous_signing_expires_at?: string;
 }
 
 /** What a sealed value is bound to (authenticated with it): its row. */

@@ -179,6 +179,18 @@ export async function setWebhookEnabled(db: Knex, id: string, enabled: boolean):
   return row;
 }
 
+/**
+ * Replaces a webhook's sealed secrets only (a signing key rotation); the revision bump sends
+ * the change feed to the matcher's and the workers' caches.
+ */
+export async function replaceWebhookSecrets(db: Knex, id: string, secretsEnc: string | null): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks')
+    .where({ id })
+    .update({ secrets_enc: secretsEnc, revision: db.raw('revision + 1'), updated_at: db.fn.now() })
+    .returning('*')) as WebhookRow[];
+  return row;
+}
+
 /** Enables a webhook and clears its buggy state and failure count. */
 export async function reenableWebhook(db: Knex, id: string): Promise<WebhookRow | undefined> {
   const [row] = (await db('webhooks')

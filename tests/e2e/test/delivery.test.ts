@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CONTENT_VERBS, NOTIFICATION_TYPES, fixtures, renderDeliveredBody } from '@hookstream/schemas';
 import { startReceiver, startSystem, startTokenEndpoint, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
+import { Webhook } from 'standardwebhooks';
 import { event, newTenant, tokenWebhook, type Tenant } from './helpers.js';
 
 const cliBin = fileURLToPath(new URL('../../../apps/cli/bin/hookstream.js', import.meta.url));
@@ -304,5 +305,86 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
       expect(seen[0]).toMatchObject({ error: { class: 'timeout:read' } });
       expect(seen[0]!.duration_ms).toBeLessThan(8_000);
     }, 30_000);
+  });
+
+  // Issue 18.1 and 18.2 (acceptance): rotation with overlap and Ed25519, on the real pipeline.
+  // Jive seed, system webhook category "webhook": "jive:webhook_created" ... "jive:webhook_marked_not_buggy";
+  // hookstream adds its own jive:webhook_secret_rotated to that category.
+  it('18.1: a rotation signs with both secrets during the grace period (standardwebhooks verifies either), then with the new one only; the system webhook hears webhook_secret_rotated', async () => {
+    const sys = await tenant.api.createWebhook({ events: 'webhook', callback: `${receiver.url}/rotation-system` });
+    const created = await tenant.api.createWebhook(tokenWebhook(receiver, '/rotation', { email: ['liked-message'] }, { signing: true }));
+    const oldSecret = created.signing_secret as string;
+    expect(oldSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(oldSecret.slice(6), 'base64')).toHaveLength(32);
+    const delivered = async (n: number) => {
+      await receiver.waitForUnique(n, { path: '/rotation', timeoutMs: 30_000 });
+      return receiver.at('/rotation').at(-1)!;
+    };
+    const verifies = (secret: string, r: { raw: string; headers: Record<string, unknown> }) => {
+      try {
+        new Webhook(secret).verify(r.raw, r.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    await tenant.api.publish(event('liked-message', tenant.id));
+    const before = await delivered(1);
+    expect(verifies(oldSecret, before)).toBe(true);
+
+    const rotation = await tenant.api.expect<{ signing_secret: string; previous_expires_at: string }>(
+      200,
+      'POST',
+      `/v1/webhooks/${created.id}/signing-secret/rotate`,
+      { grace_period_s: 3 },
+    );
+    const newSecret = rotation.signing_secret;
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(oldSecret);
+    const current = await tenant.api.expect<{ signing_secret: string }>(200, 'GET', `/v1/webhooks/${created.id}/signing-secret`);
+    expect(current.signing_secret).toBe(newSecret);
+
+    await tenant.api.publish(event('liked-message', tenant.id));
+    const during = await delivered(2);
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifies(newSecret, during)).toBe(true);
+    expect(verifies(oldSecret, during)).toBe(true);
+
+    const expiry = Date.parse(rotation.previous_expires_at);
+    await waitFor(() => Date.now() > expiry + 1000, { timeoutMs: 10_000, what: 'the end of the grace period' });
+    await tenant.api.publish(event('liked-message', tenant.id));
+    const after = await delivered(3);
+    expect(verifies(newSecret, after)).toBe(true);
+    expect(verifies(oldSecret, after)).toBe(false);
+
+    await waitFor(() => receiver.at('/rotation-system').some((r) => (r.body as { verb: string }).verb === 'jive:webhook_secret_rotated'), {
+      timeoutMs: 30_000,
+      what: 'webhook_secret_rotated at the system webhook',
+    });
+    for (const r of receiver.at('/rotation-system')) {
+      expect((r.body as { webhook: string }).webhook).toBe(webhookUri(sys.id));
+      expect(r.raw).not.toContain(newSecret.slice(6));
+      expect(r.raw).not.toContain(oldSecret.slice(6));
+    }
+  });
+
+  it('18.2: an ed25519 webhook signs v1a,<signature> that crypto.verify accepts with the published whpk_ public key (the private key is never answered)', async () => {
+    const created = await tenant.api.createWebhook(tokenWebhook(receiver, '/ed25519', { email: ['liked-message'] }, { signature_scheme: 'ed25519' }));
+    expect(JSON.stringify(created)).not.toMatch(/whsk_/);
+    const published = await tenant.api.expect<{ signature_scheme: string; public_key: string }>(200, 'GET', `/v1/webhooks/${created.id}/signing-secret`);
+    expect(published.signature_scheme).toBe('ed25519');
+    expect(published.public_key).toMatch(/^whpk_/);
+    expect(JSON.stringify(published)).not.toMatch(/whsk_/);
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(published.public_key.slice(5), 'base64')]);
+    const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+
+    await tenant.api.publish(event('liked-message', tenant.id));
+    await receiver.waitForUnique(1, { path: '/ed25519', timeoutMs: 30_000 });
+    const r = receiver.at('/ed25519')[0]!;
+    const header = String(r.headers['webhook-signature']);
+    expect(header).toMatch(/^v1a,/);
+    const signed = Buffer.from(`${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.raw}`);
+    expect(cryptoVerify(null, signed, publicKey, Buffer.from(header.slice(4), 'base64'))).toBe(true);
   });
 });

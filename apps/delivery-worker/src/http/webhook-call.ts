@@ -3,7 +3,7 @@ import type { WebhookRecord } from '@hookstream/store';
 import type { AccessTokens } from '../auth/client-secret-jwt.js';
 import { AuthError } from '../auth/errors.js';
 import type { SecretResolver } from '../auth/secrets.js';
-import { webhookSignature } from '../auth/signature.js';
+import { signatureHeader } from '../auth/signature.js';
 import { tokenHeader } from '../auth/token-header.js';
 import { payloadSize } from '../dispatch/webhook-tuning.js';
 import type { HttpOutcome, Timeouts } from './outcome.js';
@@ -141,8 +141,8 @@ export class WebhookCaller {
     };
     const credentials = ['authorization'];
     if (count > 1 || payloadSize(webhook) > 1) headers['webhook-batch-size'] = String(count);
-    const signing = this.secrets.webhookSecrets(webhook).signing_secret;
-    if (signing) headers['webhook-signature'] = webhookSignature(signing, id, timestamp, body);
+    const signature = signatureHeader(this.secrets.webhookSecrets(webhook), id, timestamp, body);
+    if (signature) headers['webhook-signature'] = signature;
     let token: string | undefined;
     if (webhook.spec.auth_type === 'partner_secret_token') {
       const [name, value] = await tokenHeader(webhook, this.secrets);

@@ -1,8 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { fixtures, normalizeWebhookRequest } from '@hookstream/schemas';
+import { createHmac, randomBytes, verify as cryptoVerify } from 'node:crypto';
+import { ed25519PublicKey, ed25519PublicKeyOf, fixtures, generateEd25519SecretKey, generateSigningSecret, normalizeWebhookRequest } from '@hookstream/schemas';
 import { Webhook } from 'standardwebhooks';
 import { AuthError } from '../../src/auth/errors.js';
-import { signingKey, webhookSignature } from '../../src/auth/signature.js';
+import { signatureHeader, signingKey, webhookSignature } from '../../src/auth/signature.js';
 
 describe('webhook signature (Standard Webhooks)', () => {
   it('signs "id.timestamp.body" with HMAC-SHA256, base64, prefixed v1 (a plain secret of an old row keeps its UTF-8 key)', () => {
@@ -43,5 +43,62 @@ describe('webhook signature (Standard Webhooks)', () => {
   ])('#16.2: a stored whsec_ secret with %s is refused at send time instead of signing with a forgeable key', (_what, secret) => {
     expect(() => webhookSignature(secret, 'msg_1', 1700000000, '{}')).toThrow(AuthError);
     expect(() => webhookSignature(secret, 'msg_1', 1700000000, '{}')).toThrow(/openssl rand -base64 32/);
+  });
+});
+
+describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)', () => {
+  const body = '{"hello":"world"}';
+  const at = 1_800_000_000;
+  const oldSecret = generateSigningSecret();
+  const newSecret = generateSigningSecret();
+  const rotated = { signing_secret: newSecret, previous_signing_secret: oldSecret, previous_signing_expires_at: new Date((at + 5) * 1000).toISOString() };
+
+  it('18.1: during the grace period the header carries "v1,<new> v1,<old>" and the standardwebhooks library verifies it with either secret', () => {
+    const header = signatureHeader(rotated, 'msg_rot', at, body);
+    expect(header).toBe(`${webhookSignature(newSecret, 'msg_rot', at, body)} ${webhookSignature(oldSecret, 'msg_rot', at, body)}`);
+    const headers = { 'webhook-id': 'msg_rot', 'webhook-timestamp': String(at), 'webhook-signature': header! };
+    // The library checks the timestamp against its clock: verify at the signing time.
+    const realNow = Date.now;
+    Date.now = () => at * 1000;
+    try {
+      expect(new Webhook(newSecret).verify(body, headers)).toEqual({ hello: 'world' });
+      expect(new Webhook(oldSecret).verify(body, headers)).toEqual({ hello: 'world' });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('18.1: from the expiry on (judged at the attempt timestamp) only the new secret signs', () => {
+    expect(signatureHeader(rotated, 'msg_rot', at + 5, body)).toBe(webhookSignature(newSecret, 'msg_rot', at + 5, body));
+    expect(signatureHeader({ signing_secret: newSecret }, 'msg_rot', at, body)).toBe(webhookSignature(newSecret, 'msg_rot', at, body));
+    expect(signatureHeader({}, 'msg_rot', at, body)).toBeUndefined();
+  });
+
+  it('18.2: a whsk_ key signs "v1a,<base64 Ed25519 signature>" over id.timestamp.body, verified by crypto.verify with the whpk_ key', () => {
+    const secretKey = generateEd25519SecretKey();
+    const publicKey = ed25519PublicKeyOf(secretKey)!;
+    expect(publicKey).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+    const header = signatureHeader({ signing_secret: secretKey }, 'msg_ed', at, body)!;
+    expect(header).toMatch(/^v1a,[A-Za-z0-9+/]{86}==$/);
+    const sig = Buffer.from(header.slice('v1a,'.length), 'base64');
+    expect(cryptoVerify(null, Buffer.from(`msg_ed.${at}.${body}`), ed25519PublicKey(publicKey)!, sig)).toBe(true);
+    expect(cryptoVerify(null, Buffer.from(`msg_ed.${at}.${body}x`), ed25519PublicKey(publicKey)!, sig)).toBe(false);
+  });
+
+  it('18.2: an ed25519 rotation carries both v1a signatures during the grace period', () => {
+    const [oldKey, newKey] = [generateEd25519SecretKey(), generateEd25519SecretKey()];
+    const header = signatureHeader(
+      { signing_secret: newKey, previous_signing_secret: oldKey, previous_signing_expires_at: new Date((at + 1) * 1000).toISOString() },
+      'm',
+      at,
+      body,
+    )!;
+    const [first, second] = header.split(' ').map((s) => Buffer.from(s.slice(4), 'base64'));
+    expect(cryptoVerify(null, Buffer.from(`m.${at}.${body}`), ed25519PublicKey(ed25519PublicKeyOf(newKey)!)!, first!)).toBe(true);
+    expect(cryptoVerify(null, Buffer.from(`m.${at}.${body}`), ed25519PublicKey(ed25519PublicKeyOf(oldKey)!)!, second!)).toBe(true);
+  });
+
+  it('18.2: a malformed stored whsk_ key is refused at send time', () => {
+    expect(() => signatureHeader({ signing_secret: 'whsk_short' }, 'm', at, body)).toThrow(AuthError);
   });
 });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeWebhookRequest, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
+import { DEFAULT_ROTATION_GRACE_S, normalizeWebhookRequest, type SignatureScheme, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
 import type { SecretBox } from '@hookstream/service-kit';
 import { openWebhookSecrets, sealWebhookSecrets, type WebhookRow, type WebhookSecrets, type WebhookWrite } from '@hookstream/store';
 import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../domain/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
 import { presentWebhook, type SecretFlags } from './present.js';
+import { newSigningKey, schemeOfKey, shownKey, signingAnswer } from './signing-keys.js';
 import { keepStoredTuning } from './tuning-on-update.js';
 import { endpointUrlProblem, type UrlPolicy } from './url-policy.js';
 
@@ -46,6 +47,8 @@ export interface WebhookStore {
   /** Enables and clears the buggy state and failure count. */
   reenable(id: string): Promise<WebhookRow | undefined>;
   remove(tenantId: string, id: string): Promise<boolean>;
+  /** Replaces the sealed secrets only (a signing key rotation), bumping the revision. */
+  replaceSecrets(id: string, secretsEnc: string | null): Promise<WebhookRow | undefined>;
   secretExists(tenantId: string, name: string): Promise<boolean>;
   /**
    * The tenant's own webhook limit (null: the default) and its number of webhooks, with the
@@ -66,7 +69,12 @@ interface Prepared {
   spec: WebhookSpec;
   secrets: WebhookSecrets;
   fingerprint: string;
+  /** The scheme of a signing key hookstream must generate (`signing: true` or ed25519 without a secret). */
+  generate?: SignatureScheme;
 }
+
+/** A created or replaced webhook's row, with the signing key generated for it (shown this once). */
+export type Saved = WebhookRow & { shownSigningKey?: Record<string, unknown> };
 
 /** The control plane of webhooks: validation, secrets, persistence and lifecycle events. */
 export class WebhookService {
@@ -117,11 +125,24 @@ export class WebhookService {
     delete auth.token;
     delete auth.client_secret;
     delete spec.signing_secret;
-    return { spec, secrets, fingerprint: webhookFingerprint(spec) };
+    // Signing is opt-in (`signing: true`, or the ed25519 scheme): a webhook created without it
+    // behaves as before, so existing clients and receivers see no new header.
+    const wantsSigning = (body as Record<string, unknown>).signing === true || spec.signature_scheme === 'ed25519';
+    const generate = !secrets.signing_secret && wantsSigning ? (spec.signature_scheme ?? 'hmac-sha256') : undefined;
+    return { spec, secrets, fingerprint: webhookFingerprint(spec), ...(generate ? { generate } : {}) };
   }
 
-  async create(tenantId: string, body: unknown): Promise<WebhookRow> {
-    const { spec, secrets, fingerprint } = await this.prepare(tenantId, body);
+  /** Fills in the generated signing key; the answer shows it once (an Ed25519 key as its public half). */
+  private withGeneratedKey(prepared: Prepared): Record<string, unknown> | undefined {
+    if (!prepared.generate) return undefined;
+    prepared.secrets.signing_secret = newSigningKey(prepared.generate);
+    return shownKey(prepared.secrets.signing_secret);
+  }
+
+  async create(tenantId: string, body: unknown): Promise<Saved> {
+    const prepared = await this.prepare(tenantId, body);
+    const { spec, secrets, fingerprint } = prepared;
+    const shown = this.withGeneratedKey(prepared);
     const id = randomUUID();
     return this.store.transaction(async (tx) => {
       const quota = await tx.lockWebhookQuota(tenantId);
@@ -142,7 +163,7 @@ export class WebhookService {
       if (!row) throw await this.conflict(tx, tenantId, fingerprint);
       // Published before commit: if the broker refuses, nothing changed.
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_created']);
-      return row;
+      return shown ? { ...row, shownSigningKey: shown } : row;
     });
   }
 
@@ -166,7 +187,7 @@ export class WebhookService {
    * PUT: a body of only `enabled` switches the webhook on or off; any other body is a full
    * replacement in either request shape (secrets must be sent again: they are never returned).
    */
-  async update(tenantId: string, id: string, body: unknown): Promise<WebhookRow> {
+  async update(tenantId: string, id: string, body: unknown): Promise<Saved> {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new InvalidInput('invalid webhook', [{ path: '', message: 'must be object', rule: 'type' }]);
     const input = { ...(body as Record<string, unknown>) };
@@ -177,13 +198,25 @@ export class WebhookService {
       return this.setEnabled(tenantId, id, input.enabled);
     }
     await this.get(tenantId, id);
-    const { spec, secrets, fingerprint } = await this.prepare(tenantId, input);
+    const prepared = await this.prepare(tenantId, input);
+    const { spec, secrets, fingerprint } = prepared;
     return this.store.transaction(async (tx) => {
       const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
       // A replacement that does not mention `enabled` keeps the current state.
       if (!('enabled' in input)) spec.enabled = before.enabled;
       keepStoredTuning(spec, before.spec as WebhookSpec, input);
+      let shown: Record<string, unknown> | undefined;
+      if (prepared.generate) {
+        // `signing: true` again keeps the generated key of the same scheme (and a rotation's
+        // previous key): replacing the configuration must not break every receiver's verification.
+        const kept = openWebhookSecrets(this.box, id, before.secrets_enc);
+        if (kept.signing_secret && schemeOfKey(kept.signing_secret) === prepared.generate) {
+          secrets.signing_secret = kept.signing_secret;
+          if (kept.previous_signing_secret) secrets.previous_signing_secret = kept.previous_signing_secret;
+          if (kept.previous_signing_expires_at) secrets.previous_signing_expires_at = kept.previous_signing_expires_at;
+        } else shown = this.withGeneratedKey(prepared);
+      }
       let row: WebhookRow | undefined;
       try {
         row = await tx.replace(tenantId, id, {
@@ -200,7 +233,46 @@ export class WebhookService {
       }
       if (!row) throw new NotFound('webhook');
       await this.lifecycle.publish(tenantId, id, enabledVerbs(before.enabled, row.enabled));
-      return row;
+      return shown ? { ...row, shownSigningKey: shown } : row;
+    });
+  }
+
+  /**
+   * The webhook's current signing key as partners need it (an HMAC secret, or an Ed25519 public
+   * key), and when a rotation's previous key stops signing.
+   */
+  async signingSecret(tenantId: string, id: string): Promise<Record<string, unknown>> {
+    const row = await this.get(tenantId, id);
+    const secrets = openWebhookSecrets(this.box, id, row.secrets_enc);
+    if (!secrets.signing_secret) throw new NotFound('signing secret', NOT_SIGNING);
+    return signingAnswer({ ...secrets, signing_secret: secrets.signing_secret });
+  }
+
+  /**
+   * Replaces the signing key with a new one of the same scheme. The old key keeps signing next
+   * to it for `graceS` seconds (every delivery then carries both signatures), so receivers can
+   * switch without one delivery failing verification; a rotation during a grace period ends the
+   * older key at once (one previous key at a time).
+   */
+  async rotateSigningSecret(tenantId: string, id: string, graceS = DEFAULT_ROTATION_GRACE_S): Promise<Record<string, unknown>> {
+    if (!isUuid(id)) throw new NotFound('webhook');
+    return this.store.transaction(async (tx) => {
+      const before = await tx.lock(tenantId, id);
+      if (!before) throw new NotFound('webhook');
+      const secrets = openWebhookSecrets(this.box, id, before.secrets_enc);
+      const current = secrets.signing_secret;
+      if (!current) throw new Conflict(NOT_SIGNING);
+      const now = Date.now();
+      const next: WebhookSecrets & { signing_secret: string } = { ...secrets, signing_secret: newSigningKey(schemeOfKey(current)) };
+      delete next.previous_signing_secret;
+      delete next.previous_signing_expires_at;
+      if (graceS > 0) {
+        next.previous_signing_secret = current;
+        next.previous_signing_expires_at = new Date(now + graceS * 1000).toISOString();
+      }
+      await tx.replaceSecrets(id, sealWebhookSecrets(this.box, id, next));
+      await this.lifecycle.publish(tenantId, id, ['jive:webhook_secret_rotated']);
+      return signingAnswer(next, now);
     });
   }
 
@@ -240,6 +312,8 @@ export class WebhookService {
     });
   }
 }
+
+const NOT_SIGNING = 'this webhook does not sign its deliveries: replace it with "signing": true (or a signing_secret) first';
 
 function enabledVerbs(before: boolean, after: boolean): WebhookLifecycleVerb[] {
   if (before === after) return [];

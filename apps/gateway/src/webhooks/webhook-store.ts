@@ -10,6 +10,7 @@ import {
   lockTenantWebhookLimit,
   reenableWebhook,
   replaceWebhook,
+  replaceWebhookSecrets,
   setWebhookEnabled,
   tenantSecretExists,
 } from '@hookstream/store';
@@ -29,6 +30,7 @@ export function webhookStoreOf(db: Knex): WebhookStore {
     setEnabled: (id, enabled) => setWebhookEnabled(db, id, enabled),
     reenable: (id) => reenableWebhook(db, id),
     remove: (tenantId, id) => deleteTenantWebhook(db, tenantId, id),
+    replaceSecrets: (id, secretsEnc) => replaceWebhookSecrets(db, id, secretsEnc),
     secretExists: (tenantId, name) => tenantSecretExists(db, tenantId, name),
     // Only meaningful inside `transaction`: the tenant's row stays locked until it ends.
     lockWebhookQuota: async (tenantId) => {

@@ -47,7 +47,7 @@ describe('#16.13 platform events cannot be forged', () => {
     return { ...e, type: verb, source };
   };
 
-  it.each(['jive:webhook_created', 'jive:webhook_deleted', 'jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy'])(
+  it.each(['jive:webhook_created', 'jive:webhook_deleted', 'jive:webhook_marked_buggy', 'jive:webhook_marked_not_buggy', 'jive:webhook_secret_rotated'])(
     'refuses type %s at /type',
     (verb) => {
       expect(intakeEvent(lifecycle(verb), tenant, 262_144)).toMatchObject({

@@ -83,6 +83,9 @@ class FakeStore implements WebhookStore {
   async remove(tenantId: string, id: string): Promise<boolean> {
     return (await this.get(tenantId, id)) !== undefined && this.rows.delete(id);
   }
+  async replaceSecrets(id: string, secretsEnc: string | null): Promise<WebhookRow | undefined> {
+    return this.update(id, { secrets_enc: secretsEnc });
+  }
   async secretExists(tenantId: string, name: string): Promise<boolean> {
     return this.secrets.has(`${tenantId}/${name}`);
   }
@@ -230,5 +233,72 @@ describe('WebhookService', () => {
     expect(await service.list(TENANT, { startIndex: 2, count: 2 })).toHaveLength(1);
     expect(await service.list(TENANT, { startIndex: 0, count: 5, objects: ['https://elsewhere.example/1'] })).toEqual([]);
     expect(await service.list('tenant-2', { startIndex: 0, count: 5 })).toEqual([]);
+  });
+
+  describe('signing keys (issue 18.1, 18.2)', () => {
+    it('18.1: "signing": true generates a whsec_ secret of 32 random bytes, shown in the create answer and sealed; without it nothing signs', async () => {
+      const { service, box } = setup();
+      const saved = await service.create(TENANT, { ...content(), signing: true });
+      const secret = saved.shownSigningKey?.signing_secret as string;
+      expect(secret).toMatch(/^whsec_/);
+      expect(Buffer.from(secret.slice(6), 'base64')).toHaveLength(32);
+      expect(openWebhookSecrets(box, saved.id, saved.secrets_enc).signing_secret).toBe(secret);
+      expect(JSON.stringify(service.present(saved))).not.toContain(secret);
+      const plain = await service.create(TENANT, content('https://hooks.partner.example/plain'));
+      expect(plain.shownSigningKey).toBeUndefined();
+      expect(await failure(service.rotateSigningSecret(TENANT, plain.id))).toBeInstanceOf(Conflict);
+    });
+
+    it('18.1: a rotation keeps the old secret signing until the grace period ends, answers the new one once, and publishes webhook_secret_rotated', async () => {
+      const { service, box, events, store } = setup();
+      const saved = await service.create(TENANT, { ...content(), signing: true });
+      const old = saved.shownSigningKey!.signing_secret as string;
+      const t0 = Date.now();
+      const answer = await service.rotateSigningSecret(TENANT, saved.id, 60);
+      expect(answer.signing_secret).toMatch(/^whsec_/);
+      expect(answer.signing_secret).not.toBe(old);
+      expect(Date.parse(answer.previous_expires_at as string) - t0).toBeGreaterThanOrEqual(59_000);
+      const sealed = openWebhookSecrets(box, saved.id, store.rows.get(saved.id)!.secrets_enc);
+      expect(sealed).toMatchObject({
+        signing_secret: answer.signing_secret,
+        previous_signing_secret: old,
+        previous_signing_expires_at: answer.previous_expires_at,
+      });
+      expect(await service.signingSecret(TENANT, saved.id)).toEqual(answer);
+      expect(events.published).toContain(`jive:webhook_secret_rotated ${saved.id}`);
+      const immediate = await service.rotateSigningSecret(TENANT, saved.id, 0);
+      expect(immediate.previous_expires_at).toBeNull();
+      expect(openWebhookSecrets(box, saved.id, store.rows.get(saved.id)!.secrets_enc).previous_signing_secret).toBeUndefined();
+    });
+
+    it('18.1: replacing the configuration with "signing": true keeps the generated secret (receivers keep verifying)', async () => {
+      const { service } = setup();
+      const saved = await service.create(TENANT, { ...content(), signing: true });
+      const replaced = await service.update(TENANT, saved.id, { ...content(), signing: true, description: 'renamed' });
+      expect(replaced.shownSigningKey).toBeUndefined();
+      expect((await service.signingSecret(TENANT, saved.id)).signing_secret).toBe(saved.shownSigningKey!.signing_secret);
+    });
+
+    it('18.2: ed25519 answers only the whpk_ public key (create, GET, rotation); the whsk_ private key stays sealed', async () => {
+      const { service, box } = setup();
+      const saved = await service.create(TENANT, { ...content(), signature_scheme: 'ed25519' });
+      expect(saved.shownSigningKey).toMatchObject({ signature_scheme: 'ed25519', public_key: expect.stringMatching(/^whpk_/) });
+      expect(openWebhookSecrets(box, saved.id, saved.secrets_enc).signing_secret).toMatch(/^whsk_/);
+      const got = await service.signingSecret(TENANT, saved.id);
+      const rotated = await service.rotateSigningSecret(TENANT, saved.id, 30);
+      expect(rotated.previous_public_key).toBe(got.public_key);
+      for (const answer of [saved.shownSigningKey, got, rotated, service.present(saved)]) expect(JSON.stringify(answer)).not.toMatch(/whsk_|"signing_secret"/);
+    });
+
+    it('18.2: a whsec_ secret with the ed25519 scheme, and signing: false with a secret, are refused with the JSON path', async () => {
+      const { service } = setup();
+      const e1 = (await failure(
+        service.create(TENANT, { ...content(), signature_scheme: 'ed25519', signing_secret: `whsec_${randomBytes(32).toString('base64')}` }),
+      )) as InvalidInput;
+      expect(e1).toBeInstanceOf(InvalidInput);
+      expect(JSON.stringify(e1.details)).toContain('/signing_secret');
+      const e2 = (await failure(service.create(TENANT, { ...content(), signing: false, signature_scheme: 'ed25519' }))) as InvalidInput;
+      expect(JSON.stringify(e2.details)).toContain('/signing');
+    });
   });
 });

@@ -36,6 +36,7 @@ export const SYSTEM_EVENT_CATEGORIES = {
     'jive:webhook_disabled',
     'jive:webhook_marked_buggy',
     'jive:webhook_marked_not_buggy',
+    'jive:webhook_secret_rotated',
   ],
 } as const;
 export type SystemCategory = keyof typeof SYSTEM_EVENT_CATEGORIES;

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../primitives.js';
+import { SIGNATURE_SCHEMES } from './signing-keys.js';
 import { SIGNING_SECRET_MAX_LENGTH, SIGNING_SECRET_PATTERN } from './signing-secret.js';
 
 export const DEFAULT_BATCH_SIZE = 1;
@@ -23,6 +25,18 @@ export const webhookExtensionProperties = {
       writeOnly: true,
       description:
         'Standard Webhooks signing secret: whsec_ + standard base64 of 24 to 64 random bytes (echo "whsec_$(openssl rand -base64 32)"); deliveries then carry a webhook-signature of the body',
+    }),
+  ),
+  signing: Type.Optional(
+    Type.Boolean({
+      description:
+        'true: hookstream generates the signing key (a whsec_ secret of 32 random bytes, shown once in the answer; or an Ed25519 key pair with signature_scheme ed25519). Unset or false with no signing_secret: deliveries are not signed',
+    }),
+  ),
+  signature_scheme: Type.Optional(
+    StringEnum(SIGNATURE_SCHEMES, {
+      description:
+        'hmac-sha256 (default): webhook-signature v1,<HMAC>; ed25519: v1a,<Ed25519 signature>, verified with the public key of GET /v1/webhooks/{id}/signing-secret (implies signing: true)',
     }),
   ),
   batch_size: Type.Optional(

@@ -16,7 +16,7 @@ import { WebhookEntitySchema } from './service-entity.js';
 import type { WebhookEntity } from './service-entity.js';
 import type { WebhookSpec } from './spec.js';
 
-type Extensions = Pick<WebhookSpec, 'signing_secret' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description'>;
+type Extensions = Pick<WebhookSpec, 'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description'>;
 
 const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
 const JIVE_TUNING = { batch_size: DEFAULT_JIVE_PAYLOAD_SIZE, max_in_flight: DEFAULT_JIVE_CALLBACKS_PER_EXEC };
@@ -28,6 +28,7 @@ function extensions(input: NotificationConfig | WebhookEntity, defaults: typeof 
     max_in_flight: input.max_in_flight ?? defaults.max_in_flight,
   };
   if (input.signing_secret !== undefined) out.signing_secret = input.signing_secret;
+  if (input.signature_scheme !== undefined) out.signature_scheme = input.signature_scheme;
   if (input.rate_limit_per_s !== undefined) out.rate_limit_per_s = input.rate_limit_per_s;
   if (input.description !== undefined) out.description = input.description;
   return out;
@@ -160,7 +161,19 @@ function inputRuleErrors(input: NotificationConfig | WebhookEntity): ValidationE
   if (typeof input.signing_secret === 'string') {
     const problem = signingSecretProblem(input.signing_secret);
     if (problem) errors.push({ path: '/signing_secret', message: problem, rule: 'signingSecret' });
+    if (input.signature_scheme === 'ed25519')
+      errors.push({
+        path: '/signing_secret',
+        message: "a whsec_ secret is an HMAC key; with signature_scheme 'ed25519' hookstream generates the key pair: leave signing_secret out",
+        rule: 'signingScheme',
+      });
   }
+  if (input.signing === false && (input.signature_scheme === 'ed25519' || input.signing_secret !== undefined))
+    errors.push({
+      path: '/signing',
+      message: 'signing: false contradicts signing_secret / signature_scheme ed25519: leave one of them out',
+      rule: 'signingScheme',
+    });
   const config = input as NotificationConfig;
   const headerName = config.auth_type === 'partner_secret_token' ? (config.auth_config as TokenAuthConfig | undefined)?.header_name : undefined;
   if (typeof headerName === 'string') {

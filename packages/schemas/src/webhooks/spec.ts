@@ -26,6 +26,7 @@ const common = {
   events: Type.Array(WebhookEventTokenSchema, { maxItems: 50, uniqueItems: true, description: 'Content-type filter or system categories' }),
   object: Type.Optional(Uri()),
   signing_secret: ext.signing_secret,
+  signature_scheme: ext.signature_scheme,
   batch_size: Type.Integer({ minimum: 1, maximum: 100 }),
   timeout_ms: Type.Integer({ minimum: 1000, maximum: 10_000 }),
   max_in_flight: Type.Integer({ minimum: 1, maximum: 100 }),

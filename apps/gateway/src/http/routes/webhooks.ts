@@ -1,4 +1,5 @@
-import { fixtures } from '@hookstream/schemas';
+import { fixtures, MAX_ROTATION_GRACE_S, SIGNATURE_SCHEMES } from '@hookstream/schemas';
+import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { ErrorDetail } from '../../domain/errors.js';
 import { errorResponse, EXAMPLE_WEBHOOK_ID, fieldsParam, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
@@ -24,6 +25,33 @@ const webhookBody: BodyDoc = {
 };
 const webhookId = idParam('id', 'Webhook id', EXAMPLE_WEBHOOK_ID);
 
+const RotateRequestSchema = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_ROTATION_GRACE_S,
+        description: 'Seconds the old key keeps signing next to the new one (default 86400; 0: the old key stops at once)',
+      }),
+    ),
+  },
+  { title: 'RotateSigningSecretRequest', additionalProperties: false },
+);
+
+const signingSecretShape = {
+  type: 'object',
+  properties: {
+    signature_scheme: { type: 'string', enum: [...SIGNATURE_SCHEMES] },
+    signing_secret: { type: 'string', description: 'hmac-sha256: the whsec_ secret receivers verify with' },
+    public_key: { type: 'string', description: 'ed25519: the whpk_ public key receivers verify with (the private key is never answered)' },
+    previous_public_key: { type: 'string', description: 'ed25519 during a grace period: the previous public key' },
+    previous_expires_at: { type: ['string', 'null'], format: 'date-time', description: 'When the previous key stops signing (null: no previous key signs)' },
+  },
+};
+
+/** The body of a rotation is optional: no body (or an empty one) means the default grace period. */
+const hasBody = (req: Request) => Boolean(req.headers['content-type']) || Number(req.headers['content-length'] ?? 0) > 0 || 'transfer-encoding' in req.headers;
+
 /** The webhooks service: create, list, get, update, delete, re-enable. */
 export const webhookRoutes: Route[] = [
   {
@@ -44,11 +72,11 @@ export const webhookRoutes: Route[] = [
     },
     async handler(req, res, { deps, tenant, body }) {
       const fields = fieldsOf(req);
-      const row = await deps.webhooks.create(tenant.id, await body());
+      const { shownSigningKey, ...row } = await deps.webhooks.create(tenant.id, await body());
       res
         .status(201)
         .location(`/v1/webhooks/${row.id}`)
-        .json(pickFields(deps.webhooks.present(row), fields));
+        .json({ ...pickFields(deps.webhooks.present(row), fields), ...shownSigningKey });
     },
   },
   {
@@ -120,7 +148,8 @@ export const webhookRoutes: Route[] = [
       const id = param(req, 'id');
       // An unknown id is a 404 whatever the body holds.
       await deps.webhooks.get(tenant.id, id);
-      res.json(pickFields(deps.webhooks.present(await deps.webhooks.update(tenant.id, id, await body())), fields));
+      const { shownSigningKey, ...row } = await deps.webhooks.update(tenant.id, id, await body());
+      res.json({ ...pickFields(deps.webhooks.present(row), fields), ...shownSigningKey });
     },
   },
   {
@@ -151,6 +180,48 @@ export const webhookRoutes: Route[] = [
     async handler(req, res, { deps, tenant }) {
       await deps.webhooks.remove(tenant.id, param(req, 'id'));
       res.status(204).end();
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhooks/{id}/signing-secret',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'getWebhookSigningSecret',
+    summary: 'The current signing key receivers verify with (an HMAC secret, or an Ed25519 public key)',
+    description: 'Reveals the HMAC secret, so each read is recorded in the operator log (tenant, webhook, never the value).',
+    params: [webhookId],
+    responses: { '200': jsonResponse(signingSecretShape, 'The current key'), ...notFoundResponse },
+    async handler(req, res, { deps, tenant }) {
+      const id = param(req, 'id');
+      const answer = await deps.webhooks.signingSecret(tenant.id, id);
+      deps.logger.info({ tenant: tenant.id, webhook: id, scheme: answer.signature_scheme }, 'webhook signing secret read');
+      res.json(answer);
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/webhooks/{id}/signing-secret/rotate',
+    auth: 'tenant',
+    tag: 'Webhooks',
+    operationId: 'rotateWebhookSigningSecret',
+    summary: 'Replace the signing key; the old one keeps signing next to it during the grace period',
+    description:
+      'Answers the new key once (an Ed25519 key as its public half) and when the old key stops signing. Until then every delivery carries both signatures, space-separated in webhook-signature (new first); a webhook_secret_rotated event reaches the webhook system webhooks.',
+    params: [webhookId],
+    body: { schema: RotateRequestSchema, invalidMessage: 'invalid rotation', example: { grace_period_s: 86_400 } },
+    responses: {
+      '200': jsonResponse(signingSecretShape, 'Rotated'),
+      '400': errorResponse('Invalid grace period'),
+      '409': errorResponse('The webhook does not sign'),
+      ...notFoundResponse,
+    },
+    async handler(req, res, { deps, tenant, body }) {
+      const id = param(req, 'id');
+      const { grace_period_s } = (hasBody(req) ? await body() : {}) as { grace_period_s?: number };
+      const answer = await deps.webhooks.rotateSigningSecret(tenant.id, id, grace_period_s);
+      deps.logger.info({ tenant: tenant.id, webhook: id, grace_period_s: grace_period_s ?? null }, 'webhook signing secret rotated');
+      res.json(answer);
     },
   },
 ];
