@@ -3,6 +3,7 @@ import { createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypt
 import { fileURLToPath } from 'node:url';
 import { CONTENT_VERBS, NOTIFICATION_TYPES, fixtures, renderDeliveredBody } from '@hookstream/schemas';
 import { startReceiver, startSystem, startTokenEndpoint, waitFor, type Receiver, type TestSystem } from '@hookstream/test-kit';
+import { verify as hookstreamVerify } from '@hookstream/verify';
 import { Webhook } from 'standardwebhooks';
 import { event, newTenant, tokenWebhook, type Tenant } from './helpers.js';
 
@@ -320,13 +321,20 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
       await receiver.waitForUnique(n, { path: '/rotation', timeoutMs: 30_000 });
       return receiver.at('/rotation').at(-1)!;
     };
+    // Both verifiers must agree: the standardwebhooks library unchanged, and packages/verify.
     const verifies = (secret: string, r: { raw: string; headers: Record<string, unknown> }) => {
-      try {
-        new Webhook(secret).verify(r.raw, r.headers as Record<string, string>);
-        return true;
-      } catch {
-        return false;
-      }
+      const by = (check: () => unknown) => {
+        try {
+          check();
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const library = by(() => new Webhook(secret).verify(r.raw, r.headers as Record<string, string>));
+      const ours = by(() => hookstreamVerify(r.raw, r.headers as Record<string, string>, [secret]));
+      expect(ours).toBe(library);
+      return library;
     };
 
     await tenant.api.publish(event('liked-message', tenant.id));
@@ -386,5 +394,6 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     expect(header).toMatch(/^v1a,/);
     const signed = Buffer.from(`${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.raw}`);
     expect(cryptoVerify(null, signed, publicKey, Buffer.from(header.slice(4), 'base64'))).toBe(true);
+    expect(hookstreamVerify(r.raw, r.headers as Record<string, string>, [published.public_key]).id).toBe(r.headers['webhook-id']);
   });
 });

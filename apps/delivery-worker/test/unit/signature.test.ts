@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { ed25519PublicKey, ed25519PublicKeyOf, fixtures, generateEd25519SecretKey, generateSigningSecret, normalizeWebhookRequest } from '@hookstream/schemas';
+import { verify as hookstreamVerify, parseSecretKey } from '@hookstream/verify';
 import { Webhook } from 'standardwebhooks';
 import { AuthError } from '../../src/auth/errors.js';
 import { signatureHeader, signingKey, webhookSignature } from '../../src/auth/signature.js';
@@ -68,6 +69,11 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
     }
   });
 
+  it('18.1: packages/verify accepts a grace-period delivery with either secret alone', () => {
+    const headers = { 'webhook-id': 'msg_rot', 'webhook-timestamp': String(at), 'webhook-signature': signatureHeader(rotated, 'msg_rot', at, body)! };
+    for (const key of [newSecret, oldSecret]) expect(() => hookstreamVerify(body, headers, [key], { now: at * 1000 })).not.toThrow();
+  });
+
   it('18.1: from the expiry on (judged at the attempt timestamp) only the new secret signs', () => {
     expect(signatureHeader(rotated, 'msg_rot', at + 5, body)).toBe(webhookSignature(newSecret, 'msg_rot', at + 5, body));
     expect(signatureHeader({ signing_secret: newSecret }, 'msg_rot', at, body)).toBe(webhookSignature(newSecret, 'msg_rot', at, body));
@@ -83,6 +89,11 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
     const sig = Buffer.from(header.slice('v1a,'.length), 'base64');
     expect(cryptoVerify(null, Buffer.from(`msg_ed.${at}.${body}`), ed25519PublicKey(publicKey)!, sig)).toBe(true);
     expect(cryptoVerify(null, Buffer.from(`msg_ed.${at}.${body}x`), ed25519PublicKey(publicKey)!, sig)).toBe(false);
+    const headers = { 'webhook-id': 'msg_ed', 'webhook-timestamp': String(at), 'webhook-signature': header };
+    expect(() => hookstreamVerify(body, headers, [publicKey], { now: at * 1000 })).not.toThrow();
+    // The key's form (seed then public key, 64 bytes) is the one packages/verify and libsodium read.
+    expect(Buffer.from(secretKey.slice(5), 'base64')).toHaveLength(64);
+    expect(() => parseSecretKey(secretKey)).not.toThrow();
   });
 
   it('18.2: an ed25519 rotation carries both v1a signatures during the grace period', () => {
@@ -98,7 +109,10 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
     expect(cryptoVerify(null, Buffer.from(`m.${at}.${body}`), ed25519PublicKey(ed25519PublicKeyOf(oldKey)!)!, second!)).toBe(true);
   });
 
-  it('18.2: a malformed stored whsk_ key is refused at send time', () => {
+  it('18.2: a malformed stored whsk_ key (or one whose public half belongs to another key) is refused at send time', () => {
     expect(() => signatureHeader({ signing_secret: 'whsk_short' }, 'm', at, body)).toThrow(AuthError);
+    const [a, b] = [generateEd25519SecretKey(), generateEd25519SecretKey()].map((k) => Buffer.from(k.slice(5), 'base64'));
+    const mixed = 'whsk_' + Buffer.concat([a!.subarray(0, 32), b!.subarray(32)]).toString('base64');
+    expect(() => signatureHeader({ signing_secret: mixed }, 'm', at, body)).toThrow(AuthError);
   });
 });

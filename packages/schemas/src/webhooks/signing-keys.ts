@@ -27,18 +27,30 @@ export function generateSigningSecret(): string {
 }
 
 /**
- * A server-generated Ed25519 private key: `whsk_` + base64 of the raw 32-byte seed (RFC 8032's
- * private key), the raw form the Standard Webhooks `whpk_`/`whsk_` keys use.
+ * A server-generated Ed25519 private key: `whsk_` + base64 of the 64-byte secret key (the 32-byte
+ * seed, then the public key), the form libsodium, Go and Svix write for Standard Webhooks keys.
  */
 export function generateEd25519SecretKey(): string {
-  return ED25519_SECRET_KEY_PREFIX + randomBytes(32).toString('base64');
+  const seed = randomBytes(32);
+  const pub = rawPublicKey(seedKey(seed));
+  return ED25519_SECRET_KEY_PREFIX + Buffer.concat([seed, pub]).toString('base64');
 }
 
-/** The seed of a `whsk_` key, or undefined when it is not base64 of exactly 32 bytes. */
+const seedKey = (seed: Buffer): KeyObject => createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+const rawPublicKey = (priv: KeyObject): Buffer => createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length);
+
+/**
+ * The seed of a `whsk_` key (base64 of seed + public key, or of the bare 32-byte seed of RFC
+ * 8032), or undefined when it is malformed or its public half belongs to another seed (it would
+ * sign for a key nobody published).
+ */
 function ed25519Seed(secretKey: string): Buffer | undefined {
   if (!secretKey.startsWith(ED25519_SECRET_KEY_PREFIX)) return undefined;
-  const seed = decodeWhsecSecret(SIGNING_SECRET_PREFIX + secretKey.slice(ED25519_SECRET_KEY_PREFIX.length));
-  return seed?.length === 32 ? seed : undefined;
+  const raw = decodeWhsecSecret(SIGNING_SECRET_PREFIX + secretKey.slice(ED25519_SECRET_KEY_PREFIX.length));
+  if (raw?.length === 32) return raw;
+  if (raw?.length !== 64) return undefined;
+  const seed = raw.subarray(0, 32);
+  return rawPublicKey(seedKey(seed)).equals(raw.subarray(32)) ? seed : undefined;
 }
 
 export function isEd25519SecretKey(key: string): boolean {
@@ -48,15 +60,13 @@ export function isEd25519SecretKey(key: string): boolean {
 /** Node's private key object of a `whsk_` key; undefined when the key is malformed. */
 export function ed25519PrivateKey(secretKey: string): KeyObject | undefined {
   const seed = ed25519Seed(secretKey);
-  return seed ? createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }) : undefined;
+  return seed ? seedKey(seed) : undefined;
 }
 
 /** The `whpk_` public key (base64 of the raw 32 bytes) of a `whsk_` private key. */
 export function ed25519PublicKeyOf(secretKey: string): string | undefined {
   const priv = ed25519PrivateKey(secretKey);
-  if (!priv) return undefined;
-  const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
-  return ED25519_PUBLIC_KEY_PREFIX + spki.subarray(SPKI_ED25519_PREFIX.length).toString('base64');
+  return priv ? ED25519_PUBLIC_KEY_PREFIX + rawPublicKey(priv).toString('base64') : undefined;
 }
 
 /** Node's public key object of a `whpk_` key (what a receiver passes to crypto.verify). */
