@@ -186,16 +186,18 @@ export const webhookRoutes: Route[] = [
     method: 'get',
     path: '/v1/webhooks/{id}/signing-secret',
     auth: 'tenant',
+    // manage, not read: the answer is a credential (the HMAC secret), not a view of the configuration.
+    scope: 'manage',
     tag: 'Webhooks',
     operationId: 'getWebhookSigningSecret',
     summary: 'The current signing key receivers verify with (an HMAC secret, or an Ed25519 public key)',
     description: 'Reveals the HMAC secret, so each read is recorded in the operator log (tenant, webhook, never the value).',
     params: [webhookId],
     responses: { '200': jsonResponse(signingSecretShape, 'The current key'), ...notFoundResponse },
-    async handler(req, res, { deps, tenant }) {
+    async handler(req, res, { deps, tenant, key }) {
       const id = param(req, 'id');
       const answer = await deps.webhooks.signingSecret(tenant.id, id);
-      deps.logger.info({ tenant: tenant.id, webhook: id, scheme: answer.signature_scheme }, 'webhook signing secret read');
+      deps.logger.info({ tenant: tenant.id, api_key: key.keyId, webhook: id, scheme: answer.signature_scheme }, 'webhook signing secret read');
       res.json(answer);
     },
   },
@@ -203,6 +205,7 @@ export const webhookRoutes: Route[] = [
     method: 'post',
     path: '/v1/webhooks/{id}/signing-secret/rotate',
     auth: 'tenant',
+    scope: 'manage',
     tag: 'Webhooks',
     operationId: 'rotateWebhookSigningSecret',
     summary: 'Replace the signing key; the old one keeps signing next to it during the grace period',
@@ -216,11 +219,11 @@ export const webhookRoutes: Route[] = [
       '409': errorResponse('The webhook does not sign'),
       ...notFoundResponse,
     },
-    async handler(req, res, { deps, tenant, body }) {
+    async handler(req, res, { deps, tenant, key, body }) {
       const id = param(req, 'id');
       const { grace_period_s } = (hasBody(req) ? await body() : {}) as { grace_period_s?: number };
       const answer = await deps.webhooks.rotateSigningSecret(tenant.id, id, grace_period_s);
-      deps.logger.info({ tenant: tenant.id, webhook: id, grace_period_s: grace_period_s ?? null }, 'webhook signing secret rotated');
+      deps.logger.info({ tenant: tenant.id, api_key: key.keyId, webhook: id, grace_period_s: grace_period_s ?? null }, 'webhook signing secret rotated');
       res.json(answer);
     },
   },
