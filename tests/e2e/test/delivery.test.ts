@@ -165,7 +165,9 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
       await t.api.createWebhook({ events: 'webhook', callback: `${steer.url}/system` });
       const wh = await t.api.createWebhook(tokenWebhook(steer, '/gone', { email: ['user-mentioned'] }, { retry_base: 1, retry_max_count: 5 }));
       await t.api.publish(event('user-mentioned', t.id));
-      const systemVerbs = () => steer.at('/system').map((r) => r.body as { verb: string; reason?: string; jive: { objectID: string } });
+      // A system webhook batches (payload_size 100 by default): each call's body is an array of activities.
+      const systemVerbs = () =>
+        steer.at('/system').flatMap((r) => (Array.isArray(r.body) ? r.body : [r.body]) as { verb: string; reason?: string; jive: { objectID: string } }[]);
       const disabled = await waitFor(() => systemVerbs().find((b) => b.verb === 'jive:webhook_disabled' && b.jive.objectID === wh.id), {
         timeoutMs: 30_000,
         what: 'jive:webhook_disabled at the system webhook',
