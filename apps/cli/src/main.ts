@@ -5,6 +5,7 @@ import { consumerLag } from './commands/consumer-lag.js';
 import { loadDeadLetters, replayJob, requeue } from './commands/dead-letters.js';
 import { deliveriesToReplay } from './commands/history-replay.js';
 import { resealAll } from './commands/secrets-reseal.js';
+import { enableWebhook } from './commands/webhook-enable.js';
 import { openContext, type CliContext } from './context.js';
 import { parseTime, printRows } from './output.js';
 
@@ -15,6 +16,7 @@ const USAGE = `hookstream <command> [options]   (settings from KAFKA_BROKERS, KA
   dlq replay   (--all | --webhook ID) [--since T] [--until T]   put dead letters back into delivery
   replay       --webhook ID --since T [--status S,S]            re-deliver a webhook's recorded deliveries
   buggy        [--json]                                         webhooks marked buggy
+  enable       <webhook-id> [--no-recover] [--json]             re-enable a disabled or buggy webhook; replays what it skipped while buggy
   lag          [--json]                                         consumer lag per group and partition
   prune        [--older-than 30d] [--batch 5000]                delete expired audit rows (events, deliveries, attempts)
   secrets reseal [--batch 500] [--json]                         re-encrypt every sealed secret under the key ring's first key
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     status: { type: 'string' },
     all: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'no-recover': { type: 'boolean', default: false },
     'older-than': { type: 'string', default: '30d' },
     batch: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -97,6 +100,13 @@ async function run(ctx: CliContext, [cmd, sub, arg]: string[]): Promise<void> {
   }
   if (cmd === 'buggy') {
     printRows((await listBuggyWebhooks(ctx.db)) as unknown as Record<string, unknown>[], values.json);
+    return;
+  }
+  if (cmd === 'enable') {
+    if (!sub || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub)) throw new UsageError('enable needs a webhook id (a UUID)');
+    const outcome = await enableWebhook(ctx, sub, !values['no-recover']);
+    if (!outcome) throw new UsageError(`no webhook ${sub}`);
+    printRows([outcome as unknown as Record<string, unknown>], values.json);
     return;
   }
   if (cmd === 'lag') {

@@ -120,6 +120,85 @@ describe('operator CLI against the real broker and PostgreSQL', () => {
     ]);
   });
 
+  it('enable re-enables a buggy webhook and replays, in publication order, only what it skipped while buggy (#17.4)', async () => {
+    const { id: tenantId } = await createTenant(pg.db, 't-enable', { api_key_hash: randomUUID(), api_key_hint: 'x' });
+    const markedAt = new Date(Date.now() - 60_000);
+    const webhookId = await insertWebhookRow(pg.db, {
+      tenant_id: tenantId,
+      kind: 'notification',
+      buggy: true,
+      marked_buggy_at: markedAt,
+      spec: '{}',
+      fingerprint: 'f-enable',
+      consecutive_failures: 5,
+    });
+    const row = (n: number, extra: Record<string, unknown> = {}) => ({
+      id: randomUUID(),
+      tenant_id: tenantId,
+      event_id: `held-${n}`,
+      webhook_id: webhookId,
+      event_type: 'user-followed',
+      status: 'skipped',
+      last_error: 'webhook is marked buggy: not sent (kept for replay)',
+      body: JSON.stringify({ n }),
+      ...extra,
+    });
+    // One statement, as the matcher records a slice: the rows share created_at, their order is the publication order.
+    const held = [0, 1, 2, 3, 4].map((n) => row(n));
+    await insertDeliveryRows(pg.db, held);
+    await insertDeliveryRows(pg.db, [
+      row(90, { last_error: 'webhook is disabled' }),
+      row(91, { created_at: new Date(markedAt.getTime() - 3_600_000), updated_at: new Date(markedAt.getTime() - 3_600_000) }),
+    ]);
+
+    const deliveries = await kafka.consume(kafka.topics.deliveries);
+    const events = await kafka.consume(kafka.topics.events);
+    const r = cli('enable', webhookId, '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ webhook_id: webhookId, changed: true, was_buggy: true, recovered_deliveries: 5 });
+    await deliveries.waitFor(5);
+    const mine = deliveries.messages.filter((m) => m.key?.toString() === webhookId);
+    expect(mine.map((m) => (JSON.parse(m.value!.toString()) as DeliveryJob).event_id)).toEqual(held.map((h) => h.event_id));
+    expect(mine.map((m) => (JSON.parse(m.value!.toString()) as DeliveryJob).delivery_id)).toEqual(held.map((h) => h.id));
+    expect(mine.every((m) => m.headers?.['hookstream-replay']?.toString() === 'recovery')).toBe(true);
+    await events.waitFor(1);
+    expect(events.json<{ type: string; subject: string }>().find((e) => e.subject === webhookId)?.type).toBe('jive:webhook_marked_not_buggy');
+    expect((await loadWebhook(pg.db, webhookId))!.buggy).toBe(false);
+    // The skip stays in each delivery's history with its reason.
+    const kept = await pg.db('delivery_attempts').where({ delivery_id: held[0]!.id }).first();
+    expect(kept).toMatchObject({ outcome: 'skipped', error_class: 'recovered', error_message: held[0]!.last_error, attempt: 0 });
+
+    // Already enabled: nothing changes, nothing is replayed.
+    expect(JSON.parse(cli('enable', webhookId, '--json').stdout)).toMatchObject({ changed: false, recovered_deliveries: 0 });
+    expect(cli('enable', 'not-a-uuid').stderr).toContain('enable needs a webhook id');
+  });
+
+  it('enable --no-recover re-enables a buggy webhook without replaying what it skipped (#17.4)', async () => {
+    const { id: tenantId } = await createTenant(pg.db, 't-norecover', { api_key_hash: randomUUID(), api_key_hint: 'x' });
+    const webhookId = await insertWebhookRow(pg.db, {
+      tenant_id: tenantId,
+      kind: 'notification',
+      buggy: true,
+      marked_buggy_at: new Date(Date.now() - 60_000),
+      spec: '{}',
+      fingerprint: 'f-norecover',
+      consecutive_failures: 5,
+    });
+    await insertDeliveryRows(pg.db, {
+      id: randomUUID(),
+      tenant_id: tenantId,
+      event_id: 'held',
+      webhook_id: webhookId,
+      event_type: 'user-followed',
+      status: 'skipped',
+      last_error: 'webhook is marked buggy',
+      body: '{}',
+    });
+    const r = cli('enable', webhookId, '--no-recover', '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ changed: true, was_buggy: true, recovered_deliveries: 0 });
+    expect((await pg.db('deliveries').where({ webhook_id: webhookId }).first())!.status).toBe('skipped');
+  });
+
   it('fails with a usage message on a bad command or option', () => {
     const r = cli('dlq', 'replay');
     expect(r.status).toBe(2);

@@ -7,6 +7,7 @@ import { LastUsedRecorder } from './auth/last-used.js';
 import { TenantAuthenticator } from './auth/tenant-auth.js';
 import type { gatewayConfigSpec } from './config.js';
 import { DeliveryHistory } from './deliveries/delivery-history.js';
+import { SkippedRecovery } from './deliveries/skipped-recovery.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/listen.js';
 import { createGatewayMetrics } from './http/metrics.js';
@@ -72,6 +73,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
         { allowPrivate: config.HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS },
         settings.publicUrl,
         settings.defaultWebhookLimit,
+        new SkippedRecovery(db, producer, topics.deliveries),
       ),
       deliveries: new DeliveryHistory(db, producer, topics.deliveries),
       keys: new KeyService(db),

@@ -144,10 +144,15 @@ export async function webhookExists(db: Knex, tenantId: string, id: string): Pro
   return Boolean(await db('webhooks').where({ tenant_id: tenantId, id }).first('id'));
 }
 
-/** A page of the tenant's webhooks in creation order, optionally only those watching one of `objects`. */
-export async function listTenantWebhooks(db: Knex, tenantId: string, opts: { objects?: string[]; offset: number; limit: number }): Promise<WebhookRow[]> {
+/** A page of the tenant's webhooks in creation order, optionally only those watching one of `objects`, or only buggy (or healthy) ones. */
+export async function listTenantWebhooks(
+  db: Knex,
+  tenantId: string,
+  opts: { objects?: string[] | undefined; buggy?: boolean | undefined; offset: number; limit: number },
+): Promise<WebhookRow[]> {
   const q = db('webhooks').where({ tenant_id: tenantId });
   if (opts.objects) q.whereIn('object', opts.objects);
+  if (opts.buggy !== undefined) q.where({ buggy: opts.buggy });
   return (await q
     .orderBy([{ column: 'created_at' }, { column: 'id' }])
     .offset(opts.offset)

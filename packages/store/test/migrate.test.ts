@@ -14,6 +14,7 @@ const HISTORY = [
   '0009-tenant-webhook-limit',
   '0010-api-key-scopes',
   '0011-delivery-steering',
+  '0012-delivery-publication-order',
 ];
 
 describe('store migrations', () => {

@@ -400,4 +400,96 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     expect(cryptoVerify(null, signed, publicKey, Buffer.from(header.slice(4), 'base64'))).toBe(true);
     expect(hookstreamVerify(r.raw, r.headers as Record<string, string>, [published.public_key]).id).toBe(r.headers['webhook-id']);
   });
+
+  // Issue 17.4, Jive seed: "jive:webhook_marked_buggy" / "jive:webhook_marked_not_buggy", and
+  // "PUT /webhooks/{webhookID}/enable: Re-enable a webhook that was disabled. If the webhook was enabled then this request will be ignored."
+  describe('buggy webhooks lose nothing (#17.4)', () => {
+    type Hook = { id: string; buggy: boolean; enabled: boolean; marked_buggy_at: string | null; recovered_deliveries?: number };
+    type Delivery = { id: string; event_id: string; status: string; last_error: string | null };
+    const eventIdsAt = (path: string) =>
+      receiver
+        .at(path)
+        .filter((r) => r.status < 300)
+        .map((r) => (r.body as { event_id: string }).event_id);
+    const skippedOf = async (id: string) =>
+      (await tenant.api.expect<{ list: Delivery[] }>(200, 'GET', `/v1/webhooks/${id}/deliveries?status=skipped&count=100`)).list;
+
+    /** Fails the endpoint until the webhook is marked buggy (BUGGY_AFTER_DISCARDS, 5 by default), then publishes `held` events in one subject's order. */
+    async function markBuggyAndHold(path: string, held: number) {
+      receiver.behave(path, { status: 500 });
+      const wh = await tenant.api.createWebhook(tokenWebhook(receiver, path, { email: ['user-followed'] }, { retry_max_count: 0, max_in_flight: 1 }));
+      const subject = `recovery-${path}`;
+      for (let i = 0; i < 5; i++) await tenant.api.publish(event('user-followed', tenant.id, { subject }));
+      await waitFor(async () => (await tenant.api.expect<Hook>(200, 'GET', `/v1/webhooks/${wh.id}`)).buggy, { timeoutMs: 30_000, what: 'marked buggy' });
+      const sent: string[] = [];
+      for (let i = 0; i < held; i++) {
+        const e = event('user-followed', tenant.id, { subject });
+        await tenant.api.publish(e);
+        sent.push(e.id);
+      }
+      await waitFor(async () => (await skippedOf(wh.id)).length === held, { timeoutMs: 30_000, what: 'held deliveries recorded skipped' });
+      receiver.behave(path, { status: 200 });
+      return { id: wh.id, sent };
+    }
+
+    it('shows buggy:true with the time it was marked on every read, and the list filters by it', async () => {
+      const before = Date.now();
+      const { id } = await markBuggyAndHold('/buggy-visible', 1);
+      const got = await tenant.api.expect<Hook>(200, 'GET', `/v1/webhooks/${id}`);
+      // A buggy webhook is not enabled: the seed's enable "re-enable[s] a webhook that was disabled" and ignores an enabled one.
+      expect(got).toMatchObject({ buggy: true, enabled: false });
+      expect(Date.parse(got.marked_buggy_at!)).toBeGreaterThanOrEqual(before - 1000);
+      const buggyList = await tenant.api.expect<{ list: Hook[] }>(200, 'GET', '/v1/webhooks?buggy=true&count=100');
+      expect(buggyList.list.map((w) => w.id)).toContain(id);
+      expect(buggyList.list.every((w) => w.buggy)).toBe(true);
+      const healthy = await tenant.api.expect<{ list: Hook[] }>(200, 'GET', '/v1/webhooks?buggy=false&count=100');
+      expect(healthy.list.map((w) => w.id)).not.toContain(id);
+      const bad = await tenant.api.request<{ details: { path: string }[] }>('GET', '/v1/webhooks?buggy=maybe');
+      expect(bad.status).toBe(400);
+      expect(bad.body.details[0]!.path).toBe('/query/buggy');
+    });
+
+    it('re-enabling replays the deliveries skipped while buggy, in publication order, as the same delivery ids; the history keeps the skip and its reason', async () => {
+      const { id, sent } = await markBuggyAndHold('/buggy-recover', 4);
+      const skipped = await skippedOf(id);
+      expect(skipped.every((d) => /buggy/.test(d.last_error ?? ''))).toBe(true);
+      expect(eventIdsAt('/buggy-recover').filter((e) => sent.includes(e))).toEqual([]);
+
+      const enabled = await tenant.api.expect<Hook>(200, 'PUT', `/v1/webhooks/${id}/enable`);
+      expect(enabled).toMatchObject({ buggy: false, enabled: true, marked_buggy_at: null, recovered_deliveries: 4 });
+      await waitFor(() => sent.every((e) => eventIdsAt('/buggy-recover').includes(e)), { timeoutMs: 30_000, what: 'held deliveries recovered' });
+      expect(eventIdsAt('/buggy-recover').filter((e) => sent.includes(e))).toEqual(sent);
+      // Same delivery ids as the skipped records: a receiver deduplicates on webhook-id.
+      const ids = receiver
+        .at('/buggy-recover')
+        .filter((r) => sent.includes((r.body as { event_id: string }).event_id))
+        .map((r) => r.headers['webhook-id']);
+      expect(new Set(ids)).toEqual(new Set(skipped.map((d) => d.id)));
+
+      const one = skipped[0]!;
+      await waitFor(async () => (await tenant.api.expect<{ status: string }>(200, 'GET', `/v1/deliveries/${one.id}`)).status === 'delivered', {
+        what: 'recorded delivered',
+      });
+      const history = await tenant.api.expect<{ attempts: { outcome: string; error: { class: string; message: string } | null }[] }>(
+        200,
+        'GET',
+        `/v1/deliveries/${one.id}`,
+      );
+      expect(history.attempts[0]).toMatchObject({ outcome: 'skipped', error: { class: 'recovered', message: one.last_error } });
+      expect(history.attempts.at(-1)!.outcome).toBe('delivered');
+    });
+
+    it('?recover=false re-enables without replaying: what was held stays skipped', async () => {
+      const { id, sent } = await markBuggyAndHold('/buggy-norecover', 2);
+      const enabled = await tenant.api.expect<Hook>(200, 'PUT', `/v1/webhooks/${id}/enable?recover=false`);
+      expect(enabled).toMatchObject({ buggy: false, enabled: true, recovered_deliveries: 0 });
+      const marker = event('user-followed', tenant.id, { subject: 'recovery-/buggy-norecover' });
+      await tenant.api.publish(marker);
+      await waitFor(() => eventIdsAt('/buggy-norecover').includes(marker.id), { timeoutMs: 30_000, what: 'a new event delivered' });
+      expect(eventIdsAt('/buggy-norecover').filter((e) => sent.includes(e))).toEqual([]);
+      expect((await skippedOf(id)).length).toBe(2);
+      const bad = await tenant.api.request('PUT', `/v1/webhooks/${id}/enable?recover=nope`);
+      expect(bad.status).toBe(400);
+    });
+  });
 });

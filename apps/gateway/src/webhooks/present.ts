@@ -14,7 +14,9 @@ export function presentWebhook(row: WebhookRow, publicUrl: string, secrets: Secr
     id: row.id,
     ...(spec.kind === 'notification' ? notificationFields(spec, secrets) : entityFields(spec)),
     has_signing_secret: secrets.signing_secret,
-    enabled: row.enabled,
+    // A buggy webhook receives nothing until re-enabled, and the seed's enable "re-enable[s] a
+    // webhook that was disabled" (ignoring an enabled one): so it reads as not enabled (#17.4).
+    enabled: row.enabled && !row.buggy,
     // Set when hookstream disabled it: `gone` (the endpoint answered 410); enabling clears it.
     disabled_reason: row.disabled_reason ?? null,
     buggy: row.buggy,

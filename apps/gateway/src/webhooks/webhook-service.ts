@@ -40,7 +40,7 @@ export interface WebhookStore {
   get(tenantId: string, id: string): Promise<WebhookRow | undefined>;
   /** Reads and locks the row until the transaction ends. */
   lock(tenantId: string, id: string): Promise<WebhookRow | undefined>;
-  list(tenantId: string, opts: { objects?: string[] | undefined; offset: number; limit: number }): Promise<WebhookRow[]>;
+  list(tenantId: string, opts: { objects?: string[] | undefined; buggy?: boolean | undefined; offset: number; limit: number }): Promise<WebhookRow[]>;
   /** Throws an error with code 23505 when another webhook of the tenant has the new fingerprint. */
   replace(tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined>;
   setEnabled(id: string, enabled: boolean): Promise<WebhookRow | undefined>;
@@ -65,6 +65,17 @@ export interface WebhookEvents {
   publish(tenantId: string, webhookId: string, verbs: WebhookLifecycleVerb[]): Promise<void>;
 }
 
+/** Queues again what a webhook skipped while buggy (SkippedRecovery); resolves to how many were queued. */
+export interface SkippedDeliveries {
+  recover(tenantId: string, webhookId: string, since: Date, webhookRevision: number): Promise<number>;
+}
+
+/** A re-enabled webhook and the number of its skipped deliveries queued again. */
+export interface Reenabled {
+  row: WebhookRow;
+  recovered: number;
+}
+
 interface Prepared {
   spec: WebhookSpec;
   secrets: WebhookSecrets;
@@ -85,6 +96,8 @@ export class WebhookService {
     private readonly policy: UrlPolicy,
     private readonly publicUrl: string,
     private readonly defaultWebhookLimit = DEFAULT_TENANT_WEBHOOK_LIMIT,
+    /** Without it, re-enabling a buggy webhook recovers nothing (unit tests of the control plane). */
+    private readonly recovery?: SkippedDeliveries,
   ) {}
 
   present(row: WebhookRow): Record<string, unknown> {
@@ -179,8 +192,8 @@ export class WebhookService {
     return row;
   }
 
-  async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[] }): Promise<WebhookRow[]> {
-    return this.store.list(tenantId, { objects: opts.objects, offset: opts.startIndex, limit: opts.count + 1 });
+  async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[]; buggy?: boolean }): Promise<WebhookRow[]> {
+    return this.store.list(tenantId, { objects: opts.objects, buggy: opts.buggy, offset: opts.startIndex, limit: opts.count + 1 });
   }
 
   /**
@@ -195,6 +208,8 @@ export class WebhookService {
     const keys = Object.keys(input);
     if (keys.length === 1 && keys[0] === 'enabled') {
       if (typeof input.enabled !== 'boolean') throw new InvalidInput('invalid webhook', [{ path: '/enabled', message: 'must be boolean', rule: 'type' }]);
+      // A buggy webhook reads `enabled: false`: switching it on is the re-enable, recovery included.
+      if (input.enabled && (await this.get(tenantId, id)).buggy) return (await this.reenable(tenantId, id)).row;
       return this.setEnabled(tenantId, id, input.enabled);
     }
     await this.get(tenantId, id);
@@ -290,18 +305,31 @@ export class WebhookService {
 
   /** Re-enables a disabled or buggy webhook; a no-op (no event) when it is enabled and healthy. */
   async enable(tenantId: string, id: string): Promise<WebhookRow> {
+    return (await this.reenable(tenantId, id)).row;
+  }
+
+  /**
+   * Re-enables a disabled or buggy webhook and, unless `recover` is false, queues again the
+   * deliveries it skipped while buggy (#17.4), after the commit so the worker delivers them.
+   * What was skipped while merely disabled (by its owner, or by a 410 from the endpoint) stays
+   * skipped: the owner chose not to receive it.
+   */
+  async reenable(tenantId: string, id: string, opts: { recover?: boolean } = {}): Promise<Reenabled> {
     if (!isUuid(id)) throw new NotFound('webhook');
-    return this.store.transaction(async (tx) => {
+    const { before, row } = await this.store.transaction(async (tx) => {
       const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
-      if (before.enabled && !before.buggy) return before;
+      if (before.enabled && !before.buggy) return { before, row: before };
       const row = await tx.reenable(id);
       const verbs: WebhookLifecycleVerb[] = [];
       if (!before.enabled) verbs.push('jive:webhook_enabled');
       if (before.buggy) verbs.push('jive:webhook_marked_not_buggy');
       await this.lifecycle.publish(tenantId, id, verbs);
-      return row!;
+      return { before, row: row! };
     });
+    if (!before.buggy || opts.recover === false || !this.recovery) return { row, recovered: 0 };
+    const since = before.marked_buggy_at ? new Date(before.marked_buggy_at) : new Date(0);
+    return { row, recovered: await this.recovery.recover(tenantId, id, since, Number(row.revision)) };
   }
 
   async remove(tenantId: string, id: string): Promise<void> {

@@ -206,6 +206,43 @@ describe('WebhookService', () => {
     expect(events.published.map((e) => e.split(' ')[0])).toEqual(['jive:webhook_created', 'jive:webhook_marked_not_buggy']);
   });
 
+  it('re-enabling a buggy webhook recovers what it skipped since it was marked, unless asked not to; a merely disabled one recovers nothing (#17.4)', async () => {
+    const store = new FakeStore();
+    const calls: { since: Date; revision: number }[] = [];
+    const recovery = {
+      async recover(_tenantId: string, _webhookId: string, since: Date, revision: number) {
+        calls.push({ since, revision });
+        return 3;
+      },
+    };
+    const service = new WebhookService(
+      store,
+      new SecretBox(randomBytes(32).toString('base64')),
+      new FakeEvents(),
+      { allowPrivate: false },
+      'https://hookstream.test',
+      10,
+      recovery,
+    );
+    const row = await service.create(TENANT, content());
+    const markedAt = new Date('2026-01-31T12:00:00Z');
+    store.rows.set(row.id, { ...row, buggy: true, marked_buggy_at: markedAt });
+    expect(service.present(store.rows.get(row.id)!)).toMatchObject({ enabled: false, buggy: true, marked_buggy_at: markedAt.toISOString() });
+    const r = await service.reenable(TENANT, row.id);
+    expect(r.recovered).toBe(3);
+    expect(calls).toEqual([{ since: markedAt, revision: Number(r.row.revision) }]);
+    expect(service.present(r.row)).toMatchObject({ enabled: true, buggy: false, marked_buggy_at: null });
+
+    store.rows.set(row.id, { ...r.row, buggy: true, marked_buggy_at: markedAt });
+    expect(await service.reenable(TENANT, row.id, { recover: false })).toMatchObject({ recovered: 0, row: { buggy: false } });
+    store.rows.set(row.id, { ...r.row, enabled: false });
+    expect((await service.reenable(TENANT, row.id)).recovered).toBe(0);
+    // PUT {"enabled": true} on a buggy webhook is the same re-enable, recovery included.
+    store.rows.set(row.id, { ...r.row, buggy: true, marked_buggy_at: markedAt });
+    expect(await service.update(TENANT, row.id, { enabled: true })).toMatchObject({ buggy: false });
+    expect(calls).toHaveLength(2);
+  });
+
   it("answers NotFound for unknown ids, ids that are not UUIDs and another tenant's webhooks", async () => {
     const { service } = setup();
     const row = await service.create(TENANT, content());

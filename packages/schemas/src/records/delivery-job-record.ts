@@ -20,13 +20,16 @@ import {
  * - key: the webhook id, so one webhook's jobs stay in order on one partition;
  * - value: {@link DeliveryJob};
  * - headers: `hookstream-record-type: delivery-job`, `hookstream-delivery-id`, `hookstream-tenant-id`,
- *   `hookstream-event-type`, and `hookstream-replay: cli|api` on jobs queued again by a person.
+ *   `hookstream-event-type`, and `hookstream-replay: cli|api|recovery` on jobs queued again by a person or a re-enable.
  */
 export const DELIVERY_JOB_RECORD_TYPE = 'delivery-job';
 export const REPLAY_HEADER = 'hookstream-replay';
 
-/** Who queued a job again by hand: the CLI's dead-letter replay or the API's manual retry. */
-export type ReplayOrigin = 'cli' | 'api';
+/**
+ * Who queued a job again: the CLI's dead-letter replay, the API's manual retry, or the recovery
+ * of a buggy webhook's skipped deliveries when it is re-enabled (`recovery`).
+ */
+export type ReplayOrigin = 'cli' | 'api' | 'recovery';
 
 export function encodeDeliveryJobRecord(job: DeliveryJob, options: { replay?: ReplayOrigin } = {}): EncodedRecord {
   const headers: Record<string, string> = {

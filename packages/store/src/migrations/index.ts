@@ -10,6 +10,7 @@ import { apiKeys } from './0008-api-keys.js';
 import { tenantWebhookLimit } from './0009-tenant-webhook-limit.js';
 import { apiKeyScopes } from './0010-api-key-scopes.js';
 import { deliverySteering } from './0011-delivery-steering.js';
+import { deliveryPublicationOrder } from './0012-delivery-publication-order.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   tenantWebhookLimit,
   apiKeyScopes,
   deliverySteering,
+  deliveryPublicationOrder,
 ];

@@ -15,6 +15,15 @@ const fieldsOf = (req: Request) => {
   return fields;
 };
 
+/** An optional `true`/`false` query parameter; anything else is a 400 naming it. */
+function booleanQuery(req: Request, name: string, errors: ErrorDetail[]): boolean | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  errors.push({ path: `/query/${name}`, message: 'must be true or false', rule: 'enum' });
+  return undefined;
+}
+
 // Checked by the webhook service (normalizeWebhookRequest validates against this same schema,
 // then applies aliases and the endpoint policy), so the route only documents it.
 const webhookBody: BodyDoc = {
@@ -96,6 +105,7 @@ export const webhookRoutes: Route[] = [
         schema: { type: 'string' },
         example: 'object(https://example.com/places/1)',
       },
+      { name: 'buggy', in: 'query', description: 'Only webhooks marked buggy (true) or only the others (false)', schema: { type: 'boolean' }, example: 'true' },
       fieldsParam,
     ],
     responses: { '200': jsonResponse(ref('WebhookList'), 'A page'), '400': errorResponse('Malformed parameter') },
@@ -104,8 +114,13 @@ export const webhookRoutes: Route[] = [
       const page = parsePage(req.query, errors);
       const filters = parseFilters(req.query, ['object'], errors);
       const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
+      const buggy = booleanQuery(req, 'buggy', errors);
       throwIfErrors(errors);
-      const rows = await deps.webhooks.list(tenant.id, { ...page, ...(filters.object ? { objects: filters.object } : {}) });
+      const rows = await deps.webhooks.list(tenant.id, {
+        ...page,
+        ...(filters.object ? { objects: filters.object } : {}),
+        ...(buggy !== undefined ? { buggy } : {}),
+      });
       const items = rows.map((row) => pickFields(deps.webhooks.present(row), fields));
       res.json(pagedList(items, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/webhooks`, req.query as Record<string, unknown>));
     },
@@ -160,11 +175,33 @@ export const webhookRoutes: Route[] = [
     tag: 'Webhooks',
     operationId: 'enableWebhook',
     summary: 'Re-enable a disabled or buggy webhook (no-op if enabled)',
-    params: [webhookId, fieldsParam],
-    responses: { '200': jsonResponse(ref('Webhook'), 'Enabled'), ...notFoundResponse },
+    description:
+      'Re-enabling a buggy webhook also queues again, in publication order and with the same delivery ids, the deliveries it skipped while buggy ' +
+      '(`recovered_deliveries` says how many); `?recover=false` re-enables without them (they stay `skipped` in the history).',
+    params: [
+      webhookId,
+      fieldsParam,
+      {
+        name: 'recover',
+        in: 'query',
+        description: 'Replay the deliveries skipped while buggy (default true)',
+        schema: { type: 'boolean', default: true },
+        example: 'false',
+      },
+    ],
+    responses: {
+      '200': jsonResponse(ref('Webhook'), 'Enabled; `recovered_deliveries` is the number of skipped deliveries queued again'),
+      '400': errorResponse('Malformed parameter'),
+      '503': errorResponse('Re-enabled, but the broker did not acknowledge the recovered deliveries (the rest stay skipped)'),
+      ...notFoundResponse,
+    },
     async handler(req, res, { deps, tenant }) {
-      const fields = fieldsOf(req);
-      res.json(pickFields(deps.webhooks.present(await deps.webhooks.enable(tenant.id, param(req, 'id'))), fields));
+      const errors: ErrorDetail[] = [];
+      const fields = parseFields(req.query, WEBHOOK_FIELDS, errors);
+      const recover = booleanQuery(req, 'recover', errors);
+      throwIfErrors(errors);
+      const { row, recovered } = await deps.webhooks.reenable(tenant.id, param(req, 'id'), { recover: recover ?? true });
+      res.json({ ...pickFields(deps.webhooks.present(row), fields), recovered_deliveries: recovered });
     },
   },
   {
