@@ -218,8 +218,9 @@ export class WebhookService {
     return this.store.transaction(async (tx) => {
       const before = await tx.lock(tenantId, id);
       if (!before) throw new NotFound('webhook');
-      // A replacement that does not mention `enabled` keeps the current state.
-      if (!('enabled' in input)) spec.enabled = before.enabled;
+      // A replacement that does not mention `enabled` keeps the current state. A buggy webhook
+      // reads `enabled: false`: a client sending back what it read keeps the stored switch (#17.4).
+      if (!('enabled' in input) || (before.buggy && input.enabled === false)) spec.enabled = before.enabled;
       keepStoredTuning(spec, before.spec as WebhookSpec, input);
       let shown: Record<string, unknown> | undefined;
       if (prepared.generate) {

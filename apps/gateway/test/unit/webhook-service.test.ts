@@ -237,6 +237,11 @@ describe('WebhookService', () => {
     expect(await service.reenable(TENANT, row.id, { recover: false })).toMatchObject({ recovered: 0, row: { buggy: false } });
     store.rows.set(row.id, { ...r.row, enabled: false });
     expect((await service.reenable(TENANT, row.id)).recovered).toBe(0);
+    // The entity read back while buggy (enabled: false) and sent back keeps the stored switch.
+    store.rows.set(row.id, { ...r.row, buggy: true, marked_buggy_at: markedAt });
+    const echoed = service.present(store.rows.get(row.id)!);
+    expect(echoed.enabled).toBe(false);
+    expect(await service.update(TENANT, row.id, { ...echoed, description: 'echoed' })).toMatchObject({ enabled: true, buggy: true });
     // PUT {"enabled": true} on a buggy webhook is the same re-enable, recovery included.
     store.rows.set(row.id, { ...r.row, buggy: true, marked_buggy_at: markedAt });
     expect(await service.update(TENANT, row.id, { enabled: true })).toMatchObject({ buggy: false });
