@@ -177,6 +177,20 @@ describe('webhooks API', () => {
       expect(r.body).toMatchObject({ kind: 'notification', ...notification });
       expect(r.body).not.toHaveProperty('callback');
     });
+
+    // Create, Update and Update (enable) each take "fields ... The fields to be included in the response".
+    it('narrows the answers of create, update and enable to "fields" too', async () => {
+      const body = { events: 'document', callback: 'https://partner.example/fields', object: `${place}/fields` };
+      const created = await h.call('POST', '/v1/webhooks?fields=callback', { key: seedKey, body });
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({ id: expect.any(String), callback: body.callback });
+      const updated = await h.call('PUT', `/v1/webhooks/${created.body.id}?fields=events,enabled`, { key: seedKey, body: { ...body, enabled: false } });
+      expect(updated.body).toEqual({ id: created.body.id, events: 'document', enabled: false });
+      const enabled = await h.call('PUT', `/v1/webhooks/${created.body.id}/enable?fields=enabled`, { key: seedKey });
+      // Besides the fields asked for, enable reports how many held deliveries it replayed (issue 17.4).
+      expect(enabled.body).toEqual({ id: created.body.id, enabled: true, recovered_deliveries: 0 });
+      expect((await h.call('POST', '/v1/webhooks?fields=nope', { key: seedKey, body: { ...body, object: `${place}/nope` } })).status).toBe(400);
+    });
   });
 
   describe('validation', () => {
