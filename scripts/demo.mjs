@@ -77,12 +77,17 @@ const content = await api.createWebhook({ events: 'document', callback: `${recei
 say(`webhooks: system ${system.id}, token+signature ${byToken.id}, client_secret_jwt ${byJwt.id}, content ${content.id}`);
 
 const labels = { '/token': 'token + signature', '/oauth': 'OAuth2 client_secret_jwt', '/content': 'content webhook', '/system': 'system webhook' };
+// Content and system webhooks batch by default (the Jive seed's payload_size 100): a call's body
+// is then an array of activities, one delivery each.
+const bodiesOf = (r) => (Array.isArray(r.body) ? r.body : [r.body]);
+const deliveredCount = () => receiver.requests.filter((r) => r.status < 300).reduce((n, r) => n + bodiesOf(r).length, 0);
 let shown = 0;
 const show = () => {
   for (; shown < receiver.requests.length; shown++) {
     const r = receiver.requests[shown];
-    const b = r.body;
-    const what = b?.type ?? b?.verb ?? '?';
+    const items = bodiesOf(r);
+    const b = items[0];
+    const what = items.map((i) => i?.type ?? i?.verb ?? '?').join(', ') + (Array.isArray(r.body) ? ` (a batch of ${items.length})` : '');
     const channels = Array.isArray(b?.channels) ? ` channels=${b.channels.join(',')}` : '';
     const check = r.verified === undefined ? '' : r.verified ? ' verified ✓' : ' NOT VERIFIED ✗';
     say(`  <- ${labels[r.path] ?? r.path}: ${what}${channels} webhook-id=${r.webhookId}${check}`);
@@ -100,23 +105,27 @@ await api.publish(fixtures.envelope('jive:user_account_created', undefined, { id
 say('-> published jive:user_account_created');
 
 // Token webhook: the types whose event lists the email channel; OAuth2 webhook: in-app.
-// Plus the content event, user_account_created and four webhook_created system events: the
-// system webhook's own (it exists before its creation event is matched) and the three after it.
+// Plus the content event, user_account_created and the webhook_created events of the three
+// webhooks created after the system webhook. Its own webhook_created arrives only when the matcher
+// has loaded the new webhook before it matches that event (a race by design): not counted as due.
 const channelsOf = (type) => fixtures.eventData(type).channels ?? [];
 const expected =
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('email')).length +
   NOTIFICATION_TYPES.filter((t) => channelsOf(t).includes('in-app')).length +
   1 +
   1 +
-  4;
+  3;
 const deadline = Date.now() + 30_000;
-while (receiver.requests.filter((r) => r.status < 300).length < expected && Date.now() < deadline) {
+let allDueAt;
+while (deliveredCount() < expected + 1 && Date.now() < deadline && (allDueAt === undefined || Date.now() - allDueAt < 3000)) {
+  if (allDueAt === undefined && deliveredCount() >= expected) allDueAt = Date.now();
   await new Promise((r) => setTimeout(r, 100));
 }
 show();
 clearInterval(ticker);
-const ok = receiver.requests.filter((r) => r.status < 300).length;
-say(`\n${ok} of ${expected} deliveries arrived; token endpoint issued ${tokenEndpoint.issued.length} access token(s).`);
+const ok = deliveredCount();
+const own = ok > expected ? ", and the system webhook's own webhook_created" : '';
+say(`\n${Math.min(ok, expected)} of ${expected} deliveries arrived${own}; token endpoint issued ${tokenEndpoint.issued.length} access token(s).`);
 say(`history: curl -H "authorization: Bearer ${tenant.api_key.slice(0, 6)}…" ${gatewayUrl}/v1/webhooks/${byToken.id}/deliveries`);
 await receiver.close();
 await tokenEndpoint.close();
