@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
 import type { Logger } from 'pino';
+import { ListeningConnection } from './listening-connection.js';
 
 export const API_KEY_CHANGES_CHANNEL = 'hookstream_api_key_changes';
 
@@ -16,66 +16,34 @@ export interface ApiKeyChange {
  * sent while disconnected are lost, so a subscriber forgets what it cached then.
  */
 export class ApiKeyChangeFeed extends EventEmitter<{ change: [ApiKeyChange]; resync: []; error: [Error] }> {
-  private client: pg.Client | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  connected = false;
+  private readonly connection: ListeningConnection;
 
-  constructor(
-    private readonly url: string,
-    private readonly logger: Logger,
-  ) {
+  constructor(url: string, logger: Logger) {
     super();
-  }
-
-  async start(): Promise<void> {
-    await this.connect();
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'hookstream-api-key-feed' });
-    client.on('notification', (msg) => {
-      if (msg.channel !== API_KEY_CHANGES_CHANNEL || !msg.payload) return;
-      try {
-        this.emit('change', JSON.parse(msg.payload) as ApiKeyChange);
-      } catch (e) {
-        this.logger.warn({ err: e }, 'unreadable API key change notification');
-      }
+    this.connection = new ListeningConnection(url, logger, {
+      name: 'API key change feed',
+      applicationName: 'hookstream-api-key-feed',
+      channels: [API_KEY_CHANGES_CHANNEL],
+      onNotification: (_channel, payload) => {
+        try {
+          this.emit('change', JSON.parse(payload) as ApiKeyChange);
+        } catch (e) {
+          logger.warn({ err: e }, 'unreadable API key change notification');
+        }
+      },
+      onConnected: () => this.emit('resync'),
     });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${API_KEY_CHANGES_CHANNEL}`);
-    this.client = client;
-    this.connected = true;
-    this.emit('resync');
   }
 
-  private lost(client: pg.Client, err: Error): void {
-    if (this.client !== client || this.stopped) return;
-    this.client = undefined;
-    this.connected = false;
-    this.logger.warn({ err: err.message }, 'API key change feed lost its connection; reconnecting');
-    client.end().catch(() => undefined);
-    this.scheduleReconnect();
+  get connected(): boolean {
+    return this.connection.connected;
   }
 
-  private scheduleReconnect(delayMs = 1000): void {
-    if (this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.connect().catch((e: Error) => {
-        this.logger.warn({ err: e.message }, 'API key change feed reconnect failed');
-        this.scheduleReconnect(Math.min(delayMs * 2, 10_000));
-      });
-    }, delayMs);
+  start(): Promise<void> {
+    return this.connection.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const c = this.client;
-    this.client = undefined;
-    this.connected = false;
-    if (c) await c.end().catch(() => undefined);
+  stop(): Promise<void> {
+    return this.connection.stop();
   }
 }
