@@ -41,6 +41,16 @@ export const DeliveryJobSchema = Type.Object(
     due_at: Type.Optional(EpochMillis({ description: 'Not before this time (epoch ms); absent or 0 means now' })),
     created_at: DateTime(),
     body: JsonObject({ description: 'Rendered JSON the partner receives' }),
+    envelope: Type.Optional(
+      Type.Object(
+        {
+          source: Type.String({ maxLength: 2048 }),
+          subject: Type.Optional(Type.String({ maxLength: 2048 })),
+          time: Type.Optional(Type.String({ maxLength: 256 })),
+        },
+        { description: "The event's CloudEvents members a webhook's transform reads besides id, type and the body" },
+      ),
+    ),
     trace: Type.Optional(Type.Object({ published_at: Type.Optional(EpochMillis({ description: 'When the event was published' })) })),
     previous_attempts: Type.Optional(
       Type.Array(AttemptRecordSchema, { maxItems: 100, description: 'Attempts already made, so a dead letter can be written without a database read' }),
@@ -118,6 +128,7 @@ export interface NewDeliveryJob {
   webhook_revision?: number;
   event_type: string;
   body: Record<string, unknown>;
+  envelope?: DeliveryJob['envelope'];
   published_at?: number;
   now?: Date;
 }
@@ -137,6 +148,7 @@ export function createDeliveryJob(input: NewDeliveryJob): DeliveryJob {
     created_at: (input.now ?? new Date()).toISOString(),
     body: input.body,
   };
+  if (input.envelope !== undefined) job.envelope = input.envelope;
   if (input.published_at !== undefined) job.trace = { published_at: input.published_at };
   return job;
 }

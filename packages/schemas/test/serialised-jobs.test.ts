@@ -58,6 +58,7 @@ describe('FirstAttemptJobRecords', () => {
           tenant_id: fc.uuid(),
           event_type: fc.string({ minLength: 1 }),
           published_at: fc.option(fc.nat(), { nil: undefined }),
+          envelope: fc.option(fc.record({ source: fc.string(), subject: fc.string(), time: fc.string() }, { requiredKeys: ['source'] }), { nil: undefined }),
           now: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
         }),
         fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.option(fc.nat(), { nil: undefined }), fc.dictionary(fc.string(), json, { maxKeys: 4 })), {
@@ -65,7 +66,8 @@ describe('FirstAttemptJobRecords', () => {
           maxLength: 4,
         }),
         (shared, webhooks) => {
-          const { published_at, ...rest } = shared;
+          const { published_at, envelope, ...base } = shared;
+          const rest = envelope === undefined ? base : { ...base, envelope };
           const input = published_at === undefined ? rest : { ...rest, published_at };
           const records = new FirstAttemptJobRecords(input);
           for (const [webhookId, revision, body] of webhooks) {

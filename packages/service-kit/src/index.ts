@@ -20,3 +20,4 @@ export * from './net/address-class.js';
 export * from './net/metadata-host.js';
 export * from './kafka/log-levels.js';
 export * from './kafka/request-queue-fix.js';
+export * from './transform/payload-transform.js';

@@ -381,6 +381,94 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     }
   });
 
+  it('19.3: a Slack-shaped transform is received as such and verifies with the signature (standardwebhooks and @hookstream/verify); an expression that loops forever is cut off, recorded as transform_error, and other webhooks keep being delivered', async () => {
+    const slackTransform =
+      '{"text": "*" & type & "* on " & subject & " from " & source & " (" & id & ")", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": data.event_id}}]}';
+    const looping = '( $f := function($x){ $f($x) }; $f(1) )';
+    const t = await newTenant(system, 'transform');
+    // Checked at API time: a 400 naming /transform, with JSONata's position.
+    const broken = await t.api.request<{ details: { path: string; message: string }[] }>(
+      'POST',
+      '/v1/webhooks',
+      tokenWebhook(receiver, '/slack', { email: ['user-followed'] }, { transform: '{"text": }' }),
+    );
+    expect(broken.status).toBe(400);
+    expect(broken.body.details).toEqual([
+      expect.objectContaining({ path: '/transform', message: expect.stringMatching(/does not compile: S0211.*position 10/) }),
+    ]);
+
+    const slack = await t.api.createWebhook(tokenWebhook(receiver, '/slack', { email: ['user-followed'] }, { signing: true, transform: slackTransform }));
+    const secret = slack.signing_secret as string;
+    const loop = await t.api.createWebhook(tokenWebhook(receiver, '/loop', { email: ['user-followed'] }, { transform: looping }));
+    expect(loop.transform).toBe(looping);
+    const dlq = await system.kafka.consume(system.kafka.topics.deliveriesDlq);
+
+    const preview = await t.api.expect<{ ok: boolean; body?: unknown; error?: string }>(200, 'POST', `/v1/webhooks/${slack.id}/transform/test`, {
+      event: { id: 'evt-1', type: 'user-followed', source: '/src', subject: 'thread-7', data: { event_id: 'evt-1' } },
+    });
+    expect(preview).toEqual({
+      ok: true,
+      body: { text: '*user-followed* on thread-7 from /src (evt-1)', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'evt-1' } }] },
+    });
+    const loopPreview = await t.api.expect<{ ok: boolean; error?: string }>(200, 'POST', `/v1/webhooks/${loop.id}/transform/test`, { event: { data: {} } });
+    expect(loopPreview).toEqual({ ok: false, error: expect.stringMatching(/D1011|D1012/) });
+
+    // A webhook without a transform: 409 unless a draft is sent; a draft is compiled like a saved one.
+    const plain = await t.api.createWebhook(tokenWebhook(receiver, '/plain', { email: ['user-mentioned'] }));
+    const preview409 = await t.api.request('POST', `/v1/webhooks/${plain.id}/transform/test`, { event: { data: {} } });
+    expect(preview409.status).toBe(409);
+    const badDraft = await t.api.request<{ details: { path: string }[] }>('POST', `/v1/webhooks/${plain.id}/transform/test`, {
+      event: { data: {} },
+      transform: '{"a": }',
+    });
+    expect(badDraft.status).toBe(400);
+    expect(badDraft.body.details.map((d) => d.path)).toEqual(['/transform']);
+    const draft = await t.api.expect<unknown>(200, 'POST', `/v1/webhooks/${plain.id}/transform/test`, {
+      event: { data: { n: 2 } },
+      transform: '{"twice": data.n * 2}',
+    });
+    expect(draft).toEqual({ ok: true, body: { twice: 4 } });
+
+    const first = event('user-followed', t.id, { subject: 'thread-7' });
+    await t.api.publish(first);
+    await receiver.waitForUnique(1, { path: '/slack', timeoutMs: 30_000 });
+    const got = receiver.at('/slack')[0]!;
+    expect(got.headers['content-type']).toMatch(/^application\/json/);
+    expect(got.body).toEqual({
+      text: `*user-followed* on thread-7 from ${first.source} (${first.id})`,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: first.id } }],
+    });
+    // The signature covers the transformed body, the bytes actually sent.
+    expect(new Webhook(secret).verify(got.raw, got.headers as Record<string, string>)).toEqual(got.body);
+    expect(hookstreamVerify(got.raw, got.headers as Record<string, string>, [secret]).id).toBe(got.headers['webhook-id']);
+
+    // The looping expression: discarded with reason transform_error and the message in the history; nothing reaches /loop.
+    const letter = await waitFor(
+      () => dlq.json<{ job: { webhook_id: string; delivery_id: string }; reason: string }>().find((l) => l.job.webhook_id === loop.id),
+      { timeoutMs: 30_000, what: 'the dead letter of the looping transform' },
+    );
+    expect(letter.reason).toBe('transform_error');
+    const history = await waitFor(
+      async () => {
+        const d = await t.api.request<{ status: string; last_error: string | null }>('GET', `/v1/deliveries/${letter.job.delivery_id}`);
+        return d.body.status === 'discarded' ? d.body : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the looping delivery discarded in the history' },
+    );
+    expect(history.last_error).toMatch(/^transform_error: D101[12]: (Stack overflow|Evaluation timeout)/);
+    expect(receiver.at('/loop')).toHaveLength(0);
+
+    // The worker goes on: the next event reaches the Slack webhook, and again the looping one is cut off.
+    await t.api.publish(event('user-followed', t.id, { subject: 'thread-8' }));
+    await receiver.waitForUnique(2, { path: '/slack', timeoutMs: 30_000 });
+    expect((receiver.at('/slack').at(-1)!.body as { text: string }).text).toMatch(/on thread-8 /);
+    await waitFor(() => dlq.json<{ job: { webhook_id: string } }>().filter((l) => l.job.webhook_id === loop.id).length === 2, {
+      timeoutMs: 30_000,
+      what: 'the second looping delivery dead-lettered',
+    });
+    expect(receiver.at('/loop')).toHaveLength(0);
+  });
+
   it('18.2: an ed25519 webhook signs v1a,<signature> that crypto.verify accepts with the published whpk_ public key (the private key is never answered)', async () => {
     const created = await tenant.api.createWebhook(tokenWebhook(receiver, '/ed25519', { email: ['liked-message'] }, { signature_scheme: 'ed25519' }));
     expect(JSON.stringify(created)).not.toMatch(/whsk_/);

@@ -7,6 +7,7 @@ import type { WorkerMetrics } from '../metrics.js';
 import { canRetry, retryDelayMs } from '../retry/backoff.js';
 import { isThrottleStatus, nextAttemptDelayMs, retryAfterMs } from '../retry/retry-after.js';
 import { GONE } from '../steering/gone-disabler.js';
+import { JobTransformer, TRANSFORM_ERROR } from '../transform/job-transformer.js';
 import type { CallSlots } from './call-slots.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
@@ -81,6 +82,7 @@ export class DeliveryProcessor {
   private readonly lanes = new Map<string, WebhookLane<Pending>>();
   /** Endpoints that answered "overloaded" and have not recovered to their lane's ceiling yet. */
   private readonly throttles = new Map<string, EndpointThrottle>();
+  private readonly transformer = new JobTransformer();
   private stopping = false;
 
   constructor(private readonly deps: ProcessorDeps) {}
@@ -169,18 +171,39 @@ export class DeliveryProcessor {
     return lane;
   }
 
-  private async runCall(webhookId: string, items: Pending[]): Promise<void> {
+  private async runCall(webhookId: string, all: Pending[]): Promise<void> {
     // The configuration may have changed while the jobs waited: use the current one, and
     // never one older than a job was matched against (the cache may not have caught up yet).
     let needed = 0;
-    for (const i of items) needed = Math.max(needed, i.job.webhook_revision ?? 0);
+    for (const i of all) needed = Math.max(needed, i.job.webhook_revision ?? 0);
     const cached = this.deps.cache.get(webhookId);
     const webhook = cached && cached.revision >= needed ? cached : await this.deps.loadWebhook(webhookId);
     if (!webhook || !webhook.enabled || webhook.buggy) {
-      await Promise.all(items.map((i) => this.process(i.job).then(i.done)));
+      await Promise.all(all.map((i) => this.process(i.job).then(i.done)));
       return;
     }
-    const jobs = items.map((i) => i.job);
+    // Each job's body is transformed, then the call batches what the transforms produced; the
+    // signature is computed over that body. The jobs kept for retries hold the rendered body, so
+    // every attempt applies the webhook's current expression.
+    const transformed = await this.transformer.apply(
+      webhook,
+      all.map((i) => i.job),
+    );
+    const items: Pending[] = [];
+    const jobs: DeliveryJob[] = [];
+    transformed.forEach((t, k) => {
+      const item = all[k]!;
+      if (t.ok) {
+        items.push(item);
+        jobs.push(t.job);
+        return;
+      }
+      this.discardUnsendable(item.job, TRANSFORM_ERROR, `${TRANSFORM_ERROR}: ${t.error}`).then(item.done, (e: unknown) => {
+        // Not marked done: the offset stays uncommitted and the job is redelivered after a restart.
+        this.deps.logger.error({ err: e, delivery_id: item.job.delivery_id }, 'could not record a failed transform');
+      });
+    });
+    if (items.length === 0) return;
     let outcome: AttemptOutcome;
     try {
       outcome = await this.deps.caller.call(webhook, jobs);
@@ -354,7 +377,7 @@ export class DeliveryProcessor {
   private async discardUnsendable(job: DeliveryJob, reason: string, message: string): Promise<void> {
     await Promise.all([
       this.deps.router.deadLetter(createDeadLetter(job, reason)),
-      this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'discarded'), last_error: message, finished_at: new Date() } }),
+      this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'discarded'), last_error: dbText(message), finished_at: new Date() } }),
     ]);
   }
 }

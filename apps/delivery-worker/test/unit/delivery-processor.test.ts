@@ -33,6 +33,7 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
   const scheduled: DeliveryJob[] = [];
   const deadLetters: DeadLetter[] = [];
   const calls: { webhook: string; jobs: string[] }[] = [];
+  const sentBodies: unknown[][] = [];
   const counted = { discarded: 0, succeeded: 0, gone: 0, loads: 0, refreshes: 0 };
   const deps: ProcessorDeps = {
     cache: {
@@ -46,6 +47,7 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
     caller: {
       call: async (webhook, jobs) => {
         calls.push({ webhook: webhook.id, jobs: jobs.map((j) => j.delivery_id) });
+        sentBodies.push(jobs.map((j) => j.body));
         const next = outcomes.shift();
         if (!next) throw new Error('no outcome left for this call');
         return next;
@@ -60,7 +62,7 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
     batchWaitMs: 1000,
     slots: new CallSlots(10),
   };
-  return { processor: new DeliveryProcessor(deps), audit, scheduled, deadLetters, calls, counted };
+  return { processor: new DeliveryProcessor(deps), audit, scheduled, deadLetters, calls, counted, sentBodies };
 }
 
 describe('DeliveryProcessor', () => {
@@ -145,6 +147,22 @@ describe('DeliveryProcessor', () => {
       expect(t.scheduled[0]!.due_at).toBeLessThanOrEqual(Date.now() + minDelayMs);
       expect(t.audit[0]!.attempts![0]).toMatchObject({ status_code: 429, retry_after_ms: askedMs });
     }
+  });
+
+  it('19.3: transforms each job of a batch before the call; a job whose transform throws is discarded (transform_error, message in the history), the others are sent, none is retried', async () => {
+    const transform = '$exists(data.bad) ? $error("bad comment " & id) : {"text": type & ": " & data.text, "subject": subject}';
+    const t = setup(aWebhook({}, { batch_size: 2, transform }), [delivered]);
+    const good = aJob({ event_id: 'evt-good', body: { text: 'hello' }, envelope: { source: '/s', subject: 'thread-7' } });
+    const bad = aJob({ event_id: 'evt-bad', body: { bad: true } });
+    await Promise.all([t.processor.process(good), t.processor.process(bad)]);
+    expect(t.sentBodies).toEqual([[{ text: `${good.event_type}: hello`, subject: 'thread-7' }]]);
+    expect(t.calls).toEqual([{ webhook: good.webhook_id, jobs: [good.delivery_id] }]);
+    expect(t.deadLetters).toHaveLength(1);
+    expect(t.deadLetters[0]).toMatchObject({ reason: 'transform_error', job: { delivery_id: bad.delivery_id, body: { bad: true } } });
+    const discarded = t.audit.find((a) => a.delivery?.id === bad.delivery_id)!.delivery!;
+    expect(discarded).toMatchObject({ status: 'discarded', last_error: 'transform_error: D3137: bad comment evt-bad (at position 27)' });
+    expect(t.scheduled).toEqual([]);
+    expect(t.counted.discarded).toBe(0);
   });
 
   it('never delivers across tenants: a job for another tenant’s webhook is dead-lettered, with no history row', async () => {

@@ -105,6 +105,7 @@ export const WEBHOOK_FIELDS = [
   'max_in_flight',
   'rate_limit_per_s',
   'description',
+  'transform',
   'has_signing_secret',
   'consecutive_failures',
   'marked_buggy_at',

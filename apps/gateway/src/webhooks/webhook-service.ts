@@ -7,6 +7,7 @@ import { webhookFingerprint } from './fingerprint.js';
 import { presentWebhook, type SecretFlags } from './present.js';
 import { newSigningKey, schemeOfKey, shownKey, signingAnswer } from './signing-keys.js';
 import { keepStoredTuning } from './tuning-on-update.js';
+import { compileTransformAt } from './transform-check.js';
 import { endpointUrlProblem, type UrlPolicy } from './url-policy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -129,6 +130,11 @@ export class WebhookService {
         message: `no secret named ${JSON.stringify(auth.secret_name)} in this tenant's secret store; create it first with PUT /v1/secrets/{name}`,
         rule: 'secretExists',
       });
+    }
+    if (typeof spec.transform === 'string') {
+      // Compiled here so a broken expression is a 400 now, not a discarded delivery later.
+      const checked = compileTransformAt(spec.transform, '/transform');
+      if ('error' in checked) errors.push(checked.error);
     }
     if (errors.length) throw new InvalidInput('invalid webhook', errors);
     const secrets: WebhookSecrets = {};

@@ -80,6 +80,12 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
       event_id: event.id,
       tenant_id: event.tenantid,
       event_type: decoded.type,
+      // What a webhook's transform reads besides id, type and the body (the worker has no other copy of the event).
+      envelope: {
+        source: event.source,
+        ...(event.subject !== undefined ? { subject: event.subject } : {}),
+        ...(event.time !== undefined ? { time: event.time } : {}),
+      },
       ...(publishedAt !== undefined ? { published_at: publishedAt } : {}),
       now,
     };

@@ -65,7 +65,8 @@ export class FirstAttemptJobRecords {
     this.eventType = event.event_type;
     this.eventPart = `,"event_id":${JSON.stringify(event.event_id)},"tenant_id":${JSON.stringify(event.tenant_id)},"webhook_id":`;
     this.tail = `,"event_type":${JSON.stringify(event.event_type)},"attempt":1,"due_at":0,"created_at":${JSON.stringify(now.toISOString())},"body":`;
-    this.trace = event.published_at !== undefined ? `,"trace":{"published_at":${JSON.stringify(event.published_at)}}}` : '}';
+    const envelope = event.envelope !== undefined ? `,"envelope":${JSON.stringify(event.envelope)}` : '';
+    this.trace = envelope + (event.published_at !== undefined ? `,"trace":{"published_at":${JSON.stringify(event.published_at)}}}` : '}');
   }
 
   encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string): EncodedRecord {

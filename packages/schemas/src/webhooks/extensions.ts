@@ -15,6 +15,8 @@ export const DEFAULT_JIVE_PAYLOAD_SIZE = 100;
 export const DEFAULT_JIVE_CALLBACKS_PER_EXEC = 3;
 export const MAX_BATCH_SIZE = 100;
 export const MAX_IN_FLIGHT = 100;
+/** Characters of a `transform` expression (the gateway also compiles it). */
+export const MAX_TRANSFORM_LENGTH = 16 * 1024;
 
 /** hookstream's own settings, accepted on both request shapes. */
 export const webhookExtensionProperties = {
@@ -56,6 +58,14 @@ export const webhookExtensionProperties = {
   ),
   rate_limit_per_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'Requests per second to this endpoint' })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+  transform: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: MAX_TRANSFORM_LENGTH,
+      description:
+        'JSONata expression that turns {id, type, source, subject, time, data} into the JSON object the endpoint receives (e.g. {"text": data.comment.text} for Slack); checked when saved, evaluated within 50 ms; try it with POST /v1/webhooks/{id}/transform/test',
+    }),
+  ),
 };
 
 /** The Jive seed's names for `batch_size` and `max_in_flight`, accepted on the webhooks-service (Jive) shape. */

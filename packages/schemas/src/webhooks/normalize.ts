@@ -16,7 +16,10 @@ import { WebhookEntitySchema } from './service-entity.js';
 import type { WebhookEntity } from './service-entity.js';
 import type { WebhookSpec } from './spec.js';
 
-type Extensions = Pick<WebhookSpec, 'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description'>;
+type Extensions = Pick<
+  WebhookSpec,
+  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform'
+>;
 
 const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
 const JIVE_TUNING = { batch_size: DEFAULT_JIVE_PAYLOAD_SIZE, max_in_flight: DEFAULT_JIVE_CALLBACKS_PER_EXEC };
@@ -31,6 +34,7 @@ function extensions(input: NotificationConfig | WebhookEntity, defaults: typeof 
   if (input.signature_scheme !== undefined) out.signature_scheme = input.signature_scheme;
   if (input.rate_limit_per_s !== undefined) out.rate_limit_per_s = input.rate_limit_per_s;
   if (input.description !== undefined) out.description = input.description;
+  if (input.transform !== undefined) out.transform = input.transform;
   return out;
 }
 

@@ -32,6 +32,7 @@ const common = {
   max_in_flight: Type.Integer({ minimum: 1, maximum: 100 }),
   rate_limit_per_s: ext.rate_limit_per_s,
   description: ext.description,
+  transform: ext.transform,
 };
 
 function specVariant<P extends TProperties>(title: string, props: P) {

@@ -1,9 +1,10 @@
-import { fixtures, MAX_ROTATION_GRACE_S, SIGNATURE_SCHEMES } from '@hookstream/schemas';
+import { fixtures, MAX_ROTATION_GRACE_S, MAX_TRANSFORM_LENGTH, SIGNATURE_SCHEMES } from '@hookstream/schemas';
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
-import type { ErrorDetail } from '../../domain/errors.js';
+import { Conflict, InvalidInput, type ErrorDetail } from '../../domain/errors.js';
 import { errorResponse, EXAMPLE_WEBHOOK_ID, fieldsParam, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
 import { WEBHOOK_FIELDS } from '../../webhooks/present.js';
+import { compileTransformAt } from '../../webhooks/transform-check.js';
 import { param } from '../context.js';
 import { pagedList, parseFields, parseFilters, parsePage, pickFields, throwIfErrors } from '../pagination.js';
 import type { BodyDoc, Route } from './route.js';
@@ -55,6 +56,44 @@ const signingSecretShape = {
     public_key: { type: 'string', description: 'ed25519: the whpk_ public key receivers verify with (the private key is never answered)' },
     previous_public_key: { type: 'string', description: 'ed25519 during a grace period: the previous public key' },
     previous_expires_at: { type: ['string', 'null'], format: 'date-time', description: 'When the previous key stops signing (null: no previous key signs)' },
+  },
+};
+
+const SampleString = (description: string) => Type.Optional(Type.String({ maxLength: 2048, description }));
+const TransformTestRequestSchema = Type.Object(
+  {
+    event: Type.Object(
+      {
+        id: SampleString('The event id the transform reads as `id`'),
+        type: SampleString('The catalogue type, read as `type`'),
+        source: SampleString('Read as `source`'),
+        subject: SampleString('Read as `subject`'),
+        time: SampleString('Read as `time`'),
+        data: Type.Object({}, { additionalProperties: true, description: 'The body the webhook would otherwise receive, read as `data`' }),
+      },
+      { additionalProperties: false },
+    ),
+    transform: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_TRANSFORM_LENGTH, description: "A draft expression to try instead of the webhook's own (nothing is saved)" }),
+    ),
+  },
+  { title: 'TransformTestRequest', additionalProperties: false },
+);
+type TransformTestRequest = {
+  event: { data: Record<string, unknown> } & Partial<Record<'id' | 'type' | 'source' | 'subject' | 'time', string>>;
+  transform?: string;
+};
+
+const transformTestShape = {
+  type: 'object',
+  required: ['ok'],
+  properties: {
+    ok: {
+      type: 'boolean',
+      description: 'true: `body` is what the endpoint would receive; false: `error` is why the delivery would be discarded (transform_error)',
+    },
+    body: { type: 'object', additionalProperties: true },
+    error: { type: 'string' },
   },
 };
 
@@ -262,6 +301,47 @@ export const webhookRoutes: Route[] = [
       const answer = await deps.webhooks.rotateSigningSecret(tenant.id, id, grace_period_s);
       deps.logger.info({ tenant: tenant.id, api_key: key.keyId, webhook: id, grace_period_s: grace_period_s ?? null }, 'webhook signing secret rotated');
       res.json(answer);
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/webhooks/{id}/transform/test',
+    auth: 'tenant',
+    // manage like every POST (route-scopes test): it runs a tenant's expression, a draft one included, on our CPU.
+    scope: 'manage',
+    tag: 'Webhooks',
+    operationId: 'testWebhookTransform',
+    summary: "Preview the body a sample event becomes through the webhook's transform (or a draft one)",
+    description:
+      'Evaluated with the same bounds as a delivery (50 ms, depth 500, sequences of 100,000 items, a JSON object of at most 256 KiB). An expression that throws or runs over answers 200 with `ok: false` and the message a delivery would record.',
+    params: [webhookId],
+    body: {
+      schema: TransformTestRequestSchema,
+      invalidMessage: 'invalid transform test',
+      example: {
+        event: { id: 'evt-1', type: 'jive:created', subject: 'thread-7', data: { content: { subject: 'Hello' } } },
+        transform: '{"text": "New: " & data.content.subject}',
+      },
+    },
+    responses: {
+      '200': jsonResponse(transformTestShape, 'The result, or the error a delivery would be discarded with'),
+      '400': errorResponse('Invalid sample event, or a draft transform that does not compile (path /transform)'),
+      '409': errorResponse('The webhook has no transform and none was sent'),
+      ...notFoundResponse,
+    },
+    async handler(req, res, { deps, tenant, body }) {
+      const row = await deps.webhooks.get(tenant.id, param(req, 'id'));
+      const input = (await body()) as TransformTestRequest;
+      const text = input.transform ?? row.spec.transform;
+      if (text === undefined) throw new Conflict('the webhook has no transform: send a draft in `transform`, or set one with PUT /v1/webhooks/{id}');
+      const checked = compileTransformAt(text, '/transform');
+      if ('error' in checked) {
+        if (input.transform !== undefined) throw new InvalidInput('invalid transform test', [checked.error]);
+        res.json({ ok: false, error: checked.error.message });
+        return;
+      }
+      const { data, ...members } = input.event;
+      res.json(await checked.transform.evaluate({ ...members, data }));
     },
   },
 ];
