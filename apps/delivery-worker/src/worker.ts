@@ -35,6 +35,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   const publisher = new Publisher(producer);
   const router = new RetryRouter(publisher, topics, metrics);
   const buggy = new BuggyTracker(db, publisher, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
+  const waitingRoom = new WaitingRoom();
   const processor = new DeliveryProcessor({
     cache,
     loadWebhook: (id) => loadWebhook(db, id),
@@ -47,12 +48,13 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     logger,
     batchWaitMs: BATCH_WAIT_MS,
     slots,
+    // FIFO retries in place wait here too: released to the partition's new owner when it moves.
+    waitUntil: (time, key) => waitingRoom.until(time, key),
   });
-  const waitingRoom = new WaitingRoom();
   const handler = tierDecision({
     topics,
     router,
-    attempt: (job) => processor.process(job),
+    attempt: (job, owner) => processor.process(job, owner),
     waitUntil: (time, key) => waitingRoom.until(time, key),
     metrics,
     logger,

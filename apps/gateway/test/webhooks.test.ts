@@ -353,6 +353,26 @@ describe('webhooks API', () => {
       expect(both.body.details).toEqual([expect.objectContaining({ path: '/payload_size' })]);
     });
 
+    it('issue 19.2: ordering fifo is accepted on both shapes and read back (also with fields=); any other value is a 400 at /ordering', async () => {
+      const callback = `https://partner.example/fifo-${randomUUID()}`;
+      const entity = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback, ordering: 'fifo' } });
+      expect(entity.status).toBe(201);
+      expect(entity.body).toMatchObject({ ordering: 'fifo' });
+      const notification = await h.call('POST', '/v1/webhooks', {
+        key,
+        body: { endpoint: `${callback}/n`, registered_events: { email: ['replied-message'], 'in-app': [] }, ordering: 'fifo' },
+      });
+      expect(notification.status).toBe(201);
+      expect(notification.body).toMatchObject({ ordering: 'fifo' });
+      const read = await h.call('GET', `/v1/webhooks/${notification.body.id}?fields=ordering`, { key });
+      expect(read.body).toMatchObject({ ordering: 'fifo' });
+      const plain = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback: `${callback}/p` } });
+      expect(plain.body.ordering).toBeUndefined();
+      const bad = await h.call('POST', '/v1/webhooks', { key, body: { events: 'user_account', callback, ordering: 'lifo' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.details).toEqual([expect.objectContaining({ path: '/ordering' })]);
+    });
+
     it('deletes a webhook (204, then 404) and publishes webhook_deleted', async () => {
       const id = ids[4]!;
       expect((await h.call('DELETE', `/v1/webhooks/${id}`, { key: otherKey })).status).toBe(204);

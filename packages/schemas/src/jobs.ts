@@ -35,6 +35,13 @@ export const DeliveryJobSchema = Type.Object(
     webhook_revision: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Revision of the webhook the event was matched against: the worker uses that revision or a newer one' }),
     ),
+    ordering_key: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description:
+          "FIFO webhooks only: the event's subject, or '' for events without one (they share the tenant's key); deliveries of one key go one at a time, in order",
+      }),
+    ),
     event_type: Type.String({ minLength: 1, maxLength: 256, description: 'Canonical catalogue type' }),
     attempt: Type.Integer({ minimum: 1, description: '1-based number of the attempt to make, within the cycle' }),
     cycle: Type.Optional(Type.Integer({ minimum: 0, description: 'Delivery cycle: 0 for the original delivery, +1 for each manual retry or replay' })),
@@ -126,6 +133,8 @@ export interface NewDeliveryJob {
   tenant_id: string;
   webhook_id: string;
   webhook_revision?: number;
+  /** Set for FIFO webhooks only. */
+  ordering_key?: string;
   event_type: string;
   body: Record<string, unknown>;
   envelope?: DeliveryJob['envelope'];
@@ -142,6 +151,7 @@ export function createDeliveryJob(input: NewDeliveryJob): DeliveryJob {
     tenant_id: input.tenant_id,
     webhook_id: input.webhook_id,
     ...(input.webhook_revision !== undefined ? { webhook_revision: input.webhook_revision } : {}),
+    ...(input.ordering_key !== undefined ? { ordering_key: input.ordering_key } : {}),
     event_type: input.event_type,
     attempt: 1,
     due_at: 0,

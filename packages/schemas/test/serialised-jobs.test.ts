@@ -61,20 +61,31 @@ describe('FirstAttemptJobRecords', () => {
           envelope: fc.option(fc.record({ source: fc.string(), subject: fc.string(), time: fc.string() }, { requiredKeys: ['source'] }), { nil: undefined }),
           now: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
         }),
-        fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.option(fc.nat(), { nil: undefined }), fc.dictionary(fc.string(), json, { maxKeys: 4 })), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.string({ minLength: 1 }),
+            fc.option(fc.nat(), { nil: undefined }),
+            fc.dictionary(fc.string(), json, { maxKeys: 4 }),
+            fc.option(fc.string(), { nil: undefined }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
         (shared, webhooks) => {
           const { published_at, envelope, ...base } = shared;
           const rest = envelope === undefined ? base : { ...base, envelope };
           const input = published_at === undefined ? rest : { ...rest, published_at };
           const records = new FirstAttemptJobRecords(input);
-          for (const [webhookId, revision, body] of webhooks) {
+          for (const [webhookId, revision, body, orderingKey] of webhooks) {
             const expected = encodeDeliveryJobRecord(
-              createDeliveryJob({ ...input, webhook_id: webhookId, ...(revision !== undefined ? { webhook_revision: revision } : {}), body }),
+              createDeliveryJob({
+                ...input,
+                webhook_id: webhookId,
+                ...(revision !== undefined ? { webhook_revision: revision } : {}),
+                ...(orderingKey !== undefined ? { ordering_key: orderingKey } : {}),
+                body,
+              }),
             );
-            expect(records.encode(webhookId, revision, JSON.stringify(body))).toEqual(expected);
+            expect(records.encode(webhookId, revision, JSON.stringify(body), orderingKey)).toEqual(expected);
           }
         },
       ),

@@ -201,9 +201,15 @@ describe('hookstream extensions', () => {
       max_in_flight: 4,
       rate_limit_per_s: 2.5,
       description: 'EU partner',
+      ordering: 'fifo',
     };
     expect(normalized({ ...token(), ...ext })).toMatchObject(ext);
     expect(normalized({ ...fixtures.webhookRequests.contentWebhook, ...ext })).toMatchObject(ext);
+  });
+
+  it('issue 19.2: ordering is unset (unordered) unless asked for; unordered is accepted explicitly', () => {
+    expect(normalized(token())).not.toHaveProperty('ordering');
+    expect(normalized({ ...fixtures.webhookRequests.contentWebhook, ordering: 'unordered' })).toMatchObject({ ordering: 'unordered' });
   });
 
   it.each([
@@ -215,6 +221,7 @@ describe('hookstream extensions', () => {
     [{ max_in_flight: 0 }, '/max_in_flight', 'minimum'],
     [{ max_in_flight: 101 }, '/max_in_flight', 'maximum'],
     [{ rate_limit_per_s: 0 }, '/rate_limit_per_s', 'exclusiveMinimum'],
+    [{ ordering: 'lifo' }, '/ordering', 'enum'],
   ])('rejects %j', (patch, path, rule) => {
     expect(errorsOf({ ...token(), ...patch })).toEqual([expect.objectContaining({ path, rule })]);
     expect(errorsOf({ ...fixtures.webhookRequests.userSystemWebhook, ...patch })).toEqual([expect.objectContaining({ path, rule })]);

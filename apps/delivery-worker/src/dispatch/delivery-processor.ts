@@ -10,12 +10,18 @@ import { GONE } from '../steering/gone-disabler.js';
 import { JobTransformer, TRANSFORM_ERROR } from '../transform/job-transformer.js';
 import type { CallSlots } from './call-slots.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
+import { OrderedKeys } from './ordered-keys.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
 import { callbackCeiling, payloadSize } from './webhook-tuning.js';
 
 interface Pending {
   job: DeliveryJob;
   done: () => void;
+  fail: (e: unknown) => void;
+  /** The partition the job was read from (releases in-place waits when it moves). */
+  owner: string;
+  /** A FIFO job already at the head of its key: a failure is retried in place, not on a retry topic. */
+  inPlace: boolean;
 }
 
 /** The webhooks as this process knows them (the webhook cache). */
@@ -67,7 +73,22 @@ export interface ProcessorDeps {
   batchWaitMs: number;
   /** The worker-wide bound on calls in flight. */
   slots: CallSlots;
+  /**
+   * Waits until `at` for a FIFO retry in place; rejects if `owner` (the job's partition) goes to
+   * another worker, whose redelivery then takes over the key. Default: a plain timer.
+   */
+  waitUntil?: (at: number, owner: string) => Promise<void>;
 }
+
+/** Whether a job goes through its webhook's per-key in-order lane (`ordering: fifo`). */
+export function isOrdered(job: DeliveryJob, webhook: WebhookRecord): boolean {
+  return job.ordering_key !== undefined && webhook.spec.ordering === 'fifo';
+}
+
+/** Appended to the last error of a FIFO delivery dead-lettered after its last attempt. */
+export const FIFO_MOVED_ON = 'dead-lettered; its ordering key moved on';
+
+const waitFor = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 function statusClass(code: number | undefined): string {
   return code === undefined ? 'none' : `${Math.floor(code / 100)}xx`;
@@ -83,26 +104,36 @@ export class DeliveryProcessor {
   /** Endpoints that answered "overloaded" and have not recovered to their lane's ceiling yet. */
   private readonly throttles = new Map<string, EndpointThrottle>();
   private readonly transformer = new JobTransformer();
+  /** FIFO webhooks' ordering keys: one delivery at a time per (webhook, key). */
+  private readonly ordered = new OrderedKeys();
   private stopping = false;
 
   constructor(private readonly deps: ProcessorDeps) {}
 
-  /** Resolves when the job is finished and recorded. */
-  process(job: DeliveryJob): Promise<void> {
+  /**
+   * Resolves when the job is finished and recorded. `owner` is the partition the job was read
+   * from; `inPlace` marks a FIFO job already at the head of its key (its turn, or its retry).
+   */
+  process(job: DeliveryJob, owner = '', inPlace = false): Promise<void> {
     const webhook = this.deps.cache.get(job.webhook_id);
-    if (!webhook || webhook.revision < (job.webhook_revision ?? 0)) return this.processUncached(job);
-    return this.dispatch(job, webhook);
+    if (!webhook || webhook.revision < (job.webhook_revision ?? 0)) return this.processUncached(job, owner, inPlace);
+    return this.dispatch(job, webhook, owner, inPlace);
   }
 
-  private dispatch(job: DeliveryJob, webhook: WebhookRecord): Promise<void> {
+  private dispatch(job: DeliveryJob, webhook: WebhookRecord, owner: string, inPlace: boolean): Promise<void> {
     // A job never crosses tenants, whoever wrote it to the topic.
     if (webhook.tenantId !== job.tenant_id) {
       // Dead letter only: no history row under a tenant that does not own the webhook.
       return this.deps.router.deadLetter(createDeadLetter(job, 'tenant_mismatch'));
     }
+    if (!inPlace && isOrdered(job, webhook)) {
+      // Its turn comes when every earlier job of its key is delivered, dead-lettered or skipped;
+      // the webhook is read again then (it may have been disabled or changed meanwhile).
+      return this.ordered.run(`${job.webhook_id}\n${job.ordering_key}`, () => this.process(job, owner, true));
+    }
     if (!webhook.enabled || webhook.buggy) return this.skip(job, webhook);
     // Retries go first: they already waited their back-off and have a due time to keep.
-    return new Promise<void>((done) => this.laneOf(webhook).submit({ job, done }, job.attempt > 1));
+    return new Promise<void>((done, fail) => this.laneOf(webhook).submit({ job, done, fail, owner, inPlace }, job.attempt > 1));
   }
 
   /**
@@ -110,11 +141,11 @@ export class DeliveryProcessor {
    * matcher saw a new or changed webhook before this worker did): ask the database before
    * calling the webhook deleted or calling an endpoint the partner has already replaced.
    */
-  private async processUncached(job: DeliveryJob): Promise<void> {
+  private async processUncached(job: DeliveryJob, owner: string, inPlace: boolean): Promise<void> {
     const webhook = await this.deps.loadWebhook(job.webhook_id);
     if (!webhook) return this.discardUnsendable(job, 'webhook_deleted', 'the webhook no longer exists');
     void this.deps.cache.refresh(webhook.id);
-    return this.dispatch(job, webhook);
+    return this.dispatch(job, webhook, owner, inPlace);
   }
 
   /** Starts no more calls; jobs still queued stay unfinished, so Kafka redelivers them. */
@@ -122,9 +153,9 @@ export class DeliveryProcessor {
     this.stopping = true;
   }
 
-  /** Jobs waiting in a webhook's queue, not yet being sent. */
+  /** Jobs waiting in a webhook's queue or for their ordering key's turn, not yet being sent. */
   get queuedJobs(): number {
-    let n = 0;
+    let n = this.ordered.waiting;
     for (const lane of this.lanes.values()) n += lane.queued;
     return n;
   }
@@ -179,7 +210,7 @@ export class DeliveryProcessor {
     const cached = this.deps.cache.get(webhookId);
     const webhook = cached && cached.revision >= needed ? cached : await this.deps.loadWebhook(webhookId);
     if (!webhook || !webhook.enabled || webhook.buggy) {
-      await Promise.all(all.map((i) => this.process(i.job).then(i.done)));
+      await Promise.all(all.map((i) => this.process(i.job, i.owner, i.inPlace).then(i.done, i.fail)));
       return;
     }
     // Each job's body is transformed, then the call batches what the transforms produced; the
@@ -239,7 +270,9 @@ export class DeliveryProcessor {
     // The endpoint is free for the next call now; recording the outcome (batched audit, retry or
     // dead-letter write) finishes in the background and only then marks the jobs done.
     for (const i of items) {
-      this.conclude(webhook, i.job, outcome).then(i.done, (e: unknown) => {
+      this.conclude(webhook, i, outcome).then(i.done, (e: unknown) => {
+        // A FIFO retry in place whose partition moved: its new owner redelivers it.
+        if ((e as Error | undefined)?.name === 'PartitionRevoked') return i.fail(e);
         // Not marked done: the offset stays uncommitted and the job is redelivered after a restart.
         this.deps.logger.error({ err: e, delivery_id: i.job.delivery_id }, 'could not record the outcome of a delivery');
       });
@@ -279,8 +312,9 @@ export class DeliveryProcessor {
     }
   }
 
-  private async conclude(webhook: WebhookRecord, job: DeliveryJob, o: AttemptOutcome): Promise<void> {
+  private async conclude(webhook: WebhookRecord, pending: Pending, o: AttemptOutcome): Promise<void> {
     const { audit, router, metrics } = this.deps;
+    const { job } = pending;
     const cycle = job.cycle ?? 0;
     const error = o.ok ? undefined : (o.errorMessage ?? `endpoint answered ${o.statusCode}`);
     const attemptRow: AttemptRow = {
@@ -331,6 +365,15 @@ export class DeliveryProcessor {
     if (o.retryable && canRetry(job.attempt, webhook.spec.retry_max_count)) {
       // Never before the receiver's Retry-After (at most 24 h), never sooner than the normal back-off.
       const dueAt = now + nextAttemptDelayMs(retryDelayMs(webhook.spec.retry_base, job.attempt), asked);
+      if (pending.inPlace) {
+        // FIFO: the key waits for this delivery, so it is retried here, not on a retry topic
+        // (where later jobs of the key would overtake it); its offset stays uncommitted meanwhile.
+        await audit.write({ delivery: row('retrying', { next_attempt_at: new Date(dueAt) }), attempts: [attemptRow] });
+        metrics.retriesScheduled.inc();
+        await (this.deps.waitUntil ?? waitFor)(dueAt, pending.owner);
+        await this.process(nextAttemptJob(job, record, dueAt), pending.owner, true);
+        return;
+      }
       await Promise.all([
         router.schedule(nextAttemptJob(job, record, dueAt)),
         audit.write({ delivery: row('retrying', { next_attempt_at: new Date(dueAt) }), attempts: [attemptRow] }),
@@ -341,7 +384,11 @@ export class DeliveryProcessor {
     const reason = o.retryable ? 'retries_exhausted' : (o.errorClass ?? 'not_retryable');
     await Promise.all([
       router.deadLetter(createDeadLetter(job, reason, [...(job.previous_attempts ?? []), record])),
-      audit.write({ delivery: row('discarded', { finished_at: new Date() }), attempts: [attemptRow] }),
+      audit.write({
+        // FIFO: the history says the key did not wait any longer for this delivery.
+        delivery: row('discarded', { finished_at: new Date(), ...(pending.inPlace ? { last_error: dbText(`${error}; ${FIFO_MOVED_ON}`) } : {}) }),
+        attempts: [attemptRow],
+      }),
     ]);
     await this.countDiscard(webhook);
   }

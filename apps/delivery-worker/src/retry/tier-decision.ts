@@ -14,8 +14,8 @@ export interface TierRouter {
 export interface TierDecisionDeps {
   topics: Pick<TopicNames, 'retry'>;
   router: TierRouter;
-  /** Attempts a job that is due. */
-  attempt: (job: DeliveryJob) => Promise<void>;
+  /** Attempts a job that is due; `owner` is the partition it was read from. */
+  attempt: (job: DeliveryJob, owner: string) => Promise<void>;
   /** Keeps a job in memory until its time (released early when its partition moves). */
   waitUntil: (time: number, partitionKey: string) => Promise<void>;
   metrics: { tierHops: { inc(): void }; retryLateness: { observe(seconds: number): void } };
@@ -36,7 +36,7 @@ export function tierDecision(deps: TierDecisionDeps): MessageHandler {
   const tierOf = new Map<string, RetryTier>(RETRY_TIERS.map((t) => [deps.topics.retry[t], t]));
 
   /** A job whose time has come: attempted if due, otherwise moved on to the tier that fits the time left. */
-  const run = (job: DeliveryJob, fromTier: boolean): Promise<void> => {
+  const run = (job: DeliveryJob, fromTier: boolean, owner: string): Promise<void> => {
     const at = now();
     const due = job.due_at ?? 0;
     if (due > at) {
@@ -45,7 +45,7 @@ export function tierDecision(deps: TierDecisionDeps): MessageHandler {
       return router.schedule(job, at).then(() => undefined);
     }
     if (fromTier && due > 0) metrics.retryLateness.observe((at - due) / 1000);
-    return deps.attempt(job);
+    return deps.attempt(job, owner);
   };
 
   return (topic: string, partition: number, message: KafkaMessage): Decision => {
@@ -59,11 +59,15 @@ export function tierDecision(deps: TierDecisionDeps): MessageHandler {
     }
     const job = read.job;
     const tier = tierOf.get(topic);
-    if (!tier) return { work: run(job, false) };
+    const owner = partitionKey(topic, partition);
+    // A FIFO job may wait long for its key's turn (an earlier delivery retried in place): it
+    // counts against the worker-wide bound on waiting jobs, so a held key never stops the
+    // partition's other keys and webhooks at PARTITION_MAX_IN_FLIGHT.
+    if (!tier) return job.ordering_key !== undefined ? { work: run(job, false, owner), waiting: true } : { work: run(job, false, owner) };
     const at = now();
     const step = tierStep(tier, Number(message.timestamp), job.due_at, at, deps.inMemoryWaitMs);
     if ('pauseUntil' in step) return { hold: step.pauseUntil };
-    if (step.waitUntil <= at) return { work: run(job, true) };
-    return { work: deps.waitUntil(step.waitUntil, partitionKey(topic, partition)).then(() => run(job, true)), waiting: true };
+    if (step.waitUntil <= at) return { work: run(job, true, owner) };
+    return { work: deps.waitUntil(step.waitUntil, owner).then(() => run(job, true, owner)), waiting: true };
   };
 }

@@ -11,6 +11,7 @@ const NOW = 10_000_000;
 /** The decision with in-memory fakes around it, and what each fake was asked. */
 function setup(inMemoryWaitMs?: number) {
   const attempted: DeliveryJob[] = [];
+  const owners: string[] = [];
   const scheduled: { job: DeliveryJob; now: number }[] = [];
   const invalid: InvalidEventRecord[] = [];
   const waits: { time: number; key: string }[] = [];
@@ -23,7 +24,10 @@ function setup(inMemoryWaitMs?: number) {
       schedule: async (job, now) => void scheduled.push({ job, now }),
       invalidJob: async (record) => void invalid.push(record),
     },
-    attempt: async (job) => void attempted.push(job),
+    attempt: async (job, owner) => {
+      attempted.push(job);
+      owners.push(owner);
+    },
     waitUntil: async (time, key) => {
       waits.push({ time, key });
       clock.now = time;
@@ -33,7 +37,7 @@ function setup(inMemoryWaitMs?: number) {
     now: () => clock.now,
     ...(inMemoryWaitMs !== undefined ? { inMemoryWaitMs } : {}),
   };
-  return { decide: tierDecision(deps), attempted, scheduled, invalid, waits, counts, logger };
+  return { decide: tierDecision(deps), owners, attempted, scheduled, invalid, waits, counts, logger };
 }
 
 async function workOf(decision: Decision): Promise<void> {
@@ -56,6 +60,16 @@ describe('tierDecision: what happens to a record read from a job topic', () => {
     await workOf(t.decide(topics.deliveries, 0, aMessage(aJob({ tenant_id: 'acme' }))));
     expect(t.invalid[0]!.reason).toBe('invalid_delivery_job');
     expect(t.attempted).toEqual([]);
+  });
+
+  it("issue 19.2: a FIFO job (with an ordering key) is attempted at once with its partition, counted as waiting, not against the partition's bound", async () => {
+    const t = setup();
+    const job = aJob({ ordering_key: 'users/42' });
+    const decision = t.decide(topics.deliveries, 2, aMessage(job));
+    expect(decision).toMatchObject({ waiting: true });
+    await workOf(decision);
+    expect(t.attempted.map((j) => j.delivery_id)).toEqual([job.delivery_id]);
+    expect(t.owners).toEqual([partitionKey(topics.deliveries, 2)]);
   });
 
   it('attempts a first attempt from `deliveries` at once, without counting lateness', async () => {

@@ -106,6 +106,7 @@ export const WEBHOOK_FIELDS = [
   'rate_limit_per_s',
   'description',
   'transform',
+  'ordering',
   'has_signing_secret',
   'consecutive_failures',
   'marked_buggy_at',

@@ -99,7 +99,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
         skipped.push(skippedRow(job, now));
         continue;
       }
-      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match)));
+      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match), sub.fifo ? orderingKeyOf(event) : undefined));
     }
   }
   for (const j of jobs) plan.jobs.push(j);
@@ -116,6 +116,15 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     time: event.time ? new Date(event.time) : null,
     matched_webhooks: matched,
   });
+}
+
+/**
+ * A FIFO webhook's ordering key: the event's subject; events without one share the tenant's key
+ * (''; jobs never cross tenants, so the tenant is implied). The jobs stay keyed by webhook id on
+ * `deliveries`, so every key of a webhook is on the webhook's partition in the order the matcher read the events.
+ */
+function orderingKeyOf(event: { subject?: string }): string {
+  return event.subject ?? '';
 }
 
 /** When the event was published (its Kafka timestamp), if the record says. */

@@ -24,6 +24,8 @@ export interface Subscriber {
   contentTypes?: ReadonlySet<string>;
   /** System webhooks: subscribed categories. */
   categories: readonly string[];
+  /** `ordering: fifo`: its jobs carry the event's ordering key. */
+  fifo?: true;
 }
 
 // Shared by every webhook that registered nothing on a channel (all content and system ones).
@@ -50,6 +52,7 @@ export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscrib
     registered,
     categories: record.kind === 'system' ? [...(spec.events ?? [])] : [],
   };
+  if (spec.ordering === 'fifo') sub.fifo = true;
   if (record.kind === 'notification' && spec.spot_id) sub.spotId = spec.spot_id;
   if (record.kind === 'content') {
     const object = record.object ?? spec.object;

@@ -62,6 +62,31 @@ describe('planMessages', () => {
     expect(Buffer.from(inv.original_base64, 'base64').toString()).toBe('nope');
   });
 
+  it('issue 19.2: jobs of a FIFO webhook carry the ordering key (the subject; "" without one, the tenant key), keyed by webhook id; others carry none', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const ordered = record(entity('user_session', undefined), {});
+    ordered.spec = { ...ordered.spec, ordering: 'fifo' };
+    const plain = record(entity('user_session'));
+    index.upsert(ordered);
+    index.upsert(plain);
+    const withSubject = accepted('jive:user_session_logout', undefined, { subject: 'users/42' }).event;
+    const without = accepted('jive:user_session_logout').event;
+    expect(without.subject).toBeUndefined();
+    const plan = planMessages(
+      [withSubject, without].map((ev, i) => ({ offset: String(i), value: Buffer.from(JSON.stringify(ev)) })),
+      source,
+      index,
+    );
+    const jobs = plan.jobs.map((j) => ({ key: j.key, job: JSON.parse(j.value) as DeliveryJob }));
+    for (const { job } of jobs) expect(validateDeliveryJob(job).ok).toBe(true);
+    const of = (id: string) => jobs.filter((j) => j.job.webhook_id === id);
+    expect(of(ordered.id).map((j) => [j.key, j.job.event_id, j.job.ordering_key])).toEqual([
+      [ordered.id, withSubject.id, 'users/42'],
+      [ordered.id, without.id, ''],
+    ]);
+    expect(of(plain.id).map((j) => j.job.ordering_key)).toEqual([undefined, undefined]);
+  });
+
   it('is deterministic: the same slice gives the same delivery ids', () => {
     const index = new SubscriptionIndex('https://hs.example');
     index.upsert(record(entity('user_account')));

@@ -46,7 +46,7 @@ const VERSION_PART = `{"v":${JSON.stringify(RECORD_VERSION)},"delivery_id":`;
 
 /**
  * The first-attempt job records of one event, for many webhooks: `encode` gives byte for byte
- * what `encodeDeliveryJobRecord(createDeliveryJob({ ...event, webhook_id, webhook_revision, body }))`
+ * what `encodeDeliveryJobRecord(createDeliveryJob({ ...event, webhook_id, webhook_revision, ordering_key, body }))`
  * gives, with `body` already serialised (see `deliveredBodiesOf`) and the members every job of
  * the event shares serialised once. The matcher writes one such record per (event, webhook).
  */
@@ -58,7 +58,7 @@ export class FirstAttemptJobRecords {
   private readonly tenantId: string;
   private readonly eventType: string;
 
-  constructor(event: Omit<NewDeliveryJob, 'webhook_id' | 'webhook_revision' | 'body'>) {
+  constructor(event: Omit<NewDeliveryJob, 'webhook_id' | 'webhook_revision' | 'ordering_key' | 'body'>) {
     const now = event.now ?? new Date();
     this.eventId = event.event_id;
     this.tenantId = event.tenant_id;
@@ -69,10 +69,12 @@ export class FirstAttemptJobRecords {
     this.trace = envelope + (event.published_at !== undefined ? `,"trace":{"published_at":${JSON.stringify(event.published_at)}}}` : '}');
   }
 
-  encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string): EncodedRecord {
+  /** `orderingKey` for FIFO webhooks only (see DeliveryJob.ordering_key). */
+  encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string, orderingKey?: string): EncodedRecord {
     const id = deliveryId(this.eventId, webhookId);
     const revision = webhookRevision !== undefined ? `,"webhook_revision":${JSON.stringify(webhookRevision)}` : '';
-    const value = `${VERSION_PART}${JSON.stringify(id)}${this.eventPart}${JSON.stringify(webhookId)}${revision}${this.tail}${bodyJson}${this.trace}`;
+    const ordering = orderingKey !== undefined ? `,"ordering_key":${JSON.stringify(orderingKey)}` : '';
+    const value = `${VERSION_PART}${JSON.stringify(id)}${this.eventPart}${JSON.stringify(webhookId)}${revision}${ordering}${this.tail}${bodyJson}${this.trace}`;
     return {
       key: webhookId,
       value,

@@ -3,6 +3,10 @@ import { StringEnum } from '../primitives.js';
 import { SIGNATURE_SCHEMES } from './signing-keys.js';
 import { SIGNING_SECRET_MAX_LENGTH, SIGNING_SECRET_PATTERN } from './signing-secret.js';
 
+/** `unordered` (default): failures wait on retry topics while later deliveries go on; `fifo`: per ordering key, in publish order. */
+export const WEBHOOK_ORDERINGS = ['unordered', 'fifo'] as const;
+export type WebhookOrdering = (typeof WEBHOOK_ORDERINGS)[number];
+
 export const DEFAULT_BATCH_SIZE = 1;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_IN_FLIGHT = 10;
@@ -64,6 +68,12 @@ export const webhookExtensionProperties = {
       maxLength: MAX_TRANSFORM_LENGTH,
       description:
         'JSONata expression that turns {id, type, source, subject, time, data} into the JSON object the endpoint receives (e.g. {"text": data.comment.text} for Slack); checked when saved, evaluated within 50 ms; try it with POST /v1/webhooks/{id}/transform/test',
+    }),
+  ),
+  ordering: Type.Optional(
+    StringEnum(WEBHOOK_ORDERINGS, {
+      description:
+        'fifo: deliveries of one ordering key (the event subject; events without one share the tenant key) arrive in the order the events were published, and a failure holds that key only (retried in place, dead-lettered when retry_max_count is exhausted). Default unordered',
     }),
   ),
 };

@@ -18,7 +18,7 @@ import type { WebhookSpec } from './spec.js';
 
 type Extensions = Pick<
   WebhookSpec,
-  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform'
+  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform' | 'ordering'
 >;
 
 const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
@@ -35,6 +35,7 @@ function extensions(input: NotificationConfig | WebhookEntity, defaults: typeof 
   if (input.rate_limit_per_s !== undefined) out.rate_limit_per_s = input.rate_limit_per_s;
   if (input.description !== undefined) out.description = input.description;
   if (input.transform !== undefined) out.transform = input.transform;
+  if (input.ordering !== undefined) out.ordering = input.ordering;
   return out;
 }
 

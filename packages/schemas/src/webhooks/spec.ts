@@ -33,6 +33,7 @@ const common = {
   rate_limit_per_s: ext.rate_limit_per_s,
   description: ext.description,
   transform: ext.transform,
+  ordering: ext.ordering,
 };
 
 function specVariant<P extends TProperties>(title: string, props: P) {
