@@ -5,6 +5,7 @@ export interface MatcherMetrics {
   matched: prom.Counter;
   jobs: prom.Counter;
   skipped: prom.Counter;
+  filtered: prom.Counter;
   invalid: prom.Counter<'reason'>;
   fanout: prom.Histogram;
   sliceDuration: prom.Histogram;
@@ -24,6 +25,13 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
     skipped: new prom.Counter({
       name: 'hookstream_matcher_deliveries_skipped_total',
       help: 'Matches of buggy webhooks recorded as skipped deliveries instead of jobs',
+      registers,
+    }),
+    // No webhook label: 100k webhooks would be 100k series. Which webhooks filtered an event out is
+    // in the events index (GET /v1/events/{id}, `filtered_webhooks`), per webhook and per event.
+    filtered: new prom.Counter({
+      name: 'hookstream_matcher_deliveries_filtered_total',
+      help: "Matches a webhook's payload filter rejected: no delivery was created for them (issue 19.1)",
       registers,
     }),
     invalid: new prom.Counter({

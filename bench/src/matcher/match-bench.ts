@@ -2,7 +2,9 @@
 // In-process throughput of the matcher's hot path (decode + validate + match + render + job
 // serialization), with the subscription index built from 100 tenants x 1,000 webhooks. Reports the
 // rate (events/s, deliveries/s) and, less sensitive to a busy machine, the CPU time per event.
-//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json] [--profile=DIR]
+//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json] [--profile=DIR] [--filter]
+// --filter gives every webhook a payload filter (issue 19.1) that reads three event fields and lets
+// the events through, so the run compares matching with filters against none at the same fan-out.
 // --profile=DIR writes a CPU profile of the measured loop only (read it with bench/dist/tools/profile-top.js).
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
@@ -16,9 +18,14 @@ const durationMs = Number(args.get('ms') ?? 3000);
 const json = args.has('json');
 const profileDir = args.get('profile');
 const SLICE = 500;
+const filtered = args.has('filter');
+// Passes every sample event (no comment is spam or deleted; a missing field passes $nin), so the
+// deliveries match the run without filters and the difference is the filters' own cost. Each
+// webhook gets its own filter object (as read from its row), so nothing is shared between them.
+const benchFilter = (i: number) => ({ type: { $exist: true }, data: { comment: { state: { $nin: ['spam', `deleted-${i}`] } } }, source: { $startsWith: '' } });
 
 const t0 = performance.now();
-const records = webhookRecords(DEFAULT_SHAPE);
+const records = webhookRecords(DEFAULT_SHAPE).map((r, i) => (filtered ? { ...r, spec: { ...r.spec, filter: benchFilter(i) } } : r));
 const generatedMs = performance.now() - t0;
 const heapBefore = process.memoryUsage().heapUsed;
 const t1 = performance.now();
@@ -37,6 +44,7 @@ let processed = 0;
 let jobs = 0;
 let jobBytes = 0;
 let matchedEvents = 0;
+let filteredOut = 0;
 let cursor = 0;
 const profiler = profileDir ? new Session() : undefined;
 if (profiler) {
@@ -53,6 +61,7 @@ while (performance.now() - start < durationMs) {
   processed += slice.length;
   jobs += plan.jobs.length;
   matchedEvents += plan.stats.matched;
+  filteredOut += plan.stats.filtered;
   for (const j of plan.jobs) jobBytes += j.value.length;
 }
 const seconds = (performance.now() - start) / 1000;
@@ -68,6 +77,7 @@ if (profiler && profileDir) {
 }
 
 const result = {
+  filters: filtered,
   webhooks: records.length,
   tenants: DEFAULT_SHAPE.tenants,
   index_build_ms: Math.round(indexMs),
@@ -75,6 +85,7 @@ const result = {
   events_per_s: Math.round(processed / seconds),
   matched_events_per_s: Math.round(matchedEvents / seconds),
   deliveries_per_s: Math.round(jobs / seconds),
+  filtered_out: filteredOut,
   cpu_ms_per_event: Number(cpuMsPerEvent.toFixed(4)),
   mean_fanout: Number((jobs / processed).toFixed(2)),
   mean_job_bytes: Math.round(jobBytes / Math.max(1, jobs)),
@@ -87,6 +98,7 @@ if (json) {
   process.stdout.write(
     [
       `subscription index: ${result.webhooks} webhooks (${result.tenants} tenants x ${DEFAULT_SHAPE.webhooksPerTenant}) built in ${result.index_build_ms} ms, ~${result.index_heap_mb} MB heap`,
+      `payload filters: ${filtered ? `one on every webhook (${filteredOut} matches filtered out)` : 'none'}`,
       `matching + rendering, one core: ${result.events_per_s} events/s (${result.matched_events_per_s} matched events/s), ${result.deliveries_per_s} deliveries/s`,
       `CPU per event: ${result.cpu_ms_per_event} ms (user + system, process.cpuUsage)`,
       `mean fan-out ${result.mean_fanout} jobs/event, mean job ${result.mean_job_bytes} bytes, over ${result.seconds} s`,

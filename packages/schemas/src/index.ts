@@ -27,3 +27,4 @@ export * from './platform-events.js';
 export * from './record-headers.js';
 export * from './records/index.js';
 export * from './gateway-requests.js';
+export * from './filters/filter.js';

@@ -11,6 +11,8 @@ export interface IndexedEvent {
   time: Date | null;
   received_at: Date;
   matched_webhooks: string[] | null;
+  /** Webhooks the event was routed to whose payload filter rejected it (issue 19.1); none before migration 0013. */
+  filtered_webhooks: string[] | null;
 }
 
 export async function getIndexedEvent(db: Knex, tenantId: string, eventId: string): Promise<IndexedEvent | undefined> {
@@ -26,9 +28,10 @@ export interface EventRow {
   subject: string | null;
   time: Date | null;
   matched_webhooks: string[];
+  filtered_webhooks: string[];
 }
 
-// Seven parameters per event row: 5000 rows stay well under PostgreSQL's 65 535 bind parameters.
+// Eight parameters per event row: 5000 rows stay well under PostgreSQL's 65 535 bind parameters.
 const ROWS_PER_STATEMENT = 5000;
 
 /**

@@ -14,6 +14,7 @@ describe('events index', () => {
   it('records events and skipped deliveries once, however often a slice is written', async () => {
     const tenant = randomUUID();
     const webhook = randomUUID();
+    const filteredBy = randomUUID();
     const events: EventRow[] = Array.from({ length: 3 }, (_, i) => ({
       tenant_id: tenant,
       id: `evt-${i}`,
@@ -22,6 +23,7 @@ describe('events index', () => {
       subject: i === 0 ? null : `user-${i}`,
       time: new Date('2026-01-01T00:00:00Z'),
       matched_webhooks: [webhook],
+      filtered_webhooks: i === 2 ? [filteredBy] : [],
     }));
     const skipped = deliveryRowOf(
       {
@@ -42,11 +44,11 @@ describe('events index', () => {
     await writeEventIndex(t.db, events, [skipped]);
     await writeEventIndex(t.db, events, [{ ...skipped, last_error: 'a second write' }]);
 
-    const stored = await t.db('events').where({ tenant_id: tenant }).orderBy('id').select('id', 'subject', 'matched_webhooks');
+    const stored = await t.db('events').where({ tenant_id: tenant }).orderBy('id').select('id', 'subject', 'matched_webhooks', 'filtered_webhooks');
     expect(stored).toEqual([
-      { id: 'evt-0', subject: null, matched_webhooks: [webhook] },
-      { id: 'evt-1', subject: 'user-1', matched_webhooks: [webhook] },
-      { id: 'evt-2', subject: 'user-2', matched_webhooks: [webhook] },
+      { id: 'evt-0', subject: null, matched_webhooks: [webhook], filtered_webhooks: [] },
+      { id: 'evt-1', subject: 'user-1', matched_webhooks: [webhook], filtered_webhooks: [] },
+      { id: 'evt-2', subject: 'user-2', matched_webhooks: [webhook], filtered_webhooks: [filteredBy] },
     ]);
     const deliveries = await t.db('deliveries').where({ tenant_id: tenant }).select('id', 'status', 'last_error', 'body');
     expect(deliveries).toEqual([{ id: skipped.id, status: 'skipped', last_error: null, body: { a: 1 } }]);

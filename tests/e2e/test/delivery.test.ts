@@ -241,6 +241,59 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     expect(bodies('/content').every((b) => (b as { target: { id: string } }).target.id === place)).toBe(true);
   });
 
+  it('19.1: a filter on data.comment.state delivers approved messages and not rejected ones; GET /v1/events/{id} names the webhooks that matched and the ones that filtered it out; a malformed filter is a 400 naming its path', async () => {
+    const types = { email: ['message-approved', 'message-rejected'] };
+    const approvedOnly = { data: { comment: { state: { $in: ['approved'] } } } };
+    const bad = await tenant.api.request<{ details: { path: string }[] }>(
+      'POST',
+      '/v1/webhooks',
+      tokenWebhook(receiver, '/filtered', types, { filter: { data: { comment: { state: { $in: 'approved' } } } } }),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d) => d.path)).toEqual(['/filter/data/comment/state/$in']);
+
+    const filtered = await tenant.api.createWebhook(tokenWebhook(receiver, '/filtered', types, { filter: approvedOnly }));
+    const plain = await tenant.api.createWebhook(tokenWebhook(receiver, '/unfiltered', types));
+    expect(filtered.filter).toEqual(approvedOnly);
+    const approved = [event('message-approved', tenant.id), event('message-approved', tenant.id)];
+    const rejected = [event('message-rejected', tenant.id), event('message-rejected', tenant.id)];
+    for (const e of [approved[0]!, rejected[0]!, approved[1]!, rejected[1]!]) await tenant.api.publish(e);
+    // The unfiltered twin receives all four: the matcher has then decided on every event for both webhooks.
+    await receiver.waitForUnique(4, { path: '/unfiltered', timeoutMs: 30_000 });
+    await receiver.waitForUnique(2, { path: '/filtered', timeoutMs: 30_000 });
+    const got = new Set(receiver.at('/filtered').map((r) => (r.body as { event_id: string }).event_id));
+    expect([...got].sort()).toEqual(approved.map((e) => e.id).sort());
+
+    type EventView = { deliveries: { webhook_id: string }[]; filtered_webhooks: string[] };
+    const view = (id: string) => tenant.api.expect<EventView>(200, 'GET', `/v1/events/${id}`);
+    const onApproved = await view(approved[0]!.id);
+    expect(onApproved.deliveries.map((d) => d.webhook_id).sort()).toEqual([filtered.id, plain.id].sort());
+    expect(onApproved.filtered_webhooks).toEqual([]);
+    const onRejected = await view(rejected[0]!.id);
+    expect(onRejected.deliveries.map((d) => d.webhook_id)).toEqual([plain.id]);
+    expect(onRejected.filtered_webhooks).toEqual([filtered.id]);
+
+    // The filter test route answers for a sample event without publishing it, with the webhook's filter or a draft.
+    const test = (id: string, body: unknown) => tenant.api.expect(200, 'POST', `/v1/webhooks/${id}/filter/test`, body);
+    expect(await test(filtered.id, { event: rejected[0] })).toEqual({ passes: false, has_filter: true, failed_condition: '/data/comment/state/$in' });
+    expect(await test(filtered.id, { event: approved[0] })).toEqual({ passes: true, has_filter: true });
+    expect(await test(plain.id, { event: approved[0] })).toEqual({ passes: true, has_filter: false });
+    expect(await test(plain.id, { event: rejected[0], filter: { data: { comment: { state: { $neq: 'rejected' } } } } })).toEqual({
+      passes: false,
+      has_filter: true,
+      failed_condition: '/data/comment/state/$neq',
+    });
+    const noType = await tenant.api.request<{ details: { path: string }[] }>('POST', `/v1/webhooks/${filtered.id}/filter/test`, { event: { data: {} } });
+    expect(noType.status).toBe(400);
+    expect(noType.body.details.map((d) => d.path)).toContain('/event/type');
+    const badDraft = await tenant.api.request<{ details: { path: string }[] }>('POST', `/v1/webhooks/${filtered.id}/filter/test`, {
+      event: approved[0],
+      filter: { $or: 1 },
+    });
+    expect(badDraft.status).toBe(400);
+    expect(badDraft.body.details.map((d) => d.path)).toEqual(['/filter/$or']);
+  });
+
   describe("Jive delivery tuning (issue 17.3): the seed's tuning table as the defaults of content and system webhooks", () => {
     /** Calls at once at the receiver, from when each call arrived until it was answered. */
     const mostAtOnce = (calls: { receivedAt: number; answeredAt?: number }[]) =>

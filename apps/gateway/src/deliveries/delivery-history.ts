@@ -112,7 +112,7 @@ export class DeliveryHistory {
     const ev = await getIndexedEvent(this.db, tenantId, eventId);
     if (!ev) {
       if (!acceptedAt) throw new NotFound('event');
-      return { id: eventId, status: 'accepted', accepted_at: acceptedAt.toISOString(), matched: false, deliveries: [] };
+      return { id: eventId, status: 'accepted', accepted_at: acceptedAt.toISOString(), matched: false, deliveries: [], filtered_webhooks: [] };
     }
     const webhookIds = ev.matched_webhooks ?? [];
     const ids = webhookIds.map((w) => deliveryId(eventId, w));
@@ -139,6 +139,8 @@ export class DeliveryHistory {
           updated_at: iso(d?.updated_at ?? null),
         };
       }),
+      // Webhooks routed this event whose payload filter rejected it: no delivery exists for them (issue 19.1).
+      filtered_webhooks: ev.filtered_webhooks ?? [],
     };
   }
 }

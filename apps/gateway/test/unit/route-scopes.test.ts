@@ -23,11 +23,14 @@ describe('route scopes and path parameters (Jive status codes)', () => {
   // A GET that answers a credential (the webhook's HMAC signing secret, issue 18.1) needs manage:
   // a read-only key (a dashboard, a support tool) must not be able to forge deliveries.
   const CREDENTIAL_READS = new Set(['getWebhookSigningSecret']);
+  // A POST that only evaluates what a GET already shows and changes nothing is a read (issue 19.1's filter test).
+  const READ_ONLY_POSTS = new Set(['testWebhookFilter']);
 
   it('publishing needs publish, every GET of a tenant needs read (manage for a credential), every change needs manage', () => {
     for (const r of ROUTES.filter((x) => x.auth === 'tenant')) {
       const read = CREDENTIAL_READS.has(r.operationId) ? 'manage' : 'read';
-      const expected = r.path.startsWith('/v1/events') && r.method === 'post' ? 'publish' : r.method === 'get' ? read : 'manage';
+      const expected =
+        r.path.startsWith('/v1/events') && r.method === 'post' ? 'publish' : r.method === 'get' || READ_ONLY_POSTS.has(r.operationId) ? read : 'manage';
       expect(`${r.method.toUpperCase()} ${r.path} ${r.scope}`).toBe(`${r.method.toUpperCase()} ${r.path} ${expected}`);
     }
   });

@@ -147,6 +147,7 @@ export class EventsConsumer {
     metrics.matched.inc(plan.stats.matched);
     metrics.jobs.inc(plan.jobs.length);
     metrics.skipped.inc(plan.stats.skipped);
+    metrics.filtered.inc(plan.stats.filtered);
     for (const reason of plan.stats.invalid) metrics.invalid.inc({ reason });
     for (const f of plan.stats.fanouts) metrics.fanout.observe(f);
     metrics.sliceDuration.observe(Number(process.hrtime.bigint() - t0) / 1e9);

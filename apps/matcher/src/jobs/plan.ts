@@ -6,6 +6,7 @@ import {
   headerStrings,
   type DeliveryJob,
   type EncodedRecord,
+  type FilterEvent,
 } from '@hookstream/schemas';
 import type { IHeaders } from 'kafkajs';
 import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../intake/decode.js';
@@ -31,7 +32,7 @@ export interface Plan {
   invalid: OutgoingMessage[];
   eventRows: EventRow[];
   skipped: DeliveryRow[];
-  stats: { consumed: number; matched: number; fanouts: number[]; invalid: InvalidReason[]; skipped: number };
+  stats: { consumed: number; matched: number; fanouts: number[]; invalid: InvalidReason[]; skipped: number; filtered: number };
 }
 
 // An invalid-event record must itself fit in a Kafka message (1 MiB by default); base64 grows by 4/3.
@@ -47,7 +48,13 @@ export function planMessages(
   index: SubscriptionIndex,
   now: Date = new Date(),
 ): Plan {
-  const plan: Plan = { jobs: [], invalid: [], eventRows: [], skipped: [], stats: { consumed: 0, matched: 0, fanouts: [], invalid: [], skipped: 0 } };
+  const plan: Plan = {
+    jobs: [],
+    invalid: [],
+    eventRows: [],
+    skipped: [],
+    stats: { consumed: 0, matched: 0, fanouts: [], invalid: [], skipped: 0, filtered: 0 },
+  };
   for (const message of messages) {
     plan.stats.consumed++;
     const decoded = decodeEventMessage(message);
@@ -72,6 +79,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
   const matches = matchEvent(index, decoded);
   const publishedAt = publishedAtOf(message);
   const matched: string[] = [];
+  const filtered: string[] = [];
   const jobs: OutgoingMessage[] = [];
   const skipped: DeliveryRow[] = [];
   if (matches.length > 0) {
@@ -91,8 +99,13 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     };
     const records = new FirstAttemptJobRecords(shared);
     const bodyOf = bodiesForEvent(decoded);
+    let view: FilterEvent | undefined;
     for (const match of matches) {
       const sub = match.subscriber;
+      if (sub.filter && sub.filter((view ??= filterView(decoded))) !== undefined) {
+        filtered.push(sub.id);
+        continue;
+      }
       matched.push(sub.id);
       if (sub.buggy) {
         const job = createDeliveryJob({ ...shared, webhook_id: sub.id, webhook_revision: sub.revision, body: renderForWebhook(decoded, match) });
@@ -107,6 +120,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
   plan.stats.fanouts.push(jobs.length);
   if (matched.length > 0) plan.stats.matched++;
   plan.stats.skipped += skipped.length;
+  plan.stats.filtered += filtered.length;
   plan.eventRows.push({
     tenant_id: event.tenantid,
     id: event.id,
@@ -115,6 +129,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     subject: event.subject ?? null,
     time: event.time ? new Date(event.time) : null,
     matched_webhooks: matched,
+    filtered_webhooks: filtered,
   });
 }
 
@@ -125,6 +140,11 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
  */
 function orderingKeyOf(event: { subject?: string }): string {
   return event.subject ?? '';
+}
+
+/** What a payload filter reads of an event: the envelope's own type (as published), source, subject, time and data. */
+function filterView({ event }: AcceptedEvent): FilterEvent {
+  return { type: event.type, source: event.source, subject: event.subject, time: event.time, data: event.data };
 }
 
 /** When the event was published (its Kafka timestamp), if the record says. */

@@ -1,4 +1,4 @@
-import { NOTIFICATION_CHANNELS, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
+import { compileFilter, NOTIFICATION_CHANNELS, type CompiledFilter, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
 import type { WebhookKind, WebhookRecord } from '@hookstream/store';
 
 /**
@@ -26,6 +26,8 @@ export interface Subscriber {
   categories: readonly string[];
   /** `ordering: fifo`: its jobs carry the event's ordering key. */
   fifo?: true;
+  /** The payload filter (issue 19.1), compiled once here: undefined passes, a path names the failed condition. */
+  filter?: CompiledFilter;
 }
 
 // Shared by every webhook that registered nothing on a channel (all content and system ones).
@@ -54,6 +56,7 @@ export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscrib
   };
   if (spec.ordering === 'fifo') sub.fifo = true;
   if (record.kind === 'notification' && spec.spot_id) sub.spotId = spec.spot_id;
+  if (spec.filter !== undefined) sub.filter = filterOf(spec.filter);
   if (record.kind === 'content') {
     const object = record.object ?? spec.object;
     if (object) sub.object = object;
@@ -61,4 +64,16 @@ export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscrib
     if (types.length > 0) sub.contentTypes = new Set(types);
   }
   return sub;
+}
+
+/**
+ * The gateway checked the filter; one that no longer compiles (a row written by hand, a rule
+ * tightened since) rejects every event rather than delivering what the partner filtered out.
+ */
+function filterOf(filter: unknown): CompiledFilter {
+  try {
+    return compileFilter(filter);
+  } catch {
+    return () => '';
+  }
 }

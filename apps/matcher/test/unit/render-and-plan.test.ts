@@ -152,3 +152,59 @@ describe('decodeEventMessage', () => {
     }
   });
 });
+
+describe('payload filters (issue 19.1)', () => {
+  const approvedOnly = { data: { comment: { state: { $in: ['approved'] } } } };
+
+  it('a filter that rejects an event creates no job; the index row names the webhook as filtered and the stats count it', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const filtered = record(notification(['message-approved', 'message-rejected'], [], { filter: approvedOnly }));
+    const plain = record(notification(['message-approved', 'message-rejected']));
+    index.upsert(filtered);
+    index.upsert(plain);
+    const approved = accepted('message-approved').event;
+    const rejected = accepted('message-rejected').event;
+    const plan = planMessages(
+      [
+        { offset: '1', value: Buffer.from(JSON.stringify(approved)) },
+        { offset: '2', value: Buffer.from(JSON.stringify(rejected)) },
+      ],
+      source,
+      index,
+    );
+    const jobs = plan.jobs.map((j) => JSON.parse(j.value) as DeliveryJob).map((j) => [j.event_id, j.webhook_id]);
+    expect(jobs.sort()).toEqual(
+      [
+        [approved.id, filtered.id],
+        [approved.id, plain.id],
+        [rejected.id, plain.id],
+      ].sort(),
+    );
+    const rows = new Map(plan.eventRows.map((r) => [r.id, r]));
+    expect(rows.get(approved.id)).toMatchObject({ matched_webhooks: expect.arrayContaining([filtered.id, plain.id]), filtered_webhooks: [] });
+    expect(rows.get(rejected.id)).toMatchObject({ matched_webhooks: [plain.id], filtered_webhooks: [filtered.id] });
+    expect(plan.stats.filtered).toBe(1);
+  });
+
+  it('a buggy webhook whose filter rejects the event records no skipped delivery', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const buggy = record(notification(['message-rejected'], [], { filter: approvedOnly }), { buggy: true });
+    index.upsert(buggy);
+    const plan = planMessages([{ offset: '1', value: Buffer.from(JSON.stringify(accepted('message-rejected').event)) }], source, index);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.eventRows[0]).toMatchObject({ matched_webhooks: [], filtered_webhooks: [buggy.id] });
+  });
+
+  it('the filter sees type, source, subject and time of the envelope, and is rebuilt when the webhook changes', () => {
+    const index = new SubscriptionIndex('https://hs.example');
+    const w = record(entity('user_session'), {});
+    const ev = accepted('jive:user_session_logout').event;
+    const msg = { offset: '1', value: Buffer.from(JSON.stringify(ev)) };
+    index.upsert(record(entity('user_session'), { id: w.id }));
+    expect(planMessages([msg], source, index).jobs).toHaveLength(1);
+    index.upsert({ ...w, spec: { ...w.spec, filter: { type: { $neq: ev.type } } }, revision: 2 });
+    expect(planMessages([msg], source, index).jobs).toHaveLength(0);
+    index.upsert({ ...w, spec: { ...w.spec, filter: { type: ev.type, source: ev.source, time: { $exist: ev.time !== undefined } } }, revision: 3 });
+    expect(planMessages([msg], source, index).jobs).toHaveLength(1);
+  });
+});

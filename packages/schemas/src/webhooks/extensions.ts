@@ -76,6 +76,13 @@ export const webhookExtensionProperties = {
         'fifo: deliveries of one ordering key (the event subject; events without one share the tenant key) arrive in the order the events were published, and a failure holds that key only (retried in place, dead-lettered when retry_max_count is exhausted). Default unordered',
     }),
   ),
+  filter: Type.Optional(
+    Type.Unsafe<Record<string, unknown>>({
+      type: 'object',
+      description:
+        'Payload filter (issue 19.1): only events it accepts are delivered. Fields type, source, subject, time, data.*; operators $eq $neq $in $nin $gt $gte $lt $lte $exist $startsWith, $and $or $not; a nested object means all of its conditions hold. Example: {"data": {"comment": {"state": {"$in": ["approved"]}}}}',
+    }),
+  ),
 };
 
 /** The Jive seed's names for `batch_size` and `max_in_flight`, accepted on the webhooks-service (Jive) shape. */

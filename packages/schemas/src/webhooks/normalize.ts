@@ -9,6 +9,7 @@ import { DEFAULT_CLIENT_ASSERTION_TYPE, DEFAULT_GRANT_TYPE, DEFAULT_TOKEN_HEADER
 import type { JwtAuthConfig, TokenAuthConfig } from './auth.js';
 import { headerNameProblem } from './header-names.js';
 import { signingSecretProblem } from './signing-secret.js';
+import { checkFilter } from '../filters/filter.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_JIVE_CALLBACKS_PER_EXEC, DEFAULT_JIVE_PAYLOAD_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './extensions.js';
 import { DEFAULT_RETRY_BASE, DEFAULT_RETRY_MAX_COUNT, NotificationConfigSchema } from './notification-config.js';
 import type { NotificationConfig } from './notification-config.js';
@@ -18,7 +19,7 @@ import type { WebhookSpec } from './spec.js';
 
 type Extensions = Pick<
   WebhookSpec,
-  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform' | 'ordering'
+  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform' | 'ordering' | 'filter'
 >;
 
 const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
@@ -36,6 +37,7 @@ function extensions(input: NotificationConfig | WebhookEntity, defaults: typeof 
   if (input.description !== undefined) out.description = input.description;
   if (input.transform !== undefined) out.transform = input.transform;
   if (input.ordering !== undefined) out.ordering = input.ordering;
+  if (input.filter !== undefined) out.filter = input.filter;
   return out;
 }
 
@@ -179,6 +181,7 @@ function inputRuleErrors(input: NotificationConfig | WebhookEntity): ValidationE
       message: 'signing: false contradicts signing_secret / signature_scheme ed25519: leave one of them out',
       rule: 'signingScheme',
     });
+  if (input.filter !== undefined) errors.push(...checkFilter(input.filter, '/filter'));
   const config = input as NotificationConfig;
   const headerName = config.auth_type === 'partner_secret_token' ? (config.auth_config as TokenAuthConfig | undefined)?.header_name : undefined;
   if (typeof headerName === 'string') {

@@ -34,6 +34,7 @@ const common = {
   description: ext.description,
   transform: ext.transform,
   ordering: ext.ordering,
+  filter: ext.filter,
 };
 
 function specVariant<P extends TProperties>(title: string, props: P) {

@@ -11,6 +11,7 @@ import { tenantWebhookLimit } from './0009-tenant-webhook-limit.js';
 import { apiKeyScopes } from './0010-api-key-scopes.js';
 import { deliverySteering } from './0011-delivery-steering.js';
 import { deliveryPublicationOrder } from './0012-delivery-publication-order.js';
+import { eventFilteredWebhooks } from './0013-event-filtered-webhooks.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   apiKeyScopes,
   deliverySteering,
   deliveryPublicationOrder,
+  eventFilteredWebhooks,
 ];

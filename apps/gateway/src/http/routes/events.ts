@@ -148,7 +148,9 @@ export const eventRoutes: Route[] = [
     scope: 'read',
     tag: 'Events',
     operationId: 'getEvent',
-    summary: 'What became of an event: matched webhooks and each delivery status',
+    summary: 'What became of an event: matched webhooks and each delivery status, and the webhooks whose filter rejected it',
+    description:
+      '`deliveries` lists the webhooks the event was delivered (or skipped) to, with their status; `filtered_webhooks` the ids of webhooks it was routed to but whose payload filter rejected it (no delivery exists for them).',
     // Any CloudEvent id the intake accepts (not only UUIDs); a longer one is malformed.
     params: [{ ...idParam('id', 'CloudEvent id', '6d1f0c1e-7a52-4a0e-9a8e-3a4f5b6c7d00'), schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } }],
     responses: { '200': jsonResponse({ type: 'object' }, 'The event'), ...notFoundResponse },

@@ -1,4 +1,4 @@
-import { fixtures, MAX_ROTATION_GRACE_S, MAX_TRANSFORM_LENGTH, SIGNATURE_SCHEMES } from '@hookstream/schemas';
+import { checkFilter, compileFilter, fixtures, MAX_ROTATION_GRACE_S, MAX_TRANSFORM_LENGTH, SIGNATURE_SCHEMES, type FilterEvent } from '@hookstream/schemas';
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { Conflict, InvalidInput, type ErrorDetail } from '../../domain/errors.js';
@@ -94,6 +94,40 @@ const transformTestShape = {
     },
     body: { type: 'object', additionalProperties: true },
     error: { type: 'string' },
+  },
+};
+
+/**
+ * A filter test: a sample event (the fields a filter reads; other members are allowed, so a whole
+ * CloudEvent can be pasted as it is) and, optionally, a draft filter to try instead of the
+ * webhook's own, like the transform test's `{event, transform?}`.
+ */
+const FilterTestRequestSchema = Type.Object(
+  {
+    event: Type.Object({
+      type: Type.String({ minLength: 1, maxLength: 256 }),
+      source: Type.Optional(Type.String({ maxLength: 4096 })),
+      subject: Type.Optional(Type.String({ maxLength: 4096 })),
+      time: Type.Optional(Type.String({ maxLength: 64 })),
+      data: Type.Optional(Type.Unknown()),
+    }),
+    filter: Type.Optional(
+      Type.Unsafe<Record<string, unknown>>({ type: 'object', description: "A draft filter to try instead of the webhook's own (nothing is saved)" }),
+    ),
+  },
+  { title: 'FilterTestRequest', additionalProperties: false },
+);
+
+const filterTestShape = {
+  type: 'object',
+  required: ['passes', 'has_filter'],
+  properties: {
+    passes: { type: 'boolean', description: 'Whether the webhook would receive the event as far as its filter goes (type, channel and object routing aside)' },
+    has_filter: { type: 'boolean', description: 'false: the webhook has no filter, so every routed event passes' },
+    failed_condition: {
+      type: 'string',
+      description: 'When it does not pass: the JSON Pointer, in the filter, of the condition that failed (e.g. /data/comment/state/$in)',
+    },
   },
 };
 
@@ -275,6 +309,43 @@ export const webhookRoutes: Route[] = [
       const answer = await deps.webhooks.signingSecret(tenant.id, id);
       deps.logger.info({ tenant: tenant.id, api_key: key.keyId, webhook: id, scheme: answer.signature_scheme }, 'webhook signing secret read');
       res.json(answer);
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/webhooks/{id}/filter/test',
+    auth: 'tenant',
+    // read: the answer says nothing the webhook's GET does not show (its filter), and changes nothing.
+    scope: 'read',
+    tag: 'Webhooks',
+    operationId: 'testWebhookFilter',
+    summary: "Whether a sample event passes the webhook's payload filter (or a draft one), and if not which condition failed",
+    params: [webhookId],
+    body: {
+      schema: FilterTestRequestSchema,
+      invalidMessage: 'invalid sample event',
+      example: { event: { type: 'message-approved', source: '/spots/sp_Hr4ld2024', data: { comment: { state: 'approved' } } } },
+    },
+    responses: {
+      '200': jsonResponse(filterTestShape, 'The verdict'),
+      '400': errorResponse('Not a sample event, or an invalid draft filter (the path at fault is named)'),
+      ...notFoundResponse,
+    },
+    async handler(req, res, { deps, tenant, body }) {
+      const row = await deps.webhooks.get(tenant.id, param(req, 'id'));
+      const input = (await body()) as { event: FilterEvent; filter?: Record<string, unknown> };
+      if (input.filter !== undefined) {
+        const problems = checkFilter(input.filter, '/filter');
+        if (problems.length > 0) throw new InvalidInput('invalid filter', problems);
+      }
+      const filter = input.filter ?? (row.spec as { filter?: unknown }).filter;
+      if (filter === undefined) {
+        res.json({ passes: true, has_filter: false });
+        return;
+      }
+      const { type, source, subject, time, data } = input.event;
+      const failed = compileFilter(filter)({ type, source, subject, time, data });
+      res.json(failed === undefined ? { passes: true, has_filter: true } : { passes: false, has_filter: true, failed_condition: failed });
     },
   },
   {
