@@ -15,6 +15,7 @@ const HISTORY = [
   '0010-api-key-scopes',
   '0011-delivery-steering',
   '0012-delivery-publication-order',
+  '0013-event-filtered-webhooks',
 ];
 
 describe('store migrations', () => {
