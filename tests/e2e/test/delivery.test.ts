@@ -266,11 +266,13 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
 
     type EventView = { deliveries: { webhook_id: string }[]; filtered_webhooks: string[] };
     const view = (id: string) => tenant.api.expect<EventView>(200, 'GET', `/v1/events/${id}`);
+    // Earlier tests' webhooks of the tenant (registered for every type) match too: only these two are asserted.
     const onApproved = await view(approved[0]!.id);
-    expect(onApproved.deliveries.map((d) => d.webhook_id).sort()).toEqual([filtered.id, plain.id].sort());
+    expect(onApproved.deliveries.map((d) => d.webhook_id)).toEqual(expect.arrayContaining([filtered.id, plain.id]));
     expect(onApproved.filtered_webhooks).toEqual([]);
     const onRejected = await view(rejected[0]!.id);
-    expect(onRejected.deliveries.map((d) => d.webhook_id)).toEqual([plain.id]);
+    expect(onRejected.deliveries.map((d) => d.webhook_id)).toContain(plain.id);
+    expect(onRejected.deliveries.map((d) => d.webhook_id)).not.toContain(filtered.id);
     expect(onRejected.filtered_webhooks).toEqual([filtered.id]);
 
     // The filter test route answers for a sample event without publishing it, with the webhook's filter or a draft.
