@@ -39,3 +39,16 @@ describe('webhook fingerprint', () => {
     expect(prints.size).toBe(7);
   });
 });
+
+describe('webhook fingerprint and payload filters (issue 19.1)', () => {
+  const base = { callback: 'https://x.example/hook', events: 'user_account' };
+  it('two webhooks to one endpoint that differ only by their filter are two subscriptions, not a duplicate', () => {
+    const approved = spec({ ...base, filter: { data: { state: 'approved' } } });
+    const rejected = spec({ ...base, filter: { data: { state: 'rejected' } } });
+    expect(webhookFingerprint(approved)).not.toBe(webhookFingerprint(rejected));
+    expect(webhookFingerprint(approved)).not.toBe(webhookFingerprint(spec(base)));
+  });
+  it('a webhook without a filter keeps the fingerprint it had before filters existed (stored fingerprints stay valid)', () => {
+    expect(webhookFingerprint(spec(base))).toBe('77c98aee1423705ef5abfcbb2b9e1c8b25757e70980ce8c8cb9dd074e1238780');
+  });
+});
