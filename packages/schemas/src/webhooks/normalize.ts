@@ -19,7 +19,16 @@ import type { WebhookSpec } from './spec.js';
 
 type Extensions = Pick<
   WebhookSpec,
-  'signing_secret' | 'signature_scheme' | 'batch_size' | 'timeout_ms' | 'max_in_flight' | 'rate_limit_per_s' | 'description' | 'transform' | 'ordering' | 'filter'
+  | 'signing_secret'
+  | 'signature_scheme'
+  | 'batch_size'
+  | 'timeout_ms'
+  | 'max_in_flight'
+  | 'rate_limit_per_s'
+  | 'description'
+  | 'transform'
+  | 'ordering'
+  | 'filter'
 >;
 
 const NOTIFICATION_TUNING = { batch_size: DEFAULT_BATCH_SIZE, max_in_flight: DEFAULT_MAX_IN_FLIGHT };
