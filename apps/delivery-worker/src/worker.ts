@@ -4,6 +4,7 @@ import { AuditWriter } from './audit/audit-writer.js';
 import { BuggyTracker } from './buggy/buggy-tracker.js';
 import type { workerConfigSpec } from './config.js';
 import { DeliveryProcessor } from './dispatch/delivery-processor.js';
+import { LifecycleAnnouncer } from './lifecycle/lifecycle-announcer.js';
 import { createWorkerMetrics } from './metrics.js';
 import { RetryRouter } from './retry/retry-router.js';
 import { tierDecision } from './retry/tier-decision.js';
@@ -34,7 +35,8 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
   const slots = startCallSlots(ctx, metrics);
   const publisher = new Publisher(producer);
   const router = new RetryRouter(publisher, topics, metrics);
-  const buggy = new BuggyTracker(db, publisher, topics, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS, config.HOOKSTREAM_PUBLIC_URL);
+  const lifecycle = new LifecycleAnnouncer(publisher, topics, config.HOOKSTREAM_PUBLIC_URL);
+  const buggy = new BuggyTracker(db, lifecycle, cache, logger, metrics, config.BUGGY_AFTER_DISCARDS);
   const waitingRoom = new WaitingRoom();
   const processor = new DeliveryProcessor({
     cache,
@@ -43,7 +45,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     audit,
     router,
     buggy,
-    gone: new GoneDisabler(db, publisher, topics, cache, logger, config.HOOKSTREAM_PUBLIC_URL),
+    gone: new GoneDisabler(db, lifecycle, cache, logger),
     metrics,
     logger,
     batchWaitMs: BATCH_WAIT_MS,

@@ -1,6 +1,6 @@
-import { encodeEventRecord, webhookLifecycleEvent, type WebhookLifecycleVerb } from '@hookstream/schemas';
-import type { Knex, Logger, Publisher, TopicNames } from '@hookstream/service-kit';
+import type { Knex, Logger } from '@hookstream/service-kit';
 import { countWebhookDiscard, resetWebhookDiscards, type WebhookCache, type WebhookRecord } from '@hookstream/store';
+import type { LifecycleAnnouncer } from '../lifecycle/lifecycle-announcer.js';
 import type { WorkerMetrics } from '../metrics.js';
 
 /**
@@ -13,14 +13,11 @@ export class BuggyTracker {
 
   constructor(
     private readonly db: Knex,
-    /** The worker's one Publisher: its sends must not interleave with this one's (see Publisher). */
-    private readonly publisher: Publisher,
-    private readonly topics: TopicNames,
+    private readonly lifecycle: LifecycleAnnouncer,
     private readonly cache: WebhookCache,
     private readonly logger: Logger,
     private readonly metrics: WorkerMetrics,
     private readonly threshold: number,
-    private readonly publicUrl: string,
   ) {}
 
   async discarded(webhook: WebhookRecord): Promise<void> {
@@ -28,7 +25,7 @@ export class BuggyTracker {
     if (!row?.markedBuggy) return;
     this.metrics.markedBuggy.inc();
     this.logger.warn({ webhook_id: webhook.id, tenant_id: row.tenantId, consecutive_discards: row.consecutiveFailures }, 'webhook marked buggy');
-    await this.publish('jive:webhook_marked_buggy', row.tenantId, webhook.id);
+    await this.lifecycle.announce('jive:webhook_marked_buggy', row.tenantId, webhook.id);
     await this.cache.refresh(webhook.id);
   }
 
@@ -40,10 +37,5 @@ export class BuggyTracker {
     } finally {
       this.resetting.delete(webhook.id);
     }
-  }
-
-  private async publish(verb: WebhookLifecycleVerb, tenantId: string, webhookId: string): Promise<void> {
-    const event = webhookLifecycleEvent({ verb, tenantId, webhookId, publicUrl: this.publicUrl, by: 'delivery-worker' });
-    await this.publisher.publish([{ topic: this.topics.events, messages: [encodeEventRecord(event)] }]);
   }
 }

@@ -1,6 +1,6 @@
 import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
 import type { Logger } from '@hookstream/service-kit';
-import { deliveryRowOf, type WebhookRecord } from '@hookstream/store';
+import { BUGGY_SKIP_REASON_PREFIX, deliveryRowOf, type WebhookRecord } from '@hookstream/store';
 import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../audit/rows.js';
 import type { AttemptOutcome } from '../http/webhook-call.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -416,7 +416,7 @@ export class DeliveryProcessor {
       return this.discardUnsendable(job, GONE, 'the endpoint answered 410 Gone: the webhook was disabled');
     }
     this.deps.metrics.skipped.inc();
-    const reason = webhook.buggy ? 'webhook is marked buggy' : 'webhook is disabled';
+    const reason = webhook.buggy ? BUGGY_SKIP_REASON_PREFIX : 'webhook is disabled';
     await this.deps.audit.write({ delivery: { ...deliveryRowOf(job, 'skipped'), last_error: reason, finished_at: new Date() } });
   }
 

@@ -1,6 +1,6 @@
-import { encodeEventRecord, webhookLifecycleEvent } from '@hookstream/schemas';
-import type { Knex, Logger, Publisher, TopicNames } from '@hookstream/service-kit';
+import type { Knex, Logger } from '@hookstream/service-kit';
 import { disableWebhookFor, type WebhookCache, type WebhookRecord } from '@hookstream/store';
+import type { LifecycleAnnouncer } from '../lifecycle/lifecycle-announcer.js';
 
 /** The reason recorded for a webhook disabled because its endpoint answered 410 Gone. */
 export const GONE = 'gone';
@@ -15,27 +15,16 @@ export const GONE = 'gone';
 export class GoneDisabler {
   constructor(
     private readonly db: Knex,
-    /** The worker's one Publisher. */
-    private readonly publisher: Publisher,
-    private readonly topics: TopicNames,
+    private readonly lifecycle: LifecycleAnnouncer,
     private readonly cache: WebhookCache,
     private readonly logger: Logger,
-    private readonly publicUrl: string,
   ) {}
 
   async gone(webhook: WebhookRecord): Promise<void> {
     const changed = await disableWebhookFor(this.db, webhook.id, GONE);
     if (changed) {
       this.logger.warn({ webhook_id: webhook.id, tenant_id: changed.tenantId }, 'webhook disabled: its endpoint answered 410 Gone');
-      const event = webhookLifecycleEvent({
-        verb: 'jive:webhook_disabled',
-        tenantId: changed.tenantId,
-        webhookId: webhook.id,
-        publicUrl: this.publicUrl,
-        by: 'delivery-worker',
-        reason: GONE,
-      });
-      await this.publisher.publish([{ topic: this.topics.events, messages: [encodeEventRecord(event)] }]);
+      await this.lifecycle.announce('jive:webhook_disabled', changed.tenantId, webhook.id, GONE);
     }
     await this.cache.refresh(webhook.id);
   }

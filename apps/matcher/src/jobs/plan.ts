@@ -13,7 +13,7 @@ import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../i
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import { bodiesForEvent, renderForWebhook } from '../render/body.js';
-import { deliveryRowOf, type DeliveryRow, type EventRow } from '@hookstream/store';
+import { BUGGY_SKIP_REASON_PREFIX, deliveryRowOf, type DeliveryRow, type EventRow } from '@hookstream/store';
 
 export interface InputMessage {
   offset: string;
@@ -156,7 +156,7 @@ function publishedAtOf(message: InputMessage): number | undefined {
 
 /** A buggy webhook's delivery: no job is sent, the rendered body is kept for replay. */
 function skippedRow(job: DeliveryJob, now: Date): DeliveryRow {
-  return { ...deliveryRowOf(job, 'skipped'), last_error: 'webhook is marked buggy: not sent (kept for replay)', finished_at: now };
+  return { ...deliveryRowOf(job, 'skipped'), last_error: `${BUGGY_SKIP_REASON_PREFIX}: not sent (kept for replay)`, finished_at: now };
 }
 
 function invalidMessage(

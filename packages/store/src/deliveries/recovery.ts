@@ -1,5 +1,6 @@
 import type { DeliveryJob } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
+import type { ReplayableDelivery } from './replay.js';
 import { insertAttempts } from './writes.js';
 
 /**
@@ -18,13 +19,7 @@ export interface RecoveryCursor {
 }
 
 /** A delivery skipped while its webhook was buggy, with what replaying it needs. */
-export interface SkippedDelivery {
-  id: string;
-  event_id: string;
-  tenant_id: string;
-  webhook_id: string;
-  event_type: string;
-  body: Record<string, unknown>;
+export interface SkippedDelivery extends Omit<ReplayableDelivery, 'cycle'> {
   cycle: number;
   last_error: string;
   finished_at: Date | null;
