@@ -4,11 +4,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'infra/kafka/.cache/**', 'infra/kafka/.run/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'infra/kafka/.cache/**', 'infra/kafka/.run/**', 'infra/kafka/.run-cluster/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -30,7 +30,7 @@ export default tseslint.config(
     // One Publisher produces for every app, test and benchmark (it serialises the sends an
     // idempotent producer must not interleave, bounds waits, and cuts requests under the broker's
     // size limit): a kafkajs producer's or transaction's send/sendBatch is called nowhere else.
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     ignores: ['packages/service-kit/src/kafka/publisher.ts'],
     rules: {
       'no-restricted-syntax': [
@@ -53,7 +53,7 @@ export default tseslint.config(
   {
     // @hookstream/store/testing inserts fixture rows and breaks tables on purpose: only tests
     // may reach it, never the code that runs in production.
-    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
     ignores: ['packages/store/src/testing/**'],
     rules: {
       'no-restricted-imports': [

@@ -2,7 +2,7 @@
 // npm run demo (with `npm start` running): a demo tenant, a bundled receiver that
 // prints what it gets and verifies the token / signature / OAuth2 bearer, one webhook
 // per auth type plus a content and a system webhook, then one event of each of the
-// nine notification types, a content event and a system event.
+// nine notification types, a content event and a system event; ends with a partner portal link.
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,6 +127,15 @@ const ok = deliveredCount();
 const own = ok > expected ? ", and the system webhook's own webhook_created" : '';
 say(`\n${Math.min(ok, expected)} of ${expected} deliveries arrived${own}; token endpoint issued ${tokenEndpoint.issued.length} access token(s).`);
 say(`history: curl -H "authorization: Bearer ${tenant.api_key.slice(0, 6)}…" ${gatewayUrl}/v1/webhooks/${byToken.id}/deliveries`);
+// Last, the partner's view of the same deliveries: a portal session over the two notification
+// webhooks. The link's token works once, within 10 minutes; the session it opens lasts a day.
+const portal = await api.request('POST', '/v1/portal/sessions', {
+  partner: 'Demo partner',
+  webhook_ids: [byToken.id, byJwt.id],
+  expires_in_s: 86_400,
+});
+if (portal.status === 201) say(`\npartner portal for tenant ${tenant.id} (open within 10 minutes, works once):\n${portal.body.url}`);
+else say(`\nno portal link: POST /v1/portal/sessions answered ${portal.status} ${JSON.stringify(portal.body)}`);
 await receiver.close();
 await tokenEndpoint.close();
 process.exit(ok >= expected ? 0 : 1);

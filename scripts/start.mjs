@@ -20,7 +20,10 @@ function must(cmd, args, opts = {}) {
   return r;
 }
 
-/** Settings generated once per checkout so restarts keep the same admin token and encryption key. */
+/**
+ * Settings generated once per checkout so restarts keep the same admin token, encryption key and
+ * portal key (a checkout from before the portal gets its portal key added).
+ */
 function localSettings() {
   const file = path.join(root, '.run', 'local.env');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -30,6 +33,9 @@ function localSettings() {
       `HOOKSTREAM_ADMIN_TOKEN=hs_admin_${randomBytes(24).toString('base64url')}\nHOOKSTREAM_SECRET_KEY=${randomBytes(32).toString('base64')}\n`,
       { mode: 0o600 },
     );
+  }
+  if (!/^HOOKSTREAM_PORTAL_KEY=/m.test(fs.readFileSync(file, 'utf8'))) {
+    fs.appendFileSync(file, `HOOKSTREAM_PORTAL_KEY=${randomBytes(32).toString('base64')}\n`);
   }
   return Object.fromEntries(
     fs
@@ -62,6 +68,8 @@ for (const [k, v] of Object.entries(generated)) {
   if (!env[k]) env[k] = v;
 }
 env.PORT ??= '8080';
+// Links the gateway hands out (portal and console sessions, webhook URIs) point at the port it listens on.
+env.HOOKSTREAM_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT}`;
 // Each app's operations port (/healthz, /readyz, /metrics), on loopback (OPS_HOST's default).
 const opsPorts = { gateway: '9464', matcher: '8081', 'delivery-worker': '8082' };
 // Local runs deliver to endpoints on this machine (the demo receiver); production keeps the default.
@@ -119,6 +127,10 @@ say(
 say(
   `admin token: ${env.HOOKSTREAM_ADMIN_TOKEN === generated.HOOKSTREAM_ADMIN_TOKEN ? env.HOOKSTREAM_ADMIN_TOKEN + ' (generated, kept in .run/local.env)' : 'from HOOKSTREAM_ADMIN_TOKEN'}`,
 );
+say(
+  `portal key (signs portal and console sessions): ${env.HOOKSTREAM_PORTAL_KEY === generated.HOOKSTREAM_PORTAL_KEY ? env.HOOKSTREAM_PORTAL_KEY + ' (generated, kept in .run/local.env)' : 'from HOOKSTREAM_PORTAL_KEY'}`,
+);
+say(`operator console: ${gateway}/console/ (paste the admin token); partner portal links: POST /v1/portal/sessions`);
 say('Ctrl-C stops everything');
 
 async function shutdown(signal) {

@@ -6,8 +6,8 @@ export interface MeteredProcesses {
   apps: Record<string, number | undefined>;
   /** The PostgreSQL backends serving the system's database (they come and go). */
   pgBackends(): Promise<number[]>;
-  /** The broker (shared with whatever else uses it meanwhile, so an upper bound). */
-  brokerPid: number | undefined;
+  /** The broker, or every node of a cluster (shared with whatever else uses them meanwhile, so an upper bound). */
+  brokerPids: number[];
 }
 
 export interface CpuSnapshot {
@@ -28,9 +28,14 @@ export async function cpuSnapshot(p: MeteredProcesses): Promise<CpuSnapshot> {
     atMs: Date.now(),
     apps: Object.fromEntries(Object.entries(p.apps).map(([name, pid]) => [name, cpuSeconds(pid)])),
     pg: cpuOf(await p.pgBackends()),
-    broker: cpuSeconds(p.brokerPid),
+    broker: p.brokerPids.length ? sumOrUndefined(p.brokerPids.map((pid) => cpuSeconds(pid))) : undefined,
     bench: process.cpuUsage(),
   };
+}
+
+/** The sum, or undefined when any part is unreadable (a node's share missing would understate Kafka's). */
+function sumOrUndefined(values: Array<number | undefined>): number | undefined {
+  return values.some((v) => v === undefined) ? undefined : values.reduce<number>((a, v) => a + v!, 0);
 }
 
 /** CPU seconds each process used between two snapshots (undefined where either was unreadable), and the wall time. */

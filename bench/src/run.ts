@@ -6,7 +6,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { createKafka, createLogger, ensureTopics } from '@hookstream/service-kit';
-import { GatewayClient, repoRoot, startReceiver, startSystem, uniqueId, type Receiver } from '@hookstream/test-kit';
+import { GatewayClient, repoRoot, startPrivateCluster, startReceiver, startSystem, uniqueId, type PrivateCluster, type Receiver } from '@hookstream/test-kit';
 import { httpCeilingGot, httpCeilingUndici, type HttpCeiling } from './ceiling-http.js';
 import { kafkaCeiling } from './ceiling-kafka.js';
 import { fanout } from './fanout.js';
@@ -59,9 +59,21 @@ if (unknownPhases.length > 0) throw new Error(`--phases: unknown ${unknownPhases
 const complete = ALL_PHASES.every((p) => phases.has(p));
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
+// --brokers 3: the same run on a cluster of that many KRaft nodes of its own (infra/kafka --brokers,
+// clients from --cluster-port, default 19361), topics replicated as the cluster says (min(3, N),
+// min.insync.replicas 2 from three); results in bench/results/latest-brokers-<N>.json.
+const brokerCount = arg('brokers', 1);
+if (!Number.isInteger(brokerCount) || brokerCount > 9) throw new Error(`--brokers expects a whole number from 1 to 9, got ${brokerCount}`);
+const clusterPort = arg('cluster-port', 19361);
+
 const root = repoRoot();
 let startedKafka = false;
-if (!process.env.KAFKA_BROKERS) {
+let cluster: PrivateCluster | undefined;
+if (brokerCount > 1) {
+  log(`starting a cluster of ${brokerCount} KRaft nodes on 127.0.0.1:${clusterPort}-${clusterPort + brokerCount - 1}`);
+  cluster = await startPrivateCluster({ port: clusterPort, brokers: brokerCount });
+  process.env.KAFKA_BROKERS = cluster.brokers.join(',');
+} else if (!process.env.KAFKA_BROKERS) {
   const out = execFileSync(process.execPath, [path.join(root, 'infra/kafka/kafka.mjs'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const info = JSON.parse(out.trim().split('\n').pop()!) as { brokers: string; started: boolean };
   process.env.KAFKA_BROKERS = info.brokers;
@@ -153,15 +165,16 @@ try {
     const apps = { gateway: system.gateway, matcher: system.matchers[0], 'delivery-worker': system.workers[0] };
     // What each process printed at error level from its start until it was ready (a healthy start prints nothing).
     const startErrors: Record<string, ErrorLines> = Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, errorLines(a?.startOutput() ?? [])]));
-    const broker = brokerPid(process.env.KAFKA_BROKERS);
-    if (broker === undefined) log(`no kafka.Kafka process found listening on ${process.env.KAFKA_BROKERS}: the Kafka share is missing`);
+    const broker = cluster ? undefined : brokerPid(process.env.KAFKA_BROKERS);
+    const brokerPids = cluster ? cluster.nodes.flatMap((n) => n.pid() ?? []) : broker !== undefined ? [broker] : [];
+    if (brokerPids.length === 0) log(`no kafka.Kafka process found listening on ${process.env.KAFKA_BROKERS}: the Kafka share is missing`);
     // PostgreSQL backends serving this system's database, and the broker (shared with whatever
     // else uses it at the time, so an upper bound).
     const metered: MeteredProcesses = {
       apps: Object.fromEntries(Object.entries(apps).map(([k, a]) => [k, a?.child.pid])),
       pgBackends: async () =>
         ((await system.pg.db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')) as { rows: { pid: number }[] }).rows.map((r) => r.pid),
-      brokerPid: broker,
+      brokerPids,
     };
     const none: PipelineResult = { accepted_per_s: NaN, delivered_per_s: NaN, accepted: 0, delivered: 0, lost: 0, duplicated: 0 };
     let sustained = none;
@@ -215,9 +228,13 @@ try {
       }
     }
     let fan = { webhooks: 100, events: 0, deliveries: 0, deliveries_per_s: NaN };
+    let fanCpu: Record<string, number | undefined> = {};
     if (phases.has('fanout')) {
       log('fan-out: one event to 100 webhooks');
+      const before = await cpuSnapshot(metered);
       fan = await fanout(f.pub, f.tenant.id, receiver, 100, Math.max(5, phase));
+      // Which process a fan-out costs most (rates swing with the machine's load, this much less).
+      fanCpu = msPerEvent(cpuUsed(before, await cpuSnapshot(metered)).seconds, fan.deliveries);
       forget(receiver);
     }
 
@@ -244,6 +261,7 @@ try {
       at: new Date().toISOString(),
       machine: { cores: os.cpus().length, node: process.version },
       settings: { duration_s: duration, phase_s: phase, concurrency, partitions, steady_rate_per_s: steadyRate, steady_s: steadySeconds, idle_s: idleSeconds },
+      kafka: { brokers: brokerCount, bootstrap: process.env.KAFKA_BROKERS },
       pipeline: {
         accepted_per_s: round(sustained.accepted_per_s),
         delivered_per_s: round(sustained.delivered_per_s),
@@ -274,7 +292,13 @@ try {
       cpu_budget: budget,
       steady,
       idle,
-      fanout: { webhooks: fan.webhooks, events: fan.events, deliveries: fan.deliveries, deliveries_per_s: round(fan.deliveries_per_s) },
+      fanout: {
+        webhooks: fan.webhooks,
+        events: fan.events,
+        deliveries: fan.deliveries,
+        deliveries_per_s: round(fan.deliveries_per_s),
+        cpu_ms_per_delivery: Object.fromEntries(Object.entries(fanCpu).map(([k, v]) => [k, v === undefined ? undefined : round(v, 3)])),
+      },
       rss_mb: rss,
       start_error_lines: startErrors,
       // Error-level lines over the whole run, up to now (a busy machine may legitimately cause some: timeouts, retries).
@@ -282,7 +306,7 @@ try {
     };
     const dir = path.join(root, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
-    const out = complete ? 'latest.json' : 'partial.json';
+    const out = `${complete ? 'latest' : 'partial'}${brokerCount > 1 ? `-brokers-${brokerCount}` : ''}.json`;
     fs.writeFileSync(path.join(dir, out), JSON.stringify(results, null, 2) + '\n');
     const list = (o: Record<string, unknown>, unit = '') =>
       Object.entries(o)
@@ -346,6 +370,7 @@ try {
       ...(idle ? ([[`idle ${idleSeconds} s: CPU % of one core`, list(idle.cpu_percent_of_core, '%')]] as [string, string][]) : []),
       ['lost / duplicated', `${results.pipeline.lost} / ${results.pipeline.duplicated}`],
       ['fan-out 1 -> 100 webhooks', `${results.fanout.deliveries_per_s} deliveries/s`],
+      ['fan-out: CPU ms per delivery', list(results.fanout.cpu_ms_per_delivery)],
       ['peak RSS gateway / matcher / worker', `${rss.gateway} / ${rss.matcher} / ${rss['delivery-worker']} MiB`],
       ['error-level lines at start', list(Object.fromEntries(Object.entries(startErrors).map(([k, e]) => [k, e.count])))],
       ...Object.entries(startErrors).flatMap(([k, e]) => e.first.map((line): [string, string] => [`  ${k}`, line])),
@@ -361,6 +386,7 @@ try {
 } finally {
   await receiver.close();
   if (startedKafka) execFileSync(process.execPath, [path.join(root, 'infra/kafka/kafka.mjs'), 'stop'], { stdio: 'inherit' });
+  await cluster?.destroy();
 }
 
 /** --cpu-prof names files after the pid: rename them after the app they profiled. */

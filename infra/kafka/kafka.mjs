@@ -8,6 +8,8 @@
 //   node infra/kafka/kafka.mjs status   exit 0 when a broker answers
 //   node infra/kafka/kafka.mjs fetch    only resolve the jars
 //
+// With --brokers N (N >= 2) every command is about a cluster of N nodes instead: see cluster.mjs.
+//
 // Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (port + 1),
 // KAFKA_HOME_DIR (infra/kafka/.run), KAFKA_HEAP (512m), KAFKA_START_TIMEOUT_MS (90000).
 //
@@ -21,109 +23,44 @@
 // throwaway CA and a broker certificate for 127.0.0.1 are made with openssl in <folder>/tls (the
 // answer names the CA file for KAFKA_SSL_CA_FILE); nothing of it is ever committed.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import tls from 'node:tls';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  brokerAnswers as answers,
+  fetchJars,
+  here,
+  javaCommand,
+  kafkaVersion,
+  newClusterId,
+  portOpen,
+  readPid as readPidFile,
+  say,
+  sleep,
+  stopProcess,
+  withLock as lockDirDuring,
+  writeLog4j,
+} from './broker-tools.mjs';
+import { clusterMain, parseBrokerCount } from './cluster.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sasl = process.argv.slice(2).includes('--sasl') || process.env.KAFKA_SASL === 'true';
-const withTls = sasl && (process.argv.slice(2).includes('--tls') || process.env.KAFKA_TLS === 'true');
+const argv = process.argv.slice(2);
+const brokerCount = parseBrokerCount(argv);
+if (brokerCount > 1) process.exit(await clusterMain(argv, brokerCount));
+
+const sasl = argv.includes('--sasl') || process.env.KAFKA_SASL === 'true';
+const withTls = sasl && (argv.includes('--tls') || process.env.KAFKA_TLS === 'true');
 const port = Number(process.env.KAFKA_PORT ?? (sasl ? 9096 : 9092));
 const controllerPort = Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1);
 const runDir = path.resolve(process.env.KAFKA_HOME_DIR ?? path.join(here, sasl ? '.run-sasl' : '.run'));
-const libDir = path.join(here, '.cache', 'lib');
 const heap = process.env.KAFKA_HEAP ?? '512m';
 const startTimeoutMs = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 90_000);
 const pidFile = path.join(runDir, 'broker.pid');
 const logFile = path.join(runDir, 'broker.log');
-const lockDir = path.join(runDir, 'start.lock');
 
-const say = (msg) => process.stderr.write(`[kafka] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function kafkaVersion() {
-  const pom = fs.readFileSync(path.join(here, 'pom.xml'), 'utf8');
-  return /<kafka.version>([^<]+)</.exec(pom)?.[1] ?? 'unknown';
-}
-
-/** True when something accepts TCP connections on the port. */
-function portOpen(p, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    const s = net.connect({ port: p, host });
-    s.setTimeout(1000);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/**
- * A real Kafka answer rather than an open port: an ApiVersions request (v0),
- * which every broker version answers, checked for a well-formed response.
- */
-function brokerAnswers(p, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    // A probe only: whether the certificate is right is the clients' check.
-    const s = withTls ? tls.connect({ port: p, host, rejectUnauthorized: false }) : net.connect({ port: p, host });
-    const clientId = Buffer.from('hookstream-probe');
-    const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length);
-    body.writeInt16BE(18, 0); // ApiVersions
-    body.writeInt16BE(0, 2); // version 0
-    body.writeInt32BE(4242, 4); // correlation id
-    body.writeInt16BE(clientId.length, 8);
-    clientId.copy(body, 10);
-    const frame = Buffer.alloc(4 + body.length);
-    frame.writeInt32BE(body.length, 0);
-    body.copy(frame, 4);
-    let got = Buffer.alloc(0);
-    const done = (ok) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(2000);
-    s.once(withTls ? 'secureConnect' : 'connect', () => s.write(frame));
-    s.on('data', (d) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= 10) done(got.readInt32BE(4) === 4242 && got.readInt16BE(8) === 0);
-    });
-    s.once('timeout', () => done(false));
-    s.once('error', () => done(false));
-  });
-}
-
-function jarsPresent() {
-  return fs.existsSync(libDir) && fs.readdirSync(libDir).some((f) => f.startsWith('kafka_2.13-'));
-}
-
-function fetchJars() {
-  if (jarsPresent()) return;
-  say(`resolving Apache Kafka ${kafkaVersion()} from Maven Central into ${path.relative(process.cwd(), libDir)}`);
-  const r = spawnSync(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-Dstyle.color=never',
-      '-f',
-      path.join(here, 'pom.xml'),
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${libDir}`,
-      '-DincludeScope=runtime',
-    ],
-    // stdout carries this launcher's JSON answer: Maven's own output goes to stderr.
-    { stdio: ['ignore', process.stderr, process.stderr] },
-  );
-  if (r.status !== 0 || !jarsPresent()) throw new Error('mvn could not resolve the Kafka jars (is Maven installed and Maven Central reachable?)');
-}
+const brokerAnswers = (p) => answers(p, { useTls: withTls });
+const readPid = () => readPidFile(pidFile);
+const withLock = (fn) => lockDirDuring(runDir, startTimeoutMs + 60_000, fn);
+const java = (args, opts = {}) => [...javaCommand(args, { heap, dir: runDir }), opts];
 
 const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'];
 // Both go unquoted into kafka-storage's --add-scram '[name=...,password=...]' and into a JAAS line.
@@ -245,40 +182,8 @@ metadata.max.idle.interval.ms=5000
 `;
   // It may carry the broker's own SCRAM password.
   fs.writeFileSync(path.join(runDir, 'server.properties'), props, { mode: 0o600 });
-  fs.writeFileSync(
-    path.join(runDir, 'log4j.properties'),
-    [
-      'log4j.rootLogger=INFO, stdout',
-      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka=INFO',
-      'log4j.logger.org.apache.kafka=INFO',
-      'log4j.logger.kafka.request.logger=WARN',
-      'log4j.logger.state.change.logger=WARN',
-      '',
-    ].join('\n'),
-  );
+  writeLog4j(runDir);
   return dataDir;
-}
-
-function java(args, opts = {}) {
-  return [
-    'java',
-    [
-      `-Xmx${heap}`,
-      `-Xms128m`,
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${path.join(runDir, 'log4j.properties')}`,
-      `-Dkafka.logs.dir=${runDir}`,
-      '-cp',
-      `${libDir}/*`,
-      ...args,
-    ],
-    opts,
-  ];
 }
 
 function formatStorage(dataDir, users) {
@@ -286,65 +191,12 @@ function formatStorage(dataDir, users) {
   const scram = users
     ? [users.client, users.broker].flatMap((u) => SCRAM_MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${u.username},password=${u.password}]`]))
     : [];
-  // A Kafka cluster id is 16 random bytes in base64url; one starting with "-" would be read as an option.
-  let clusterId;
-  do clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 22);
-  while (clusterId.startsWith('-'));
+  const clusterId = newClusterId();
   const [cmd, args] = java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', path.join(runDir, 'server.properties'), ...scram]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) {
     const out = r.stderr || r.stdout;
     throw new Error(`kafka-storage format failed: ${users ? out.replaceAll(users.client.password, '***').replaceAll(users.broker.password, '***') : out}`);
-  }
-}
-
-function readPid() {
-  try {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
-async function withLock(fn) {
-  // mkdir is atomic: concurrent test runners starting the broker wait for each other.
-  fs.mkdirSync(runDir, { recursive: true });
-  const deadline = Date.now() + startTimeoutMs + 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'owner'), String(process.pid));
-      break;
-    } catch {
-      let owner;
-      try {
-        owner = Number(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8'));
-      } catch {
-        owner = undefined;
-      }
-      let alive = false;
-      if (owner) {
-        try {
-          process.kill(owner, 0);
-          alive = true;
-        } catch {
-          alive = false;
-        }
-      }
-      if (owner && !alive) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
-      await sleep(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
   }
 }
 
@@ -390,27 +242,12 @@ function saslAnswer() {
 }
 
 async function stop() {
-  const pid = readPid();
-  if (!pid) {
-    say('no broker started by this launcher is running');
-    return;
-  }
-  process.kill(pid, 'SIGTERM');
-  const t0 = Date.now();
-  while (Date.now() - t0 < 30_000) {
-    if (readPid() === undefined) {
-      fs.rmSync(pidFile, { force: true });
-      say(`stopped (pid ${pid})`);
-      return;
-    }
-    await sleep(200);
-  }
-  process.kill(pid, 'SIGKILL');
-  fs.rmSync(pidFile, { force: true });
-  say(`killed after 30 s (pid ${pid})`);
+  const stopped = await stopProcess(pidFile);
+  if (!stopped) say('no broker started by this launcher is running');
+  else say(stopped.killed ? `killed after 30 s (pid ${stopped.pid})` : `stopped (pid ${stopped.pid})`);
 }
 
-const cmd = process.argv[2] === '--sasl' ? 'start' : (process.argv[2] ?? 'start');
+const cmd = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'start';
 try {
   if (cmd === 'start') {
     const r = await start();

@@ -72,6 +72,11 @@ const configMap = named<Manifest & { data: Record<string, string> }>('ConfigMap'
 const secret = named<Manifest & { stringData?: Record<string, string>; data?: Record<string, string> }>('Secret', 'hookstream-secrets');
 const secretKeys = new Set([...Object.keys(secret.stringData ?? {}), ...Object.keys(secret.data ?? {})]);
 const settings = Object.fromEntries(APPS.map((a) => [a, appSettings(a)])) as Record<AppName, ReturnType<typeof appSettings>>;
+/** DATABASE_URL comes from the Secret CloudNativePG writes for the Cluster of postgres.yaml: `<cluster>-app`, key `uri`. */
+const pgCluster = named<Manifest>('Cluster', 'hookstream-pg');
+const databaseUrlRef = { name: `${pgCluster.metadata.name}-app`, key: 'uri' };
+/** Where each secret variable is read from. */
+const secretRef = (variable: string) => (variable === 'DATABASE_URL' ? databaseUrlRef : { name: 'hookstream-secrets', key: variable });
 
 function labelsMatch(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -179,12 +184,12 @@ describe.each(APPS)('Kubernetes manifests: %s', (app) => {
     expect((pod.spec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(shutdownMs + pauseMs);
   });
 
-  it('reads its settings from hookstream-config and every secret it uses from hookstream-secrets', () => {
+  it('reads its settings from hookstream-config, the database URL from the CloudNativePG app secret and every other secret from hookstream-secrets', () => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'hookstream-config' } }]);
     for (const e of container.env ?? []) {
       expect(`${e.name} read by ${app}: ${readsVariable(own, e.name)}`).toBe(`${e.name} read by ${app}: true`);
-      if (own.secrets.has(e.name)) expect(e.valueFrom?.secretKeyRef).toEqual({ name: 'hookstream-secrets', key: e.name });
-      if (e.valueFrom?.secretKeyRef) expect(secretKeys.has(e.valueFrom.secretKeyRef.key)).toBe(true);
+      if (own.secrets.has(e.name)) expect(e.valueFrom?.secretKeyRef).toEqual(secretRef(e.name));
+      if (e.valueFrom?.secretKeyRef?.name === 'hookstream-secrets') expect(secretKeys.has(e.valueFrom.secretKeyRef.key)).toBe(true);
     }
     const fromSecret = new Set((container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.name));
     expect([...own.secrets].filter((s) => !fromSecret.has(s))).toEqual([]);
@@ -270,10 +275,10 @@ describe('Kubernetes manifests: configuration', () => {
     expect(secretsInConfig).toEqual([]);
   });
 
-  it('hookstream-secrets carries exactly the secret variables of the apps (and the migration)', () => {
+  it('hookstream-secrets carries exactly the secret variables of the apps (and the migration) but the database URL', () => {
     const secrets = new Set(APPS.flatMap((a) => [...settings[a].secrets]));
-    expect([...secretKeys].sort()).toEqual([...secrets].sort());
-    expect([...secrets].sort()).toEqual(['DATABASE_URL', 'HOOKSTREAM_ADMIN_TOKEN', 'HOOKSTREAM_SECRET_KEYS', 'KAFKA_SASL_PASSWORD']);
+    expect([...secrets].sort()).toEqual(['DATABASE_URL', 'HOOKSTREAM_ADMIN_TOKEN', 'HOOKSTREAM_PORTAL_KEY', 'HOOKSTREAM_SECRET_KEYS', 'KAFKA_SASL_PASSWORD']);
+    expect([...secretKeys].sort()).toEqual([...secrets].filter((s) => s !== 'DATABASE_URL').sort());
   });
 
   it("runs every container from an image built by a target of the repository's Dockerfile", () => {
@@ -317,19 +322,19 @@ describe('Kubernetes manifests: configuration', () => {
     expect(existsSync(path.join(repoRoot(), script!))).toBe(true);
     expect(command).toBe('prune');
     expect(args).toEqual(['--older-than', '30d']);
-    expect(c!.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'hookstream-secrets', key: 'DATABASE_URL' } } });
+    expect(c!.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: databaseUrlRef } });
     // The CLI reads the base settings only: the shared ConfigMap must pass their validation.
     for (const [name, reader] of Object.entries(baseConfigSpec)) if (!reader.secret) expect(() => reader.parse(configMap[name])).not.toThrow();
     expect(c!.securityContext?.readOnlyRootFilesystem).toBe(true);
   });
 
-  it('migrates with the migrate image and the database URL from the Secret', () => {
+  it('migrates with the migrate image and the database URL from the CloudNativePG app secret', () => {
     const jobs = ofKind<Job>('Job');
     expect(jobs).toHaveLength(1);
     const [c, ...more] = jobs[0]!.spec.template.spec.containers;
     expect(more).toEqual([]);
     expect(c!.image).toBe('hookstream/migrate:0.1.0');
-    expect(c!.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'hookstream-secrets', key: 'DATABASE_URL' } } });
+    expect(c!.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: databaseUrlRef } });
     expect(c!.resources?.limits?.memory).toBeDefined();
     expect(c!.securityContext?.readOnlyRootFilesystem).toBe(true);
   });

@@ -40,7 +40,11 @@ const pods: Record<string, PodSpec> = Object.fromEntries(
 );
 const appPods = ['gateway', 'matcher', 'delivery-worker', 'hookstream-migrate-0-1-0', 'hookstream-prune'];
 const configMap = (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hookstream-config') as Manifest & { data: Record<string, string> }).data;
-const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'hookstream-secrets') as Manifest & { stringData: Record<string, string> };
+/** The CloudNativePG Cluster of postgres.yaml: its pods carry the inherited labels and `cnpg.io/cluster`. */
+const pgCluster = objects.find((o) => o.apiVersion === 'postgresql.cnpg.io/v1' && o.kind === 'Cluster') as Manifest & {
+  spec: { inheritedMetadata?: { labels?: Record<string, string> } };
+};
+const pgPodLabels: Record<string, string> = { ...pgCluster.spec.inheritedMetadata?.labels, 'cnpg.io/cluster': pgCluster.metadata.name };
 
 function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
@@ -139,13 +143,30 @@ describe('Kubernetes NetworkPolicies: ingress', () => {
     expect(ingressAllowed(name, otherNamespace, ops)).toBe(false);
   });
 
-  it('lets only the hookstream processes into an in-namespace PostgreSQL', () => {
-    pods.postgres = { metadata: { labels: { 'app.kubernetes.io/name': 'postgres' } }, spec: { containers: [] } };
+  it('lets only the hookstream processes into the CloudNativePG PostgreSQL', () => {
+    pods.postgres = { metadata: { labels: pgPodLabels }, spec: { containers: [] } };
     try {
+      expect(pgCluster.metadata.namespace).toBe('hookstream');
       for (const name of appPods)
         expect([name, ingressAllowed('postgres', { namespace: 'hookstream', labels: pods[name]!.metadata.labels }, 5432)]).toEqual([name, true]);
       expect(ingressAllowed('postgres', outsider, 5432)).toBe(false);
       expect(ingressAllowed('postgres', otherNamespace, 5432)).toBe(false);
+      expect(ingressAllowed('postgres', { namespace: 'hookstream', labels: pods.gateway!.metadata.labels }, 8000)).toBe(false);
+    } finally {
+      delete pods.postgres;
+    }
+  });
+
+  it('lets the PostgreSQL instances replicate among themselves and the CloudNativePG operator reach their instance manager', () => {
+    pods.postgres = { metadata: { labels: pgPodLabels }, spec: { containers: [] } };
+    try {
+      const peer: Party = { namespace: 'hookstream', labels: pgPodLabels };
+      expect(ingressAllowed('postgres', peer, 5432)).toBe(true);
+      expect(ingressAllowed('postgres', peer, 8000)).toBe(true);
+      const operator: Party = { namespace: 'cnpg-system', labels: { 'app.kubernetes.io/name': 'cloudnative-pg' } };
+      expect(ingressAllowed('postgres', operator, 8000)).toBe(true);
+      expect(ingressAllowed('postgres', operator, 5432)).toBe(false);
+      expect(ingressAllowed('postgres', otherNamespace, 8000)).toBe(false);
     } finally {
       delete pods.postgres;
     }
@@ -156,9 +177,9 @@ describe('Kubernetes NetworkPolicies: egress', () => {
   const kafkaHost = configMap.KAFKA_BROKERS!.split(',')[0]!;
   const [kafkaName, kafkaPort] = kafkaHost.split(':') as [string, string];
   const kafka: Party = { namespace: kafkaName.split('.')[1]!, labels: { 'app.kubernetes.io/name': 'kafka' } };
-  const postgres: Party = { namespace: new URL(secret.stringData.DATABASE_URL!).hostname.split('.')[1]!, labels: { 'app.kubernetes.io/name': 'postgres' } };
+  const postgres: Party = { namespace: pgCluster.metadata.namespace!, labels: pgPodLabels };
 
-  it.each(appPods)('%s may reach DNS, the Kafka brokers of KAFKA_BROKERS and the PostgreSQL of DATABASE_URL', (name) => {
+  it.each(appPods)('%s may reach DNS, the Kafka brokers of KAFKA_BROKERS and the CloudNativePG PostgreSQL', (name) => {
     expect(policiesOf('Egress', pods[name]!.metadata.labels).length).toBeGreaterThan(0);
     expect(egressAllowed(name, kubeDns, 53, 'UDP')).toBe(true);
     expect(egressAllowed(name, kubeDns, 53, 'TCP')).toBe(true);

@@ -1,4 +1,4 @@
-import { env, secretKeyRingConfig } from '@hookstream/service-kit';
+import { env, heartbeatIntervalSetting, secretKeyRingConfig, sessionTimeoutSetting } from '@hookstream/service-kit';
 
 // The Jive seed caps the connect timeout at 15 s and the read timeout at 5 s; the
 // notification seed allows 10 s for a 2xx (the webhook's own `timeout_ms`, <= 10 s).
@@ -34,8 +34,14 @@ export const workerConfigSpec = {
   TENANT_SECRET_CACHE_MS: env.int({ default: 2_000, min: 0, max: 10_000 }),
   AUDIT_FLUSH_INTERVAL_MS: env.int({ default: 150, min: 10, max: 5_000 }),
   AUDIT_FLUSH_ROWS: env.int({ default: 500, min: 1, max: 10_000 }),
-  CONSUMER_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 6_000, max: 300_000 }),
-  CONSUMER_HEARTBEAT_INTERVAL_MS: env.int({ default: 3_000, min: 100, max: 60_000 }),
+  /**
+   * Group session timeout: how long a crashed worker's partitions deliver nothing before the
+   * group hands them to another member (or to its replacement). 6 s: delivery resumes within
+   * 10 s of a SIGKILL (service-kit's group-liveness.ts).
+   */
+  CONSUMER_SESSION_TIMEOUT_MS: sessionTimeoutSetting(),
+  /** At most a third of CONSUMER_SESSION_TIMEOUT_MS. */
+  CONSUMER_HEARTBEAT_INTERVAL_MS: heartbeatIntervalSetting('CONSUMER_SESSION_TIMEOUT_MS'),
   /** Not ready when jobs wait and no offset was committed for this long (a stuck handler or lost membership). */
   CONSUMER_STALL_AFTER_MS: env.int({ default: 60_000, min: 1_000, max: 3_600_000 }),
   /**
@@ -43,8 +49,25 @@ export const workerConfigSpec = {
    * and Kafka and PostgreSQL answer: a consumer that will not recover by itself. 0: never.
    */
   CONSUMER_STUCK_EXIT_AFTER_MS: env.int({ default: 600_000, min: 0, max: 86_400_000 }),
-  /** Long-poll wait of a fetch; bounds how late a paused retry partition is read after its hold ends. */
+  /**
+   * Long-poll wait of a fetch while jobs flow; bounds how late a partition resumed after a
+   * saturation is read.
+   */
   CONSUMER_MAX_WAIT_MS: env.int({ default: 200, min: 10, max: 5_000 }),
+  /**
+   * The longest long-poll wait once fetches keep finding nothing (it doubles from
+   * CONSUMER_MAX_WAIT_MS, and is back there after the first record or resume; never past a
+   * held retry partition's resume). Fewer empty fetches of the 32 job partitions keep an idle
+   * worker under 1 % of a core. Capped at a third of the session timeout, because kafkajs
+   * heartbeats between fetches; a longer wait also delays noticing a rebalance and a shutdown.
+   */
+  CONSUMER_IDLE_MAX_WAIT_MS: env.int({ default: 1_000, min: 10, max: 5_000 }),
+  /**
+   * Long-poll wait of a fetch while a partition is paused because its unfinished jobs reached
+   * PARTITION_MAX_IN_FLIGHT: the fetches then read mostly empty partitions, and the paused one
+   * is read again only after the fetch in progress ends (at most CONSUMER_MAX_WAIT_MS).
+   */
+  CONSUMER_SATURATED_MAX_WAIT_MS: env.int({ default: 20, min: 1, max: 5_000 }),
   /**
    * Retry jobs due within this long wait in memory; later ones pause their partition, which is
    * read again 1 s before the time. Longer: fewer refetches, more jobs held per worker.

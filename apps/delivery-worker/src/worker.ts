@@ -10,6 +10,7 @@ import { RetryRouter } from './retry/retry-router.js';
 import { tierDecision } from './retry/tier-decision.js';
 import { WaitingRoom } from './retry/waiting-room.js';
 import { GoneDisabler } from './steering/gone-disabler.js';
+import { OtelAttemptSpans } from './tracing/attempt-spans.js';
 import { startCallSlots } from './wiring/call-slots.js';
 import { startJobConsumer } from './wiring/job-consumer.js';
 import { connectProducer } from './wiring/producer.js';
@@ -52,6 +53,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     slots,
     // FIFO retries in place wait here too: released to the partition's new owner when it moves.
     waitUntil: (time, key) => waitingRoom.until(time, key),
+    ...(ctx.tracing.enabled ? { spans: new OtelAttemptSpans(ctx.tracing) } : {}),
   });
   const handler = tierDecision({
     topics,

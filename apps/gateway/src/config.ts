@@ -1,4 +1,5 @@
 import { env, secretKeyRingConfig, type Reader } from '@hookstream/service-kit';
+import { TrustedProxies } from './http/client-address.js';
 
 /** Number of seconds or fractions, strictly positive (rates). */
 function positiveNumber(def: number, max: number): Reader<number> {
@@ -12,14 +13,44 @@ function positiveNumber(def: number, max: number): Reader<number> {
   };
 }
 
+/**
+ * HOOKSTREAM_PORTAL_KEY: the HS256 key of portal and console session tokens and cookies, base64
+ * of at least 32 bytes. Optional: unset, the session routes answer 503 and no session cookie is
+ * accepted (like the admin routes without HOOKSTREAM_ADMIN_TOKEN). Never echoed.
+ */
+export const portalKeyConfig: Reader<Uint8Array | undefined> = {
+  secret: true,
+  parse(raw) {
+    if (raw === undefined) return undefined;
+    const text = raw.trim();
+    const rule = 'must be base64 of at least 32 random bytes (openssl rand -base64 32)';
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) throw rule;
+    const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (key.length < 32) throw rule;
+    return new Uint8Array(key);
+  },
+};
+
+/** TRUSTED_PROXIES: see TrustedProxies; unset or empty, no proxy is trusted. */
+export const trustedProxiesConfig: Reader<TrustedProxies | undefined> = {
+  parse(raw) {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    return TrustedProxies.parse(raw);
+  },
+};
+
 /** The gateway's own settings, on top of the kit's base settings. */
 export const gatewayConfigSpec = {
   PORT: env.port(8080),
   HOST: env.string({ default: '0.0.0.0' }),
   /** Connections the API port holds at once; the next one is closed on arrival (file descriptors and memory stay bounded). */
   HTTP_MAX_CONNECTIONS: env.int({ default: 10_000, min: 1, max: 1_000_000 }),
+  /** Load balancers / ingresses whose X-Forwarded-For names the client (the failed-authentication throttle counts per client). */
+  TRUSTED_PROXIES: trustedProxiesConfig,
   /** Guards POST /v1/tenants; without it tenants cannot be created through the API (503). */
   HOOKSTREAM_ADMIN_TOKEN: env.optionalString({ secret: true, pattern: /^\S{16,512}$/, rule: '16-512 characters without spaces' }),
+  /** Signs portal and console session tokens and cookies (HS256); unset: sessions are off (503). */
+  HOOKSTREAM_PORTAL_KEY: portalKeyConfig,
   /** AES-256-GCM keys for webhook and tenant secrets at rest (or the single HOOKSTREAM_SECRET_KEY): the first seals, all open. */
   HOOKSTREAM_SECRET_KEYS: secretKeyRingConfig,
   /** Allows http:// endpoints and loopback / private / link-local addresses (development and tests only). */

@@ -255,7 +255,9 @@ describe('tenants, authentication, documentation and limits', () => {
       }
     };
     beforeAll(async () => {
-      second = await startApp('gateway', { env: gatewayEnv(h.pg, h.kafka, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_S: '10' }) });
+      second = await startApp('gateway', {
+        env: gatewayEnv(h.pg, h.kafka, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_S: '10', TRUSTED_PROXIES: '127.0.0.3' }),
+      });
     });
     afterAll(async () => {
       await second?.stop('SIGTERM');
@@ -378,13 +380,37 @@ describe('tenants, authentication, documentation and limits', () => {
       expect((await h.call('GET', '/v1/secrets', { key: t.api_key, baseUrl: second.baseUrl })).status).toBe(200);
       expect((await h.call('GET', '/v1/tenants', { headers: admin, baseUrl: second.baseUrl })).status).toBe(200);
     });
+
+    it('counts failures per client behind a trusted proxy (TRUSTED_PROXIES, X-Forwarded-For), so one client guessing keys does not lock out the others', async () => {
+      const t = await h.createTenant('behind-the-balancer');
+      // 127.0.0.3 is the load balancer: every request arrives from it.
+      const viaProxy = (client: string, authorization: string) =>
+        callFrom('127.0.0.3', `${second.baseUrl}/v1/secrets`, authorization, { 'x-forwarded-for': client });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await viaProxy('198.51.100.7', `Bearer hs_${'D'.repeat(42)}${i}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      expect((await viaProxy('198.51.100.7', `Bearer ${t.api_key}`)).status).toBe(429);
+      // Another client through the same balancer, and one the balancer was told about by a proxy in front of it.
+      expect((await viaProxy('198.51.100.8', `Bearer ${t.api_key}`)).status).toBe(200);
+      expect((await viaProxy('198.51.100.7, 198.51.100.9', `Bearer ${t.api_key}`)).status).toBe(200);
+      // The header of a peer that is not a trusted proxy is ignored: its failures are its own.
+      const direct = (authorization: string) => callFrom('127.0.0.4', `${second.baseUrl}/v1/secrets`, authorization, { 'x-forwarded-for': '198.51.100.8' });
+      for (let i = 0; i < 5; i++) await direct(`Bearer hs_${'E'.repeat(42)}${i}`);
+      expect((await direct(`Bearer ${t.api_key}`)).status).toBe(429);
+      expect((await viaProxy('198.51.100.8', `Bearer ${t.api_key}`)).status).toBe(200);
+    });
   });
 });
 
 /** A GET from a chosen local address (fetch cannot bind one). */
-function callFrom(localAddress: string, url: string, authorization: string): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+function callFrom(
+  localAddress: string,
+  url: string,
+  authorization: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpGet(url, { localAddress, headers: { authorization } }, (res) => {
+    const req = httpGet(url, { localAddress, headers: { authorization, ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fixtures, readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { CATALOGUE_DIGEST, fixtures, readWebhooksSeq, VALIDATED_WITH_HEADER, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import { webhookChangeSeq } from '@hookstream/store/testing';
 import type { Collector } from '@hookstream/test-kit';
 import { publishable } from './helpers/events.js';
@@ -56,6 +56,8 @@ describe('event ingest', () => {
     await waitUntil(() => events.messages.some((m) => JSON.parse(m.value!.toString()).id === event.id));
     const msg = events.messages.find((m) => JSON.parse(m.value!.toString()).id === event.id)!;
     expect(readWebhooksSeq(msg.headers?.[WEBHOOKS_SEQ_HEADER] as Buffer | undefined)).toBe(after);
+    // Intake validated the data against this catalogue: the matcher checks only the envelope.
+    expect(String(msg.headers?.[VALIDATED_WITH_HEADER])).toBe(CATALOGUE_DIGEST);
   });
 
   it('puts an accepted event on the events topic exactly once, even when published again with the same id', async () => {
@@ -141,6 +143,74 @@ describe('event ingest', () => {
     expect(notObject.body.error).toMatch(/must be a JSON object/);
   });
 
+  it('refuses text PostgreSQL cannot store (U+0000, an unpaired surrogate) and CloudEvents control characters at their path, and keeps serving the others', async () => {
+    // A NUL in an id once reached the dedup claim and failed its statement with a 500 (CI, fuzz seed 1814709228).
+    const headers = { 'content-type': 'application/cloudevents+json' };
+    const nulId = await h.call('POST', '/v1/events', { key, raw: JSON.stringify({ ...publishable('liked-message'), id: 'a\u0000b' }), headers });
+    expect(nulId.status).toBe(400);
+    expect(nulId.body.details).toEqual([{ path: '/id', message: expect.stringMatching(/U\+0000/), rule: 'storableText' }]);
+
+    const inData = publishable('liked-message');
+    (inData.data as { user: { display_name: string } }).user.display_name = 'Ann\ud800';
+    const surrogate = await h.call('POST', '/v1/events', { key, raw: JSON.stringify(inData), headers });
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.details).toEqual([expect.objectContaining({ path: '/data/user/display_name', rule: 'storableText' })]);
+
+    const control = await h.call('POST', '/v1/events', { key, body: publishable('liked-message', { subject: 'line\none' }) });
+    expect(control.status).toBe(400);
+    expect(control.body.details).toEqual([
+      expect.objectContaining({ path: '/subject', message: expect.stringMatching(/control characters/), rule: 'pattern' }),
+    ]);
+
+    // Binary mode: a percent-encoded NUL in a header, a NUL in the data.
+    const binary = (ceId: string, data: string) =>
+      h.call('POST', '/v1/events', {
+        key,
+        raw: data,
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': ceId,
+          'ce-source': 'https://publisher.example/x',
+          'ce-type': 'user-followed',
+        },
+      });
+    const data = publishable('user-followed').data as Record<string, unknown>;
+    expect((await binary('id%00', JSON.stringify(data))).body.details).toEqual([expect.objectContaining({ path: '/id', rule: 'pattern' })]);
+    const text = Object.keys(data).find((k) => typeof data[k] === 'string')!;
+    const nulData = await binary(randomUUID(), JSON.stringify({ ...data, [text]: 'x\u0000' }));
+    expect(nulData.status).toBe(400);
+    expect(nulData.body.details).toEqual([expect.objectContaining({ path: `/data/${text}`, rule: 'storableText' })]);
+
+    // In a batch only the item is refused; a literal backslash-u is not an escape and is kept.
+    const fine = publishable('liked-message');
+    (fine.data as { user: { display_name: string } }).user.display_name = 'C:\\u0000dir';
+    const batch = await h.call('POST', '/v1/events/batch', {
+      key,
+      raw: JSON.stringify([{ ...publishable('liked-message'), id: 'x\u0000' }, fine]),
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+    });
+    expect(batch.status).toBe(207);
+    expect(batch.body.results).toEqual([
+      expect.objectContaining({ index: 0, status: 'rejected', code: 400, details: [expect.objectContaining({ path: '/id', rule: 'storableText' })] }),
+      { index: 1, id: fine.id, status: 'accepted', duplicate: false },
+    ]);
+    await waitUntil(() => onTopic(fine.id as string).length === 1);
+    expect((onTopic(fine.id as string)[0] as unknown as { data: { user: { display_name: string } } }).data.user.display_name).toBe('C:\\u0000dir');
+
+    // Control-plane bodies and path parameters.
+    const webhook = await h.call('POST', '/v1/webhooks', {
+      key,
+      raw: JSON.stringify({ ...fixtures.webhookRequests.contentWebhook, description: 'a\u0000b' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(webhook.status).toBe(400);
+    expect(webhook.body.details).toEqual([expect.objectContaining({ path: '/description', rule: 'storableText' })]);
+    const lookup = await h.call('GET', '/v1/events/a%00b', { key });
+    expect(lookup.status).toBe(400);
+    expect(lookup.body.details).toEqual([expect.objectContaining({ path: '/path/id', rule: 'storableText' })]);
+  });
+
   it('answers malformed JSON with 400 naming the position, without echoing the input', async () => {
     const r = await h.call('POST', '/v1/events', {
       key,
@@ -179,6 +249,77 @@ describe('event ingest', () => {
     expect(binaryXml.status).toBe(415);
     // The process survived all of it.
     expect((await h.call('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('refuses on the direct routes exactly what the routes refuse through Express (/v1/events/, /v1/events/batch/): status, headers and JSON body', async () => {
+    // POST /v1/events is served before Express; the trailing-slash spelling reaches the same
+    // route entry through Express, so each refusal is compared with the Express answer.
+    const readOnly = (await h.call('POST', '/v1/api-keys', { key, body: { scopes: ['read'] } })).body.api_key as string;
+    expect(readOnly).toMatch(/^hs_/);
+    const deep = publishable('replied-message');
+    (deep.data as Record<string, unknown>).nested = JSON.parse('['.repeat(70) + ']'.repeat(70));
+    const missingUser = publishable('replied-message');
+    delete (missingUser.data as Record<string, unknown>).user;
+    const big = publishable('replied-message');
+    (big.data as Record<string, unknown>).padding = 'x'.repeat(5000);
+    const json = { 'content-type': 'application/json' };
+    const binary = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-type': 'user-followed', 'ce-source': 'x', 'ce-id': 'b-1' };
+    const cases: [string, { key?: string; raw?: string; headers?: Record<string, string> }][] = [
+      ['no key', { raw: JSON.stringify(publishable()), headers: json }],
+      ['unknown key', { key: `hs_${'z'.repeat(43)}`, raw: JSON.stringify(publishable()), headers: json }],
+      ['not a bearer token', { raw: '{}', headers: { ...json, authorization: 'Basic abc' } }],
+      ['key without publish scope', { key: readOnly, raw: JSON.stringify(publishable()), headers: json }],
+      ['unknown type', { key, raw: JSON.stringify(publishable('replied-message', { type: 'no-such-type' })), headers: json }],
+      ['invalid data', { key, raw: JSON.stringify(missingUser), headers: json }],
+      ['foreign tenantid', { key, raw: JSON.stringify(publishable('replied-message', { tenantid: 'someone-else' })), headers: json }],
+      ['reserved source', { key, raw: JSON.stringify(publishable('replied-message', { source: 'hookstream/x' })), headers: json }],
+      ['not an object', { key, raw: '[1,2]', headers: json }],
+      ['malformed', { key, raw: '{"id": secret-value}', headers: json }],
+      ['empty', { key, raw: '', headers: json }],
+      ['too deep', { key, raw: JSON.stringify(deep), headers: json }],
+      ['data too large', { key, raw: JSON.stringify(big), headers: json }],
+      ['body too large', { key, raw: 'x'.repeat(64 * 1024), headers: json }],
+      ['text/plain', { key, raw: 'hello', headers: { 'content-type': 'text/plain' } }],
+      ['no content type', { key, raw: '{}' }],
+      ['binary, xml data', { key, raw: '<a/>', headers: { ...binary, 'content-type': 'application/xml' } }],
+      ['binary, malformed data', { key, raw: '{"a":', headers: binary }],
+    ];
+    const answer = async (path: string, opts: (typeof cases)[number][1]) => {
+      const r = await h.call('POST', path, opts);
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => {
+        if (k !== 'date') headers[k] = v;
+      });
+      return { status: r.status, headers, text: r.text };
+    };
+    for (const [name, opts] of cases) {
+      const direct = await answer('/v1/events', opts);
+      const viaExpress = await answer('/v1/events/', opts);
+      expect({ name, ...direct }).toEqual({ name, ...viaExpress });
+      expect([name, direct.status]).toEqual([name, expect.any(Number)]);
+      expect(direct.status).toBeGreaterThanOrEqual(400);
+    }
+    const deepAnswer = await answer('/v1/events', cases.find(([n]) => n === 'too deep')![1]);
+    expect(JSON.parse(deepAnswer.text).details[0].path).toMatch(/^\/data\/nested(\/0)+$/);
+
+    // POST /v1/events/batch likewise.
+    const batchType = { 'content-type': 'application/cloudevents-batch+json' };
+    const batchCases: [string, { key?: string; raw?: string; headers?: Record<string, string> }][] = [
+      ['batch, no key', { raw: JSON.stringify([publishable()]), headers: batchType }],
+      ['batch, key without publish scope', { key: readOnly, raw: JSON.stringify([publishable()]), headers: batchType }],
+      ['batch, every item invalid', { key, raw: JSON.stringify([missingUser, 'text', publishable('replied-message', { type: 'x' })]), headers: batchType }],
+      ['batch, not an array', { key, raw: JSON.stringify(publishable()), headers: batchType }],
+      ['batch, empty', { key, raw: '[]', headers: batchType }],
+      ['batch, too many', { key, raw: JSON.stringify(Array.from({ length: 6 }, () => missingUser)), headers: batchType }],
+      ['batch, malformed', { key, raw: '[{"id": secret-value}]', headers: batchType }],
+      ['batch, text/plain', { key, raw: '[]', headers: { 'content-type': 'text/plain' } }],
+    ];
+    for (const [name, opts] of batchCases) {
+      const direct = await answer('/v1/events/batch', opts);
+      const viaExpress = await answer('/v1/events/batch/', opts);
+      expect({ name, ...direct }).toEqual({ name, ...viaExpress });
+      expect([name, direct.status >= 400]).toEqual([name, true]);
+    }
   });
 
   it('publishes a batch in one request with per-item results (valid items accepted, invalid ones reported by index)', async () => {
@@ -247,6 +388,8 @@ describe('event ingest', () => {
       expect((await h.call('GET', `/v1/events/${e.id}`, { key })).status).toBe(200);
       await waitUntil(() => onTopic(e.id as string).length >= 1);
     }
+    // Every copy the twelve requests produced (all acknowledged before their 202) is counted.
+    await events.caughtUp();
     const copies = shared.map((e) => onTopic(e.id as string).length);
     const again = await h.call('POST', '/v1/events/batch', { key, raw: JSON.stringify(shared), headers });
     expect(again.body.results.map((x: { duplicate: boolean }) => x.duplicate)).toEqual(shared.map(() => true));

@@ -124,6 +124,9 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
       const o = await p.kafka.admin.fetchOffsets({ groupId: `${p.kafka.prefix}matcher`, topics: [p.kafka.topics.events] });
       return o[0]!.partitions.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
     };
+    // Offsets of small slices linger in the committer (MATCHER_COMMIT_LINGER_MS): the previous test's are committed first.
+    const consumed = (await metricValue(p, 'hookstream_matcher_events_consumed_total')) ?? 0;
+    await waitFor(async () => (await committed()) === consumed, { what: "the earlier events' offsets committed" });
     const before = await committed();
     // The index table disappears (as if PostgreSQL refused writes); the matcher must wait, not skip.
     const restoreEventsTable = await hideEventsTable(db);

@@ -65,7 +65,6 @@ try {
       TOPIC_PARTITIONS_DELIVERIES: PARTITIONS,
       TOPIC_PARTITIONS_RETRY: 1,
       TOPIC_PARTITIONS_DLQ: 1,
-      TOPIC_REPLICATION_FACTOR: 1,
     }),
   );
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -73,7 +72,7 @@ try {
   const publisher = new Publisher(producer);
   const events = sampleEvents(EVENTS, DEFAULT_SHAPE, 11);
   for (let i = 0; i < events.length; i += 1000) {
-    await publisher.publish([{ topic: topics.events, messages: events.slice(i, i + 1000).map((e) => encodeEventRecord(e)) }]);
+    await publisher.publish([{ topic: topics.events, messages: events.slice(i, i + 1000).map((e) => encodeEventRecord(e, { validated: true })) }]);
   }
   await producer.disconnect();
   log(`published ${EVENTS} events on ${PARTITIONS} partitions`);

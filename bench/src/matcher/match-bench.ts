@@ -2,13 +2,17 @@
 // In-process throughput of the matcher's hot path (decode + validate + match + render + job
 // serialization), with the subscription index built from 100 tenants x 1,000 webhooks. Reports the
 // rate (events/s, deliveries/s) and, less sensitive to a busy machine, the CPU time per event.
-//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json] [--profile=DIR] [--filter]
+//   npm run build && npm run matcher:match -w @hookstream/bench -- [--ms=3000] [--json] [--profile=DIR] [--filter] [--unmarked]
+// Events are records as the gateway writes them (encodeEventRecord, marked as validated, so the
+// matcher checks only their envelope); --unmarked gives records of another producer, whose data
+// the matcher validates against the catalogue.
 // --filter gives every webhook a payload filter (issue 19.1) that reads three event fields and lets
 // the events through, so the run compares matching with filters against none at the same fan-out.
 // --profile=DIR writes a CPU profile of the measured loop only (read it with bench/dist/tools/profile-top.js).
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { encodeEventRecord } from '@hookstream/schemas';
 import { planMessages, type InputMessage } from '@hookstream/matcher/dist/jobs/plan.js';
 import { SubscriptionIndex } from '@hookstream/matcher/dist/matching/subscription-index.js';
 import { DEFAULT_SHAPE, sampleEvents, webhookRecords } from './workload.js';
@@ -19,6 +23,7 @@ const json = args.has('json');
 const profileDir = args.get('profile');
 const SLICE = 500;
 const filtered = args.has('filter');
+const unmarked = args.has('unmarked');
 // Passes every sample event (no comment is spam or deleted; a missing field passes $nin), so the
 // deliveries match the run without filters and the difference is the filters' own cost. Each
 // webhook gets its own filter object (as read from its row), so nothing is shared between them.
@@ -35,7 +40,12 @@ const indexMs = performance.now() - t1;
 const heapIndex = process.memoryUsage().heapUsed - heapBefore;
 
 const events = sampleEvents(20_000, DEFAULT_SHAPE);
-const messages: InputMessage[] = events.map((e, i) => ({ offset: String(i), value: Buffer.from(JSON.stringify(e)), timestamp: String(Date.now()) }));
+// Bytes, as kafkajs hands them over.
+const messages: InputMessage[] = events.map((e, i) => {
+  const record = encodeEventRecord(e, { validated: !unmarked, webhooksSeq: 1 });
+  const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)]));
+  return { offset: String(i), value: Buffer.from(record.value), headers, timestamp: String(Date.now()) };
+});
 
 // Warm-up (JIT, validator compilation).
 for (let i = 0; i < 4; i++) planMessages(messages.slice(i * SLICE, (i + 1) * SLICE), { topic: 'bench', partition: 0 }, index);
@@ -78,6 +88,7 @@ if (profiler && profileDir) {
 
 const result = {
   filters: filtered,
+  marked_validated: !unmarked,
   webhooks: records.length,
   tenants: DEFAULT_SHAPE.tenants,
   index_build_ms: Math.round(indexMs),
@@ -99,6 +110,7 @@ if (json) {
     [
       `subscription index: ${result.webhooks} webhooks (${result.tenants} tenants x ${DEFAULT_SHAPE.webhooksPerTenant}) built in ${result.index_build_ms} ms, ~${result.index_heap_mb} MB heap`,
       `payload filters: ${filtered ? `one on every webhook (${filteredOut} matches filtered out)` : 'none'}`,
+      `events: ${unmarked ? 'from another producer (data validated by the matcher)' : 'as the gateway writes them (data validated by the gateway, the matcher checks the envelope)'}`,
       `matching + rendering, one core: ${result.events_per_s} events/s (${result.matched_events_per_s} matched events/s), ${result.deliveries_per_s} deliveries/s`,
       `CPU per event: ${result.cpu_ms_per_event} ms (user + system, process.cpuUsage)`,
       `mean fan-out ${result.mean_fanout} jobs/event, mean job ${result.mean_job_bytes} bytes, over ${result.seconds} s`,

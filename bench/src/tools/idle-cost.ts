@@ -16,9 +16,13 @@ import { errorLines, startPrivateBroker, startSystem, type PrivateBroker } from 
 import { cpuSeconds } from '../cpu.js';
 
 const arg = (name: string, fallback?: string) => {
-  const hit = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (!hit) return fallback;
-  return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : 'true';
+  const i = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const hit = process.argv[i]!;
+  if (hit.includes('=')) return hit.slice(hit.indexOf('=') + 1);
+  // `--seconds 30` as well as `--seconds=30`: a bare flag is a switch only when no value follows it.
+  const following = process.argv[i + 1];
+  return following !== undefined && !following.startsWith('--') ? following : 'true';
 };
 const seconds = Number(arg('seconds', '30'));
 const settle = Number(arg('settle', '5'));

@@ -6,6 +6,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { Manifest } from './manifests.js';
+import { operatorKinds, operatorModel } from './operator-schemas.js';
 
 interface Validatable {
   validate(): void;
@@ -27,10 +28,12 @@ const MODELS: Record<string, (object: Manifest) => Validatable> = {
   'keda.sh/v1alpha1/ScaledObject': (o) => new ScaledObject(o as never),
 };
 
-export const knownKinds = Object.keys(MODELS);
+export const knownKinds = [...Object.keys(MODELS), ...operatorKinds];
 
-/** Validates against the Kubernetes (or KEDA) schema; throws for a kind without a model. */
+/** Validates against the Kubernetes (or KEDA, Strimzi, CloudNativePG) schema; throws for a kind without a model. */
 export function validateManifest(object: Manifest): void {
+  const operator = operatorModel(object);
+  if (operator) return operator.validate();
   const make = MODELS[`${object.apiVersion}/${object.kind}`];
   if (!make) throw new Error(`no schema model for ${object.apiVersion} ${object.kind} (known: ${knownKinds.join(', ')})`);
   make(object).validate();

@@ -15,6 +15,16 @@ export const CLOUDEVENTS_ATTRIBUTE_NAME_PATTERN = describePattern(
   'CloudEvents attribute names must be 1-20 lower-case letters or digits (^[a-z0-9]{1,20}$)',
 );
 
+/**
+ * CloudEvents 1.0 (Type System, String): control characters U+0000-U+001F and U+007F-U+009F
+ * MUST NOT be used in string attributes. They would also break the HTTP headers of binary mode
+ * and the PostgreSQL event index (which cannot hold U+0000).
+ */
+const CLOUDEVENTS_STRING = describePattern(
+  '^[^\\u0000-\\u001F\\u007F-\\u009F]*$',
+  'must not contain control characters (U+0000-U+001F, U+007F-U+009F): CloudEvents forbids them in string attributes',
+);
+
 const JSON_MEDIA_TYPE = describePattern(
   '^[Aa][Pp][Pp][Ll][Ii][Cc][Aa][Tt][Ii][Oo][Nn]/([A-Za-z0-9.+-]+\\+)?[Jj][Ss][Oo][Nn]\\s*(;.*)?$',
   'must be a JSON media type (application/json or application/*+json)',
@@ -28,11 +38,11 @@ const JSON_MEDIA_TYPE = describePattern(
 export const CloudEventSchema = Type.Object(
   {
     specversion: Type.Literal(CLOUDEVENTS_SPECVERSION),
-    id: Id({ description: 'Unique per source; duplicates of the same id are the same event' }),
+    id: Id({ pattern: CLOUDEVENTS_STRING, description: 'Unique per source; duplicates of the same id are the same event' }),
     source: Type.String({ format: 'uri-reference', minLength: 1, maxLength: MAX_URL_LENGTH, description: 'Context in which the event happened' }),
     type: Type.String({ minLength: 1, maxLength: 256, description: 'Catalogue key: a notification type or a jive: verb' }),
     time: Type.Optional(DateTime({ description: 'When the occurrence happened' })),
-    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    subject: Type.Optional(Type.String({ pattern: CLOUDEVENTS_STRING, minLength: 1, maxLength: 1024 })),
     datacontenttype: Type.Optional(Type.String({ pattern: JSON_MEDIA_TYPE, maxLength: 256 })),
     dataschema: Type.Optional(Uri()),
     tenantid: TenantId({ description: 'Extension attribute: the tenant that owns the event' }),
@@ -41,7 +51,7 @@ export const CloudEventSchema = Type.Object(
   {
     title: 'CloudEvent',
     propertyNames: { pattern: CLOUDEVENTS_ATTRIBUTE_NAME_PATTERN },
-    additionalProperties: Type.Union([Type.String(), Type.Integer(), Type.Boolean()], {
+    additionalProperties: Type.Union([Type.String({ pattern: CLOUDEVENTS_STRING }), Type.Integer(), Type.Boolean()], {
       description: 'CloudEvents extension attribute (string, integer or boolean)',
     }),
   },
@@ -58,8 +68,10 @@ export type EventValidation = { ok: true; value: CloudEvent; type: EventType; fa
 /**
  * Validates a structured CloudEvent and its `data` against the catalogue entry of its `type`.
  * All problems are reported at once, with paths from the envelope root (`/data/...`).
+ * `data: false` checks the envelope and the type only, for data already validated against
+ * this catalogue (see `VALIDATED_WITH_HEADER`).
  */
-export function validateEvent(envelope: unknown): EventValidation {
+export function validateEvent(envelope: unknown, options: { data?: boolean } = {}): EventValidation {
   if (typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope)) {
     const specversion = (envelope as { specversion?: unknown }).specversion;
     if (specversion !== undefined && specversion !== CLOUDEVENTS_SPECVERSION) {
@@ -86,7 +98,7 @@ export function validateEvent(envelope: unknown): EventValidation {
     errors.push({ path: '/type', message: `unknown event type '${type}': not in the event catalogue`, rule: 'catalogue' });
   }
   const data = candidate?.data;
-  if (entry && typeof data === 'object' && data !== null && !Array.isArray(data)) {
+  if (options.data !== false && entry && typeof data === 'object' && data !== null && !Array.isArray(data)) {
     const dataResult = validate(entry.published, data, '/data');
     if (!dataResult.ok) errors.push(...dataResult.errors);
   }

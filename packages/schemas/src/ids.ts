@@ -26,10 +26,31 @@ function uuidV5Of(namespaceBytes: Buffer, name: string): string {
   } else {
     input = Buffer.concat([namespaceBytes, Buffer.from(name, 'utf8')]);
   }
-  const hex = hash('sha1', input, 'hex');
-  // Version 5 in the high nibble of byte 6; RFC 4122 variant (10xx) in the high bits of byte 8.
-  const variant = VARIANT_DIGITS[parseInt(hex[16]!, 16) & 0x3]!;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return uuidV5OfHash(hash('sha1', input, 'hex'));
+}
+
+// The UUID's 36 characters are laid out in a reused buffer and read back as one flat string: a
+// template of five slices made a string of about ten pieces per id, and ids are made per job.
+const HEX_DIGITS = Buffer.allocUnsafe(40);
+const UUID_TEXT = Buffer.from('xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx', 'latin1');
+// For each character of UUID_TEXT, the hex digit it takes, or -1 where it stays ('-', the version '5').
+const DIGIT_AT = [...'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'].map((c, i) => {
+  if (c !== 'x') return -1;
+  const before = 'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'.slice(0, i).replace(/-/g, '').length;
+  return before;
+});
+const VARIANT_BYTES = Buffer.from(VARIANT_DIGITS, 'latin1');
+
+function uuidV5OfHash(hex: string): string {
+  HEX_DIGITS.write(hex, 0, 40, 'latin1');
+  for (let i = 0; i < 36; i++) {
+    const digit = DIGIT_AT[i]!;
+    if (digit >= 0) UUID_TEXT[i] = HEX_DIGITS[digit]!;
+  }
+  // Version 5 in the high nibble of byte 6 (fixed in UUID_TEXT); RFC 4122 variant (10xx) in the
+  // high bits of byte 8.
+  UUID_TEXT[19] = VARIANT_BYTES[parseInt(hex[16]!, 16) & 0x3]!;
+  return UUID_TEXT.toString('latin1', 0, 36);
 }
 
 /**
@@ -40,4 +61,26 @@ function uuidV5Of(namespaceBytes: Buffer, name: string): string {
  */
 export function deliveryId(eventId: string, webhookId: string): string {
   return uuidV5Of(DELIVERY_NAMESPACE_BYTES, JSON.stringify([eventId, webhookId]));
+}
+
+// Characters JSON.stringify writes as they are (no escape, one byte each in UTF-8).
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * `deliveryId(eventId, webhookId)` for the many webhooks of one event: the event's part of the
+ * name (`["<event id>","`) is serialised once, and a webhook id of plain characters (a UUID
+ * always is) is written as it is instead of through JSON.stringify. Same ids, byte for byte.
+ */
+export function deliveryIdsOf(eventId: string): (webhookId: string) => string {
+  const head = `[${JSON.stringify(eventId)},"`;
+  const at = DELIVERY_NAMESPACE_BYTES.length;
+  return (webhookId) => {
+    if (at + (head.length + webhookId.length) * 3 + 2 > SCRATCH.length || !PLAIN_JSON.test(webhookId)) return deliveryId(eventId, webhookId);
+    SCRATCH.set(DELIVERY_NAMESPACE_BYTES, 0);
+    let end = at + SCRATCH.write(head, at, 'utf8');
+    end += SCRATCH.write(webhookId, end, 'latin1');
+    SCRATCH[end++] = 0x22; // "
+    SCRATCH[end++] = 0x5d; // ]
+    return uuidV5OfHash(hash('sha1', SCRATCH.subarray(0, end), 'hex'));
+  };
 }

@@ -1,5 +1,6 @@
 export * from './limits.js';
 export * from './validation.js';
+export * from './storable-text.js';
 export * from './primitives.js';
 export * from './ids.js';
 export * from './versioning.js';
@@ -28,3 +29,4 @@ export * from './record-headers.js';
 export * from './records/index.js';
 export * from './gateway-requests.js';
 export * from './filters/filter.js';
+export * from './events/event-types.js';

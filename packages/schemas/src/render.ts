@@ -7,7 +7,10 @@ import type { WebhookSpec } from './webhooks/spec.js';
 export interface RenderOptions {
   /** URI of the webhook, written into activity bodies as `webhook`. */
   webhookUri: string;
-  /** Channels to announce in a notification body (see {@link matchingChannels}); defaults to the published ones. */
+  /**
+   * Channels to announce in a notification body (see {@link matchingChannels}); defaults to the
+   * published ones. Not changed once handed over: `deliveredBodiesOf` recognises a list it saw last by identity.
+   */
   channels?: NotificationChannel[];
 }
 
@@ -59,13 +62,22 @@ export function deliveredBodiesOf(event: CloudEvent): { render(options: RenderOp
   const full = (options: RenderOptions) => JSON.stringify(renderDeliveredBody(event, options));
   if (entry.family === 'notification') {
     const byChannels = new Map<string, string>();
+    // The matcher hands the same channel list to the webhooks that get all of the event's
+    // channels: the list itself is tried first, before a key is built from its contents.
+    let lastChannels: readonly string[] | undefined;
+    let lastBody = '';
     return {
       render(options) {
+        if (options.channels !== undefined && options.channels === lastChannels) return lastBody;
         const k = options.channels ? options.channels.join('\u0000') : '\u0001';
         let body = byChannels.get(k);
         if (body === undefined) {
           body = full(options);
           byChannels.set(k, body);
+        }
+        if (options.channels !== undefined) {
+          lastChannels = options.channels;
+          lastBody = body;
         }
         return body;
       },

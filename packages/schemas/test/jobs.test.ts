@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   readWebhooksSeq,
   createDeadLetter,
@@ -5,6 +6,7 @@ import {
   createInvalidEventRecord,
   DeliveryJobSchema,
   deliveryId,
+  deliveryIdsOf,
   DELIVERY_ID_NAMESPACE,
   fixtures,
   nextAttemptJob,
@@ -34,6 +36,18 @@ describe('deliveryId', () => {
     // Longer than the reused buffer: hashed from a buffer of its own, same algorithm.
     const long = 'é'.repeat(3000);
     expect(deliveryId(long, 'wh')).toBe('17950ada-aaf0-59fc-9663-c7d2d66b5a6e');
+  });
+
+  it('gives the same ids through deliveryIdsOf (one event, many webhooks), whatever the ids', () => {
+    const anyId = fc.oneof(fc.uuid(), fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ minLength: 1500, maxLength: 2500 }));
+    fc.assert(
+      fc.property(anyId, fc.array(anyId, { minLength: 1, maxLength: 5 }), (eventId, webhookIds) => {
+        const idOf = deliveryIdsOf(eventId);
+        for (const w of webhookIds) expect(idOf(w)).toBe(deliveryId(eventId, w));
+      }),
+      { numRuns: 300 },
+    );
+    expect(deliveryIdsOf('evt-1')('wh-1')).toBe('1b0df645-d6e3-5606-a02d-20ed208bc198');
   });
 
   it('cannot collide by moving characters between the two ids', () => {

@@ -15,6 +15,8 @@ import {
   eventKey,
   fixtures,
   headerStrings,
+  CATALOGUE_DIGEST,
+  VALIDATED_WITH_HEADER,
   WEBHOOKS_SEQ_HEADER,
   type CloudEvent,
   type EncodedRecord,
@@ -55,6 +57,56 @@ describe('events record', () => {
     expect(Object.keys(record.headers)).toEqual(['content-type']);
     const decoded = decodeEventRecord(wire(record));
     expect(decoded.ok && decoded.record.webhooksSeq).toBeUndefined();
+  });
+
+  describe('data validated by the producer (the gateway)', () => {
+    // Data the catalogue refuses (user-followed requires its user objects), in an envelope that is fine.
+    const badData = () => event({ data: { unexpected: true } });
+
+    it('marks the record with the digest of the catalogue it validated against', () => {
+      const record = encodeEventRecord(event(), { validated: true });
+      expect(record.headers[VALIDATED_WITH_HEADER]).toBe(CATALOGUE_DIGEST);
+      expect(CATALOGUE_DIGEST).toMatch(/^[0-9a-f]{16}$/);
+      expect(encodeEventRecord(event()).headers[VALIDATED_WITH_HEADER]).toBeUndefined();
+    });
+
+    it('does not validate the data of a record marked with this catalogue again', () => {
+      const decoded = decodeEventRecord(wire(encodeEventRecord(badData(), { validated: true })));
+      expect(decoded).toMatchObject({ ok: true, record: { type: 'user-followed', family: 'notification' } });
+    });
+
+    it('validates the data of a record without the mark, or marked with another catalogue', () => {
+      const unmarked = decodeEventRecord(wire(encodeEventRecord(badData())));
+      expect(unmarked).toMatchObject({ ok: false, reason: 'invalid_data' });
+      const other = encodeEventRecord(badData(), { validated: true });
+      other.headers[VALIDATED_WITH_HEADER] = '0123456789abcdef';
+      expect(decodeEventRecord(wire(other))).toMatchObject({ ok: false, reason: 'invalid_data' });
+    });
+
+    it('still validates the envelope and the type of a marked record', () => {
+      const marked = (value: unknown) =>
+        decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
+      expect(marked({ ...event(), type: 'no-such-type' })).toMatchObject({ ok: false, reason: 'unknown_type' });
+      expect(marked({ ...event(), tenantid: 'acme' })).toMatchObject({ ok: false, reason: 'unknown_tenant' });
+      expect(marked({ ...event(), time: 'yesterday' })).toMatchObject({ ok: false, reason: 'invalid_envelope' });
+      // The envelope requires data to be an object; a problem at /data is classified as invalid_data.
+      expect(marked({ ...event(), data: 'text' })).toMatchObject({ ok: false, reason: 'invalid_data' });
+    });
+
+    it('refuses text PostgreSQL cannot store even in a marked record (another producer, an older gateway), at its path', () => {
+      const marked = (value: unknown) =>
+        decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
+      expect(marked({ ...event(), data: { note: 'a\u0000b' } })).toMatchObject({
+        ok: false,
+        reason: 'invalid_data',
+        errors: [{ path: '/data/note', rule: 'storableText' }],
+      });
+      expect(marked({ ...event(), subject: '\udc00' })).toMatchObject({ ok: false, reason: 'invalid_envelope', errors: [{ path: '/subject' }] });
+      // A surrogate pair written as escapes is one character, and fine.
+      const pair = Buffer.from(JSON.stringify({ ...event(), data: { note: 'PAIR' } }).replace('PAIR', '\\ud83d\\ude00'));
+      const decoded = decodeEventRecord({ value: pair, headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
+      expect(decoded.ok && decoded.record.event.data).toEqual({ note: '\u{1F600}' });
+    });
   });
 
   it('reads a binary-mode event from ce_ headers', () => {

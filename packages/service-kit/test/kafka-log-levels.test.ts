@@ -18,6 +18,8 @@ describe('kafkajs log levels', () => {
       'This is not the correct coordinator for this group',
       'There is no leader for this topic-partition as we are in the middle of a leadership election',
       'This server does not host this topic-partition',
+      // ListOffsets right after the topic's creation, before the new leader is known everywhere.
+      'This server is not the leader for that topic-partition',
       'The group is rebalancing, so a rejoin is needed',
       // Two services creating or growing the same topics at once.
       'Topic with this name already exists',

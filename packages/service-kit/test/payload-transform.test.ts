@@ -51,6 +51,40 @@ describe('PayloadTransform', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("does not count concurrent evaluations against each other: each one's time bound is its own", async () => {
+    // A few milliseconds of work each. JSONata's bound is wall-clock from the start of an
+    // evaluation and every step is a microtask, so 60 evaluations started together interleave
+    // step by step; each one's clock then ran through all the others and hit the 50 ms bound
+    // (a valid transform discarded because the worker was busy, seen under load in CI).
+    const transform = compiled('{"n": $sum([1..300].($ * 2))}');
+    const results = await Promise.all(Array.from({ length: 60 }, () => transform.evaluate(event)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results[0]).toEqual({ ok: true, body: { n: 300 * 301 } });
+  });
+
+  it('runs an evaluation again when its clock ran out while the process got no CPU (a starved host), but not a slow one', async () => {
+    // JSONata reads Date.now() on entry to every step: one reading 100 ms late is the process
+    // being descheduled for 100 ms in the middle of a cheap evaluation.
+    const realNow = Date.now;
+    let readings = 0;
+    let lateReadings = 0;
+    Date.now = () => {
+      readings++;
+      if (readings === 4) lateReadings++;
+      return realNow() + (readings >= 4 && readings < 8 ? 100 : 0);
+    };
+    try {
+      const r = await compiled('{"n": $sum([1..50])}').evaluate(event);
+      expect(r).toEqual({ ok: true, body: { n: 1275 } });
+      expect(lateReadings).toBe(1);
+      expect(readings).toBeGreaterThan(8);
+    } finally {
+      Date.now = realNow;
+    }
+    // A loop that really runs out of time uses its budget of CPU: still cut off (see above).
+    expect(await errorOf('$sum([1..90000].($ * 2 + $sum([1..50])))')).toMatch(/D1012/);
+  });
+
   it('stops a huge range at once', async () => {
     expect(await errorOf('$count([1..1e9])')).toMatch(/D2014|D2015/);
     expect(await errorOf('$count([1..1e6])')).toMatch(/D2015/);

@@ -12,4 +12,5 @@ export * from './ingest-dedup.js';
 export * from './rate-demand.js';
 export * from './deliveries/index.js';
 export * from './database-ping.js';
+export * from './ui-sessions.js';
 export * from './migrate.js';

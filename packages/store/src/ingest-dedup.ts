@@ -1,4 +1,5 @@
 import type { Knex } from '@hookstream/service-kit';
+import { pooledQuery } from './pooled-query.js';
 
 /*
  * `ingested_events`: the event ids each tenant published within the dedup window. A claim is
@@ -45,20 +46,23 @@ export async function claimIngestedEvents(
 ): Promise<ClaimedIds> {
   // The webhook change counter comes from the same snapshot, at no extra round trip: the
   // events carry it so the matcher knows how recent its webhooks must be for them.
-  const { rows } = await db.raw<{ rows: { tenant_id: string; event_id: string; webhook_seq: string | null }[] }>(
+  // pg directly and prepared (see pooledQuery): at 8 concurrent publishers this runs for every request or two.
+  const { rows } = await pooledQuery<{ tenant_id: string; event_id: string; webhook_seq: string | null }>(
+    db,
     `WITH confirmed AS (
        UPDATE ingested_events SET accepted_at = now()
-       FROM unnest(?::uuid[], ?::text[]) AS c(t, e)
+       FROM unnest($1::uuid[], $2::text[]) AS c(t, e)
        WHERE tenant_id = c.t AND event_id = c.e AND accepted_at = '-infinity'
      ), claimed AS (
        INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
-       SELECT t, e, '-infinity' FROM unnest(?::uuid[], ?::text[]) AS u(t, e), ${ASYNC_COMMIT}
+       SELECT t, e, '-infinity' FROM unnest($3::uuid[], $4::text[]) AS u(t, e), ${ASYNC_COMMIT}
        ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
-         WHERE ingested_events.accepted_at < now() - make_interval(secs => ?)
+         WHERE ingested_events.accepted_at < now() - make_interval(secs => $5)
        RETURNING tenant_id, event_id
      )
      SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
     [confirm.tenants, confirm.eventIds, tenants, eventIds, windowS],
+    'hookstream_claim_ingested_events',
   );
   const seqValue = rows[0]?.webhook_seq;
   return {
@@ -69,11 +73,13 @@ export async function claimIngestedEvents(
 
 /** Marks pending claims `(tenants[i], eventIds[i])` as accepted now. */
 export async function confirmIngestedEvents(db: Knex, tenants: string[], eventIds: string[]): Promise<void> {
-  await db.raw(
+  await pooledQuery(
+    db,
     `UPDATE ingested_events SET accepted_at = now()
-     FROM unnest(?::uuid[], ?::text[]) AS u(t, e), ${ASYNC_COMMIT}
+     FROM unnest($1::uuid[], $2::text[]) AS u(t, e), ${ASYNC_COMMIT}
      WHERE tenant_id = u.t AND event_id = u.e AND accepted_at = '-infinity'`,
     [tenants, eventIds],
+    'hookstream_confirm_ingested_events',
   );
 }
 
@@ -101,4 +107,14 @@ export async function pruneIngestedEvents(db: Knex, windowS: number, batchSize =
     total += rowCount ?? 0;
     if ((rowCount ?? 0) < batchSize) return total;
   }
+}
+
+/**
+ * The webhook change counter now (undefined without its row). An event stamped with it is matched
+ * only once the matcher's cache has seen every webhook change up to it: a webhook created just
+ * before is found (the test events of `POST /v1/webhooks/{id}/test-events`).
+ */
+export async function currentWebhookChangeSeq(db: Knex): Promise<number | undefined> {
+  const row = (await db('webhook_change_seq').where({ id: 1 }).first('value')) as { value: string | number } | undefined;
+  return row ? Number(row.value) : undefined;
 }

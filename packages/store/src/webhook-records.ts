@@ -1,5 +1,6 @@
 import type { WebhookSpec } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
+import { restrictToPartner, type PartnerScope } from './ui-sessions.js';
 
 export type WebhookKind = 'notification' | 'content' | 'system';
 
@@ -36,6 +37,8 @@ export interface WebhookRow {
   fingerprint: string;
   consecutive_failures: number;
   marked_buggy_at: Date | null;
+  /** The partner label of the portal session that created it; null when created with an API key. */
+  partner?: string | null;
   revision: number;
   created_at: Date;
   updated_at: Date;
@@ -94,6 +97,8 @@ export interface WebhookWrite {
   spec: WebhookSpec;
   secretsEnc: string | null;
   fingerprint: string;
+  /** The partner label of the portal session creating the webhook (set on insert only; a replace keeps it). */
+  partner?: string | null;
 }
 
 function writeColumns(w: WebhookWrite) {
@@ -110,7 +115,7 @@ function writeColumns(w: WebhookWrite) {
 /** Inserts a webhook; undefined when the tenant already has one with the same fingerprint. */
 export async function insertWebhook(db: Knex, tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined> {
   const [row] = (await db('webhooks')
-    .insert({ id, tenant_id: tenantId, ...writeColumns(w) })
+    .insert({ id, tenant_id: tenantId, ...writeColumns(w), ...(w.partner ? { partner: w.partner } : {}) })
     .onConflict(['tenant_id', 'fingerprint'])
     .ignore()
     .returning('*')) as WebhookRow[];
@@ -148,9 +153,10 @@ export async function webhookExists(db: Knex, tenantId: string, id: string): Pro
 export async function listTenantWebhooks(
   db: Knex,
   tenantId: string,
-  opts: { objects?: string[] | undefined; buggy?: boolean | undefined; offset: number; limit: number },
+  opts: { objects?: string[] | undefined; buggy?: boolean | undefined; partnerScope?: PartnerScope | undefined; offset: number; limit: number },
 ): Promise<WebhookRow[]> {
   const q = db('webhooks').where({ tenant_id: tenantId });
+  if (opts.partnerScope) restrictToPartner(q, opts.partnerScope);
   if (opts.objects) q.whereIn('object', opts.objects);
   if (opts.buggy !== undefined) q.where({ buggy: opts.buggy });
   return (await q
@@ -286,4 +292,32 @@ export interface BuggyWebhookRow {
 /** Every webhook marked buggy, the longest-marked first. */
 export async function listBuggyWebhooks(db: Knex): Promise<BuggyWebhookRow[]> {
   return db('webhooks').where({ buggy: true }).orderBy('marked_buggy_at').select('id', 'tenant_id', 'kind', 'consecutive_failures', 'marked_buggy_at');
+}
+
+/** A webhook an operator should look at: marked buggy, or switched off (by its owner or the system). */
+export interface WebhookStateRow extends BuggyWebhookRow {
+  endpoint: string;
+  enabled: boolean;
+  buggy: boolean;
+  disabled_reason: string | null;
+  updated_at: Date;
+}
+
+/** Every webhook marked buggy (the longest-marked first) or every disabled one (the latest first), at most `limit`. */
+export async function listWebhooksInState(db: Knex, state: 'buggy' | 'disabled', limit: number): Promise<WebhookStateRow[]> {
+  const q = db('webhooks').select(
+    'id',
+    'tenant_id',
+    'kind',
+    db.raw("spec->>'endpoint' AS endpoint"),
+    'enabled',
+    'buggy',
+    'consecutive_failures',
+    'marked_buggy_at',
+    'disabled_reason',
+    'updated_at',
+  );
+  if (state === 'buggy') q.where({ buggy: true }).orderBy([{ column: 'marked_buggy_at' }, { column: 'id' }]);
+  else q.where({ enabled: false }).orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id' }]);
+  return (await q.limit(limit)) as WebhookStateRow[];
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createDeliveryJob, decodeDeliveryJobRecord, encodeDeliveryJobRecord } from '@hookstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@hookstream/test-kit';
 import {
   deliveriesForReplay,
+  deliveryRowOf,
+  deliveryRowsDocument,
   insertAttempts,
   insertDeliveriesIfAbsent,
   isRejectedRowError,
@@ -12,6 +15,7 @@ import {
   type AttemptRow,
   type DeliveryRow,
 } from '../src/index.js';
+import { rowsDocument } from '../src/rows-document.js';
 
 const delivery = (over: Partial<DeliveryRow> = {}): DeliveryRow => ({
   id: randomUUID(),
@@ -63,6 +67,23 @@ describe('deliveries and attempts', () => {
     expect(Object.fromEntries(rows.map((r) => [r.s, r.rank]))).toEqual(STATUS_RANK);
   });
 
+  it("stores a body decoded from a job record from the record's text, as it stores any other body", async () => {
+    const body = { text: 'line\n"quoted" \u2028 é', nested: { list: [1, 2.5, null, true], '': {} } };
+    const record = encodeDeliveryJobRecord(
+      createDeliveryJob({ event_id: `evt-${randomUUID()}`, tenant_id: randomUUID(), webhook_id: randomUUID(), event_type: 'user-followed', body }),
+    );
+    const decoded = decodeDeliveryJobRecord({ value: Buffer.from(JSON.stringify(JSON.parse(record.value), null, 2)), headers: record.headers });
+    if (!decoded.ok) throw new Error('the record did not decode');
+    const fromRecord = { ...deliveryRowOf(decoded.record, 'delivered'), attempts: 1, finished_at: new Date() };
+    const plain = delivery({ body: { ...body } });
+    const document = deliveryRowsDocument([fromRecord, plain]);
+    expect(document).not.toBe(rowsDocument([fromRecord, plain]));
+    expect(JSON.parse(document)).toEqual(JSON.parse(rowsDocument([fromRecord, plain])));
+    await upsertDeliveries(t.db, [fromRecord, plain]);
+    expect((await stored(fromRecord.id)).body).toEqual(body);
+    expect((await stored(plain.id)).body).toEqual(body);
+  });
+
   it('writes a batch of states and attempts together, and attempts only once', async () => {
     const d = delivery({ status: 'retrying', attempts: 1, last_status_code: 503 });
     await writeAuditBatch(t.db, [d], [attempt(d, 1)]);
@@ -70,6 +91,36 @@ describe('deliveries and attempts', () => {
     expect(await stored(d.id)).toMatchObject({ status: 'retrying', attempts: 1, last_status_code: 503, body: { hello: 'world' } });
     const attempts = await t.db('delivery_attempts').where({ delivery_id: d.id }).select('attempt', 'status_code');
     expect(attempts).toEqual([{ attempt: 1, status_code: 503 }]);
+  });
+
+  it('stores every column of a batch as given: times to the millisecond, quotes, backslashes and non-ASCII text, absent optional columns as NULL', async () => {
+    const at = new Date('2026-12-05T23:01:02.345Z');
+    const text = 'say "hi" \\ back\\slash, {braces}, comma, naïve ☃ 𝄞';
+    const body = { 'quote"key': text, nested: [1, 2.5, null, true, { deep: 'x' }], empty: {} };
+    const d = delivery({ status: 'retrying', attempts: 1, last_status_code: 503, last_error: text, next_attempt_at: at, body, finished_at: null });
+    const e = delivery({ status: 'delivered', attempts: 1, last_status_code: 200, finished_at: at });
+    const headers = { 'content-type': 'application/json', 'x-odd': text, authorization: '[redacted]' };
+    await writeAuditBatch(
+      t.db,
+      [d, e],
+      [
+        attempt(d, 1, { started_at: at, response_excerpt: text, error_message: text, retry_after_ms: 2500, request_headers: headers }),
+        attempt(e, 1, {
+          outcome: 'delivered',
+          status_code: 200,
+          error_class: null,
+          error_message: null,
+          retry_after_ms: undefined,
+          request_headers: undefined,
+        }),
+      ],
+    );
+    expect(await stored(d.id)).toMatchObject({ last_error: text, next_attempt_at: at, body, finished_at: null, event_type: d.event_type, cycle: 0 });
+    expect(await stored(e.id)).toMatchObject({ finished_at: at, next_attempt_at: null, last_error: null, body: { hello: 'world' } });
+    const [a] = await t.db('delivery_attempts').where({ delivery_id: d.id });
+    expect(a).toMatchObject({ started_at: at, response_excerpt: text, error_message: text, retry_after_ms: 2500, request_headers: headers, duration_ms: 12 });
+    const [b] = await t.db('delivery_attempts').where({ delivery_id: e.id });
+    expect(b).toMatchObject({ outcome: 'delivered', status_code: 200, error_class: null, error_message: null, retry_after_ms: null, request_headers: null });
   });
 
   it('never moves a delivery back to an older state', async () => {
@@ -102,6 +153,14 @@ describe('deliveries and attempts', () => {
     );
     expect(err).toBeDefined();
     expect(isRejectedRowError(err)).toBe(true);
+    // A NUL character in a body (JSON text accepts it, PostgreSQL's jsonb does not) is rejected the same way.
+    const nul = delivery({ body: { text: 'a\u0000b' } });
+    const nulErr = await writeAuditBatch(t.db, [nul], [attempt(nul, 1)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isRejectedRowError(nulErr)).toBe(true);
+    expect(await stored(nul.id)).toBeUndefined();
     expect(isRejectedRowError(Object.assign(new Error('connection terminated'), { code: '57P01' }))).toBe(false);
     expect(isRejectedRowError(new Error('no code'))).toBe(false);
   });
@@ -130,10 +189,14 @@ describe('deliveries and attempts', () => {
     expect(await deliveriesForReplay(t.db, webhook, new Date(Date.now() - 2 * 86_400_000), ['delivered'])).toHaveLength(2);
   });
 
-  it('lists a delivery without attempts with a null cycle', async () => {
+  it("lists a delivery without attempts with its row's cycle (a replay of it is the next cycle, not cycle 1 again)", async () => {
     const d = delivery();
-    await upsertDeliveries(t.db, [d]);
-    const [row] = await deliveriesForReplay(t.db, d.webhook_id, new Date(Date.now() - 60_000));
-    expect(row).toMatchObject({ id: d.id, cycle: null });
+    const unsent = { ...delivery(), cycle: 2 };
+    await upsertDeliveries(t.db, [d, unsent]);
+    const rows = await deliveriesForReplay(t.db, d.webhook_id, new Date(Date.now() - 60_000));
+    expect(rows.find((r) => r.id === d.id)).toMatchObject({ cycle: 0 });
+    // Dead-lettered in cycle 2 without an attempt (a job that could not be sent): its replay must be cycle 3.
+    const [again] = await deliveriesForReplay(t.db, unsent.webhook_id, new Date(Date.now() - 60_000), undefined, { deliveryId: unsent.id });
+    expect(again).toMatchObject({ id: unsent.id, cycle: 2 });
   });
 });

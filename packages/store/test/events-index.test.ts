@@ -44,11 +44,16 @@ describe('events index', () => {
     await writeEventIndex(t.db, events, [skipped]);
     await writeEventIndex(t.db, events, [{ ...skipped, last_error: 'a second write' }]);
 
-    const stored = await t.db('events').where({ tenant_id: tenant }).orderBy('id').select('id', 'subject', 'matched_webhooks', 'filtered_webhooks');
+    const stored = await t
+      .db('events')
+      .where({ tenant_id: tenant })
+      .orderBy('id')
+      .select('id', 'type', 'source', 'subject', 'time', 'matched_webhooks', 'filtered_webhooks');
+    const common = { type: 'user-followed', source: '/tests', time: new Date('2026-01-01T00:00:00Z') };
     expect(stored).toEqual([
-      { id: 'evt-0', subject: null, matched_webhooks: [webhook], filtered_webhooks: [] },
-      { id: 'evt-1', subject: 'user-1', matched_webhooks: [webhook], filtered_webhooks: [] },
-      { id: 'evt-2', subject: 'user-2', matched_webhooks: [webhook], filtered_webhooks: [filteredBy] },
+      { id: 'evt-0', ...common, subject: null, matched_webhooks: [webhook], filtered_webhooks: [] },
+      { id: 'evt-1', ...common, subject: 'user-1', matched_webhooks: [webhook], filtered_webhooks: [] },
+      { id: 'evt-2', ...common, subject: 'user-2', matched_webhooks: [webhook], filtered_webhooks: [filteredBy] },
     ]);
     const deliveries = await t.db('deliveries').where({ tenant_id: tenant }).select('id', 'status', 'last_error', 'body');
     expect(deliveries).toEqual([{ id: skipped.id, status: 'skipped', last_error: null, body: { a: 1 } }]);

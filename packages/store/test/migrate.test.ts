@@ -16,6 +16,8 @@ const HISTORY = [
   '0011-delivery-steering',
   '0012-delivery-publication-order',
   '0013-event-filtered-webhooks',
+  '0014-ui-sessions',
+  '0015-operations-console-indexes',
 ];
 
 describe('store migrations', () => {

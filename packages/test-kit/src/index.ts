@@ -15,3 +15,7 @@ export * from './private-broker.js';
 export * from './fixture-events.js';
 export * from './metrics.js';
 export * from './log-lines.js';
+export * from './browser.js';
+export * from './private-cluster.js';
+export * from './delivery-stall.js';
+export * from './zipkin.js';

@@ -25,6 +25,12 @@ export interface Collector {
   messages: (KafkaMessage & { partition: number; topic: string })[];
   /** Resolves once at least n messages arrived. */
   waitFor(n: number, timeoutMs?: number): Promise<Collector['messages']>;
+  /**
+   * Resolves once every record the topic holds now (its high watermarks at the call) has arrived:
+   * counting copies of a record is only meaningful after that, since acknowledged records reach a
+   * consumer some time later.
+   */
+  caughtUp(timeoutMs?: number): Promise<Collector['messages']>;
   json<T = unknown>(): T[];
   stop(): Promise<void>;
 }
@@ -48,7 +54,6 @@ export async function createTestKafka(
         TOPIC_PARTITIONS_DELIVERIES: partitions,
         TOPIC_PARTITIONS_RETRY: partitions,
         TOPIC_PARTITIONS_DLQ: 1,
-        TOPIC_REPLICATION_FACTOR: 1,
       }),
     );
   }
@@ -66,6 +71,7 @@ export async function createTestKafka(
       const consumer = kafka.consumer({ groupId: `${groupPrefix}.${uniqueId('c')}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
       consumers.push(consumer);
       const messages: Collector['messages'] = [];
+      const seen = new Map<number, bigint>();
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       let joined = false;
@@ -75,6 +81,7 @@ export async function createTestKafka(
       await consumer.run({
         eachMessage: async ({ message, partition, topic: t }) => {
           messages.push({ ...message, partition, topic: t });
+          seen.set(partition, BigInt(message.offset) + 1n);
         },
       });
       await waitFor(() => joined, { timeoutMs: 30_000, what: `consumer of ${topic} to join its group` });
@@ -82,6 +89,17 @@ export async function createTestKafka(
         messages,
         async waitFor(n, timeoutMs = 20_000) {
           await waitFor(() => messages.length >= n, { timeoutMs, what: `${n} messages on ${topic} (have ${messages.length})` });
+          return messages;
+        },
+        async caughtUp(timeoutMs = 20_000) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const behind = () => ends.filter((e) => (seen.get(e.partition) ?? 0n) < BigInt(e.high));
+          await waitFor(() => behind().length === 0, {
+            timeoutMs,
+            what: `every record of ${topic} up to its high watermarks (behind on partitions ${behind()
+              .map((e) => e.partition)
+              .join(', ')})`,
+          });
           return messages;
         },
         json<T>() {

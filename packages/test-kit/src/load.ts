@@ -10,6 +10,8 @@ export interface LoadResult {
   abandoned: string[];
   /** Publish time per accepted event id (ms since epoch, the first attempt's). */
   publishedAt: Map<string, number>;
+  /** When the gateway answered each request that accepted events (ms since epoch, in order): shows when publishing stalled. */
+  acceptedAt: number[];
 }
 
 export interface LoadOptions {
@@ -21,8 +23,10 @@ export interface LoadOptions {
   batchSize: number;
   /** Pause between batches. */
   intervalMs: number;
-  /** Stops after this long, or when `stop` resolves. */
+  /** Stops after this long, or earlier once `stopWhen` returns true. */
   durationMs: number;
+  /** Checked before each batch: true ends the load (for a load that lasts as long as a fault does). */
+  stopWhen?: () => boolean;
   /** Attempts per batch before giving up on it (as a client with a retry budget would). */
   maxAttempts?: number;
   /** Pause between attempts of a failed batch. */
@@ -36,16 +40,17 @@ export interface LoadOptions {
  * An event counts as accepted only once the gateway answered 202 or 207 with it accepted.
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const result: LoadResult = { accepted: [], retriedRequests: 0, abandoned: [], publishedAt: new Map() };
+  const result: LoadResult = { accepted: [], retriedRequests: 0, abandoned: [], publishedAt: new Map(), acceptedAt: [] };
   const until = Date.now() + opts.durationMs;
   const maxAttempts = opts.maxAttempts ?? 60;
-  while (Date.now() < until) {
+  while (Date.now() < until && !opts.stopWhen?.()) {
     const batch = opts.nextBatch(opts.batchSize);
     const firstTry = Date.now();
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const accepted = await sendBatch(opts.baseUrl(), opts.apiKey, pending).catch(() => undefined);
       if (accepted) {
+        if (accepted.size > 0) result.acceptedAt.push(Date.now());
         for (const id of accepted) {
           result.accepted.push(id);
           result.publishedAt.set(id, firstTry);

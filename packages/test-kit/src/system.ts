@@ -49,6 +49,7 @@ export async function startSystem(
     KAFKA_TOPIC_PREFIX: kafka.prefix,
     HOOKSTREAM_ADMIN_TOKEN: `hs_admin_${randomBytes(18).toString('base64url')}`,
     HOOKSTREAM_SECRET_KEY: randomBytes(32).toString('base64'),
+    HOOKSTREAM_PORTAL_KEY: randomBytes(32).toString('base64'),
     HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: 'true',
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...opts.env,

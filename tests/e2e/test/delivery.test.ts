@@ -209,6 +209,55 @@ describe('the whole system, three processes, real broker, PostgreSQL and receive
     }
   });
 
+  it('20: a test event of a chosen type reaches only the one webhook it was sent to, whether or not it subscribes to the type, and its attempt shows in the history; a disabled webhook answers 409, a publisher cannot mark its own events as tests', async () => {
+    receiver.behave('/test-target', { token: { header: 'x-openweb-notification-event-webhook-token', value: 'tok-testtarget-0123456789' } });
+    receiver.behave('/test-bystander', { token: { header: 'x-openweb-notification-event-webhook-token', value: 'tok-testbystander-0123456789' } });
+    // The target subscribes to something else; the bystander subscribes to the test's type.
+    const target = await tenant.api.createWebhook(tokenWebhook(receiver, '/test-target', { email: ['user-followed'] }));
+    await tenant.api.createWebhook(tokenWebhook(receiver, '/test-bystander', { email: ['liked-message'], 'in-app': ['liked-message'] }));
+    const sent = await tenant.api.request<{ event_id: string }>('POST', `/v1/webhooks/${target.id}/test-events`, { type: 'liked-message' });
+    expect(sent.status).toBe(202);
+    const eventId = sent.body.event_id;
+    await receiver.waitForUnique(1, { path: '/test-target', timeoutMs: 30_000 });
+    const got = receiver.at('/test-target').find((r) => (r.body as { event_id?: string }).event_id === eventId)!;
+    expect(got.verified).toBe(true);
+    expect(got.body).toMatchObject({ ...fixtures.eventData('liked-message'), event_id: eventId, type: 'liked-message' });
+    // Its attempt is in the target's history, delivered.
+    const history = await waitFor(
+      async () => {
+        const r = await tenant.api.request<{ list: { event_id: string; status: string }[] }>(
+          'GET',
+          `/v1/webhooks/${target.id}/deliveries?event_type=liked-message`,
+        );
+        return r.body.list.find((d) => d.event_id === eventId && d.status === 'delivered');
+      },
+      { timeoutMs: 30_000, what: 'the test delivery in the history' },
+    );
+    expect(history).toBeDefined();
+    // The bystander, which subscribes to liked-message, never receives the test event: a normal event after it is the proof.
+    const after = event('liked-message', tenant.id);
+    await tenant.api.publish(after);
+    await waitFor(() => receiver.at('/test-bystander').some((r) => (r.body as { event_id?: string }).event_id === after.id), { timeoutMs: 30_000 });
+    expect(receiver.at('/test-bystander').some((r) => (r.body as { event_id?: string }).event_id === eventId)).toBe(false);
+
+    const unknown = await tenant.api.request<{ details: { path: string }[] }>('POST', `/v1/webhooks/${target.id}/test-events`, { type: 'no-such-type' });
+    expect([unknown.status, unknown.body.details[0]!.path]).toEqual([400, '/type']);
+    const forged = await tenant.api.request<{ details: { path: string }[] }>(
+      'POST',
+      '/v1/events',
+      { ...event('liked-message', tenant.id), hookstreamtestwebhook: target.id },
+      {
+        'content-type': 'application/cloudevents+json',
+      },
+    );
+    expect([forged.status, forged.body.details[0]!.path]).toEqual([400, '/hookstreamtestwebhook']);
+    await tenant.api.expect(200, 'PUT', `/v1/webhooks/${target.id}`, {
+      ...tokenWebhook(receiver, '/test-target', { email: ['user-followed'] }),
+      enabled: false,
+    });
+    expect((await tenant.api.request('POST', `/v1/webhooks/${target.id}/test-events`, { type: 'liked-message' })).status).toBe(409);
+  });
+
   it('routes content events by container and system events by category, including webhook lifecycle events', async () => {
     const place = 'https://sample.jiveon.com/api/core/v3/places/1020';
     await tenant.api.createWebhook({ events: 'document', callback: `${receiver.url}/content`, object: place });

@@ -1,4 +1,5 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
+import { forgetFetchWait, takeFetchWaitFrom } from './kafkajs-fetch-wait.js';
 
 export type TopicPartitions = { topic: string; partitions?: number[] };
 export type CommittedOffset = { topic: string; partition: number; offset: string };
@@ -22,6 +23,11 @@ export interface ConsumerPort {
   resume(partitions: TopicPartitions[]): void;
   commitOffsets(offsets: CommittedOffset[]): Promise<void>;
   disconnect(): Promise<void>;
+  /**
+   * Takes each fetch's long-poll wait from `next`, called once as each fetch starts (or each
+   * pause while every partition is paused). False when the consumer cannot, and keeps its fixed wait.
+   */
+  fetchWaitFrom(next: () => number): boolean;
   /** After each (re)join, with the partitions assigned to this member per topic. */
   onGroupJoin(listener: (assignment: Record<string, number[]>) => void): void;
   onRebalancing(listener: () => void): void;
@@ -29,8 +35,8 @@ export interface ConsumerPort {
   onCrash(listener: (error: Error, restart: boolean) => void): void;
 }
 
-/** The kafkajs consumer behind the port. */
-export function kafkaConsumerPort(consumer: Consumer): ConsumerPort {
+/** The kafkajs consumer of group `groupId` behind the port. */
+export function kafkaConsumerPort(consumer: Consumer, groupId: string): ConsumerPort {
   return {
     // A new group starts from the oldest retained job: jobs written before the first worker joined are not skipped.
     subscribe: (topics) => consumer.subscribe({ topics, fromBeginning: true }),
@@ -38,7 +44,11 @@ export function kafkaConsumerPort(consumer: Consumer): ConsumerPort {
     pause: (partitions) => consumer.pause(partitions),
     resume: (partitions) => consumer.resume(partitions),
     commitOffsets: (offsets) => consumer.commitOffsets(offsets),
-    disconnect: () => consumer.disconnect(),
+    disconnect: async () => {
+      await consumer.disconnect();
+      forgetFetchWait(groupId);
+    },
+    fetchWaitFrom: (next) => takeFetchWaitFrom(groupId, next),
     onGroupJoin: (listener) => void consumer.on(consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment)),
     onRebalancing: (listener) => void consumer.on(consumer.events.REBALANCING, () => listener()),
     onCrash: (listener) => void consumer.on(consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart)),

@@ -1,6 +1,7 @@
 import type { Logger } from '@hookstream/service-kit';
 import type { KafkaMessage } from 'kafkajs';
 import type { ConsumerPort, JobBatch } from './consumer-port.js';
+import { FetchWait, type FetchWaitBounds } from './fetch-wait.js';
 import { PartitionTracker } from './partition-tracker.js';
 
 /**
@@ -18,6 +19,8 @@ export interface JobConsumerOptions {
   /** Jobs waiting for their time, all partitions together, before the partition at hand is paused. */
   maxWaiting: number;
   commitIntervalMs: number;
+  /** Each fetch's long-poll wait adapts between these (fetch-wait.ts); without it, the consumer's own fixed wait. */
+  fetchWait?: FetchWaitBounds;
   /** The group started rebalancing: this worker's partitions may move. */
   onRebalancing?: () => void;
   /** The assignment after a (re)join, as partition keys (see partitionKey). */
@@ -46,6 +49,9 @@ export class JobConsumer {
   /** Next offset to hand out per partition; refetched earlier offsets are skipped. */
   private readonly expected = new Map<string, bigint>();
   private readonly holds = new Map<string, NodeJS.Timeout>();
+  /** When each held partition is resumed. */
+  private readonly holdEnds = new Map<string, number>();
+  private readonly fetchWait: FetchWait | undefined;
   private readonly saturated = new Set<string>();
   /** Unfinished jobs per partition that are not `waiting`. */
   private readonly working = new Map<string, number>();
@@ -63,7 +69,9 @@ export class JobConsumer {
     private readonly opts: JobConsumerOptions,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>,
     private readonly metrics: { inFlight: { inc(): void; dec(): void } },
-  ) {}
+  ) {
+    if (opts.fetchWait) this.fetchWait = new FetchWait(opts.fetchWait);
+  }
 
   /** Why the worker cannot take jobs, if it cannot (readiness reports it). */
   get problem(): string | undefined {
@@ -94,15 +102,18 @@ export class JobConsumer {
       this.crashed = error.message;
       this.opts.onStopped?.(error);
     });
+    if (this.fetchWait && !this.consumer.fetchWaitFrom(() => this.nextFetchWait())) {
+      this.logger.info({ waitMs: this.opts.fetchWait?.baseMs }, 'the fetch wait stays fixed: this kafkajs release cannot take it per fetch');
+    }
     await this.consumer.subscribe(this.opts.topics);
     await this.consumer.run(async (payload) => this.onBatch(payload));
-    this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs);
   }
 
   private onBatch({ batch, resolveOffset, isRunning, isStale }: JobBatch): void {
     const key = keyOf(batch.topic, batch.partition);
     // Held or saturated partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
     if (this.stopping || this.holds.has(key) || this.saturated.has(key)) return;
+    if (batch.messages.length > 0) this.fetchWait?.wake();
     let tracker = this.trackers.get(key);
     if (!tracker) {
       tracker = new PartitionTracker();
@@ -167,6 +178,7 @@ export class JobConsumer {
 
   private finished(key: string, tracker: PartitionTracker, offset: string): void {
     tracker.finish(offset);
+    this.scheduleCommit();
     this.inFlight--;
     this.metrics.inFlight.dec();
     this.resumeUnsaturated();
@@ -200,9 +212,11 @@ export class JobConsumer {
   private hold(key: string, until: number): void {
     this.pause([key]);
     clearTimeout(this.holds.get(key));
+    this.holdEnds.set(key, until);
     const timer = setTimeout(
       () => {
         this.holds.delete(key);
+        this.holdEnds.delete(key);
         if (!this.saturated.has(key) && !this.stopping) this.resume([key]);
       },
       Math.max(0, until - Date.now()),
@@ -215,7 +229,20 @@ export class JobConsumer {
   }
 
   private resume(keys: string[]): void {
+    this.fetchWait?.wake();
     this.consumer.resume(this.group(keys));
+  }
+
+  private nextFetchWait(): number {
+    const wait = this.fetchWait!;
+    let earliest = Infinity;
+    for (const end of this.holdEnds.values()) earliest = Math.min(earliest, end);
+    return wait.next({
+      // Stopping: the disconnect waits for the fetch in progress.
+      busy: this.inFlight > 0 || this.stopping,
+      saturated: this.saturated.size > 0,
+      ...(earliest < Infinity ? { msUntilResume: earliest - Date.now() } : {}),
+    });
   }
 
   private group(keys: string[]): { topic: string; partitions: number[] }[] {
@@ -241,12 +268,28 @@ export class JobConsumer {
       this.expected.delete(key);
       clearTimeout(this.holds.get(key));
       this.holds.delete(key);
+      this.holdEnds.delete(key);
       this.saturated.delete(key);
     }
     const free = [...assigned].filter((k) => !this.holds.has(k) && !this.saturated.has(k));
     if (free.length > 0 && !this.stopping) this.resume(free);
     this.opts.onAssigned?.(assigned);
     this.logger.info({ partitions: assigned.size }, 'joined the consumer group');
+  }
+
+  /**
+   * A commit one interval after work finished, rather than a timer every interval: an idle
+   * worker has nothing to commit and should not wake up to find that out.
+   */
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.stopping) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      // A job that finished while an earlier commit was still out may not be in it: look again.
+      void this.commit().then(() => {
+        if ([...this.trackers.values()].some((t) => t.toCommit() !== undefined)) this.scheduleCommit();
+      });
+    }, this.opts.commitIntervalMs);
   }
 
   /** Commits, per partition, the offset after the longest finished prefix. */
@@ -267,6 +310,7 @@ export class JobConsumer {
       for (const o of offsets) o.tracker.markCommitted(o.offset);
     } catch (e) {
       this.logger.warn({ err: e }, 'offset commit failed; will retry');
+      this.scheduleCommit();
     }
   }
 
@@ -279,10 +323,12 @@ export class JobConsumer {
     this.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
     for (const t of this.holds.values()) clearTimeout(t);
     this.holds.clear();
+    this.holdEnds.clear();
     const until = Date.now() + deadlineMs;
     while (this.inFlight > abandoned() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     if (this.inFlight > 0) this.logger.info({ unfinished: this.inFlight }, 'shutdown: jobs not finished are left to redelivery');
-    clearInterval(this.commitTimer);
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
     await this.commit();
     await this.consumer.disconnect();
   }

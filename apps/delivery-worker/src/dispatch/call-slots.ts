@@ -12,7 +12,21 @@ export class CallSlots {
   private readonly urgent = new Set<() => void>();
   private readonly normal = new Set<() => void>();
 
+  private onBusy: (() => void) | undefined;
+
   constructor(private max: number) {}
+
+  /** Calls `listener` once, when a call next takes a slot or waits for one; replaces an earlier listener. */
+  whenBusy(listener: (() => void) | undefined): void {
+    this.onBusy = listener;
+  }
+
+  private busy(): void {
+    const listener = this.onBusy;
+    if (listener === undefined) return;
+    this.onBusy = undefined;
+    listener();
+  }
 
   get inUse(): number {
     return this.used;
@@ -36,11 +50,13 @@ export class CallSlots {
   tryTake(): boolean {
     if (this.used >= this.max) return false;
     this.used++;
+    this.busy();
     return true;
   }
 
   /** `wake` is called (once) when a slot may be free; it should try again. */
   wait(wake: () => void, urgent: boolean): void {
+    this.busy();
     if (urgent) {
       this.normal.delete(wake);
       this.urgent.add(wake);

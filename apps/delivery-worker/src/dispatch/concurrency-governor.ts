@@ -25,10 +25,15 @@ export function nextLimit(limit: number, elu: number, waiting: number, bounds: G
   return limit;
 }
 
-/** Samples the event loop's utilisation and resets the slots' limit at a fixed interval. */
+/**
+ * Samples the event loop's utilisation and resets the slots' limit at a fixed interval, while
+ * calls are in flight or waiting. With none there is nothing to govern: the sampling sleeps until
+ * the next call (five wake-ups a second were a good part of an idle worker's CPU).
+ */
 export class ConcurrencyGovernor {
   private timer: NodeJS.Timeout | undefined;
   private last: EventLoopUtilization = performance.eventLoopUtilization();
+  private stopped = false;
 
   constructor(
     private readonly slots: CallSlots,
@@ -38,12 +43,28 @@ export class ConcurrencyGovernor {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.adjust(), this.intervalMs);
-    this.timer.unref();
+    this.stopped = false;
+    this.arm();
+  }
+
+  /** Whether the sampling runs (it sleeps while no call is in flight or waiting). */
+  get sampling(): boolean {
+    return this.timer !== undefined;
   }
 
   stop(): void {
+    this.stopped = true;
+    this.slots.whenBusy(undefined);
     clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.stopped || this.timer) return;
+    // The first interval measures from now: the idle time before it says nothing about the load.
+    this.last = performance.eventLoopUtilization();
+    this.timer = setInterval(() => this.adjust(), this.intervalMs);
+    this.timer.unref();
   }
 
   private adjust(): void {
@@ -54,6 +75,11 @@ export class ConcurrencyGovernor {
     if (limit !== this.slots.limit) {
       this.slots.setLimit(limit);
       this.onChange(limit);
+    }
+    if (this.slots.inUse === 0 && this.slots.waiting === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.slots.whenBusy(() => this.arm());
     }
   }
 }

@@ -1,4 +1,4 @@
-import { createDeadLetter, nextAttemptJob, type AttemptRecord, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
+import { createDeadLetter, nextAttemptJob, traceOfJob, type AttemptRecord, type DeadLetter, type DeliveryJob } from '@hookstream/schemas';
 import type { Logger } from '@hookstream/service-kit';
 import { BUGGY_SKIP_REASON_PREFIX, deliveryRowOf, type WebhookRecord } from '@hookstream/store';
 import { dbText, type AttemptRow, type DeliveryRow, type DeliveryStatus } from '../audit/rows.js';
@@ -12,6 +12,8 @@ import type { CallSlots } from './call-slots.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { OrderedKeys } from './ordered-keys.js';
 import { WebhookLane, type LaneSettings } from './webhook-lane.js';
+import type { AttemptSpanStarter, AttemptTrace } from '../tracing/attempt-spans.js';
+import { traceFields } from '../tracing/log-fields.js';
 import { callbackCeiling, payloadSize } from './webhook-tuning.js';
 
 interface Pending {
@@ -78,6 +80,8 @@ export interface ProcessorDeps {
    * another worker, whose redelivery then takes over the key. Default: a plain timer.
    */
   waitUntil?: (at: number, owner: string) => Promise<void>;
+  /** A span per attempt when tracing is on; absent, no tracing work at all. */
+  spans?: AttemptSpanStarter;
 }
 
 /** Whether a job goes through its webhook's per-key in-order lane (`ordering: fifo`). */
@@ -231,15 +235,25 @@ export class DeliveryProcessor {
       }
       this.discardUnsendable(item.job, TRANSFORM_ERROR, `${TRANSFORM_ERROR}: ${t.error}`).then(item.done, (e: unknown) => {
         // Not marked done: the offset stays uncommitted and the job is redelivered after a restart.
-        this.deps.logger.error({ err: e, delivery_id: item.job.delivery_id }, 'could not record a failed transform');
+        this.deps.logger.error({ err: e, delivery_id: item.job.delivery_id, ...traceFields(traceOfJob(item.job)) }, 'could not record a failed transform');
       });
     });
     if (items.length === 0) return;
+    const traced = this.deps.spans?.start(webhook, jobs);
+    // Tracing off: a plain call, no closure and no context switch on the hot path.
+    if (!traced) return this.attempt(webhook, items, jobs, undefined);
+    // The lines logged about this call and about recording its outcome carry its trace id.
+    return traced.run(() => this.attempt(webhook, items, jobs, traced));
+  }
+
+  /** One call to the endpoint for `jobs` (the transformed jobs of `items`), then its outcome recorded. */
+  private async attempt(webhook: WebhookRecord, items: Pending[], jobs: DeliveryJob[], traced: AttemptTrace | undefined): Promise<void> {
+    const webhookId = webhook.id;
     let outcome: AttemptOutcome;
     try {
       outcome = await this.deps.caller.call(webhook, jobs);
     } catch (e) {
-      this.deps.logger.error({ err: e, webhook_id: webhookId }, 'delivery call failed unexpectedly');
+      this.deps.logger.error({ err: e, webhook_id: webhookId, ...traceFields(traceOfJob(jobs[0]!)) }, 'delivery call failed unexpectedly');
       outcome = {
         startedAt: new Date(),
         durationMs: 0,
@@ -251,11 +265,12 @@ export class DeliveryProcessor {
         reauthenticated: false,
       };
     }
+    traced?.end(outcome);
     if (outcome.refusal) {
       // The tenant reads only that the endpoint resolves to a non-public address; the detail is for the operator.
       const { host, address, addressClass } = outcome.refusal;
       this.deps.logger.warn(
-        { webhook_id: webhook.id, tenant_id: webhook.tenantId, host, address, address_class: addressClass },
+        { webhook_id: webhook.id, tenant_id: webhook.tenantId, host, address, address_class: addressClass, ...traceFields(traceOfJob(jobs[0]!)) },
         'endpoint refused: it resolves to a non-public address',
       );
     }
@@ -274,7 +289,7 @@ export class DeliveryProcessor {
         // A FIFO retry in place whose partition moved: its new owner redelivers it.
         if ((e as Error | undefined)?.name === 'PartitionRevoked') return i.fail(e);
         // Not marked done: the offset stays uncommitted and the job is redelivered after a restart.
-        this.deps.logger.error({ err: e, delivery_id: i.job.delivery_id }, 'could not record the outcome of a delivery');
+        this.deps.logger.error({ err: e, delivery_id: i.job.delivery_id, ...traceFields(traceOfJob(i.job)) }, 'could not record the outcome of a delivery');
       });
     }
     if (outcome.ok) void this.deps.buggy.succeeded(webhook).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'could not reset the failure count'));

@@ -25,6 +25,17 @@ export interface DeliveryClientSettings {
 
 type Result = Omit<HttpOutcome, 'startedAt' | 'durationMs'>;
 
+/** Where a checked endpoint URL sends a call. */
+interface Target {
+  origin: string;
+  path: string;
+  /** The `authorization` for credentials in the URL. */
+  basic?: string;
+}
+
+/** Endpoint URLs whose checks are kept (about a hundred bytes each); beyond it they start over. */
+const MAX_KNOWN_TARGETS = 10_000;
+
 /**
  * Encoded bytes kept for the excerpt of a compressed response: the calls ask for none (no
  * accept-encoding), but an endpoint may compress anyway, and its excerpt should stay readable.
@@ -172,27 +183,45 @@ export class DeliveryClient {
     });
   }
 
+  /**
+   * What a URL's checks (protocol, literal host) found, by URL: the same endpoints are called
+   * over and over, and parsing each URL again cost more than the rest of preparing the call.
+   * Only URLs that passed are kept; the DNS answer is still checked at every connect.
+   */
+  private readonly targets = new Map<string, Target>();
+
+  private targetOf(url: string): Target {
+    let known = this.targets.get(url);
+    if (known) return known;
+    const target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw Object.assign(new Error(`unsupported protocol ${target.protocol}`), { code: 'ERR_UNSUPPORTED_PROTOCOL' });
+    }
+    checkUrlHost(target, this.allowPrivate);
+    known = { origin: target.origin, path: `${target.pathname}${target.search}` };
+    // got sent a URL's credentials as Basic authentication; so do we (undici ignores them).
+    if (target.username || target.password) {
+      const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+      known.basic = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    if (this.targets.size >= MAX_KNOWN_TARGETS) this.targets.clear();
+    this.targets.set(url, known);
+    return known;
+  }
+
   /** POSTs and reports what happened; never throws. */
   post(url: string, body: string, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome> {
     const startedAt = new Date();
     const t0 = performance.now();
     const done = (r: Result): HttpOutcome => ({ startedAt, durationMs: Math.round(performance.now() - t0), ...r });
-    let target: URL;
+    let target: Target;
     try {
-      target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        throw Object.assign(new Error(`unsupported protocol ${target.protocol}`), { code: 'ERR_UNSUPPORTED_PROTOCOL' });
-      }
-      checkUrlHost(target, this.allowPrivate);
+      target = this.targetOf(url);
     } catch (e) {
       return Promise.resolve(done(classifyRequestError(e, timeouts)));
     }
     const sent: Record<string, string> = { ...headers, 'user-agent': this.userAgent };
-    // got sent a URL's credentials as Basic authentication; so do we (undici ignores them).
-    if ((target.username || target.password) && sent.authorization === undefined) {
-      const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
-      sent.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
+    if (target.basic !== undefined && sent.authorization === undefined) sent.authorization = target.basic;
     const readMs = timeouts.readMs ?? 0; // 0: no silence limit, the total limit applies
     return new Promise<HttpOutcome>((resolve) => {
       const handler = new CallHandler(timeouts, (r) => resolve(done(r)));
@@ -200,7 +229,7 @@ export class DeliveryClient {
         this.agent.dispatch(
           {
             origin: target.origin,
-            path: `${target.pathname}${target.search}`,
+            path: target.path,
             method: 'POST',
             headers: sent,
             body,

@@ -8,17 +8,34 @@ export const REDACTED = '[redacted]';
  */
 const CREDENTIAL_NAME = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|credential|auth/i;
 
+/*
+ * Every attempt shows its headers, and the names repeat (the fixed webhook-* names, a few token
+ * header names): the pattern is tested once per name, not once per header of every attempt.
+ * Bounded, since token header names come from configuration.
+ */
+const MAX_REMEMBERED_NAMES = 1024;
+const looksSecretByName = new Map<string, boolean>();
+
+function looksSecret(lowerName: string): boolean {
+  let secret = looksSecretByName.get(lowerName);
+  if (secret === undefined) {
+    secret = CREDENTIAL_NAME.test(lowerName);
+    if (looksSecretByName.size >= MAX_REMEMBERED_NAMES) looksSecretByName.clear();
+    looksSecretByName.set(lowerName, secret);
+  }
+  return secret;
+}
+
 /**
  * The request's headers as the delivery history shows them: the names given in `credentials`
  * (the webhook's token header, `authorization`) and every name that looks like a credential
  * carry `[redacted]` instead of their value, so nothing secret is ever stored.
  */
 export function redactedHeaders(headers: Record<string, string>, credentials: readonly string[] = []): Record<string, string> {
-  const secret = new Set(credentials.map((c) => c.toLowerCase()));
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const lower = name.toLowerCase();
-    out[lower] = secret.has(lower) || CREDENTIAL_NAME.test(lower) ? REDACTED : value;
+    out[lower] = looksSecret(lower) || credentials.some((c) => c.toLowerCase() === lower) ? REDACTED : headers[name]!;
   }
   return out;
 }

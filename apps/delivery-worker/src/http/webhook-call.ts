@@ -1,4 +1,4 @@
-import { DELIVERY_ID_NAMESPACE, uuidV5, type DeliveryJob } from '@hookstream/schemas';
+import { decodedBodyJson, DELIVERY_ID_NAMESPACE, uuidV5, type DeliveryJob } from '@hookstream/schemas';
 import type { WebhookRecord } from '@hookstream/store';
 import type { AccessTokens } from '../auth/client-secret-jwt.js';
 import { AuthError } from '../auth/errors.js';
@@ -59,9 +59,20 @@ export function callId(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
   return uuidV5(DELIVERY_ID_NAMESPACE, JSON.stringify(['batch', webhook.id, ...jobs.map((j) => j.delivery_id)]));
 }
 
-/** The request body: the job's body, or for a batching webhook (batch_size > 1) always an array. */
+/** A job's body as JSON text: the text its record carried when there is one (see decodedBodyJson). */
+function bodyJson(job: DeliveryJob): string {
+  return decodedBodyJson(job.body) ?? JSON.stringify(job.body);
+}
+
+/**
+ * The request body: the job's body, or for a batching webhook (batch_size > 1) always an array.
+ * The signature is computed over this very text, so reusing the record's text is safe.
+ */
 export function callBody(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
-  return payloadSize(webhook) > 1 ? JSON.stringify(jobs.map((j) => j.body)) : JSON.stringify(jobs[0]!.body);
+  if (payloadSize(webhook) <= 1) return bodyJson(jobs[0]!);
+  let text = '[';
+  for (let i = 0; i < jobs.length; i++) text += (i === 0 ? '' : ',') + bodyJson(jobs[i]!);
+  return `${text}]`;
 }
 
 function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; retryable: boolean } {
@@ -81,6 +92,19 @@ function hasUrlCredentials(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/*
+ * Parsing the endpoint URL on every attempt only to learn whether it carries credentials cost
+ * more than the rest of the shown headers: it is learnt once per webhook configuration (a
+ * changed webhook is a new record).
+ */
+const urlCredentialsOf = new WeakMap<WebhookRecord, boolean>();
+
+function endpointHasCredentials(webhook: WebhookRecord): boolean {
+  let has = urlCredentialsOf.get(webhook);
+  if (has === undefined) urlCredentialsOf.set(webhook, (has = hasUrlCredentials(webhook.spec.endpoint)));
+  return has;
 }
 
 /** Makes the HTTP call of a delivery (or a batch of them) with the webhook's authentication. */
@@ -153,9 +177,10 @@ export class WebhookCaller {
       headers.authorization = `Bearer ${token}`;
     }
     const outcome = await this.sender.post(webhook.spec.endpoint, body, headers, timeouts);
-    const shown: Record<string, string> = { ...headers, ...(this.sender.userAgent ? { 'user-agent': this.sender.userAgent } : {}) };
+    const shown: Record<string, string> = { ...headers };
+    if (this.sender.userAgent) shown['user-agent'] = this.sender.userAgent;
     // The delivery client sends an endpoint URL's credentials as Basic authentication.
-    if (hasUrlCredentials(webhook.spec.endpoint)) shown.authorization ??= 'Basic';
+    if (endpointHasCredentials(webhook)) shown.authorization ??= 'Basic';
     return { outcome, token, sent: redactedHeaders(shown, credentials) };
   }
 }

@@ -1,8 +1,9 @@
 import { RETRY_TIERS, type Logger, type RetryTier, type TopicNames } from '@hookstream/service-kit';
-import type { DeliveryJob, InvalidEventRecord } from '@hookstream/schemas';
+import { readTraceHeaders, type DeliveryJob, type InvalidEventRecord } from '@hookstream/schemas';
 import type { KafkaMessage } from 'kafkajs';
 import { partitionKey, type Decision, type MessageHandler } from '../consume/job-consumer.js';
 import { readJob } from '../consume/job-reader.js';
+import { traceFields } from '../tracing/log-fields.js';
 import { tierStep } from './retry-schedule.js';
 
 /** Where jobs go next: a later attempt or a shorter tier, and the dead letter of what cannot be read. */
@@ -52,7 +53,14 @@ export function tierDecision(deps: TierDecisionDeps): MessageHandler {
     const read = readJob(message.value, { topic, partition, offset: message.offset }, message.headers);
     if (!read.ok) {
       logger.warn(
-        { topic, partition, offset: message.offset, reason: read.record.reason, errors: read.record.errors.slice(0, 5) },
+        {
+          topic,
+          partition,
+          offset: message.offset,
+          reason: read.record.reason,
+          errors: read.record.errors.slice(0, 5),
+          ...traceFields(readTraceHeaders(message.headers)),
+        },
         'unreadable job dead-lettered',
       );
       return { work: router.invalidJob(read.record, message.key) };

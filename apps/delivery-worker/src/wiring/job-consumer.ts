@@ -31,16 +31,22 @@ export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { hand
     maxWaitTimeInMs: config.CONSUMER_MAX_WAIT_MS,
     allowAutoTopicCreation: false,
   });
+  ctx.leaveGroupOnCrash('job-consumer', () => consumer.disconnect());
   await consumer.connect();
   const jobTopics = [topics.deliveries, ...RETRY_TIERS.map((t) => topics.retry[t])];
   const jobs = new JobConsumer(
-    kafkaConsumerPort(consumer),
+    kafkaConsumerPort(consumer, groupId),
     handler,
     {
       topics: jobTopics,
       partitionMaxInFlight: config.PARTITION_MAX_IN_FLIGHT,
       maxWaiting: config.RETRY_IN_MEMORY_MAX_JOBS,
       commitIntervalMs: config.COMMIT_INTERVAL_MS,
+      fetchWait: {
+        baseMs: config.CONSUMER_MAX_WAIT_MS,
+        saturatedMs: config.CONSUMER_SATURATED_MAX_WAIT_MS,
+        idleMaxMs: Math.min(config.CONSUMER_IDLE_MAX_WAIT_MS, Math.floor(config.CONSUMER_SESSION_TIMEOUT_MS / 3)),
+      },
       onRebalancing: () => waitingRoom.rebalancing(),
       onAssigned: (keys) => metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys)),
       onStopped: (err) => ctx.fatal('job consumer stopped and kafkajs will not restart it', err),

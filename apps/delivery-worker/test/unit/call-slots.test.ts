@@ -1,5 +1,5 @@
 import { CallSlots } from '../../src/dispatch/call-slots.js';
-import { nextLimit, SATURATED_ELU } from '../../src/dispatch/concurrency-governor.js';
+import { ConcurrencyGovernor, nextLimit, SATURATED_ELU } from '../../src/dispatch/concurrency-governor.js';
 import { WebhookLane } from '../../src/dispatch/webhook-lane.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -135,5 +135,33 @@ describe('the adaptive call limit', () => {
     expect(slots.tryTake()).toBe(false);
     slots.release();
     expect(slots.tryTake()).toBe(true);
+  });
+
+  it('samples only while calls are in flight or waiting, and wakes with the next call', async () => {
+    const slots = new CallSlots(1);
+    const limits: number[] = [];
+    const governor = new ConcurrencyGovernor(slots, { min: 1, max: 8 }, (limit) => limits.push(limit), 10);
+    governor.start();
+    try {
+      expect(governor.sampling).toBe(true);
+      await new Promise((r) => setTimeout(r, 40));
+      expect(governor.sampling).toBe(false);
+      // A call and a lane waiting behind it on an idle process: sampling resumes and the limit grows.
+      expect(slots.tryTake()).toBe(true);
+      slots.wait(() => undefined, false);
+      expect(governor.sampling).toBe(true);
+      while (limits.length === 0) await new Promise((r) => setTimeout(r, 10));
+      expect(limits[0]).toBe(2);
+      expect(slots.limit).toBe(2);
+      // The release wakes the waiting lane, which takes nothing here.
+      slots.release();
+      await new Promise((r) => setTimeout(r, 40));
+      expect(governor.sampling).toBe(false);
+      governor.stop();
+      slots.tryTake();
+      expect(governor.sampling).toBe(false);
+    } finally {
+      governor.stop();
+    }
   });
 });

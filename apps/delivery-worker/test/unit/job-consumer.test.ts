@@ -64,6 +64,38 @@ describe('JobConsumer', () => {
     await jobs.stop(0);
   });
 
+  it('commits finished work by itself one commit interval later', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler, { commitIntervalMs: 20 });
+    await consumer.deliver(TOPIC, 0, messages('0', '1'));
+    work.finish('0');
+    await tick(60);
+    expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: '1' }]]);
+    work.finish('1');
+    await tick(60);
+    expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: '1' }], [{ topic: TOPIC, partition: 0, offset: '2' }]]);
+    await jobs.stop(0);
+  });
+
+  it('commits a job that finished while a slow commit was still out, without another job to prompt it', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler, { commitIntervalMs: 20 });
+    let open!: () => void;
+    consumer.commitGate = new Promise<void>((r) => (open = r));
+    await consumer.deliver(TOPIC, 0, messages('0', '1'));
+    work.finish('0');
+    await tick(40);
+    expect(consumer.commits).toEqual([[{ topic: TOPIC, partition: 0, offset: '1' }]]);
+    work.finish('1');
+    // Its own commit timer fires while the first commit is still out, and finds that one.
+    await tick(60);
+    consumer.commitGate = undefined;
+    open();
+    await tick(80);
+    expect(consumer.commits.at(-1)).toEqual([{ topic: TOPIC, partition: 0, offset: '2' }]);
+    await jobs.stop(0);
+  });
+
   it('leaves a failed job uncommitted, so Kafka hands it out again', async () => {
     const work = new ManualWork();
     const { consumer, jobs, logger } = await started(work.handler);
@@ -112,6 +144,44 @@ describe('JobConsumer', () => {
     expect(jobs.isHeld(TOPIC, 0)).toBe(false);
     expect(consumer.resumes.slice(resumesBefore)).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
     await jobs.stop(0);
+  });
+
+  describe('fetch wait', () => {
+    const fetchWait = { baseMs: 200, idleMaxMs: 1000 };
+
+    it('grows while fetches find nothing and nothing is in flight, and is back at the base after records', async () => {
+      const work = new ManualWork();
+      const { consumer, jobs } = await started(work.handler, { fetchWait });
+      // The join resumed the assigned partitions: the first fetch waits the base time.
+      expect([consumer.startFetch(), consumer.startFetch(), consumer.startFetch(), consumer.startFetch()]).toEqual([200, 400, 800, 1000]);
+      await consumer.deliver(TOPIC, 0, messages('0'));
+      expect(consumer.startFetch()).toBe(200);
+      // Still working on it: a saturated partition could be resumed at any moment.
+      expect(consumer.startFetch()).toBe(200);
+      work.finish('0');
+      await tick();
+      expect(consumer.startFetch()).toBe(400);
+      await jobs.stop(0);
+    });
+
+    it('ends before a held partition is resumed, and is back at the base after the resume', async () => {
+      const { consumer, jobs } = await started(() => ({ hold: Date.now() + 600 }), { fetchWait });
+      await consumer.deliver(TOPIC, 0, messages('0'));
+      consumer.startFetch();
+      const wait = consumer.startFetch()!;
+      expect(wait).toBeGreaterThan(200);
+      expect(wait).toBeLessThanOrEqual(600);
+      await tick(650);
+      expect(jobs.isHeld(TOPIC, 0)).toBe(false);
+      expect(consumer.startFetch()).toBe(200);
+      await jobs.stop(0);
+    });
+
+    it('is left to the consumer when not configured', async () => {
+      const { consumer, jobs } = await started(() => ({ work: Promise.resolve() }));
+      expect(consumer.startFetch()).toBeUndefined();
+      await jobs.stop(0);
+    });
   });
 
   it('survives a handler that throws: the message stays unresolved and the partition is held', async () => {

@@ -85,4 +85,11 @@ describe('request headers in the delivery history', () => {
       'x-api-key': '[redacted]',
     });
   });
+
+  it('redacts a credential name given in any case, and only for the call it is a credential of', () => {
+    expect(redactedHeaders({ 'X-Partner': 'p-1', 'webhook-id': 'd1' }, ['X-PARTNER'])).toEqual({ 'x-partner': '[redacted]', 'webhook-id': 'd1' });
+    // The same name without being a credential of this call (another webhook's plain header) keeps its value.
+    expect(redactedHeaders({ 'x-partner': 'p-2' })).toEqual({ 'x-partner': 'p-2' });
+    expect(redactedHeaders({ 'x-partner': 'p-3' }, ['x-partner'])).toEqual({ 'x-partner': '[redacted]' });
+  });
 });

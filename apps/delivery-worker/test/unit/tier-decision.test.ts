@@ -55,6 +55,14 @@ describe('tierDecision: what happens to a record read from a job topic', () => {
     expect(t.logger.lines.map((l) => l.msg)).toEqual(['unreadable job dead-lettered']);
   });
 
+  it('issue 21: the warning about an unreadable record carries the trace id of its traceparent header', async () => {
+    const t = setup();
+    const message = aMessage('{not json', '17');
+    message.headers = { traceparent: Buffer.from('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01') };
+    await workOf(t.decide(topics.deliveries, 3, message));
+    expect(t.logger.lines[0]!.fields).toMatchObject({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+  });
+
   it('dead-letters a job whose ids are not UUIDs of this deployment', async () => {
     const t = setup();
     await workOf(t.decide(topics.deliveries, 0, aMessage(aJob({ tenant_id: 'acme' }))));

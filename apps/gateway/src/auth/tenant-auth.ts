@@ -21,6 +21,8 @@ export interface TenantAuthOptions {
   negativeTtlMs?: number;
   maxEntries?: number;
   maxNegativeEntries?: number;
+  /** The tenant of this id, unless it is disabled (session cookies name their tenant, not a key). */
+  lookupTenant?: (tenantId: string) => Promise<Tenant | undefined>;
   /** Told of every accepted use of a key (last-use bookkeeping). */
   onUse?: (keyId: string) => void;
   now?: () => number;
@@ -37,6 +39,8 @@ export interface TenantAuthOptions {
 export class TenantAuthenticator {
   private readonly known: LruMap<string, { owner: KeyOwner; expires: number }>;
   private readonly unknown: LruMap<string, number>;
+  /** Enabled tenants by id (session cookies), with the same TTL and the same forgetting as keys. */
+  private readonly tenants: LruMap<string, { tenant: Tenant; expires: number }>;
   private readonly negativeTtlMs: number;
   private readonly now: () => number;
   /**
@@ -48,6 +52,7 @@ export class TenantAuthenticator {
   constructor(private readonly opts: TenantAuthOptions) {
     this.known = new LruMap(opts.maxEntries ?? 10_000);
     this.unknown = new LruMap(opts.maxNegativeEntries ?? 10_000);
+    this.tenants = new LruMap(opts.maxEntries ?? 10_000);
     this.negativeTtlMs = opts.negativeTtlMs ?? Math.min(opts.ttlMs, 2000);
     this.now = opts.now ?? Date.now;
   }
@@ -72,6 +77,25 @@ export class TenantAuthenticator {
     return undefined;
   }
 
+  /**
+   * The tenant of a session cookie, unless it is disabled: cached like keys, so a disabled
+   * tenant's sessions stop as soon as the change feed says so (an unknown id is not cached).
+   */
+  async tenant(tenantId: string): Promise<Tenant | undefined> {
+    const now = this.now();
+    const hit = this.tenants.get(tenantId);
+    if (hit && hit.expires > now) return hit.tenant;
+    if (!this.opts.lookupTenant) return undefined;
+    const epoch = this.epoch;
+    const tenant = await this.opts.lookupTenant(tenantId);
+    if (!tenant) {
+      this.tenants.delete(tenantId);
+      return undefined;
+    }
+    if (this.opts.ttlMs > 0 && epoch === this.epoch) this.tenants.set(tenantId, { tenant, expires: now + this.opts.ttlMs });
+    return tenant;
+  }
+
   /** A key was revoked. */
   forgetKey(keyId: string): void {
     this.epoch++;
@@ -82,12 +106,14 @@ export class TenantAuthenticator {
   forgetTenant(tenantId: string): void {
     this.epoch++;
     for (const [hash, e] of this.known.entries()) if (e.owner.tenant.id === tenantId) this.known.delete(hash);
+    this.tenants.delete(tenantId);
   }
 
   /** The change feed reconnected: what changed meanwhile is unknown. */
   forgetAll(): void {
     this.epoch++;
     this.known.clear();
+    this.tenants.clear();
   }
 
   private used(owner: KeyOwner): KeyOwner {

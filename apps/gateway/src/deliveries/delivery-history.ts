@@ -1,7 +1,10 @@
 import { createDeliveryJob, deliveryId, encodeDeliveryJobRecord, type DeliveryJob } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
 import {
+  deliveriesForReplay,
   getIndexedEvent,
+  getTenantWebhook,
+  replayJobsOf,
   getTenantDelivery,
   lastDeliveryCycle,
   listDeliveryAttempts,
@@ -14,6 +17,7 @@ import {
 import { Conflict, NotFound, Unavailable } from '../domain/errors.js';
 import type { EventProducer } from '../ingest/event-producer.js';
 import { isUuid } from '../webhooks/webhook-service.js';
+import { presentAttempt } from './present-attempt.js';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'retrying', 'discarded', 'skipped'] as const;
 
@@ -45,12 +49,18 @@ export class DeliveryHistory {
   ) {}
 
   /** Deliveries of a webhook, newest first. The history outlives a deleted webhook. */
-  async forWebhook(tenantId: string, webhookId: string, opts: { status?: string; since?: Date; startIndex: number; count: number }) {
+  async forWebhook(
+    tenantId: string,
+    webhookId: string,
+    opts: { status?: string; eventType?: string; since?: Date; until?: Date; startIndex: number; count: number },
+  ) {
     if (!isUuid(webhookId)) throw new NotFound('webhook');
     if (!(await webhookHasHistory(this.db, tenantId, webhookId))) throw new NotFound('webhook');
     const rows = await listWebhookDeliveries(this.db, tenantId, webhookId, {
       status: opts.status,
+      eventType: opts.eventType,
       since: opts.since,
+      until: opts.until,
       offset: opts.startIndex,
       limit: opts.count + 1,
     });
@@ -70,20 +80,7 @@ export class DeliveryHistory {
     return {
       ...presentDelivery(row),
       body: row.body,
-      attempts: attempts.map((a) => ({
-        cycle: a.cycle,
-        attempt: a.attempt,
-        started_at: iso(a.started_at),
-        duration_ms: a.duration_ms,
-        outcome: a.outcome,
-        status_code: a.status_code,
-        error: a.error_class || a.error_message ? { class: a.error_class, message: a.error_message } : null,
-        response_excerpt: a.response_excerpt,
-        // The receiver's Retry-After (ms, at most 24 h): why the next attempt came later than the back-off.
-        retry_after_ms: a.retry_after_ms ?? null,
-        // As sent, every credential already `[redacted]` by the worker (null for attempts recorded before 0011).
-        request_headers: a.request_headers ?? null,
-      })),
+      attempts: attempts.map(presentAttempt),
     };
   }
 
@@ -105,6 +102,29 @@ export class DeliveryHistory {
       throw new Unavailable('the event broker did not acknowledge the delivery job; nothing was queued, retry the request', 1);
     }
     return { delivery_id: row.id, cycle, attempt: 1 };
+  }
+
+  /**
+   * "Recover everything that failed since ...": every delivery of the webhook created in the
+   * window that ended `discarded` (the statuses of a dead letter), queued again oldest first as
+   * the CLI's `replay` does (the same store selection), marked `hookstream-replay: api`.
+   */
+  async recover(tenantId: string, webhookId: string, since: Date, until: Date | undefined): Promise<{ replayed: number }> {
+    if (!isUuid(webhookId)) throw new NotFound('webhook');
+    const webhook = await getTenantWebhook(this.db, tenantId, webhookId);
+    if (!webhook) throw new NotFound('webhook');
+    if (!webhook.enabled) throw new Conflict('the webhook is disabled: enable it before recovering its deliveries (they would only be skipped again)');
+    const rows = await deliveriesForReplay(this.db, webhookId, since, ['discarded'], { until, tenantId });
+    if (rows.length === 0) return { replayed: 0 };
+    try {
+      await this.producer.publish(
+        this.deliveriesTopic,
+        replayJobsOf(rows).map((j) => encodeDeliveryJobRecord(j, { replay: 'api' })),
+      );
+    } catch {
+      throw new Unavailable('the event broker did not acknowledge the recovered deliveries; nothing may have been queued, retry the request', 1);
+    }
+    return { replayed: rows.length };
   }
 
   /** An event as the matcher indexed it, with each matched webhook's delivery status. */

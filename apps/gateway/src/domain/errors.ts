@@ -12,12 +12,24 @@ export interface ErrorDetail {
 
 /** The base of every error whose message may be shown to the client as is. */
 export abstract class DomainError extends Error {
+  /**
+   * A stable machine-readable code (`session_token_invalid`, `csrf_token_invalid`, ...): when set,
+   * the answer is `{error: code, message}` instead of `{error: message}`.
+   */
+  code?: string;
+
   constructor(
     message: string,
     readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** Sets the error's code (see `code`); returns the error, to be thrown. */
+  coded(code: string): this {
+    this.code = code;
+    return this;
   }
 }
 

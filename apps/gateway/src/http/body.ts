@@ -1,11 +1,11 @@
-import { MAX_JSON_DEPTH } from '@hookstream/schemas';
-import type { Request } from 'express';
+import { firstUnstorableText, MAX_JSON_DEPTH, mayHoldUnstorableText } from '@hookstream/schemas';
+import type { IncomingMessage } from 'node:http';
 import { InvalidInput, TooLarge, UnsupportedMediaType } from '../domain/errors.js';
 import { firstTooDeep, pointerAt } from './json-depth.js';
 import { parseJsonText } from './json-error.js';
 
 /** The media type of a request without parameters, lower case ('' when absent). */
-export function mediaType(req: Request): string {
+export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
@@ -15,7 +15,7 @@ export const isJsonMediaType = (type: string) => type === 'application/json' || 
  * Reads the whole body up to `limit` bytes. Over the limit the request is refused with 413
  * as soon as the declared length or the received bytes say so; the rest is not buffered.
  */
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   return new Promise<Buffer>((resolve, reject) => {
@@ -79,11 +79,18 @@ export function parseJsonBody(body: Buffer, limits: JsonBodyLimits = {}): unknow
   }
 }
 
-/** Reads a control-plane JSON body (application/json or any +json type). */
-export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+/**
+ * Reads a control-plane JSON body (application/json or any +json type). What it carries is
+ * stored, so text PostgreSQL cannot hold (U+0000, unpaired surrogates) is a 400 at its path.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number, invalidMessage = 'invalid request body'): Promise<unknown> {
   const type = mediaType(req);
   if (!isJsonMediaType(type)) {
     throw new UnsupportedMediaType(`unsupported content type ${JSON.stringify(type || '(none)')}: send application/json`);
   }
-  return parseJsonBody(await readBody(req, limit));
+  const raw = await readBody(req, limit);
+  const value = parseJsonBody(raw);
+  const unstorable = mayHoldUnstorableText(raw) ? firstUnstorableText(value) : undefined;
+  if (unstorable) throw new InvalidInput(invalidMessage, [unstorable]);
+  return value;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@hookstream/service-kit';
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import {
   Conflict,
@@ -13,6 +14,7 @@ import {
   UnsupportedMediaType,
 } from '../domain/errors.js';
 import type { ErrorDetail } from '../domain/errors.js';
+import { writeJson } from './json-reply.js';
 
 export type { ErrorDetail } from '../domain/errors.js';
 
@@ -31,34 +33,49 @@ export function httpStatusOf(err: DomainError): { status: number; headers: Recor
   return { status: 500, headers: {} };
 }
 
-export function sendError(res: Response, status: number, error: string, details?: ErrorDetail[], headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  res
-    .status(status)
-    .set({ 'cache-control': 'no-store', ...headers })
-    .json(details && details.length ? { error, details } : { error });
+/** The status, headers and JSON body a failed request is answered with. */
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
 }
 
-/** The one error handler of the app: domain errors get their status, anything else a generic 500. */
-export function errorMiddleware(logger: Logger) {
+/** Writes an error answer, unless the response already started (then the connection just ends as it is). */
+export function sendErrorReply(res: ServerResponse, reply: ErrorReply): void {
+  if (res.headersSent) return;
+  writeJson(res, reply.status, reply.body, reply.headers);
+}
+
+/**
+ * The answer to a failed request: domain errors get their status, errors Express raises with a
+ * client status keep it, anything else is logged (by `route`, never with request data) and is a
+ * generic 500. The one mapping of both the Express routes and the direct routes.
+ */
+export function errorReply(err: unknown, logger: Pick<Logger, 'error'>, method: string, route: () => string): ErrorReply {
+  if (err instanceof DomainError) {
+    const { status, headers } = httpStatusOf(err);
+    if (err.code) return { status, headers: { 'cache-control': 'no-store', ...headers }, body: { error: err.code, message: err.message } };
+    if (err instanceof Forbidden) return { status, headers: { 'cache-control': 'no-store' }, body: { error: err.message, missing_scope: err.missingScope } };
+    return plain(status, err.message, err.details, headers);
+  }
+  // Errors raised by Express itself (e.g. a malformed URL) carry a client status.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return plain(status, status === 400 ? 'bad request' : (err as Error).message);
+  logger.error({ err: describe(err), method, route: route() }, 'request failed');
+  return plain(500, 'internal error; the request was not completed');
+}
+
+function plain(status: number, error: string, details?: ErrorDetail[], headers: Record<string, string> = {}): ErrorReply {
+  return { status, headers: { 'cache-control': 'no-store', ...headers }, body: details && details.length ? { error, details } : { error } };
+}
+
+/** The one error handler of the Express app (the direct routes call `errorReply` themselves). */
+export function errorMiddleware(logger: Pick<Logger, 'error'>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof DomainError) {
-      const { status, headers } = httpStatusOf(err);
-      if (err instanceof Forbidden) {
-        if (!res.headersSent) res.status(status).set('cache-control', 'no-store').json({ error: err.message, missing_scope: err.missingScope });
-        return;
-      }
-      sendError(res, status, err.message, err.details, headers);
-      return;
-    }
-    // Errors raised by Express itself (e.g. a malformed URL) carry a client status.
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      sendError(res, status, status === 400 ? 'bad request' : (err as Error).message);
-      return;
-    }
-    logger.error({ err: describe(err), method: req.method, route: req.route?.path ?? req.path }, 'request failed');
-    sendError(res, 500, 'internal error; the request was not completed');
+    sendErrorReply(
+      res,
+      errorReply(err, logger, req.method, () => (req.route as { path?: string } | undefined)?.path ?? req.path),
+    );
   };
 }
 

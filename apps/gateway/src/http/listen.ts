@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { answerMalformedRequests } from './client-error.js';
 
 export interface ListenOptions {
@@ -17,7 +16,12 @@ export interface ListenOptions {
  *   (a connection that sends nothing included) and 60 s for a whole request; Node checks every
  *   5 s. With the connection cap this bounds what a few slow clients can take from the others.
  */
-export async function listen(app: Express, port: number, host: string, opts: ListenOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function listen(
+  app: RequestListener,
+  port: number,
+  host: string,
+  opts: ListenOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer({ headersTimeout: 20_000, requestTimeout: 60_000, connectionsCheckingInterval: 5_000 }, app);
   server.keepAliveTimeout = 65_000;
   server.maxConnections = opts.maxConnections;

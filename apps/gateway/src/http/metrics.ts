@@ -1,4 +1,5 @@
 import { prom, type Registry } from '@hookstream/service-kit';
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 export interface GatewayMetrics {
@@ -68,14 +69,19 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
 /** Records every request under its route template (never the raw path: ids would explode the label set). */
 export function requestMetrics(metrics: GatewayMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.duration.startTimer();
-    res.once('finish', () => {
-      const route = routeLabel(req);
-      end({ route, method: req.method });
-      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
-    });
+    observeRequest(metrics, req.method, res, () => routeLabel(req));
     next();
   };
+}
+
+/** Times one request from now until its response is finished, and counts it by route, method and status. */
+export function observeRequest(metrics: GatewayMetrics, method: string, res: ServerResponse, routeOf: () => string): void {
+  const end = metrics.duration.startTimer();
+  res.once('finish', () => {
+    const route = routeOf();
+    end({ route, method });
+    metrics.requests.inc({ route, method, status: String(res.statusCode) });
+  });
 }
 
 function routeLabel(req: Request): string {

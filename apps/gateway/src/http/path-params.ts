@@ -1,3 +1,4 @@
+import { firstUnstorableText } from '@hookstream/schemas';
 import { InvalidInput, type ErrorDetail } from '../domain/errors.js';
 import type { ParamDoc } from './routes/route.js';
 
@@ -11,6 +12,9 @@ export function pathParamProblem(param: ParamDoc, value: string): ErrorDetail | 
   if (typeof s.minLength === 'number' && value.length < s.minLength) return problem('minLength', `must have at least ${s.minLength} characters`);
   if (typeof s.maxLength === 'number' && value.length > s.maxLength) return problem('maxLength', `must have at most ${s.maxLength} characters`);
   if (typeof s.pattern === 'string' && !new RegExp(s.pattern).test(value)) return problem('pattern', `must match ${s.pattern}`);
+  // A value is looked up in PostgreSQL, which cannot take U+0000 (%00) even in a query.
+  const unstorable = firstUnstorableText(value, `/path/${param.name}`);
+  if (unstorable) return unstorable;
   return undefined;
 }
 

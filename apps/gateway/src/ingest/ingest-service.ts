@@ -1,4 +1,4 @@
-import { encodeEventRecord } from '@hookstream/schemas';
+import { encodeEventRecord, type CloudEvent, type TraceCarrier } from '@hookstream/schemas';
 import type { Message } from 'kafkajs';
 import { Unavailable } from '../domain/errors.js';
 import type { GatewayMetrics } from '../http/metrics.js';
@@ -21,6 +21,17 @@ export interface EventClaims {
 /** What the service needs of the producer (EventProducer): resolves once the broker acknowledged. */
 export interface EventSender {
   publish(topic: string, messages: Message[]): Promise<void>;
+}
+
+/** The trace of one produce: the context each record carries (same order as the events), and its end. */
+export interface ProduceTrace {
+  carriers: readonly (TraceCarrier | undefined)[];
+  end(error?: string): void;
+}
+
+/** Opens the spans of a produce (OtelIngestTracer); absent when tracing is off. */
+export interface IngestTracer {
+  begin(events: readonly CloudEvent[]): ProduceTrace;
 }
 
 export type IngestMetrics = Pick<GatewayMetrics, 'rejected' | 'accepted' | 'duplicates' | 'ingestStep'>;
@@ -50,6 +61,7 @@ export class IngestService {
     private readonly eventsTopic: string,
     private readonly metrics: IngestMetrics,
     private readonly logger: IngestLog,
+    private readonly tracer?: IngestTracer,
   ) {}
 
   async publish(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
@@ -76,12 +88,23 @@ export class IngestService {
     const toSend = ids.filter((id) => fresh.has(id)).map((id) => intakes[firstIndexOf.get(id)!] as Extract<Intake, { ok: true }>);
     if (toSend.length) {
       const produced = this.metrics.ingestStep.startTimer({ step: 'produce' });
+      const traced = this.tracer?.begin(toSend.map((i) => i.event));
       try {
         await this.producer.publish(
           this.eventsTopic,
-          toSend.map((i) => encodeEventRecord(i.event, webhookSeq !== undefined ? { webhooksSeq: webhookSeq } : {})),
+          toSend.map((i, k) => {
+            const trace = traced?.carriers[k];
+            // Intake validated each event, data included (validateEvent): the mark spares the matcher doing it again.
+            return encodeEventRecord(i.event, {
+              validated: true,
+              ...(webhookSeq !== undefined ? { webhooksSeq: webhookSeq } : {}),
+              ...(trace ? { trace } : {}),
+            });
+          }),
         );
+        traced?.end();
       } catch (e) {
+        traced?.end((e as Error).message);
         this.logger.error({ err: (e as Error).message, events: toSend.length }, 'broker did not acknowledge events; releasing their dedup claims');
         await this.dedup
           .release(

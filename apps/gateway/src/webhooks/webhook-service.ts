@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROTATION_GRACE_S, normalizeWebhookRequest, type SignatureScheme, type WebhookLifecycleVerb, type WebhookSpec } from '@hookstream/schemas';
 import type { SecretBox } from '@hookstream/service-kit';
-import { openWebhookSecrets, sealWebhookSecrets, type WebhookRow, type WebhookSecrets, type WebhookWrite } from '@hookstream/store';
+import { openWebhookSecrets, sealWebhookSecrets, type PartnerScope, type WebhookRow, type WebhookSecrets, type WebhookWrite } from '@hookstream/store';
 import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../domain/errors.js';
 import { webhookFingerprint } from './fingerprint.js';
 import { presentWebhook, type SecretFlags } from './present.js';
@@ -41,7 +41,10 @@ export interface WebhookStore {
   get(tenantId: string, id: string): Promise<WebhookRow | undefined>;
   /** Reads and locks the row until the transaction ends. */
   lock(tenantId: string, id: string): Promise<WebhookRow | undefined>;
-  list(tenantId: string, opts: { objects?: string[] | undefined; buggy?: boolean | undefined; offset: number; limit: number }): Promise<WebhookRow[]>;
+  list(
+    tenantId: string,
+    opts: { objects?: string[] | undefined; buggy?: boolean | undefined; partnerScope?: PartnerScope | undefined; offset: number; limit: number },
+  ): Promise<WebhookRow[]>;
   /** Throws an error with code 23505 when another webhook of the tenant has the new fingerprint. */
   replace(tenantId: string, id: string, w: WebhookWrite): Promise<WebhookRow | undefined>;
   setEnabled(id: string, enabled: boolean): Promise<WebhookRow | undefined>;
@@ -158,7 +161,8 @@ export class WebhookService {
     return shownKey(prepared.secrets.signing_secret);
   }
 
-  async create(tenantId: string, body: unknown): Promise<Saved> {
+  /** `partner`: the label of the portal session creating it (webhooks.partner). */
+  async create(tenantId: string, body: unknown, opts: { partner?: string } = {}): Promise<Saved> {
     const prepared = await this.prepare(tenantId, body);
     const { spec, secrets, fingerprint } = prepared;
     const shown = this.withGeneratedKey(prepared);
@@ -178,8 +182,13 @@ export class WebhookService {
         spec,
         secretsEnc: sealWebhookSecrets(this.box, id, secrets),
         fingerprint,
+        ...(opts.partner ? { partner: opts.partner } : {}),
       });
-      if (!row) throw await this.conflict(tx, tenantId, fingerprint);
+      // A portal session is not told the id of a webhook it may not see.
+      if (!row)
+        throw opts.partner
+          ? new Conflict('an identical webhook already exists: same endpoint and subscriptions')
+          : await this.conflict(tx, tenantId, fingerprint);
       // Published before commit: if the broker refuses, nothing changed.
       await this.lifecycle.publish(tenantId, id, ['jive:webhook_created']);
       return shown ? { ...row, shownSigningKey: shown } : row;
@@ -198,8 +207,17 @@ export class WebhookService {
     return row;
   }
 
-  async list(tenantId: string, opts: { startIndex: number; count: number; objects?: string[]; buggy?: boolean }): Promise<WebhookRow[]> {
-    return this.store.list(tenantId, { objects: opts.objects, buggy: opts.buggy, offset: opts.startIndex, limit: opts.count + 1 });
+  async list(
+    tenantId: string,
+    opts: { startIndex: number; count: number; objects?: string[]; buggy?: boolean; partnerScope?: PartnerScope },
+  ): Promise<WebhookRow[]> {
+    return this.store.list(tenantId, {
+      objects: opts.objects,
+      buggy: opts.buggy,
+      partnerScope: opts.partnerScope,
+      offset: opts.startIndex,
+      limit: opts.count + 1,
+    });
   }
 
   /**

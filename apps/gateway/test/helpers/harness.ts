@@ -37,6 +37,7 @@ export function gatewayEnv(pg: TestDatabase, kafka: TestKafka, extra: Record<str
     DATABASE_URL: pg.url,
     KAFKA_TOPIC_PREFIX: kafka.prefix,
     HOOKSTREAM_SECRET_KEY: randomBytes(32).toString('base64'),
+    HOOKSTREAM_PORTAL_KEY: randomBytes(32).toString('base64'),
     HOOKSTREAM_ADMIN_TOKEN: ADMIN_TOKEN,
     HOOKSTREAM_ALLOW_PRIVATE_ENDPOINTS: 'true',
     HOOKSTREAM_PUBLIC_URL: 'https://hookstream.test',

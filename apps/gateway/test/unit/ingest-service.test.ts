@@ -1,4 +1,4 @@
-import { fixtures, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
+import { CATALOGUE_DIGEST, fixtures, VALIDATED_WITH_HEADER, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import { prom } from '@hookstream/service-kit';
 import type { Message } from 'kafkajs';
 import { Unavailable } from '../../src/domain/errors.js';
@@ -76,7 +76,11 @@ describe('IngestService', () => {
     expect(send!.topic).toBe('t.events');
     expect(send!.messages.map((m) => m.key)).toEqual([`${TENANT}:conv-1`, `${TENANT}:conv-2`]);
     expect(JSON.parse(String(send!.messages[0]!.value))).toMatchObject({ id: 'e1', tenantid: TENANT, type: 'replied-message' });
-    expect(send!.messages[0]!.headers).toEqual({ 'content-type': 'application/cloudevents+json', [WEBHOOKS_SEQ_HEADER]: '42' });
+    expect(send!.messages[0]!.headers).toEqual({
+      'content-type': 'application/cloudevents+json',
+      [WEBHOOKS_SEQ_HEADER]: '42',
+      [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST,
+    });
     expect(claims.confirmed).toEqual(['e1', 'e2']);
     expect(await counter(metrics.accepted)).toBe(2);
   });
@@ -84,7 +88,7 @@ describe('IngestService', () => {
   it('omits the webhook change counter header when the claim did not read one', async () => {
     const { service, sender } = setup(undefined);
     await service.publish(TENANT, [intake('e1')]);
-    expect(sender.sent[0]!.messages[0]!.headers).toEqual({ 'content-type': 'application/cloudevents+json' });
+    expect(sender.sent[0]!.messages[0]!.headers).toEqual({ 'content-type': 'application/cloudevents+json', [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST });
   });
 
   it('publishes a repeated id once: the first occurrence decides, the others and ids of earlier requests are duplicates', async () => {

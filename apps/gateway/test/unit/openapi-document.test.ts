@@ -17,7 +17,8 @@ const ops = {} as Parameters<typeof createApp>[1];
 
 const METHODS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options'];
 // The swagger-ui page that shows the document: HTML for people, not an operation of the API.
-const DOCS_PAGE = ['GET /docs', 'GET /docs/', 'GET /docs/init.js'];
+// Likewise the partner portal and the operator console (apps/gateway/src/http/web-ui.ts): pages, not operations.
+const DOCS_PAGE = ['GET /docs', 'GET /docs/', 'GET /docs/init.js', 'GET /portal', 'GET /portal/{rest}', 'GET /console', 'GET /console/{rest}'];
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };

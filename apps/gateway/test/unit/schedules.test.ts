@@ -87,6 +87,28 @@ describe('housekeeping schedule', () => {
     expect(sweeps).toBe(2);
   });
 
+  it('prunes the claims of expired session tokens each interval, logging what was pruned (issue 20.1)', async () => {
+    const timers = new FakeTimers();
+    const log = new LogRecorder();
+    const claims = [0, 7];
+    const s = startHousekeeping(
+      {
+        rateLimiter: { sweep: () => undefined },
+        dedup: { prune: async () => 0 },
+        sessionTokens: { prune: async () => claims.shift() ?? 0 },
+        logger: asLogger(log),
+      },
+      60_000,
+      timers,
+    );
+    await timers.tick();
+    expect(log.lines).toEqual([]);
+    await timers.tick();
+    expect(claims).toEqual([]);
+    expect(log.lines).toEqual([{ level: 'info', obj: { pruned: 7 }, msg: 'expired session token claims pruned' }]);
+    s.stop();
+  });
+
   it('logs a failed pruning as a warning and tries again at the next interval', async () => {
     const timers = new FakeTimers();
     const log = new LogRecorder();

@@ -4,6 +4,7 @@ import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
 import type { DeliveryRow, EventRow } from '@hookstream/store';
 import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
+import type { EventSpanStarter } from '../tracing/event-spans.js';
 import type { MatcherMetrics } from '../metrics.js';
 import { TickBatcher } from './tick-batcher.js';
 
@@ -14,7 +15,10 @@ export interface RecordPublisher {
 
 /** Takes the offset after a durable slice and commits it in the background. */
 export interface SliceCommitter {
-  commit(topic: string, partition: number, offset: string): Promise<void>;
+  /** `urgent`: sent on the next turn; otherwise it may wait a little to share a request with later ones. */
+  commit(topic: string, partition: number, offset: string, urgent?: boolean): Promise<void>;
+  /** Sends what waits without further delay. */
+  flush(): Promise<void>;
 }
 
 /** Records events and the deliveries skipped for buggy webhooks; idempotent, so a repeated slice writes nothing new. */
@@ -40,6 +44,8 @@ export interface EventsConsumerDeps {
   logger: Pick<Logger, 'warn'>;
   sliceSize: number;
   retryMaxMs: number;
+  /** One span per event when tracing is on; absent, no tracing work at all. */
+  spans?: EventSpanStarter;
 }
 
 type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
@@ -52,12 +58,18 @@ type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'
  * is read again and produces the same jobs with the same delivery ids.
  *
  * The commit itself does not hold the partition's next fetch (kafkajs fetches again only
- * once every batch of the previous fetch returned): it goes out before that fetch, and the
- * partition's next slice waits for it before handing in its own offset.
+ * once every batch of the previous fetch returned). Once a partition's events handed in since
+ * its last urgent commit reach a slice's size, the offset is urgent: it goes out before the next
+ * fetch, and the partition's next such slice waits for it before handing in its own offset.
+ * Smaller slices (a low rate: a few events per fetch) hand theirs in to linger in the
+ * committer, so they share a commit request instead of each sending one; a crash then repeats
+ * at most those events (under two slices' worth per partition) or the committer's linger time.
  */
 export class EventsConsumer {
   /** Per partition: the commit of its last durable slice. */
   private readonly lastCommit = new Map<string, Promise<void>>();
+  /** Per partition: events handed in to the committer since its last urgent commit. */
+  private readonly sinceUrgent = new Map<string, number>();
   /** Slices of partitions processed at the same time share a produce request and an index statement. */
   private readonly produce: TickBatcher<TopicMessages[]>;
   private readonly index: TickBatcher<{ events: readonly EventRow[]; skipped: readonly DeliveryRow[] }>;
@@ -87,14 +99,29 @@ export class EventsConsumer {
       const done = await this.processSlice(batch.topic, batch.partition, slice, fetchedAt, payload);
       if (!done) break;
       resolveOffset(slice[slice.length - 1]!.offset);
-      // Bounds uncommitted progress to this slice: normally the previous commit is long done.
-      if (!(await this.previousCommit(key, payload))) break;
       const next = (BigInt(slice[slice.length - 1]!.offset) + 1n).toString();
-      this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next));
+      const handedIn = (this.sinceUrgent.get(key) ?? 0) + slice.length;
+      if (handedIn >= sliceSize) {
+        // Bounds uncommitted progress to this slice: normally the previous commit is long done
+        // (a lingering one is sent now; the committer retries and its flush never rejects).
+        if (this.lastCommit.has(key)) void this.deps.committer.flush();
+        if (!(await this.previousCommit(key, payload))) break;
+        this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next, true));
+        this.sinceUrgent.set(key, 0);
+      } else {
+        this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next));
+        this.sinceUrgent.set(key, handedIn);
+      }
       await payload.heartbeat().catch(() => undefined);
     }
-    // Stopping: let the last commit finish before the consumer leaves the group (fewer repeats after a deploy).
-    if (!isRunning()) await this.lastCommit.get(key);
+    if (!isRunning() || isStale()) {
+      // Leaving the partition: what lingers goes out now, so the next owner repeats less (the
+      // committer retries by itself and its flush never rejects).
+      void this.deps.committer.flush();
+      this.sinceUrgent.delete(key);
+      // Stopping: let the last commit finish before the consumer leaves the group (fewer repeats after a deploy).
+      if (!isRunning()) await this.lastCommit.get(key);
+    }
   };
 
   /**
@@ -129,7 +156,7 @@ export class EventsConsumer {
       if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return false;
     }
     const t0 = process.hrtime.bigint();
-    const plan = planMessages(slice, { topic, partition }, this.deps.index);
+    const plan = planMessages(slice, { topic, partition }, this.deps.index, new Date(), this.deps.spans);
     metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
 
     const [indexed, produced] = await Promise.all([
@@ -141,7 +168,12 @@ export class EventsConsumer {
         ]),
       ),
     ]);
-    if (!indexed || !produced) return false;
+    if (!indexed || !produced) {
+      // The slice will be read again (by this process or the partition's next owner): that handling gets its own span.
+      for (const s of plan.spans) s.span.fail('stopped before the jobs were acknowledged; the events will be read again');
+      return false;
+    }
+    for (const s of plan.spans) s.span.finish(s);
 
     metrics.consumed.inc(plan.stats.consumed);
     metrics.matched.inc(plan.stats.matched);

@@ -13,6 +13,7 @@ import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../i
 import { matchEvent } from '../matching/rules.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import { bodiesForEvent, renderForWebhook } from '../render/body.js';
+import type { EventSpan, EventSpanStarter } from '../tracing/event-spans.js';
 import { BUGGY_SKIP_REASON_PREFIX, deliveryRowOf, type DeliveryRow, type EventRow } from '@hookstream/store';
 
 export interface InputMessage {
@@ -32,6 +33,8 @@ export interface Plan {
   invalid: OutgoingMessage[];
   eventRows: EventRow[];
   skipped: DeliveryRow[];
+  /** The span of each event with its counts, ended once the slice is durable (only when tracing is on). */
+  spans: { span: EventSpan; jobs: number; filtered: number; skipped: number }[];
   stats: { consumed: number; matched: number; fanouts: number[]; invalid: InvalidReason[]; skipped: number; filtered: number };
 }
 
@@ -47,12 +50,14 @@ export function planMessages(
   source: { topic: string; partition: number },
   index: SubscriptionIndex,
   now: Date = new Date(),
+  spans?: EventSpanStarter,
 ): Plan {
   const plan: Plan = {
     jobs: [],
     invalid: [],
     eventRows: [],
     skipped: [],
+    spans: [],
     stats: { consumed: 0, matched: 0, fanouts: [], invalid: [], skipped: 0, filtered: 0 },
   };
   for (const message of messages) {
@@ -63,9 +68,11 @@ export function planMessages(
       plan.invalid.push(invalidMessage(message, source, decoded.reason, decoded.errors, now));
       continue;
     }
+    const span = spans?.start(decoded, { ...source, offset: message.offset });
     try {
-      planEvent(plan, decoded, message, index, now);
+      planEvent(plan, decoded, message, index, now, span);
     } catch (e) {
+      span?.fail(`matching failed: ${(e as Error).message}`);
       plan.stats.invalid.push('processing_error');
       plan.invalid.push(invalidMessage(message, source, 'processing_error', [{ path: '', message: `matching failed: ${(e as Error).message}` }], now));
     }
@@ -74,7 +81,7 @@ export function planMessages(
 }
 
 /** Matches and renders one valid event; appends to the plan only once everything succeeded. */
-function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, index: SubscriptionIndex, now: Date): void {
+function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, index: SubscriptionIndex, now: Date, span?: EventSpan): void {
   const { event } = decoded;
   const matches = matchEvent(index, decoded);
   const publishedAt = publishedAtOf(message);
@@ -112,11 +119,12 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
         skipped.push(skippedRow(job, now));
         continue;
       }
-      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match), sub.fifo ? orderingKeyOf(event) : undefined));
+      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match), sub.fifo ? orderingKeyOf(event) : undefined, span?.carrier));
     }
   }
   for (const j of jobs) plan.jobs.push(j);
   for (const r of skipped) plan.skipped.push(r);
+  if (span) plan.spans.push({ span, jobs: jobs.length, filtered: filtered.length, skipped: skipped.length });
   plan.stats.fanouts.push(jobs.length);
   if (matched.length > 0) plan.stats.matched++;
   plan.stats.skipped += skipped.length;

@@ -15,6 +15,7 @@ export interface Match {
  * flagged on the subscriber), in a stable order.
  */
 export function matchEvent(index: SubscriptionIndex, accepted: AcceptedEvent): Match[] {
+  if (accepted.testWebhookId !== undefined) return matchTestEvent(index, accepted, accepted.testWebhookId);
   switch (accepted.family) {
     case 'notification':
       return matchNotification(index, accepted);
@@ -33,22 +34,48 @@ export function matchEvent(index: SubscriptionIndex, accepted: AcceptedEvent): M
 function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
   const requested = eventChannels(event.data.channels);
   const spots = eventSpots(event);
-  const found = new Map<string, Subscriber>();
-  const collect = (subs: ReadonlyMap<string, Subscriber> | undefined) => {
-    if (subs) for (const [id, s] of subs) if (!found.has(id)) found.set(id, s);
-  };
+  // Identity set: a webhook registered on both channels is in both channels' buckets.
+  const found = new Set<Subscriber>();
   for (const channel of requested) {
     const bucket = index.notificationBucket(event.tenantid, type, channel);
     if (!bucket) continue;
-    collect(bucket.anySpot);
-    for (const spot of spots) collect(bucket.bySpot.get(spot));
+    if (bucket.anySpot.size > 0) for (const s of bucket.anySpot.values()) found.add(s);
+    for (const spot of spots) {
+      const subs = bucket.bySpot.get(spot);
+      if (subs) for (const s of subs.values()) found.add(s);
+    }
   }
   const matches: Match[] = [];
-  for (const subscriber of found.values()) {
-    const channels = requested.filter((c) => subscriber.registered[c].has(type as NotificationType));
+  for (const subscriber of found) {
+    const channels = announcedChannels(requested, subscriber, type as NotificationType);
     if (channels.length > 0) matches.push({ subscriber, channels });
   }
   return matches;
+}
+
+/**
+ * The requested channels on which the webhook registered the type, in the event's order. When
+ * that is all of them (the usual case) the event's own list is returned, so the webhooks of one
+ * event share channel lists and their bodies are rendered once per list.
+ */
+function announcedChannels(requested: NotificationChannel[], subscriber: Subscriber, type: NotificationType): NotificationChannel[] {
+  let all = true;
+  for (const c of requested) if (!subscriber.registered[c].has(type)) all = false;
+  return all ? requested : requested.filter((c) => subscriber.registered[c].has(type));
+}
+
+/**
+ * A test event (issue 20) goes to the one webhook it names, and only if that webhook is enabled
+ * and belongs to the event's tenant (a record produced directly cannot reach another tenant's
+ * webhook): whatever it subscribes to, so a partner can try any type. A notification is
+ * announced on the channels the event names (at least `email`).
+ */
+function matchTestEvent(index: SubscriptionIndex, { event, family }: AcceptedEvent, webhookId: string): Match[] {
+  const subscriber = index.subscriber(webhookId);
+  if (!subscriber || subscriber.tenantId !== event.tenantid) return [];
+  if (family !== 'notification') return [{ subscriber }];
+  const channels = eventChannels(event.data.channels);
+  return [{ subscriber, channels: channels.length > 0 ? channels : ['email'] }];
 }
 
 function eventChannels(value: unknown): NotificationChannel[] {

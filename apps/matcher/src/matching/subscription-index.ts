@@ -9,7 +9,11 @@ export interface NotificationBucket {
 }
 
 const EMPTY: ReadonlyMap<string, Subscriber> = new Map();
-const SEP = '\u0000';
+
+// Every map is keyed by tenant first, then by one more attribute: an event's lookup keys are
+// strings it already holds (its tenant id, a catalogue type, a URI), so no key is concatenated
+// per event (a concatenated key is flattened and hashed again on every lookup).
+type ByTenant<T> = Map<string, Map<string, T>>;
 
 /**
  * Enabled webhooks, indexed the way events look them up: notification webhooks by
@@ -23,9 +27,10 @@ const SEP = '\u0000';
  */
 export class SubscriptionIndex {
   private readonly placed = new Map<string, Subscriber>();
-  private readonly notification = new Map<string, NotificationBucket>();
-  private readonly system = new Map<string, Map<string, Subscriber>>();
-  private readonly content = new Map<string, Map<string, Subscriber>>();
+  /** tenant -> `channel` -> type (NOTIFICATION_CHANNELS are few, so a channel picks one of them). */
+  private readonly notification = new Map<string, Record<NotificationChannel, Map<string, NotificationBucket>>>();
+  private readonly system: ByTenant<Map<string, Subscriber>> = new Map();
+  private readonly content: ByTenant<Map<string, Subscriber>> = new Map();
 
   constructor(private readonly publicUrl: string) {}
 
@@ -38,6 +43,11 @@ export class SubscriptionIndex {
     return this.placed.has(webhookId);
   }
 
+  /** An indexed (enabled) webhook by id. */
+  subscriber(webhookId: string): Subscriber | undefined {
+    return this.placed.get(webhookId);
+  }
+
   /** Adds or replaces a webhook; a disabled one is only removed. */
   upsert(record: WebhookRecord): void {
     this.remove(record.id);
@@ -48,9 +58,9 @@ export class SubscriptionIndex {
         for (const type of sub.registered[channel]) this.placeNotification(sub, type, channel);
       }
     } else if (sub.kind === 'system') {
-      for (const category of sub.categories) place(this.system, systemKey(sub.tenantId, category), sub);
+      for (const category of sub.categories) place(this.system, sub.tenantId, category, sub);
     } else if (sub.object) {
-      place(this.content, contentKey(sub.tenantId, sub.object), sub);
+      place(this.content, sub.tenantId, sub.object, sub);
     }
     this.placed.set(sub.id, sub);
   }
@@ -63,9 +73,9 @@ export class SubscriptionIndex {
         for (const type of sub.registered[channel]) this.unplaceNotification(sub, type, channel);
       }
     } else if (sub.kind === 'system') {
-      for (const category of sub.categories) unplace(this.system, systemKey(sub.tenantId, category), sub.id);
+      for (const category of sub.categories) unplace(this.system, sub.tenantId, category, sub.id);
     } else if (sub.object) {
-      unplace(this.content, contentKey(sub.tenantId, sub.object), sub.id);
+      unplace(this.content, sub.tenantId, sub.object, sub.id);
     }
     this.placed.delete(webhookId);
   }
@@ -78,43 +88,61 @@ export class SubscriptionIndex {
   }
 
   notificationBucket(tenantId: string, type: string, channel: NotificationChannel): NotificationBucket | undefined {
-    return this.notification.get(notificationKey(tenantId, type, channel));
+    return this.notification.get(tenantId)?.[channel]?.get(type);
   }
 
   systemSubscribers(tenantId: string, category: string): ReadonlyMap<string, Subscriber> {
-    return this.system.get(systemKey(tenantId, category)) ?? EMPTY;
+    return this.system.get(tenantId)?.get(category) ?? EMPTY;
   }
 
   contentSubscribers(tenantId: string, objectUri: string): ReadonlyMap<string, Subscriber> {
-    return this.content.get(contentKey(tenantId, objectUri)) ?? EMPTY;
+    return this.content.get(tenantId)?.get(objectUri) ?? EMPTY;
   }
 
   private placeNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
-    const k = notificationKey(sub.tenantId, type, channel);
-    let bucket = this.notification.get(k);
+    let tenant = this.notification.get(sub.tenantId);
+    if (!tenant) {
+      tenant = { email: new Map(), 'in-app': new Map() };
+      this.notification.set(sub.tenantId, tenant);
+    }
+    let bucket = tenant[channel].get(type);
     if (!bucket) {
       bucket = { anySpot: new Map(), bySpot: new Map() };
-      this.notification.set(k, bucket);
+      tenant[channel].set(type, bucket);
     }
     if (sub.spotId === undefined) bucket.anySpot.set(sub.id, sub);
-    else place(bucket.bySpot, sub.spotId, sub);
+    else placeIn(bucket.bySpot, sub.spotId, sub);
   }
 
   private unplaceNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
-    const k = notificationKey(sub.tenantId, type, channel);
-    const bucket = this.notification.get(k);
-    if (!bucket) return;
+    const tenant = this.notification.get(sub.tenantId);
+    const bucket = tenant?.[channel].get(type);
+    if (!tenant || !bucket) return;
     if (sub.spotId === undefined) bucket.anySpot.delete(sub.id);
-    else unplace(bucket.bySpot, sub.spotId, sub.id);
-    if (bucket.anySpot.size === 0 && bucket.bySpot.size === 0) this.notification.delete(k);
+    else unplaceFrom(bucket.bySpot, sub.spotId, sub.id);
+    if (bucket.anySpot.size === 0 && bucket.bySpot.size === 0) tenant[channel].delete(type);
+    if (NOTIFICATION_CHANNELS.every((c) => tenant[c].size === 0)) this.notification.delete(sub.tenantId);
   }
 }
 
-const notificationKey = (tenantId: string, type: string, channel: string) => tenantId + SEP + type + SEP + channel;
-const systemKey = (tenantId: string, category: string) => tenantId + SEP + category;
-const contentKey = (tenantId: string, objectUri: string) => tenantId + SEP + objectUri;
+function place(map: ByTenant<Map<string, Subscriber>>, tenantId: string, k: string, sub: Subscriber): void {
+  let tenant = map.get(tenantId);
+  if (!tenant) {
+    tenant = new Map();
+    map.set(tenantId, tenant);
+  }
+  placeIn(tenant, k, sub);
+}
 
-function place(map: Map<string, Map<string, Subscriber>>, k: string, sub: Subscriber): void {
+/** Takes a subscriber out of map[tenant][k], dropping what becomes empty. */
+function unplace(map: ByTenant<Map<string, Subscriber>>, tenantId: string, k: string, id: string): void {
+  const tenant = map.get(tenantId);
+  if (!tenant) return;
+  unplaceFrom(tenant, k, id);
+  if (tenant.size === 0) map.delete(tenantId);
+}
+
+function placeIn(map: Map<string, Map<string, Subscriber>>, k: string, sub: Subscriber): void {
   let set = map.get(k);
   if (!set) {
     set = new Map();
@@ -123,8 +151,7 @@ function place(map: Map<string, Map<string, Subscriber>>, k: string, sub: Subscr
   set.set(sub.id, sub);
 }
 
-/** Takes a subscriber out of map[k], dropping the set once empty. */
-function unplace(map: Map<string, Map<string, Subscriber>>, k: string, id: string): void {
+function unplaceFrom(map: Map<string, Map<string, Subscriber>>, k: string, id: string): void {
   const set = map.get(k);
   if (!set) return;
   set.delete(id);

@@ -2,10 +2,13 @@ import { trackConsumerProgress, type ServiceContext } from '@hookstream/service-
 import { pingDatabase } from '@hookstream/store';
 import type { Consumer } from 'kafkajs';
 import type { MatcherConfig } from '../app.js';
+import { OtelEventSpans } from '../tracing/event-spans.js';
 import { EventsConsumer, type EventsConsumerDeps } from '../consumer/events-consumer.js';
 import { kafkaGroupEvents, watchGroupMembership } from '../consumer/group-membership.js';
 import { OffsetCommitter } from '../consumer/offset-committer.js';
 import type { MatcherMetrics } from '../metrics.js';
+
+const CLOSE_COMMITS_WAIT_MS = 5_000;
 
 export const matcherGroupId = (config: MatcherConfig) => config.MATCHER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}matcher`;
 
@@ -24,6 +27,7 @@ function createCommitter(consumer: Consumer, ctx: ServiceContext<MatcherConfig>,
       ctx.logger.warn({ err, step: 'commit', attempt, retry_in_ms: retryInMs }, 'offset commit failed; retrying (the slices stay uncommitted)');
     },
     retryMaxMs: ctx.config.MATCHER_RETRY_MAX_MS,
+    lingerMs: ctx.config.MATCHER_COMMIT_LINGER_MS,
   });
 }
 
@@ -40,12 +44,16 @@ export async function startEventsConsumer(
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: config.MATCHER_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.max(1000, Math.floor(config.MATCHER_SESSION_TIMEOUT_MS / 10)),
+    heartbeatInterval: config.MATCHER_HEARTBEAT_INTERVAL_MS,
     allowAutoTopicCreation: false,
     // A stopping consumer waits for its current long poll: keep it short so shutdown is quick.
     maxWaitTimeInMs: 1000,
   });
+  ctx.leaveGroupOnCrash('events-consumer', () => consumer.disconnect());
   const committer = createCommitter(consumer, ctx, parts.metrics);
+  // The group is about to be rebalanced: offsets lingering in the committer go out while this
+  // member's generation still owns them (the committer retries and never rejects).
+  consumer.on(consumer.events.REBALANCING, () => void committer.flush());
   const membership = watchGroupMembership(kafkaGroupEvents(consumer), {
     committer,
     onStopped: (err) => ctx.fatal('events consumer stopped and kafkajs will not restart it', err),
@@ -65,6 +73,7 @@ export async function startEventsConsumer(
     logger,
     sliceSize: config.MATCHER_CHUNK_SIZE,
     retryMaxMs: config.MATCHER_RETRY_MAX_MS,
+    ...(ctx.tracing.enabled ? { spans: new OtelEventSpans(ctx.tracing) } : {}),
   });
   await consumer.run({
     autoCommit: false,
@@ -87,6 +96,10 @@ export async function startEventsConsumer(
   });
   onShutdown('events-consumer', async () => {
     progress.stop();
+    // Lingering offsets are committed before the consumer leaves the group, and from now on no
+    // slice's offset lingers (the slices still running hand theirs in while the consumer stops).
+    // Bounded: a broker that refuses commits must not hold the shutdown (the events are read again).
+    await Promise.race([committer.close(), new Promise((r) => setTimeout(r, CLOSE_COMMITS_WAIT_MS).unref())]);
     await consumer.disconnect();
     committer.stop();
   });

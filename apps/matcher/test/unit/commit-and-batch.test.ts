@@ -86,6 +86,73 @@ describe('OffsetCommitter', () => {
   });
 });
 
+describe('OffsetCommitter with a linger', () => {
+  it('sends offsets handed in without urgency together once the linger is over, and an urgent one at once with them', async () => {
+    const broker = manualBroker();
+    const committer = new OffsetCommitter({ commit: broker.commit, onRetry: () => undefined, retryMaxMs: 1000, lingerMs: 40 });
+    const done: string[] = [];
+    void committer.commit('events', 0, '1').then(() => done.push('p0@1'));
+    await turn();
+    void committer.commit('events', 1, '7').then(() => done.push('p1@7'));
+    void committer.commit('events', 0, '2').then(() => done.push('p0@2'));
+    await turn();
+    expect(broker.requests).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(broker.requests.map((r) => r.offsets)).toEqual([
+      [
+        { topic: 'events', partition: 0, offset: '2' },
+        { topic: 'events', partition: 1, offset: '7' },
+      ],
+    ]);
+    broker.requests[0]!.answer();
+    await turn();
+    expect(done.sort()).toEqual(['p0@1', 'p0@2', 'p1@7']);
+
+    void committer.commit('events', 1, '8').then(() => done.push('p1@8'));
+    await turn();
+    expect(broker.requests).toHaveLength(1);
+    void committer.commit('events', 0, '3', true).then(() => done.push('p0@3'));
+    await turn();
+    expect(broker.requests[1]!.offsets).toEqual([
+      { topic: 'events', partition: 1, offset: '8' },
+      { topic: 'events', partition: 0, offset: '3' },
+    ]);
+    broker.requests[1]!.answer();
+    await turn();
+    expect(done).toContain('p1@8');
+    expect(done).toContain('p0@3');
+  });
+
+  it('flush and close send what lingers at once and resolve when it is committed; after close nothing lingers', async () => {
+    const broker = manualBroker();
+    const committer = new OffsetCommitter({ commit: broker.commit, onRetry: () => undefined, retryMaxMs: 1000, lingerMs: 60_000 });
+    void committer.commit('events', 4, '10');
+    let flushed = false;
+    const flush = committer.flush().then(() => (flushed = true));
+    await turn();
+    expect(broker.requests).toHaveLength(1);
+    expect(flushed).toBe(false);
+    broker.requests[0]!.answer();
+    await flush;
+    expect(flushed).toBe(true);
+    await committer.flush(); // nothing pending: resolves at once
+
+    void committer.commit('events', 4, '11');
+    await turn();
+    expect(broker.requests).toHaveLength(1);
+    const closed = committer.close();
+    await turn();
+    expect(broker.requests[1]!.offsets).toEqual([{ topic: 'events', partition: 4, offset: '11' }]);
+    broker.requests[1]!.answer();
+    await closed;
+    void committer.commit('events', 4, '12');
+    await turn();
+    expect(broker.requests[2]!.offsets).toEqual([{ topic: 'events', partition: 4, offset: '12' }]);
+    broker.requests[2]!.answer();
+    committer.stop();
+  });
+});
+
 describe('TickBatcher', () => {
   it('merges the calls of one event-loop turn into one flush and gives every caller its outcome', async () => {
     const flushed: number[][] = [];

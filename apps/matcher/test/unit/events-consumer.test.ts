@@ -29,6 +29,7 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
   const published: TopicMessages[][] = [];
   const indexed: EventRow[][] = [];
   const commits: string[] = [];
+  let flushes = 0;
   const catchUps: number[] = [];
   let failures = opts.publishFailures ?? 0;
   const consumer = new EventsConsumer({
@@ -38,7 +39,10 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
         published.push(parts);
       },
     },
-    committer: { commit: async (topic, partition, offset) => void commits.push(`${topic}/${partition}@${offset}`) },
+    committer: {
+      commit: async (topic, partition, offset, urgent) => void commits.push(`${topic}/${partition}@${offset}${urgent ? '' : ' (lingering)'}`),
+      flush: async () => void flushes++,
+    },
     writeIndex: async (events) => void indexed.push([...events]),
     index,
     freshness: { seq: opts.seq ?? 0, catchUp: async (since) => void catchUps.push(since) },
@@ -48,7 +52,7 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
     sliceSize: opts.sliceSize ?? 100,
     retryMaxMs: 1000,
   });
-  return { consumer, webhook, published, indexed, commits, catchUps };
+  return { consumer, webhook, published, indexed, commits, catchUps, flushes: () => flushes };
 }
 
 function batch(messages: KafkaMessage[], running = () => true) {
@@ -78,7 +82,35 @@ describe('EventsConsumer', () => {
     expect(jobs.map((j) => j.delivery_id)).toEqual(eventIds.map((id) => deliveryId(id, t.webhook.id)));
     expect(t.indexed.flat().map((r) => r.id)).toEqual(eventIds);
     expect(resolved).toEqual(['11', '12']);
-    expect(t.commits).toEqual([`${topics.events}/2@12`, `${topics.events}/2@13`]);
+    expect(t.commits).toEqual([`${topics.events}/2@12`, `${topics.events}/2@13 (lingering)`]);
+  });
+
+  it("lets the offsets of small slices linger until a slice's worth was handed in, then sends it at once after the previous one", async () => {
+    const t = setup({ sliceSize: 3 });
+    for (const offsets of [['0'], ['1'], ['2'], ['3', '4'], ['5']]) {
+      await t.consumer.eachBatch(batch(offsets.map((o) => eventMessage(o))).payload);
+    }
+    expect(t.commits).toEqual([
+      `${topics.events}/2@1 (lingering)`,
+      `${topics.events}/2@2 (lingering)`,
+      `${topics.events}/2@3`,
+      `${topics.events}/2@5 (lingering)`,
+      `${topics.events}/2@6`,
+    ]);
+    // Before each urgent offset, whatever lingered was sent first (the bound on uncommitted progress).
+    expect(t.flushes()).toBe(2);
+  });
+
+  it('flushes lingering offsets when the consumer stops', async () => {
+    const t = setup({ sliceSize: 100 });
+    let running = true;
+    await t.consumer.eachBatch(batch([eventMessage('0')]).payload);
+    expect(t.flushes()).toBe(0);
+    const { payload } = batch([eventMessage('1')], () => running);
+    payload.heartbeat = async () => void (running = false);
+    await t.consumer.eachBatch(payload);
+    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2 (lingering)`]);
+    expect(t.flushes()).toBe(1);
   });
 
   it('matches without a round trip when the events say the index is recent enough', async () => {
@@ -102,7 +134,7 @@ describe('EventsConsumer', () => {
     await t.consumer.eachBatch(payload);
     expect(t.published).toHaveLength(1);
     expect(resolved).toEqual(['0']);
-    expect(t.commits).toEqual([`${topics.events}/2@1`]);
+    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`]);
   });
 
   it('gives up on a slice when the consumer stops while a step fails: nothing resolved, nothing committed', async () => {

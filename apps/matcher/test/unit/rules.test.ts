@@ -31,6 +31,19 @@ describe('matching rules', () => {
     ).toEqual([email.id, both.id].sort());
   });
 
+  it("a test event (issue 20) matches only the webhook it names, subscribed or not, and never another tenant's", () => {
+    const target = record(notification(['user-followed']));
+    const subscribed = record(notification(['liked-message'], ['liked-message']));
+    const foreign = record(notification(['liked-message']), { tenantId: OTHER_TENANT });
+    const index = indexOf(target, subscribed, foreign);
+    const test = (webhookId: string) => ({ ...accepted('liked-message'), testWebhookId: webhookId });
+    expect(matchEvent(index, test(target.id)).map((m) => [m.subscriber.id, m.channels])).toEqual([[target.id, fixtures.eventData('liked-message').channels]]);
+    expect(matchEvent(index, test(foreign.id))).toEqual([]);
+    expect(matchEvent(index, test('0b0b0b0b-0000-4000-8000-000000000000'))).toEqual([]);
+    // Without the marker the same event reaches its subscribers as ever.
+    expect(matchEvent(index, accepted('liked-message')).map((m) => m.subscriber.id)).toEqual([subscribed.id]);
+  });
+
   it('notification: an empty intersection is no match (the seed: no registered channels, nothing sent)', () => {
     const index = indexOf(record(notification([], ['user-followed'])));
     const ev = accepted('user-followed', { ...fixtures.eventData('user-followed'), channels: ['email'] });

@@ -10,6 +10,7 @@ import {
   type EncodedRecord,
   type IncomingRecord,
 } from './kafka-record.js';
+import { traceOfJob, writeTraceHeaders } from './trace-context.js';
 
 /**
  * `deliveries.dlq`: where deliveries end when they will not be retried. Two kinds, told apart
@@ -24,17 +25,16 @@ export const INVALID_DELIVERY_JOB_RECORD_TYPE = 'invalid-delivery-job';
 export const DEAD_LETTER_REASON_HEADER = 'hookstream-dead-letter-reason';
 
 export function encodeDeadLetterRecord(letter: DeadLetter): EncodedRecord {
-  return {
-    key: letter.job.webhook_id,
-    value: JSON.stringify(letter),
-    headers: {
-      [RECORD_TYPE_HEADER]: DEAD_LETTER_RECORD_TYPE,
-      [DELIVERY_ID_HEADER]: letter.job.delivery_id,
-      [TENANT_ID_HEADER]: letter.job.tenant_id,
-      [EVENT_TYPE_HEADER]: letter.job.event_type,
-      [DEAD_LETTER_REASON_HEADER]: letter.reason,
-    },
+  const headers: Record<string, string> = {
+    [RECORD_TYPE_HEADER]: DEAD_LETTER_RECORD_TYPE,
+    [DELIVERY_ID_HEADER]: letter.job.delivery_id,
+    [TENANT_ID_HEADER]: letter.job.tenant_id,
+    [EVENT_TYPE_HEADER]: letter.job.event_type,
+    [DEAD_LETTER_REASON_HEADER]: letter.reason,
   };
+  // The event's trace ends here: whoever reads the dead letter can find it.
+  writeTraceHeaders(headers, traceOfJob(letter.job));
+  return { key: letter.job.webhook_id, value: JSON.stringify(letter), headers };
 }
 
 /** An unreadable message of a job topic, under the key it came with. */

@@ -1,4 +1,4 @@
-import { deliveryId } from '../ids.js';
+import { deliveryIdsOf } from '../ids.js';
 import { validateDeliveryJob, type DeliveryJob, type NewDeliveryJob } from '../jobs.js';
 import { RECORD_VERSION } from '../versioning.js';
 import type { ValidationError } from '../validation.js';
@@ -12,6 +12,8 @@ import {
   type EncodedRecord,
   type IncomingRecord,
 } from './kafka-record.js';
+import { jsonMemberSpan } from './json-member-span.js';
+import { readTraceHeaders, traceOfJob, withTraceContext, writeTraceHeaders, type TraceCarrier } from './trace-context.js';
 
 /**
  * `deliveries` and the retry tiers (`deliveries.retry.*`): one delivery job per record, written
@@ -20,7 +22,9 @@ import {
  * - key: the webhook id, so one webhook's jobs stay in order on one partition;
  * - value: {@link DeliveryJob};
  * - headers: `hookstream-record-type: delivery-job`, `hookstream-delivery-id`, `hookstream-tenant-id`,
- *   `hookstream-event-type`, and `hookstream-replay: cli|api|recovery` on jobs queued again by a person or a re-enable.
+ *   `hookstream-event-type`, and `hookstream-replay: cli|api|recovery` on jobs queued again by a person or a re-enable;
+ *   `traceparent` / `tracestate` (W3C Trace Context) when the job belongs to a trace: the decoded job
+ *   keeps them (see `traceOfJob`), and every record made from it again (the next attempt, a tier hop) carries them on.
  */
 export const DELIVERY_JOB_RECORD_TYPE = 'delivery-job';
 export const REPLAY_HEADER = 'hookstream-replay';
@@ -39,10 +43,14 @@ export function encodeDeliveryJobRecord(job: DeliveryJob, options: { replay?: Re
     [EVENT_TYPE_HEADER]: job.event_type,
   };
   if (options.replay) headers[REPLAY_HEADER] = options.replay;
+  writeTraceHeaders(headers, traceOfJob(job));
   return { key: job.webhook_id, value: JSON.stringify(job), headers };
 }
 
-const VERSION_PART = `{"v":${JSON.stringify(RECORD_VERSION)},"delivery_id":`;
+// Delivery ids are UUIDs (nothing to escape): their quotes are part of the constant parts around them.
+const VERSION_PART = `{"v":${JSON.stringify(RECORD_VERSION)},"delivery_id":"`;
+// Revisions are small counters: the member is built once per value, not once per job.
+const REVISION_PARTS = Array.from({ length: 64 }, (_, n) => `,"webhook_revision":${n}`);
 
 /**
  * The first-attempt job records of one event, for many webhooks: `encode` gives byte for byte
@@ -54,37 +62,35 @@ export class FirstAttemptJobRecords {
   private readonly eventPart: string;
   private readonly tail: string;
   private readonly trace: string;
-  private readonly eventId: string;
+  private readonly deliveryIdOf: (webhookId: string) => string;
   private readonly tenantId: string;
   private readonly eventType: string;
 
   constructor(event: Omit<NewDeliveryJob, 'webhook_id' | 'webhook_revision' | 'ordering_key' | 'body'>) {
     const now = event.now ?? new Date();
-    this.eventId = event.event_id;
+    this.deliveryIdOf = deliveryIdsOf(event.event_id);
     this.tenantId = event.tenant_id;
     this.eventType = event.event_type;
-    this.eventPart = `,"event_id":${JSON.stringify(event.event_id)},"tenant_id":${JSON.stringify(event.tenant_id)},"webhook_id":`;
+    this.eventPart = `","event_id":${JSON.stringify(event.event_id)},"tenant_id":${JSON.stringify(event.tenant_id)},"webhook_id":`;
     this.tail = `,"event_type":${JSON.stringify(event.event_type)},"attempt":1,"due_at":0,"created_at":${JSON.stringify(now.toISOString())},"body":`;
     const envelope = event.envelope !== undefined ? `,"envelope":${JSON.stringify(event.envelope)}` : '';
     this.trace = envelope + (event.published_at !== undefined ? `,"trace":{"published_at":${JSON.stringify(event.published_at)}}}` : '}');
   }
 
-  /** `orderingKey` for FIFO webhooks only (see DeliveryJob.ordering_key). */
-  encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string, orderingKey?: string): EncodedRecord {
-    const id = deliveryId(this.eventId, webhookId);
-    const revision = webhookRevision !== undefined ? `,"webhook_revision":${JSON.stringify(webhookRevision)}` : '';
+  /** `orderingKey` for FIFO webhooks only (see DeliveryJob.ordering_key); `trace` the matcher's span for the event. */
+  encode(webhookId: string, webhookRevision: number | undefined, bodyJson: string, orderingKey?: string, trace?: TraceCarrier): EncodedRecord {
+    const id = this.deliveryIdOf(webhookId);
+    const revision = webhookRevision === undefined ? '' : (REVISION_PARTS[webhookRevision] ?? `,"webhook_revision":${JSON.stringify(webhookRevision)}`);
     const ordering = orderingKey !== undefined ? `,"ordering_key":${JSON.stringify(orderingKey)}` : '';
-    const value = `${VERSION_PART}${JSON.stringify(id)}${this.eventPart}${JSON.stringify(webhookId)}${revision}${ordering}${this.tail}${bodyJson}${this.trace}`;
-    return {
-      key: webhookId,
-      value,
-      headers: {
-        [RECORD_TYPE_HEADER]: DELIVERY_JOB_RECORD_TYPE,
-        [DELIVERY_ID_HEADER]: id,
-        [TENANT_ID_HEADER]: this.tenantId,
-        [EVENT_TYPE_HEADER]: this.eventType,
-      },
+    const value = `${VERSION_PART}${id}${this.eventPart}${JSON.stringify(webhookId)}${revision}${ordering}${this.tail}${bodyJson}${this.trace}`;
+    const headers: Record<string, string> = {
+      [RECORD_TYPE_HEADER]: DELIVERY_JOB_RECORD_TYPE,
+      [DELIVERY_ID_HEADER]: id,
+      [TENANT_ID_HEADER]: this.tenantId,
+      [EVENT_TYPE_HEADER]: this.eventType,
     };
+    writeTraceHeaders(headers, trace);
+    return { key: webhookId, value, headers };
   }
 }
 
@@ -97,7 +103,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * audit tables key on them), so a job that would fail there is refused here, with its path.
  */
 export function decodeDeliveryJobRecord(message: IncomingRecord): Decoded<DeliveryJob, DeliveryJobRefusal> {
-  const parsed = parseJsonValue(message.value);
+  const text = message.value?.toString('utf8') ?? '';
+  const parsed = parseJsonValue(text);
   if (!parsed.ok) return parsed;
   const result = validateDeliveryJob(parsed.value);
   if (!result.ok) return { ok: false, reason: 'invalid_delivery_job', errors: result.errors };
@@ -106,5 +113,24 @@ export function decodeDeliveryJobRecord(message: IncomingRecord): Decoded<Delive
     .filter((k) => !UUID.test(job[k]))
     .map((k) => ({ path: `/${k}`, message: 'must be a UUID issued by this deployment', rule: 'format' }));
   if (idErrors.length > 0) return { ok: false, reason: 'invalid_delivery_job', errors: idErrors };
-  return { ok: true, record: job };
+  const span = jsonMemberSpan(text, 'body');
+  if (span) bodyTexts.set(job.body, text.slice(span[0], span[1]));
+  return { ok: true, record: withTraceContext(job, readTraceHeaders(message.headers)) };
+}
+
+/*
+ * The body's JSON text as the decoded record carried it, by body object. Every job of an event
+ * carries the same body text, and serialising the parsed body again for each call cost the worker
+ * more than anything else of a fan-out (docs/performance.md). Keyed by the object, not stored on
+ * the job: a job copied with another body (a transform's) has no text here and is serialised.
+ */
+const bodyTexts = new WeakMap<object, string>();
+
+/**
+ * The JSON text of a decoded job's body, exactly as its record held it (the matcher writes it with
+ * `JSON.stringify`; another producer's spacing is kept), or undefined for a body that was not
+ * decoded from a record. Body objects must not be changed in place once decoded.
+ */
+export function decodedBodyJson(body: object): string | undefined {
+  return bodyTexts.get(body);
 }

@@ -1,15 +1,20 @@
+import { createHash } from 'node:crypto';
 import { envelopeFromBinary, validateEvent, type CloudEvent } from '../envelope.js';
-import type { EventFamily, EventType } from '../events/catalogue.js';
+import { EVENT_CATALOGUE, EVENT_TYPES, type EventFamily, type EventType } from '../events/catalogue.js';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '../record-headers.js';
+import { firstUnstorableText, mayHoldUnstorableText } from '../storable-text.js';
 import type { ValidationError } from '../validation.js';
 import { eventKey } from '../webhook-lifecycle.js';
 import { firstHeader, headerStrings, type Decoded, type EncodedRecord, type IncomingRecord } from './kafka-record.js';
+import { readTraceHeaders, traceOfEvent, writeTraceHeaders, type TraceCarrier } from './trace-context.js';
 
 /**
  * `events`: one CloudEvent per record.
  * - key: `eventKey(event)` (`<tenantid>:<subject or id>`), so one tenant's subject stays in order on one partition;
  * - value: the CloudEvent in structured JSON mode; other producers may also write binary mode (`ce_` headers, data as value);
- * - headers: `content-type: application/cloudevents+json`, and from the gateway `hookstream-webhooks-seq`.
+ * - headers: `content-type: application/cloudevents+json`, and from the gateway `hookstream-webhooks-seq`,
+ *   and on a test event (`POST /v1/webhooks/{id}/test-events`) `hookstream-test-webhook`;
+ *   `traceparent` / `tracestate` (W3C Trace Context) when the event belongs to a trace.
  */
 export const EVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
@@ -25,6 +30,35 @@ export type InvalidEventReason =
   /** Valid on its face but matching or rendering threw: kept on events.invalid for replay rather than stalling the partition. */
   | 'processing_error';
 
+/**
+ * Marks a test event: the id of the one webhook it is for. The matcher delivers such an event to
+ * that webhook only (if it is an enabled webhook of the event's tenant), whether or not it
+ * subscribes to the type, and to no other. Only the gateway sets it; a tenant's publishes cannot
+ * (record headers are not CloudEvents attributes, and the attribute of the same name is refused:
+ * {@link TEST_WEBHOOK_ATTRIBUTE}). Normal events pay one header lookup for it.
+ */
+export const TEST_WEBHOOK_HEADER = 'hookstream-test-webhook';
+
+/**
+ * Marks an event whose `data` the producer (the gateway) validated against the catalogue; the
+ * value is that catalogue's {@link CATALOGUE_DIGEST}. The matcher then validates the envelope and
+ * the type only: the data's schema check was the largest part of its decoding, done twice for
+ * every event. A record without the mark, or marked with another catalogue (a gateway of another
+ * release), is validated in full, so an event written by another producer is still dead-lettered
+ * with its reason. The mark is not an authentication: who may write to `events` is decided by
+ * the broker's ACLs (docs/security.md).
+ */
+export const VALIDATED_WITH_HEADER = 'hookstream-validated-with';
+
+/**
+ * The digest of the catalogue's published data schemas (16 hex digits of SHA-256 over their JSON),
+ * so a change to any schema changes it. Computed at load.
+ */
+export const CATALOGUE_DIGEST = createHash('sha256')
+  .update(JSON.stringify(EVENT_TYPES.map((type) => [type, EVENT_CATALOGUE[type].published])))
+  .digest('hex')
+  .slice(0, 16);
+
 export interface EventRecord {
   event: CloudEvent;
   /** Canonical catalogue type (aliases resolved). */
@@ -32,16 +66,32 @@ export interface EventRecord {
   family: EventFamily;
   /** The gateway's webhook change counter when it accepted the event; absent from other producers. */
   webhooksSeq?: number;
+  /** A test event: the one webhook it is for ({@link TEST_WEBHOOK_HEADER}). */
+  testWebhookId?: string;
+  /**
+   * The trace the event belongs to: the record's `traceparent` header, or else the event's own
+   * CloudEvents distributed-tracing attributes (a publisher producing straight to the topic).
+   */
+  trace?: TraceCarrier;
 }
 
 export interface EventRecordOptions {
   /** The webhook change counter read when the event was accepted (see {@link WEBHOOKS_SEQ_HEADER}). */
   webhooksSeq?: number;
+  /** Makes it a test event for this one webhook (see {@link TEST_WEBHOOK_HEADER}). */
+  testWebhookId?: string;
+  /** The producing span's context, written as `traceparent` / `tracestate` headers. */
+  trace?: TraceCarrier;
+  /** The event was validated with `validateEvent` (data included) against this catalogue: see {@link VALIDATED_WITH_HEADER}. */
+  validated?: boolean;
 }
 
 export function encodeEventRecord(event: CloudEvent, options: EventRecordOptions = {}): EncodedRecord {
   const headers: Record<string, string> = { 'content-type': EVENTS_CONTENT_TYPE };
   if (options.webhooksSeq !== undefined) headers[WEBHOOKS_SEQ_HEADER] = String(options.webhooksSeq);
+  if (options.testWebhookId !== undefined) headers[TEST_WEBHOOK_HEADER] = options.testWebhookId;
+  if (options.validated) headers[VALIDATED_WITH_HEADER] = CATALOGUE_DIGEST;
+  writeTraceHeaders(headers, options.trace);
   return { key: eventKey(event), value: JSON.stringify(event), headers };
 }
 
@@ -54,11 +104,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Never throws: anything unusable comes back as a refusal with a reason and JSON paths.
  */
 export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord, InvalidEventReason> {
-  const headers = headerStrings(message.headers);
   let candidate: unknown;
-  if (isBinaryMode(headers)) {
-    candidate = envelopeFromBinary(headers, message.value ?? Buffer.alloc(0), 'ce_');
+  let dataValidated = false;
+  if (hasBinaryModeHeader(message.headers)) {
+    candidate = envelopeFromBinary(headerStrings(message.headers), message.value ?? Buffer.alloc(0), 'ce_');
   } else {
+    dataValidated = firstHeader(message.headers, VALIDATED_WITH_HEADER) === CATALOGUE_DIGEST;
     if (!message.value || message.value.length === 0) {
       return refuse('not_json', [{ path: '', message: 'message has no value: expected a CloudEvent in structured JSON mode', rule: 'json' }]);
     }
@@ -71,15 +122,25 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
       return refuse('invalid_envelope', [{ path: '', message: 'must be a CloudEvent JSON object', rule: 'type' }]);
     }
   }
-  const result = validateEvent(candidate);
+  const result = validateEvent(candidate, { data: !dataValidated });
   if (!result.ok) return refuse(classifyEventErrors(result.errors), result.errors);
+  // The gateway refuses these; another producer's (or an older gateway's) would make the event
+  // index or a skipped delivery's row fail to be written, and the partition stall on it.
+  const unstorable = message.value && mayHoldUnstorableText(message.value) ? firstUnstorableText(result.value) : undefined;
+  if (unstorable) return refuse(classifyEventErrors([unstorable]), [unstorable]);
   if (!UUID.test(result.value.tenantid)) {
     return refuse('unknown_tenant', [
       { path: '/tenantid', message: 'must be the UUID of a hookstream tenant: events are matched and indexed per tenant', rule: 'tenant' },
     ]);
   }
   const webhooksSeq = readWebhooksSeq(firstHeader(message.headers, WEBHOOKS_SEQ_HEADER));
-  return { ok: true, record: { event: result.value, type: result.type, family: result.family, ...(webhooksSeq !== undefined ? { webhooksSeq } : {}) } };
+  const record: EventRecord = { event: result.value, type: result.type, family: result.family };
+  if (webhooksSeq !== undefined) record.webhooksSeq = webhooksSeq;
+  const testWebhookId = firstHeader(message.headers, TEST_WEBHOOK_HEADER);
+  if (testWebhookId !== undefined && UUID.test(testWebhookId)) record.testWebhookId = testWebhookId.toLowerCase();
+  const trace = readTraceHeaders(message.headers) ?? traceOfEvent(result.value);
+  if (trace !== undefined) record.trace = trace;
+  return { ok: true, record };
 }
 
 function refuse(reason: InvalidEventReason, errors: ValidationError[]): { ok: false; reason: InvalidEventReason; errors: ValidationError[] } {
@@ -98,4 +159,11 @@ export function classifyEventErrors(errors: readonly ValidationError[]): Invalid
 /** Binary-mode CloudEvents carry their attributes as `ce_` headers, starting with `ce_specversion`. */
 export function isBinaryMode(headers: Record<string, string>): boolean {
   return Object.keys(headers).some((n) => n.toLowerCase() === 'ce_specversion');
+}
+
+// isBinaryMode on the raw headers, without decoding every header's value first (most records are structured).
+function hasBinaryModeHeader(headers: IncomingRecord['headers']): boolean {
+  if (!headers) return false;
+  for (const name in headers) if (name.length === 14 && name.toLowerCase() === 'ce_specversion' && headers[name] != null) return true;
+  return false;
 }

@@ -48,9 +48,9 @@ export function firstHeader(headers: IncomingHeaders | undefined, name: string):
 }
 
 /** The value parsed as JSON, or the `not_json` refusal every JSON record family gives. */
-export function parseJsonValue(value: Buffer | null): { ok: true; value: unknown } | { ok: false; reason: 'not_json'; errors: ValidationError[] } {
+export function parseJsonValue(value: Buffer | string | null): { ok: true; value: unknown } | { ok: false; reason: 'not_json'; errors: ValidationError[] } {
   try {
-    return { ok: true, value: JSON.parse(value?.toString('utf8') ?? '') as unknown };
+    return { ok: true, value: JSON.parse(typeof value === 'string' ? value : (value?.toString('utf8') ?? '')) as unknown };
   } catch {
     return { ok: false, reason: 'not_json', errors: [{ path: '', message: 'the message value is not JSON', rule: 'json' }] };
   }

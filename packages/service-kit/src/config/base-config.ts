@@ -1,5 +1,6 @@
 import { env, readConfig, type ConfigOf, type Reader } from './env.js';
 import { kafkaSecurity, kafkaSecuritySpec } from './kafka-security.js';
+import { tracingConfigSpec } from '../tracing/tracing.js';
 
 /** Settings every hookstream process shares. */
 export const baseConfigSpec = {
@@ -15,9 +16,12 @@ export const baseConfigSpec = {
   TOPIC_PARTITIONS_DELIVERIES: env.int({ default: 6, min: 1, max: 1000 }),
   TOPIC_PARTITIONS_RETRY: env.int({ default: 6, min: 1, max: 1000 }),
   TOPIC_PARTITIONS_DLQ: env.int({ default: 3, min: 1, max: 1000 }),
-  TOPIC_REPLICATION_FACTOR: env.int({ default: 1, min: 1, max: 10 }),
+  /** Unset: min(3, brokers in the cluster), see kafka/replication.ts. */
+  TOPIC_REPLICATION_FACTOR: env.optionalInt({ min: 1, max: 10 }),
   /** Public base URL of the gateway: webhook URIs in activity objects are built from it. */
   HOOKSTREAM_PUBLIC_URL: env.string({ default: 'http://127.0.0.1:8080', pattern: /^https?:\/\/[^\s/]+(\/[^\s]*)?$/, rule: 'an http(s) URL' }),
+  /** OpenTelemetry: the standard OTEL_* variables (tracing/tracing.ts); off unless OTEL_TRACES_EXPORTER names an exporter. */
+  ...tracingConfigSpec,
 };
 
 export type BaseConfig = ConfigOf<typeof baseConfigSpec>;

@@ -93,6 +93,11 @@ export const env = {
       ),
     };
   },
+  /** An integer in the range, or undefined when the variable is unset (the caller decides what that means). */
+  optionalInt(opts: { min?: number; max?: number } = {}): Reader<number | undefined> {
+    const strict = env.int(opts);
+    return { parse: (raw) => (raw === undefined ? undefined : strict.parse(raw)) };
+  },
   port(def?: number): Reader<number> {
     return env.int({ default: def, min: 0, max: 65535 });
   },

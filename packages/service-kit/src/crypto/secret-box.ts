@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LEGACY_KEY_ID, SecretKeyRing, validateSecretKey } from './secret-key-ring.js';
 
 const IV_BYTES = 12;
@@ -119,9 +119,12 @@ function parse(sealed: string): Sealed {
   return { keyId, iv, tag, body, header: parts[0] === 'v2' ? keyId : '' };
 }
 
-/** SHA-256 of an API key or token, for storage and constant-time comparison. */
+/**
+ * SHA-256 of an API key or token, for storage and constant-time comparison. Node's one-shot
+ * `hash` (no Hash object per call): every API request hashes its key to find it in the cache.
+ */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export function sameToken(a: string, b: string): boolean {

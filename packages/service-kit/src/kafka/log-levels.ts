@@ -17,6 +17,12 @@ const pinoLevel: Record<number, PinoLevel> = {
 export const EXPECTED_START_ANSWERS = {
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   LEADER_NOT_AVAILABLE: 5,
+  /**
+   * A partition's leader is elected a moment after its topic is created, and clients asking
+   * before every broker's metadata caught up (ListOffsets of a consumer joining) hear this; it
+   * is the same answer while a leader moves in a cluster. kafkajs refreshes metadata and retries.
+   */
+  NOT_LEADER_FOR_PARTITION: 6,
   /** Group or transaction coordinator still loading its log (also InitProducerId on a fresh broker). */
   COORDINATOR_LOAD_IN_PROGRESS: 14,
   COORDINATOR_NOT_AVAILABLE: 15,

@@ -1,4 +1,5 @@
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import { partitionTrackerOf, type PartitionTracker } from './partition-coverage.js';
 
 /**
  * Upper bound of one produce request. kafkajs writes all messages of a partition into one
@@ -47,11 +48,14 @@ export class PublishTimeoutError extends Error {
 export class Publisher {
   private queue: Pending[] = [];
   private sending = false;
+  private readonly tracker: PartitionTracker | undefined;
 
   constructor(
     private readonly producer: BatchSender,
     private readonly options: PublisherOptions = {},
-  ) {}
+  ) {
+    this.tracker = partitionTrackerOf(producer);
+  }
 
   /** Resolves once the broker acknowledged every message; rejects on refusal or after the send timeout. */
   publish(topicMessages: TopicMessages[]): Promise<void> {
@@ -101,9 +105,7 @@ export class Publisher {
         const group = this.queue;
         this.queue = [];
         try {
-          for (const request of requests(group.flatMap((p) => p.topicMessages))) {
-            await this.producer.sendBatch({ acks: -1, topicMessages: request });
-          }
+          for (const request of requests(group.flatMap((p) => p.topicMessages))) await this.sendAll(request);
           for (const p of group) p.resolve();
         } catch (e) {
           for (const p of group) p.reject(e);
@@ -113,7 +115,25 @@ export class Publisher {
       this.sending = false;
     }
   }
+
+  /** Sends a request, then again whatever kafkajs acknowledged without sending (see partition-coverage.ts). */
+  private async sendAll(request: TopicMessages[]): Promise<void> {
+    let pending = request;
+    for (let attempt = 0; ; attempt++) {
+      const answer = (await this.producer.sendBatch({ acks: -1, topicMessages: pending })) as RecordMetadata[] | undefined;
+      if (!this.tracker || !Array.isArray(answer)) return;
+      const unsent = this.tracker.unsent(pending, answer);
+      if (unsent.length === 0) return;
+      if (attempt >= RESEND_LIMIT) {
+        throw new Error(`kafkajs acknowledged a send without sending to ${this.tracker.describe(unsent)} (${RESEND_LIMIT + 1} attempts)`);
+      }
+      pending = unsent;
+    }
+  }
 }
+
+/** How many times messages kafkajs acknowledged without sending are sent again before the send fails. */
+const RESEND_LIMIT = 5;
 
 /**
  * The transactional alternative (messages and consumer offsets committed atomically), which the

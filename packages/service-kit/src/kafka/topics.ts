@@ -53,15 +53,12 @@ const DAY_MS = 86_400_000;
 export function topicSpecs(
   config: Pick<
     BaseConfig,
-    | 'KAFKA_TOPIC_PREFIX'
-    | 'TOPIC_PARTITIONS_EVENTS'
-    | 'TOPIC_PARTITIONS_DELIVERIES'
-    | 'TOPIC_PARTITIONS_RETRY'
-    | 'TOPIC_PARTITIONS_DLQ'
-    | 'TOPIC_REPLICATION_FACTOR'
-  >,
+    'KAFKA_TOPIC_PREFIX' | 'TOPIC_PARTITIONS_EVENTS' | 'TOPIC_PARTITIONS_DELIVERIES' | 'TOPIC_PARTITIONS_RETRY' | 'TOPIC_PARTITIONS_DLQ'
+  > &
+    Partial<Pick<BaseConfig, 'TOPIC_REPLICATION_FACTOR'>>,
 ): TopicSpec[] {
   const names = topicNames(config.KAFKA_TOPIC_PREFIX);
+  // Undefined: each topic gets the cluster's replication when it is created (ensureTopics).
   const rf = config.TOPIC_REPLICATION_FACTOR;
   const retention = (ms: number) => [{ name: 'retention.ms', value: String(ms) }];
   return [

@@ -13,6 +13,8 @@ import { connectAdmin, createKafka, ensureTopics } from '../kafka/client.js';
 import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics.js';
 import { createLogger, safeUrl } from '../logging/logger.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
+import { GroupMembers, type LeaveGroup } from './group-members.js';
+import { startTracing, type Tracing } from '../tracing/tracing.js';
 import { Shutdown, type StopHandler } from './shutdown.js';
 
 export interface ServiceContext<C> {
@@ -25,8 +27,16 @@ export interface ServiceContext<C> {
   metrics: Registry;
   health: Health;
   topics: TopicNames;
+  /** OpenTelemetry tracing (`OTEL_*`); `tracing.enabled` is false when it is off, and then nothing is traced. */
+  tracing: Tracing;
   /** Registers a step of the graceful shutdown; later registrations stop first. */
   onShutdown(name: string, fn: StopHandler): void;
+  /**
+   * Registers a consumer group member (`() => consumer.disconnect()`) to leave its group on the
+   * ways out that skip the graceful shutdown: an uncaught exception, a shutdown past its deadline.
+   * The graceful shutdown leaves through the app's own steps.
+   */
+  leaveGroupOnCrash(name: string, leave: LeaveGroup): void;
   /**
    * The process can no longer do its work and will not recover by itself (a Kafka consumer
    * that kafkajs will not restart): stops gracefully and exits 1, so its supervisor (Kubernetes,
@@ -70,6 +80,12 @@ export function opsListenerSpec(opsPort: { variable: string; default: number }):
   };
 }
 
+/**
+ * How long a crashing process tries to leave its consumer groups before it exits: a LeaveGroup is
+ * one round trip to the coordinator, and this bounds a process whose client no longer answers.
+ */
+export const CRASH_LEAVE_TIMEOUT_MS = 2_000;
+
 function fail(name: string, message: string): never {
   process.stderr.write(`${name}: ${message}\n`);
   process.exit(1);
@@ -93,17 +109,30 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     throw e;
   }
   process.env.HOOKSTREAM_SERVICE = def.name;
-  const logger = createLogger(def.name, config.LOG_LEVEL);
+  let tracing: Tracing;
+  try {
+    tracing = await startTracing(def.name, config);
+  } catch (e) {
+    fail(def.name, `could not start tracing (OTEL_TRACES_EXPORTER=${config.OTEL_TRACES_EXPORTER}): ${(e as Error).message}`);
+  }
+  const logger = createLogger(def.name, config.LOG_LEVEL, undefined, { traceIds: tracing.enabled });
+  const members = new GroupMembers(logger);
+  // A member that exits without leaving holds its partitions for a whole session timeout.
+  const leaveThenExit = (code: number) => {
+    void members.leaveAll(CRASH_LEAVE_TIMEOUT_MS).finally(() => process.exit(code));
+  };
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');
-    process.exit(1);
+    leaveThenExit(1);
   });
   process.on('unhandledRejection', (err) => {
     logger.fatal({ err }, 'unhandled promise rejection');
-    process.exit(1);
+    leaveThenExit(1);
   });
 
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  // Registered first, so it runs last: the spans of the work finished during the shutdown are exported too.
+  if (tracing.enabled) shutdown.register('tracing', () => tracing.shutdown());
   const health = new Health();
   const metrics = createMetricsRegistry(def.name);
   const kafka = createKafka({
@@ -137,10 +166,10 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     health.markStopping();
     return shutdown.run(reason);
   };
+  // A clean stop has left the groups in its steps; past the deadline, leave before exiting.
+  const stopThenExit = (reason: string, code?: number) => void stop(reason).then((clean) => (clean ? process.exit(code ?? 0) : leaveThenExit(1)));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void stop(signal).then((clean) => process.exit(clean ? 0 : 1));
-    });
+    process.once(signal, () => stopThenExit(signal));
   }
 
   try {
@@ -157,6 +186,7 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
         kafka_security: describeKafkaSecurity(config),
         database: safeUrl(config.DATABASE_URL),
         prefix: config.KAFKA_TOPIC_PREFIX,
+        tracing: tracing.enabled ? { exporter: config.OTEL_TRACES_EXPORTER, sampler: config.OTEL_TRACES_SAMPLER } : 'off',
       },
       'starting',
     );
@@ -179,10 +209,12 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
       metrics,
       health,
       topics,
+      tracing,
       onShutdown: (name, fn) => shutdown.register(name, fn),
+      leaveGroupOnCrash: (name, leave) => members.add(name, leave),
       fatal: (reason, err) => {
         logger.fatal({ err }, `${reason}; exiting so a fresh process takes over`);
-        void stop(reason).then(() => process.exit(1));
+        stopThenExit(reason, 1);
       },
     });
     started = true;
@@ -190,6 +222,8 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
   } catch (e) {
     logger.fatal({ err: e }, 'could not start');
     await shutdown.run('start failed');
+    // A consumer may have joined before the step that failed registered its shutdown.
+    await members.leaveAll(CRASH_LEAVE_TIMEOUT_MS);
     process.exit(1);
   }
   return { stop, opsPort };

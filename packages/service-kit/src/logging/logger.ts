@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { activeTraceId } from '../tracing/tracing.js';
 
 export type { Logger } from 'pino';
 
@@ -42,6 +43,13 @@ export const REDACT_PATHS = [
   '*.HOOKSTREAM_SECRET_KEYS',
   'KAFKA_SASL_PASSWORD',
   '*.KAFKA_SASL_PASSWORD',
+  // Portal and console sessions (issue 20.1): the signing key, the CSRF token, the session cookie.
+  'HOOKSTREAM_PORTAL_KEY',
+  '*.HOOKSTREAM_PORTAL_KEY',
+  'csrf_token',
+  '*.csrf_token',
+  '*.headers.cookie',
+  '*.headers["x-csrf-token"]',
   // kafkajs' connection options ({ sasl: { password }, ssl: { key } }) wherever they are nested.
   '*.sasl.password',
   '*.*.sasl.password',
@@ -50,10 +58,16 @@ export const REDACT_PATHS = [
   '*.*.ssl.key',
 ];
 
-export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Adds `trace_id` to lines written while a span is active (only when tracing is on: the mixin runs on every line). */
+  traceIds?: boolean;
+}
+
+export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
   return pino(
     {
       level,
+      ...(options.traceIds ? { mixin: traceMixin } : {}),
       base: { service, pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -61,6 +75,11 @@ export function createLogger(service: string, level = 'info', destination?: pino
     },
     destination,
   );
+}
+
+function traceMixin(): object {
+  const traceId = activeTraceId();
+  return traceId ? { trace_id: traceId } : {};
 }
 
 /** A connection string without its password, for log lines. */

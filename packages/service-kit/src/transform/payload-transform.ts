@@ -20,6 +20,12 @@ const MAX_PAD_WIDTH = 64 * 1024;
  */
 const MAX_INTERMEDIATE_STRING = 1024 * 1024;
 
+/** Runs of an evaluation cut off by the time bound while the process did not get the CPU to run it. */
+const MAX_STARVED_ATTEMPTS = 3;
+
+/** The tail of the process-wide queue of evaluations (see PayloadTransform.evaluate); it never rejects. */
+let evaluationQueue: Promise<unknown> = Promise.resolve();
+
 function linearRegExpAvailable(): boolean {
   try {
     // The flag is built so that linters do not judge it: `l` exists only behind V8's flag.
@@ -158,13 +164,37 @@ export class PayloadTransform {
     return { ok: true, transform: new PayloadTransform(expression) };
   }
 
-  /** The body to send, or why there is none: a JSON object is required (a Slack or Teams message is one). */
-  async evaluate(input: TransformInput): Promise<TransformResult> {
+  /**
+   * The body to send, or why there is none: a JSON object is required (a Slack or Teams message is one).
+   * Evaluations run one at a time, in call order: JSONata's time bound is wall-clock from the
+   * start of an evaluation and every step is a microtask, so evaluations started together would
+   * interleave step by step and each one's clock would count all the others' work (60 transforms
+   * of a few milliseconds each all timed out). One at a time costs no throughput: they share one
+   * thread either way, and no step waits for I/O. The event loop gets a turn before each one, so
+   * a long queue never holds the process's I/O (heartbeats, responses) for more than one budget.
+   */
+  evaluate(input: TransformInput): Promise<TransformResult> {
+    const result = evaluationQueue.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.evaluateNow(input));
+    evaluationQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async evaluateNow(input: TransformInput): Promise<TransformResult> {
     let value: unknown;
-    try {
-      value = await this.expression.evaluate(input);
-    } catch (e) {
-      return { ok: false, error: describe(e) };
+    for (let attempt = 1; ; attempt++) {
+      const cpuBefore = process.cpuUsage();
+      try {
+        value = await this.expression.evaluate(input);
+        break;
+      } catch (e) {
+        // Out of time while the process got less than half the budget of CPU: the machine
+        // starved it (a loaded host, a GC pause), the expression is not slow. Evaluations have
+        // no side effects, so it runs again, at most twice more.
+        const cpu = process.cpuUsage(cpuBefore);
+        const starved = (cpu.user + cpu.system) / 1000 < TRANSFORM_TIMEOUT_MS / 2;
+        if ((e as JsonataError | undefined)?.code === 'D1012' && starved && attempt < MAX_STARVED_ATTEMPTS) continue;
+        return { ok: false, error: describe(e) };
+      }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: `the transform produced ${kindOf(value)}; it must produce a JSON object` };

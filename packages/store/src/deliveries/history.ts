@@ -40,11 +40,13 @@ export async function listWebhookDeliveries(
   db: Knex,
   tenantId: string,
   webhookId: string,
-  opts: { status?: string; since?: Date; offset: number; limit: number },
+  opts: { status?: string; eventType?: string; since?: Date; until?: Date; offset: number; limit: number },
 ): Promise<DeliveryHistoryRow[]> {
   const q = db<DeliveryHistoryRow>('deliveries').where({ tenant_id: tenantId, webhook_id: webhookId });
   if (opts.status) q.where({ status: opts.status });
+  if (opts.eventType) q.where({ event_type: opts.eventType });
   if (opts.since) q.where('created_at', '>=', opts.since);
+  if (opts.until) q.where('created_at', '<', opts.until);
   return (await q
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
     .offset(opts.offset)

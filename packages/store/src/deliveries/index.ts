@@ -4,3 +4,6 @@ export * from './status.js';
 export * from './writes.js';
 export * from './replay.js';
 export * from './recovery.js';
+export * from './stats.js';
+export * from './delivery-rate.js';
+export * from './dead-letters.js';

@@ -1,5 +1,7 @@
+import { decodedBodyJson } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
 import type { AttemptRow, DeliveryRow } from './rows.js';
+import { rowsDocument } from '../rows-document.js';
 import { statusRankSql } from './status.js';
 
 /** Every column the worker writes to `deliveries`, with its type (the statement's arrays are typed). */
@@ -40,28 +42,23 @@ const ATTEMPT_COLUMN_TYPES = {
 export const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_COLUMN_TYPES) as (keyof typeof ATTEMPT_COLUMN_TYPES)[];
 
 /*
- * A batch is sent as one array per column and spread back into rows by `unnest`: 13 bindings
- * whatever the batch size. As one placeholder per value (6,500 for 500 deliveries), knex's
- * placeholder rewriting and pg's per-value preparation were the worker's largest cost after
- * its HTTP client (about 0.05 ms of CPU per delivery).
+ * A batch is sent as one JSON document (an array of the rows as objects) and spread back into
+ * rows by `jsonb_to_recordset`: one binding whatever the batch size, serialised by one native
+ * `JSON.stringify` (a row's body and request headers are nested JSON, not strings inside it).
+ * As one placeholder per value (6,500 for 500 deliveries), knex's placeholder rewriting and pg's
+ * per-value preparation were the worker's largest cost after its HTTP client (about 0.05 ms of
+ * CPU per delivery); as one array per column, pg still escaped every element (the JSON bodies
+ * and headers quote by quote) and formatted every date, and each body and header set was
+ * serialised on its own. Measured alone (500 deliveries and 500 attempts a batch): worker CPU
+ * 25 -> 17 us per delivery, PostgreSQL 40 -> 42 us (`jsonb` rather than `json`: parsed once).
  */
-function unnestOf(types: Record<string, string>): string {
-  return `unnest(${Object.values(types)
-    .map((t) => `?::${t}[]`)
+function recordsetOf(types: Record<string, string>): string {
+  return `jsonb_to_recordset(?::jsonb) AS r(${Object.entries(types)
+    .map(([column, type]) => `${column} ${type}`)
     .join(', ')})`;
 }
-const DELIVERY_ROWS = unnestOf(DELIVERY_COLUMN_TYPES);
-const ATTEMPT_ROWS = unnestOf(ATTEMPT_COLUMN_TYPES);
-
-function columnArrays<R>(rows: readonly R[], columns: readonly (keyof R)[], value: (r: R, c: keyof R) => unknown = (r, c) => r[c]): Knex.RawBinding[] {
-  const arrays = columns.map(() => new Array<unknown>(rows.length));
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let c = 0; c < columns.length; c++) arrays[c]![i] = value(row, columns[c]!) ?? null;
-  }
-  // pg sends each as a PostgreSQL array (typed by the statement's casts).
-  return arrays as Knex.RawBinding[];
-}
+const DELIVERY_ROWS = recordsetOf(DELIVERY_COLUMN_TYPES);
+const ATTEMPT_ROWS = recordsetOf(ATTEMPT_COLUMN_TYPES);
 
 /** The worker's audit batch: delivery states and attempts committed together, or not at all. */
 export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow[], attempts: readonly AttemptRow[]): Promise<void> {
@@ -72,13 +69,34 @@ export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow
 }
 
 /**
+ * The deliveries as one document (see rowsDocument), each body that a job record carried as text
+ * (`decodedBodyJson`) put in as that text: the hundred rows of a fan-out share one body, and
+ * serialising it again for every row was the largest part of the worker's audit statement.
+ */
+export function deliveryRowsDocument(rows: readonly DeliveryRow[]): string {
+  let doc = '[';
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (i > 0) doc += ',';
+    const bodyJson = decodedBodyJson(row.body);
+    if (bodyJson === undefined) {
+      doc += JSON.stringify(row);
+      continue;
+    }
+    const { body: _body, ...rest } = row;
+    // `rest` always holds the id, so its text is never `{}`.
+    doc += `{"body":${bodyJson},${JSON.stringify(rest).slice(1)}`;
+  }
+  return `${doc}]`;
+}
+
+/**
  * Inserts or advances delivery states in one statement. A row only replaces a stored one at
  * least as recent (cycle, attempts, status rank), so a late duplicate never moves it back.
  */
 export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): Promise<void> {
-  const bindings = columnArrays(rows, DELIVERY_COLUMNS, (r, c) => (c === 'body' ? (r.body === undefined ? null : JSON.stringify(r.body)) : r[c]));
   await db.raw(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT * FROM ${DELIVERY_ROWS}
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT ${DELIVERY_COLUMNS.join(', ')} FROM ${DELIVERY_ROWS}
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
        last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
@@ -86,16 +104,16 @@ export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): 
        finished_at = EXCLUDED.finished_at, updated_at = now()
      WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${statusRankSql('EXCLUDED.status')})
         >= (deliveries.cycle, deliveries.attempts, ${statusRankSql('deliveries.status')})`,
-    bindings,
+    [deliveryRowsDocument(rows)],
   );
 }
 
 /** Records attempts; one already recorded (same delivery, cycle and attempt) is left as it is. */
 export async function insertAttempts(db: Knex, rows: readonly AttemptRow[]): Promise<void> {
   await db.raw(
-    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT * FROM ${ATTEMPT_ROWS}
+    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT ${ATTEMPT_COLUMNS.join(', ')} FROM ${ATTEMPT_ROWS}
      ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
-    columnArrays(rows, ATTEMPT_COLUMNS, (r, c) => (c === 'request_headers' ? (r.request_headers ? JSON.stringify(r.request_headers) : null) : r[c])),
+    [rowsDocument(rows)],
   );
 }
 

@@ -12,6 +12,8 @@ import { apiKeyScopes } from './0010-api-key-scopes.js';
 import { deliverySteering } from './0011-delivery-steering.js';
 import { deliveryPublicationOrder } from './0012-delivery-publication-order.js';
 import { eventFilteredWebhooks } from './0013-event-filtered-webhooks.js';
+import { uiSessions } from './0014-ui-sessions.js';
+import { operationsConsoleIndexes } from './0015-operations-console-indexes.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -28,4 +30,6 @@ export const migrations: Migration[] = [
   deliverySteering,
   deliveryPublicationOrder,
   eventFilteredWebhooks,
+  uiSessions,
+  operationsConsoleIndexes,
 ];

@@ -18,7 +18,8 @@ export type InspectedTable =
   | 'delivery_attempts'
   | 'ingested_events'
   | 'gateway_rate_demand'
-  | 'knex_migrations';
+  | 'knex_migrations'
+  | 'ui_session_tokens';
 
 export async function rowsWhere(db: Knex, table: InspectedTable, where: Record<string, unknown>): Promise<TestRow[]> {
   return (await db(table).where(where)) as TestRow[];

@@ -7,6 +7,18 @@ export interface FaultCount {
   delivered: number;
   lost: number;
   duplicated: number;
+  /** How long the fault held delivery up (issue 21's faults), beside the count in results/latest.json. */
+  stall?: FaultStall;
+}
+
+/** One fault's delay figures: measured and recorded, never asserted. */
+export interface FaultStall {
+  /** Publish-to-receipt p99 of the events first published during the fault. */
+  p99_during_fault_ms: number;
+  /** Longest gap between two receipts at the receiver during the fault. */
+  longest_gap_ms: number;
+  /** From the fault to delivery flowing again (the end of that gap), or null when it never resumed. */
+  recovery_ms: number | null;
 }
 
 /** The event id a delivered notification body carries. */

@@ -31,7 +31,10 @@ export function recordResults(update: { faults?: FaultCount[] } & Record<string,
   const current = read();
   const { faults = [], ...rest } = update;
   const byName = new Map(current.faults.map((f) => [f.name, f]));
-  for (const f of faults) byName.set(f.name, { name: f.name, accepted: f.accepted, delivered: f.delivered, lost: f.lost, duplicated: f.duplicated });
+  for (const f of faults) {
+    const { name, accepted, delivered, lost, duplicated, stall } = f;
+    byName.set(name, { name, accepted, delivered, lost, duplicated, ...(stall ? { stall } : {}) });
+  }
   const next: ReliabilityResults = { ...current, ...rest, faults: [...byName.values()], updated_at: new Date().toISOString() };
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(next, null, 2)}\n`);

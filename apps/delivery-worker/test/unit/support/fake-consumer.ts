@@ -12,6 +12,7 @@ export class FakeConsumer implements ConsumerPort {
   private joinListener: ((assignment: Record<string, number[]>) => void) | undefined;
   private rebalanceListener: (() => void) | undefined;
   private crashListener: ((error: Error, restart: boolean) => void) | undefined;
+  private fetchWait: (() => number) | undefined;
 
   async subscribe(topics: string[]): Promise<void> {
     this.subscribed = topics;
@@ -25,8 +26,11 @@ export class FakeConsumer implements ConsumerPort {
   resume(partitions: TopicPartitions[]): void {
     this.resumes.push(partitions);
   }
+  /** Set by a test to hold commits until it resolves this. */
+  commitGate: Promise<void> | undefined;
   async commitOffsets(offsets: CommittedOffset[]): Promise<void> {
     this.commits.push(offsets);
+    await this.commitGate;
   }
   async disconnect(): Promise<void> {
     this.disconnected = true;
@@ -39,6 +43,16 @@ export class FakeConsumer implements ConsumerPort {
   }
   onCrash(listener: (error: Error, restart: boolean) => void): void {
     this.crashListener = listener;
+  }
+
+  fetchWaitFrom(next: () => number): boolean {
+    this.fetchWait = next;
+    return true;
+  }
+
+  /** The wait the next fetch would use, as kafkajs asks for it before each fetch. */
+  startFetch(): number | undefined {
+    return this.fetchWait?.();
   }
 
   join(assignment: Record<string, number[]>): void {

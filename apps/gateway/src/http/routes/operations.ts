@@ -1,12 +1,12 @@
 import { NotFound } from '../../domain/errors.js';
-import type { Route } from './route.js';
+import type { ExpressOperation, Route } from './route.js';
 
 /**
  * The API port's health: one bit for a load balancer outside the cluster, 200 when this gateway
  * can serve and 503 when a dependency fails or it is shutting down. The reasons, /readyz and
  * /metrics are on the operations port (OPS_PORT) only: they describe the internals.
  */
-const healthz: Route['handler'] = async (req, res, { ops }) => {
+const healthz: ExpressOperation['handler'] = async (req, res, { ops }) => {
   // Exact path only, where Express also routes `/healthz/` and `/HEALTHZ` here.
   if (req.path !== '/healthz') throw new NotFound('route', `no route for ${req.method} ${req.path}`);
   const ok = await ops.health.isReady();

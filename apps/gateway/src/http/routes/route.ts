@@ -1,9 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeyScope } from '@hookstream/schemas';
 import type { Health, Registry } from '@hookstream/service-kit';
 import type { TSchema } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
+import type { PartnerScope } from '@hookstream/store';
 import type { KeyOwner, Tenant } from '../../auth/tenant-auth.js';
+import type { Session } from '../../sessions/session-tokens.js';
 import type { GatewayDeps } from '../context.js';
+import type { PortalAccess } from '../portal-access.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +30,10 @@ export const TAGS = {
   Webhooks: 'Webhook subscriptions: create, list, update, enable, delete',
   Secrets: "The tenant's write-only secret store, referenced by webhooks",
   Deliveries: 'Delivery history of webhooks and manual retry',
+  Sessions: 'Portal and console sessions: single-use links exchanged for a session cookie',
   Operations: 'Health of this gateway and this document',
+  'Operations console':
+    'What the operator console shows and does (admin token): dead letters and their replay, buggy and disabled webhooks, consumer lag, the delivery rate',
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -77,8 +84,12 @@ export interface RouteContext {
   ops: { health: Health; registry: Registry };
   /** The caller's tenant: set on `auth: 'tenant'` routes only. */
   tenant: Tenant;
-  /** The caller's API key (its id and scopes): set on `auth: 'tenant'` routes only. */
+  /** The caller's API key (its id and scopes): set on `auth: 'tenant'` routes only; a portal session's is `session:<id>`. */
   key: KeyOwner;
+  /** The UI session that authenticated the request (portal or console cookie); undefined for an API key or the admin token. */
+  session?: Session | undefined;
+  /** A portal session's webhook scope: `scoped` routes narrow their reads and writes to it. */
+  partnerScope?: PartnerScope | undefined;
   /**
    * Reads the JSON body (application/json or +json, API body limit) and checks it against
    * `body.schema`. Lazy, so a handler may refuse on its path parameters before reading.
@@ -95,7 +106,26 @@ export interface RouteContext {
 export type RouteAuth = { auth: 'tenant'; scope: Scope } | { auth: Exclude<Auth, 'tenant'>; scope?: never };
 
 /** One operation of the API: how it is routed, who may call it, what it takes and answers. */
-export type Route = RouteAuth & RouteOperation;
+export type Route = RouteAuth & (ExpressOperation | DirectOperation);
+
+/** A route Express serves (every route but the direct ones). */
+export interface ExpressOperation extends RouteOperation {
+  direct?: false | undefined;
+  handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
+}
+
+/**
+ * A hot route served before Express (http/direct-routes.ts) when its path is exactly the
+ * template, with the same authentication, metrics, tracing and error answers; other spellings
+ * Express still matches (a trailing slash, another case) reach the same handler through Express.
+ * So its handler uses node's request and response only, and the route has no path parameters.
+ */
+export interface DirectOperation extends RouteOperation {
+  direct: true;
+  params?: undefined;
+  wildcard?: undefined;
+  handler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> | void;
+}
 
 export interface RouteOperation {
   method: Method;
@@ -114,7 +144,8 @@ export interface RouteOperation {
    * 400 of a malformed path parameter are added by the document.
    */
   responses: Record<string, Json>;
-  handler(req: Request, res: Response, ctx: RouteContext): Promise<void> | void;
+  /** What a portal session may do with this tenant route (http/portal-access.ts); default from the path, else refused. */
+  portal?: PortalAccess;
 }
 
 export const text = (t: Text | undefined, s: DocSettings): string | undefined => (typeof t === 'function' ? t(s) : t);

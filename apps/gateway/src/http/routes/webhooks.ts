@@ -152,9 +152,11 @@ export const webhookRoutes: Route[] = [
       '409': errorResponse('An identical webhook exists, or the tenant reached its webhook limit'),
       '415': errorResponse('Not JSON'),
     },
-    async handler(req, res, { deps, tenant, body }) {
+    // A webhook created in a portal session carries its partner label, so later sessions of the partner see it.
+    portal: 'scoped',
+    async handler(req, res, { deps, tenant, body, partnerScope }) {
       const fields = fieldsOf(req);
-      const { shownSigningKey, ...row } = await deps.webhooks.create(tenant.id, await body());
+      const { shownSigningKey, ...row } = await deps.webhooks.create(tenant.id, await body(), partnerScope ? { partner: partnerScope.partner } : {});
       res
         .status(201)
         .location(`/v1/webhooks/${row.id}`)
@@ -182,7 +184,9 @@ export const webhookRoutes: Route[] = [
       fieldsParam,
     ],
     responses: { '200': jsonResponse(ref('WebhookList'), 'A page'), '400': errorResponse('Malformed parameter') },
-    async handler(req, res, { deps, tenant }) {
+    // A portal session lists the webhooks of its scope only.
+    portal: 'scoped',
+    async handler(req, res, { deps, tenant, partnerScope }) {
       const errors: ErrorDetail[] = [];
       const page = parsePage(req.query, errors);
       const filters = parseFilters(req.query, ['object'], errors);
@@ -193,6 +197,7 @@ export const webhookRoutes: Route[] = [
         ...page,
         ...(filters.object ? { objects: filters.object } : {}),
         ...(buggy !== undefined ? { buggy } : {}),
+        ...(partnerScope ? { partnerScope } : {}),
       });
       const items = rows.map((row) => pickFields(deps.webhooks.present(row), fields));
       res.json(pagedList(items, page, `${deps.settings.publicUrl.replace(/\/+$/, '')}/v1/webhooks`, req.query as Record<string, unknown>));
