@@ -40,6 +40,12 @@ export function createWorkerMetrics(registry: Registry) {
       help: 'Current worker-wide bound on calls in flight (adapts to CPU saturation)',
       registers,
     }),
+    assignedPartitions: new prom.Gauge({
+      name: 'hookstream_worker_assigned_partitions',
+      help: 'Partitions of each job topic this worker owns since its last group join (0 on every topic: it holds no work)',
+      labelNames: ['topic'] as const,
+      registers,
+    }),
     inFlight: new prom.Gauge({ name: 'hookstream_worker_in_flight', help: 'Jobs taken from Kafka and not finished yet', registers }),
     markedBuggy: new prom.Counter({ name: 'hookstream_worker_webhooks_marked_buggy_total', help: 'Webhooks this worker marked buggy', registers }),
     tokenRequests: new prom.Counter({

@@ -40,6 +40,8 @@ describe('retries waiting in memory across a rebalance', () => {
       timeoutMs: 8_000,
     });
 
+    // Alone in the group, the first worker owns both partitions of every job topic.
+    expect(await metric(first.baseUrl, 'hookstream_worker_assigned_partitions')).toBe(2);
     const second = await h.startWorker(env);
     const wanted = new Set(jobs.map((j) => j.delivery_id));
     const calls = () => receiver.requests.filter((r) => wanted.has(String(r.headers['webhook-id'])));
@@ -48,6 +50,9 @@ describe('retries waiting in memory across a rebalance', () => {
     await sleep(2000);
     expect(calls()).toHaveLength(20);
     expect(Math.min(...calls().map((r) => r.receivedAt))).toBeGreaterThanOrEqual(dueAt - 50);
+    // After the rebalance each owns one partition of each topic (the gauge is per topic; metric() takes the largest).
+    expect(await metric(first.baseUrl, 'hookstream_worker_assigned_partitions')).toBe(1);
+    expect(await metric(second.baseUrl, 'hookstream_worker_assigned_partitions')).toBe(1);
     const left = (await metric(first.baseUrl, 'hookstream_worker_retries_left_to_new_owner_total')) ?? 0;
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(20);

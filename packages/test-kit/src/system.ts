@@ -33,10 +33,11 @@ export async function startSystem(
     databaseUrl?: (url: string) => string;
   } = {},
 ): Promise<TestSystem> {
+  const partitions = opts.partitions ?? 4;
   const [pg, kafka] = await Promise.all([
     createTestDatabase(),
     createTestKafka({
-      partitions: opts.partitions ?? 4,
+      partitions,
       ...(opts.brokers ? { brokers: opts.brokers } : {}),
       // The test's own client reaches the broker as the apps do (KAFKA_SSL*, KAFKA_SASL* in opts.env).
       security: kafkaSecurity(readConfig(kafkaSecuritySpec, opts.env ?? {})),
@@ -47,6 +48,12 @@ export async function startSystem(
     DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,
     ...(opts.brokers ? { KAFKA_BROKERS: opts.brokers.join(',') } : {}),
     KAFKA_TOPIC_PREFIX: kafka.prefix,
+    // The apps grow a topic to their configured count at start (default 6): without these the
+    // system ran on 6 partitions, not the ones asked for, and the workers' group rebalanced
+    // when the extra partitions appeared.
+    TOPIC_PARTITIONS_EVENTS: String(partitions),
+    TOPIC_PARTITIONS_DELIVERIES: String(partitions),
+    TOPIC_PARTITIONS_RETRY: String(partitions),
     HOOKSTREAM_ADMIN_TOKEN: `hs_admin_${randomBytes(18).toString('base64url')}`,
     HOOKSTREAM_SECRET_KEY: randomBytes(32).toString('base64'),
     HOOKSTREAM_PORTAL_KEY: randomBytes(32).toString('base64'),

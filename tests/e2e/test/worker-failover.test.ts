@@ -10,6 +10,13 @@ async function attempts(baseUrl: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/** Partitions of the `deliveries` topic a worker owns, from its /metrics (0 before it joined). */
+async function deliveryPartitions(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => /^hookstream_worker_assigned_partitions\{(.*,)?topic="[^"]*deliveries"/.test(l));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 describe('two delivery workers in one consumer group', () => {
   let system: TestSystem;
   let receiver: Receiver;
@@ -23,18 +30,29 @@ describe('two delivery workers in one consumer group', () => {
   });
 
   it('share the load, and when one is SIGKILLed mid-run the other finishes its work with nothing lost', async () => {
+    // The second worker's join reaches the first only at its next heartbeat: until the group has
+    // settled, one worker owns every partition and, on a fast run, delivers the whole first batch.
+    const settled = await waitFor(
+      async () => {
+        const owned = await Promise.all(system.workers.map((w) => deliveryPartitions(w.opsUrl)));
+        return owned.every((n) => n > 0) && owned.reduce((a, b) => a + b, 0) === 4 && owned;
+      },
+      { timeoutMs: 60_000, what: 'both workers own partitions of deliveries' },
+    );
+    expect(settled).toEqual([2, 2]);
     const tenant = await newTenant(system);
-    // Several webhooks so the jobs (keyed by webhook id) spread over the partitions of both workers.
-    const paths = Array.from({ length: 8 }, (_, i) => `/w${i}`);
+    // Jobs are keyed by webhook id: with 16 webhooks over 4 partitions, the chance that one
+    // worker's two partitions get none of them is 2 in 65,536 (with 8 it was 1 in 128).
+    const paths = Array.from({ length: 16 }, (_, i) => `/w${i}`);
     for (const p of paths) {
       receiver.behave(p, { delayMs: 20 });
       await tenant.api.createWebhook(tokenWebhook(receiver, p, { email: ['replied-message'] }));
     }
-    const total = 400;
+    const total = 200;
     const sent: string[] = [];
     const publishing = (async () => {
-      for (let i = 0; i < total / 50; i++) {
-        const batch = Array.from({ length: 50 }, () => event('replied-message', tenant.id));
+      for (let i = 0; i < total / 25; i++) {
+        const batch = Array.from({ length: 25 }, () => event('replied-message', tenant.id));
         await tenant.api.publishBatch(batch);
         sent.push(...batch.map((e) => e.id));
         await new Promise((r) => setTimeout(r, 100));

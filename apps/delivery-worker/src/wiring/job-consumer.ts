@@ -48,7 +48,10 @@ export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { hand
         idleMaxMs: Math.min(config.CONSUMER_IDLE_MAX_WAIT_MS, Math.floor(config.CONSUMER_SESSION_TIMEOUT_MS / 3)),
       },
       onRebalancing: () => waitingRoom.rebalancing(),
-      onAssigned: (keys) => metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys)),
+      onAssigned: (keys) => {
+        metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys));
+        for (const topic of jobTopics) metrics.assignedPartitions.set({ topic }, [...keys].filter((k) => k.endsWith(`|${topic}`)).length);
+      },
       onStopped: (err) => ctx.fatal('job consumer stopped and kafkajs will not restart it', err),
     },
     logger,
