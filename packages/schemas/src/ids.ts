@@ -31,7 +31,6 @@ function uuidV5Of(namespaceBytes: Buffer, name: string): string {
 
 // The UUID's 36 characters are laid out in a reused buffer and read back as one flat string: a
 // template of five slices made a string of about ten pieces per id, and ids are made per job.
-const HEX_DIGITS = Buffer.allocUnsafe(40);
 const UUID_TEXT = Buffer.from('xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx', 'latin1');
 // For each character of UUID_TEXT, the hex digit it takes, or -1 where it stays ('-', the version '5').
 const DIGIT_AT = [...'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'].map((c, i) => {
@@ -42,14 +41,15 @@ const DIGIT_AT = [...'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'].map((c, i) => {
 const VARIANT_BYTES = Buffer.from(VARIANT_DIGITS, 'latin1');
 
 function uuidV5OfHash(hex: string): string {
-  HEX_DIGITS.write(hex, 0, 40, 'latin1');
+  // charCodeAt of the digest's flat one-byte string: no second buffer, no write call per id.
   for (let i = 0; i < 36; i++) {
     const digit = DIGIT_AT[i]!;
-    if (digit >= 0) UUID_TEXT[i] = HEX_DIGITS[digit]!;
+    if (digit >= 0) UUID_TEXT[i] = hex.charCodeAt(digit);
   }
   // Version 5 in the high nibble of byte 6 (fixed in UUID_TEXT); RFC 4122 variant (10xx) in the
   // high bits of byte 8.
-  UUID_TEXT[19] = VARIANT_BYTES[parseInt(hex[16]!, 16) & 0x3]!;
+  const c = hex.charCodeAt(16); // a lower-case hex digit
+  UUID_TEXT[19] = VARIANT_BYTES[(c <= 0x39 ? c - 0x30 : c - 0x57) & 0x3]!;
   return UUID_TEXT.toString('latin1', 0, 36);
 }
 
@@ -66,21 +66,37 @@ export function deliveryId(eventId: string, webhookId: string): string {
 // Characters JSON.stringify writes as they are (no escape, one byte each in UTF-8).
 const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+// deliveryIdsOf's own buffer: the namespace and one event's part of the name stay in it from one
+// id of the event to the next; `eventNameOwner` says which event's closure wrote them last (the
+// one-off path above and other events' closures use SCRATCH or rewrite the part).
+const EVENT_SCRATCH = Buffer.allocUnsafe(4096);
+let eventNameOwner: unknown;
+// Views of EVENT_SCRATCH by length, made once each: a view per id was an object per job.
+const EVENT_NAME_VIEWS: Buffer[] = [];
+const eventNameView = (end: number): Buffer => (EVENT_NAME_VIEWS[end] ??= EVENT_SCRATCH.subarray(0, end));
+
 /**
  * `deliveryId(eventId, webhookId)` for the many webhooks of one event: the event's part of the
- * name (`["<event id>","`) is serialised once, and a webhook id of plain characters (a UUID
- * always is) is written as it is instead of through JSON.stringify. Same ids, byte for byte.
+ * name (`["<event id>","`) is serialised and written once, and a webhook id of plain characters
+ * (a UUID always is) is written as it is instead of through JSON.stringify. Same ids, byte for byte.
  */
 export function deliveryIdsOf(eventId: string): (webhookId: string) => string {
-  const head = `[${JSON.stringify(eventId)},"`;
+  const head = `[${PLAIN_JSON.test(eventId) ? `"${eventId}"` : JSON.stringify(eventId)},"`;
   const at = DELIVERY_NAMESPACE_BYTES.length;
-  return (webhookId) => {
-    if (at + (head.length + webhookId.length) * 3 + 2 > SCRATCH.length || !PLAIN_JSON.test(webhookId)) return deliveryId(eventId, webhookId);
-    SCRATCH.set(DELIVERY_NAMESPACE_BYTES, 0);
-    let end = at + SCRATCH.write(head, at, 'utf8');
-    end += SCRATCH.write(webhookId, end, 'latin1');
-    SCRATCH[end++] = 0x22; // "
-    SCRATCH[end++] = 0x5d; // ]
-    return uuidV5OfHash(hash('sha1', SCRATCH.subarray(0, end), 'hex'));
+  // A UTF-16 code unit is at most 3 UTF-8 bytes; the webhook id is plain ASCII, one byte each.
+  const room = EVENT_SCRATCH.length - at - head.length * 3 - 2;
+  let headEnd = 0;
+  const idOf = (webhookId: string): string => {
+    if (webhookId.length > room || !PLAIN_JSON.test(webhookId)) return deliveryId(eventId, webhookId);
+    if (eventNameOwner !== idOf) {
+      EVENT_SCRATCH.set(DELIVERY_NAMESPACE_BYTES, 0);
+      headEnd = at + EVENT_SCRATCH.write(head, at, 'utf8');
+      eventNameOwner = idOf;
+    }
+    let end = headEnd + EVENT_SCRATCH.write(webhookId, headEnd, 'latin1');
+    EVENT_SCRATCH[end++] = 0x22; // "
+    EVENT_SCRATCH[end++] = 0x5d; // ]
+    return uuidV5OfHash(hash('sha1', eventNameView(end), 'hex'));
   };
+  return idOf;
 }

@@ -49,44 +49,94 @@ export function matchingChannels(spec: Pick<WebhookSpec, 'registered_events'>, t
   return out;
 }
 
+/** The serialised bodies of one event, from {@link deliveredBodiesOf}. */
+export interface DeliveredBodies {
+  /** `JSON.stringify(renderDeliveredBody(event, options))`. */
+  render(options: RenderOptions): string;
+  /**
+   * `render({ webhookUri, channels })` without an options object (`channels` undefined: the
+   * published ones). `webhookUriJson`, when the caller keeps it, is `JSON.stringify(webhookUri)`.
+   */
+  renderFor(webhookUri: string, channels: NotificationChannel[] | undefined, webhookUriJson?: string): string;
+}
+
+// Stands for the announced channels in a notification body serialised once per event: the body of
+// each channel list is the text around it with the list's JSON in between. Control characters are
+// escaped by JSON.stringify, so its JSON text can only come from an equal string, and a body where
+// it occurs twice (published data holding it) is serialised in full instead.
+const CHANNELS_MARK = '\u0001hookstream:channels\u0002';
+const CHANNELS_MARK_JSON = JSON.stringify(CHANNELS_MARK);
+
+const sameChannels = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c === b[i]);
+
+// The JSON of the lists of known channels (one or two of them), made once.
+const CHANNEL_LISTS_JSON = new Map<string, string>();
+for (const a of NOTIFICATION_CHANNELS) {
+  CHANNEL_LISTS_JSON.set(a, JSON.stringify([a]));
+  for (const b of NOTIFICATION_CHANNELS) CHANNEL_LISTS_JSON.set(`${a}\u0000${b}`, JSON.stringify([a, b]));
+}
+
+/** `JSON.stringify(channels)`. */
+function channelsJson(channels: readonly string[]): string {
+  const known =
+    channels.length === 1
+      ? CHANNEL_LISTS_JSON.get(channels[0]!)
+      : channels.length === 2
+        ? CHANNEL_LISTS_JSON.get(`${channels[0]}\u0000${channels[1]}`)
+        : undefined;
+  return known ?? JSON.stringify(channels);
+}
+
 /**
  * The serialised bodies of one event for many webhooks: `render(options)` is exactly
  * `JSON.stringify(renderDeliveredBody(event, options))`, but the event's data is serialised
  * once per event rather than once per webhook (the matcher renders an event for every webhook
- * it matches). A notification's body depends only on the announced channels, so each distinct
- * channel list is serialised once; an activity's body is the data with `webhook` appended.
+ * it matches). A notification's body depends only on the announced channels: the body is
+ * serialised once with a mark in place of the channels, and each distinct channel list fills it
+ * in; an activity's body is the data with `webhook` appended.
  */
-export function deliveredBodiesOf(event: CloudEvent): { render(options: RenderOptions): string } {
+export function deliveredBodiesOf(event: CloudEvent): DeliveredBodies {
   const entry = catalogueEntry(event.type);
   if (!entry) throw new Error(`cannot render unknown event type '${event.type}'`);
-  const full = (options: RenderOptions) => JSON.stringify(renderDeliveredBody(event, options));
+  const full = (webhookUri: string, channels: NotificationChannel[] | undefined) =>
+    JSON.stringify(renderDeliveredBody(event, channels ? { webhookUri, channels } : { webhookUri }));
   if (entry.family === 'notification') {
-    const byChannels = new Map<string, string>();
-    // The matcher hands the same channel list to the webhooks that get all of the event's
-    // channels: the list itself is tried first, before a key is built from its contents.
-    let lastChannels: readonly string[] | undefined;
-    let lastBody = '';
-    return {
-      render(options) {
-        if (options.channels !== undefined && options.channels === lastChannels) return lastBody;
-        const k = options.channels ? options.channels.join('\u0000') : '\u0001';
-        let body = byChannels.get(k);
-        if (body === undefined) {
-          body = full(options);
-          byChannels.set(k, body);
-        }
-        if (options.channels !== undefined) {
-          lastChannels = options.channels;
-          lastBody = body;
-        }
-        return body;
-      },
+    // [before, after] the mark; null when the mark is not unique in the text.
+    let around: [string, string] | null | undefined;
+    const withChannels = (channels: NotificationChannel[]): string => {
+      if (around === undefined) {
+        const text = full('', [CHANNELS_MARK as NotificationChannel]);
+        const at = text.indexOf(CHANNELS_MARK_JSON);
+        around = at < 0 || text.indexOf(CHANNELS_MARK_JSON, at + 1) >= 0 ? null : [text.slice(0, at - 1), text.slice(at + CHANNELS_MARK_JSON.length + 1)];
+      }
+      return around === null ? full('', channels) : `${around[0]}${channelsJson(channels)}${around[1]}`;
     };
+    // The lists seen so far and their bodies. The matcher hands the same list to the webhooks that
+    // get all of the event's channels and one shared list per single channel, so a list is nearly
+    // always found by identity; another list with the same channels is found by its contents.
+    const lists: (readonly string[])[] = [];
+    const bodies: string[] = [];
+    const renderFor = (webhookUri: string, channels: NotificationChannel[] | undefined): string => {
+      // Without announced channels the published ones stay where they are: no mark to fill.
+      if (channels === undefined) return full(webhookUri, undefined);
+      for (let i = 0; i < lists.length; i++) if (lists[i] === channels) return bodies[i]!;
+      let body: string | undefined;
+      for (let i = 0; i < lists.length && body === undefined; i++) if (sameChannels(lists[i]!, channels)) body = bodies[i]!;
+      body ??= withChannels(channels);
+      lists.push(channels);
+      bodies.push(body);
+      return body;
+    };
+    return { renderFor, render: (options) => renderFor(options.webhookUri, options.channels) };
   }
   // A published `webhook` field keeps its place in the object (the spread overwrites it): only
   // without one is the rendered body the serialised data with one more member at the end.
-  if (Object.prototype.hasOwnProperty.call(event.data, 'webhook')) return { render: full };
+  if (Object.prototype.hasOwnProperty.call(event.data, 'webhook')) {
+    return { renderFor: full, render: (options) => full(options.webhookUri, options.channels) };
+  }
   const data = JSON.stringify(event.data);
-  const head = data === '{}' ? '{' : `${data.slice(0, -1)},`;
-  return { render: (options) => `${head}"webhook":${JSON.stringify(options.webhookUri)}}` };
+  const head = data === '{}' ? '{"webhook":' : `${data.slice(0, -1)},"webhook":`;
+  const renderFor = (webhookUri: string, _channels?: NotificationChannel[], webhookUriJson?: string): string =>
+    `${head}${webhookUriJson ?? JSON.stringify(webhookUri)}}`;
+  return { renderFor, render: (options) => renderFor(options.webhookUri) };
 }

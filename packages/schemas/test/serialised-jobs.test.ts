@@ -6,6 +6,7 @@ import {
   EVENT_TYPES,
   FirstAttemptJobRecords,
   fixtures,
+  jobWebhook,
   renderDeliveredBody,
   type CloudEvent,
   type NotificationChannel,
@@ -15,9 +16,14 @@ import {
 // are a contract, so they must be byte for byte what the object path gives.
 
 const json = fc.jsonValue({ maxDepth: 2 });
-const extraData = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('webhook', 'event_id', 'type', 'channels', '0', '__proto__')), json, {
-  maxKeys: 6,
-});
+// The mark deliveredBodiesOf serialises in place of a notification's channels: published data
+// that holds it must still get its own body.
+const CHANNELS_MARK = '\u0001hookstream:channels\u0002';
+const extraData = fc.dictionary(
+  fc.oneof(fc.string(), fc.constantFrom('webhook', 'event_id', 'type', 'channels', '0', '__proto__', CHANNELS_MARK)),
+  fc.oneof(json, fc.constant(CHANNELS_MARK)),
+  { maxKeys: 6 },
+);
 const channels = fc.option(fc.subarray<NotificationChannel>(['email', 'in-app'], { minLength: 1 }), { nil: undefined });
 
 function eventOf(type: string, extra: Record<string, unknown>, id: string): CloudEvent {
@@ -36,10 +42,23 @@ describe('deliveredBodiesOf', () => {
           expect(bodies.render(options)).toBe(JSON.stringify(renderDeliveredBody(event, options)));
           const other = { ...options, webhookUri: `${uri}/other` };
           expect(bodies.render(other)).toBe(JSON.stringify(renderDeliveredBody(event, other)));
+          expect(bodies.renderFor(uri, c, JSON.stringify(uri))).toBe(JSON.stringify(renderDeliveredBody(event, options)));
+          // A copy of the list is found by its contents, not its identity.
+          expect(bodies.renderFor(uri, c && [...c])).toBe(JSON.stringify(renderDeliveredBody(event, options)));
         }
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('serialises in full a notification whose data holds the channels mark', () => {
+    for (const data of [{ note: CHANNELS_MARK }, { [CHANNELS_MARK]: 1 }, { channels: CHANNELS_MARK }]) {
+      const event = eventOf('user-mentioned', data, 'e-1');
+      const bodies = deliveredBodiesOf(event);
+      for (const channels of [['email'], ['email', 'in-app'], ['in-app']] as NotificationChannel[][]) {
+        expect(bodies.renderFor('urn:w', channels)).toBe(JSON.stringify(renderDeliveredBody(event, { webhookUri: 'urn:w', channels })));
+      }
+    }
   });
 
   it('renders an activity with empty data and refuses an unknown type', () => {
@@ -54,11 +73,19 @@ describe('FirstAttemptJobRecords', () => {
     fc.assert(
       fc.property(
         fc.record({
-          event_id: fc.string({ minLength: 1 }),
+          event_id: fc.oneof(fc.string({ minLength: 1 }), fc.uuid()),
           tenant_id: fc.uuid(),
           event_type: fc.string({ minLength: 1 }),
-          published_at: fc.option(fc.nat(), { nil: undefined }),
-          envelope: fc.option(fc.record({ source: fc.string(), subject: fc.string(), time: fc.string() }, { requiredKeys: ['source'] }), { nil: undefined }),
+          published_at: fc.option(fc.oneof(fc.nat(), fc.double()), { nil: undefined }),
+          envelope: fc.option(
+            fc.oneof(
+              fc.record({ source: fc.string(), subject: fc.string(), time: fc.string() }, { requiredKeys: ['source'] }),
+              // Members in another order, or undefined, are serialised as JSON.stringify does.
+              fc.record({ time: fc.string(), source: fc.string(), subject: fc.constant(undefined) }, { requiredKeys: ['source'] }),
+              fc.record({ subject: fc.uuid(), source: fc.webUrl() }),
+            ),
+            { nil: undefined },
+          ),
           now: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
         }),
         fc.array(
@@ -86,6 +113,7 @@ describe('FirstAttemptJobRecords', () => {
               }),
             );
             expect(records.encode(webhookId, revision, JSON.stringify(body), orderingKey)).toEqual(expected);
+            expect(records.encodeFor(jobWebhook(webhookId, revision), JSON.stringify(body), orderingKey)).toEqual(expected);
           }
         },
       ),

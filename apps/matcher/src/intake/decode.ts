@@ -26,5 +26,9 @@ export interface RawMessage {
  */
 export function decodeEventMessage(message: RawMessage): DecodedMessage {
   const decoded = decodeEventRecord(message);
-  return decoded.ok ? { ok: true, ...decoded.record } : decoded;
+  if (!decoded.ok) return decoded;
+  // The record is this call's own new object: marked in place rather than copied per event.
+  const accepted = decoded.record as AcceptedEvent;
+  accepted.ok = true;
+  return accepted;
 }

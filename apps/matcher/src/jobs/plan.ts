@@ -7,6 +7,7 @@ import {
   type DeliveryJob,
   type EncodedRecord,
   type FilterEvent,
+  type NewDeliveryJob,
 } from '@hookstream/schemas';
 import type { IHeaders } from 'kafkajs';
 import { decodeEventMessage, type AcceptedEvent, type InvalidReason } from '../intake/decode.js';
@@ -69,9 +70,14 @@ export function planMessages(
       continue;
     }
     const span = spans?.start(decoded, { ...source, offset: message.offset });
+    // planEvent appends to the plan as it goes; an event that fails part way leaves nothing.
+    const jobsBefore = plan.jobs.length;
+    const skippedBefore = plan.skipped.length;
     try {
       planEvent(plan, decoded, message, index, now, span);
     } catch (e) {
+      plan.jobs.length = jobsBefore;
+      plan.skipped.length = skippedBefore;
       span?.fail(`matching failed: ${(e as Error).message}`);
       plan.stats.invalid.push('processing_error');
       plan.invalid.push(invalidMessage(message, source, 'processing_error', [{ path: '', message: `matching failed: ${(e as Error).message}` }], now));
@@ -80,30 +86,21 @@ export function planMessages(
   return plan;
 }
 
-/** Matches and renders one valid event; appends to the plan only once everything succeeded. */
+/**
+ * Matches and renders one valid event, appending its jobs and skipped rows to the plan; its
+ * event row, counts and span come last, once nothing can throw any more (the caller takes back
+ * the jobs and rows of an event that threw).
+ */
 function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, index: SubscriptionIndex, now: Date, span?: EventSpan): void {
   const { event } = decoded;
   const matches = matchEvent(index, decoded);
-  const publishedAt = publishedAtOf(message);
   const matched: string[] = [];
   const filtered: string[] = [];
-  const jobs: OutgoingMessage[] = [];
-  const skipped: DeliveryRow[] = [];
+  let jobs = 0;
+  let skipped = 0;
   if (matches.length > 0) {
     // Every job of the event shares its members and its data: both are serialised once here.
-    const shared = {
-      event_id: event.id,
-      tenant_id: event.tenantid,
-      event_type: decoded.type,
-      // What a webhook's transform reads besides id, type and the body (the worker has no other copy of the event).
-      envelope: {
-        source: event.source,
-        ...(event.subject !== undefined ? { subject: event.subject } : {}),
-        ...(event.time !== undefined ? { time: event.time } : {}),
-      },
-      ...(publishedAt !== undefined ? { published_at: publishedAt } : {}),
-      now,
-    };
+    const shared = sharedJobMembers(decoded, publishedAtOf(message), now);
     const records = new FirstAttemptJobRecords(shared);
     const bodyOf = bodiesForEvent(decoded);
     let view: FilterEvent | undefined;
@@ -116,18 +113,18 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
       matched.push(sub.id);
       if (sub.buggy) {
         const job = createDeliveryJob({ ...shared, webhook_id: sub.id, webhook_revision: sub.revision, body: renderForWebhook(decoded, match) });
-        skipped.push(skippedRow(job, now));
+        plan.skipped.push(skippedRow(job, now));
+        skipped++;
         continue;
       }
-      jobs.push(records.encode(sub.id, sub.revision, bodyOf(match), sub.fifo ? orderingKeyOf(event) : undefined, span?.carrier));
+      plan.jobs.push(records.encodeFor(sub.job, bodyOf(match), sub.fifo ? orderingKeyOf(event) : undefined, span?.carrier));
+      jobs++;
     }
   }
-  for (const j of jobs) plan.jobs.push(j);
-  for (const r of skipped) plan.skipped.push(r);
-  if (span) plan.spans.push({ span, jobs: jobs.length, filtered: filtered.length, skipped: skipped.length });
-  plan.stats.fanouts.push(jobs.length);
+  if (span) plan.spans.push({ span, jobs, filtered: filtered.length, skipped });
+  plan.stats.fanouts.push(jobs);
   if (matched.length > 0) plan.stats.matched++;
-  plan.stats.skipped += skipped.length;
+  plan.stats.skipped += skipped;
   plan.stats.filtered += filtered.length;
   plan.eventRows.push({
     tenant_id: event.tenantid,
@@ -139,6 +136,17 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     matched_webhooks: matched,
     filtered_webhooks: filtered,
   });
+}
+
+/** What every job of the event carries, in the members' order of the job record. */
+function sharedJobMembers({ event, type }: AcceptedEvent, publishedAt: number | undefined, now: Date): Omit<NewDeliveryJob, 'webhook_id' | 'body'> {
+  // What a webhook's transform reads besides id, type and the body (the worker has no other copy of the event).
+  const envelope: NonNullable<NewDeliveryJob['envelope']> = { source: event.source };
+  if (event.subject !== undefined) envelope.subject = event.subject;
+  if (event.time !== undefined) envelope.time = event.time;
+  const shared: Omit<NewDeliveryJob, 'webhook_id' | 'body'> = { event_id: event.id, tenant_id: event.tenantid, event_type: type, envelope, now };
+  if (publishedAt !== undefined) shared.published_at = publishedAt;
+  return shared;
 }
 
 /**

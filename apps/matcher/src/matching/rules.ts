@@ -1,4 +1,11 @@
-import { contentRoutingKeys, contentTypeOf, systemCategoryOf, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
+import {
+  contentRoutingKeys,
+  contentTypeOf,
+  NOTIFICATION_CHANNELS,
+  systemCategoryOf,
+  type NotificationChannel,
+  type NotificationType,
+} from '@hookstream/schemas';
 import type { AcceptedEvent } from '../intake/decode.js';
 import { eventSpots } from './spot.js';
 import type { Subscriber } from './subscriber.js';
@@ -34,23 +41,26 @@ export function matchEvent(index: SubscriptionIndex, accepted: AcceptedEvent): M
 function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
   const requested = eventChannels(event.data.channels);
   const spots = eventSpots(event);
-  // Identity set: a webhook registered on both channels is in both channels' buckets.
-  const found = new Set<Subscriber>();
-  for (const channel of requested) {
-    const bucket = index.notificationBucket(event.tenantid, type, channel);
+  const matches: Match[] = [];
+  // The event's channels in order; a webhook registered on an earlier one was found in that
+  // channel's bucket already (a webhook's spot is the same on every channel), so each webhook is
+  // taken once, where it is first found, without a set of what was found.
+  for (let i = 0; i < requested.length; i++) {
+    const bucket = index.notificationBucket(event.tenantid, type, requested[i]!);
     if (!bucket) continue;
-    if (bucket.anySpot.size > 0) for (const s of bucket.anySpot.values()) found.add(s);
+    if (bucket.anySpot.size > 0) for (const s of bucket.anySpot.values()) addNotificationMatch(matches, s, requested, i, type as NotificationType);
     for (const spot of spots) {
       const subs = bucket.bySpot.get(spot);
-      if (subs) for (const s of subs.values()) found.add(s);
+      if (subs) for (const s of subs.values()) addNotificationMatch(matches, s, requested, i, type as NotificationType);
     }
   }
-  const matches: Match[] = [];
-  for (const subscriber of found) {
-    const channels = announcedChannels(requested, subscriber, type as NotificationType);
-    if (channels.length > 0) matches.push({ subscriber, channels });
-  }
   return matches;
+}
+
+/** Adds a webhook found in the bucket of `requested[at]`, unless an earlier channel's bucket held it. */
+function addNotificationMatch(matches: Match[], subscriber: Subscriber, requested: NotificationChannel[], at: number, type: NotificationType): void {
+  for (let j = 0; j < at; j++) if (subscriber.registered[requested[j]!].has(type)) return;
+  matches.push({ subscriber, channels: announcedChannels(requested, subscriber, type) });
 }
 
 /**
@@ -60,9 +70,24 @@ function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEv
  */
 function announcedChannels(requested: NotificationChannel[], subscriber: Subscriber, type: NotificationType): NotificationChannel[] {
   let all = true;
-  for (const c of requested) if (!subscriber.registered[c].has(type)) all = false;
-  return all ? requested : requested.filter((c) => subscriber.registered[c].has(type));
+  let only: NotificationChannel | undefined;
+  let count = 0;
+  for (const c of requested) {
+    if (subscriber.registered[c].has(type)) {
+      only = c;
+      count++;
+    } else all = false;
+  }
+  if (all) return requested;
+  // One channel of the event's: a shared list per channel (frozen: bodies and rows only read it),
+  // so these webhooks' bodies are also found by list identity.
+  return count === 1 ? ONE_CHANNEL[only!] : requested.filter((c) => subscriber.registered[c].has(type));
 }
+
+const ONE_CHANNEL = Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, Object.freeze([c])])) as unknown as Record<
+  NotificationChannel,
+  NotificationChannel[]
+>;
 
 /**
  * A test event (issue 20) goes to the one webhook it names, and only if that webhook is enabled

@@ -1,4 +1,12 @@
-import { compileFilter, NOTIFICATION_CHANNELS, type CompiledFilter, type NotificationChannel, type NotificationType } from '@hookstream/schemas';
+import {
+  compileFilter,
+  jobWebhook,
+  NOTIFICATION_CHANNELS,
+  type CompiledFilter,
+  type JobWebhook,
+  type NotificationChannel,
+  type NotificationType,
+} from '@hookstream/schemas';
 import type { WebhookKind, WebhookRecord } from '@hookstream/store';
 
 /**
@@ -12,8 +20,12 @@ export interface Subscriber {
   buggy: boolean;
   /** The webhook row's revision: jobs carry it so the worker never calls with an older configuration. */
   revision: number;
+  /** The job record's members naming this webhook (id and revision), serialised once here rather than per job. */
+  job: JobWebhook;
   /** `${HOOKSTREAM_PUBLIC_URL}/v1/webhooks/<id>`: the `webhook` field of activity bodies. */
   uri: string;
+  /** `uri` as JSON, for the bodies of activities (serialised once here rather than per job). */
+  uriJson: string;
   /** Notification webhooks bound to one spot receive only that spot's events. */
   spotId?: string;
   /** Notification types registered per channel (canonical names). */
@@ -44,13 +56,16 @@ export function subscriberOf(record: WebhookRecord, publicUrl: string): Subscrib
     const types = spec.registered_events?.[c];
     registered[c] = types && types.length > 0 ? new Set<NotificationType>(types) : NONE;
   }
+  const uri = webhookUri(publicUrl, record.id);
   const sub: Subscriber = {
     id: record.id,
     tenantId: record.tenantId,
     kind: record.kind,
     buggy: record.buggy,
     revision: record.revision,
-    uri: webhookUri(publicUrl, record.id),
+    job: jobWebhook(record.id, record.revision),
+    uri,
+    uriJson: JSON.stringify(uri),
     registered,
     categories: record.kind === 'system' ? [...(spec.events ?? [])] : [],
   };

@@ -17,7 +17,7 @@ export function renderForWebhook(accepted: AcceptedEvent, match: Match): Record<
  */
 export function bodiesForEvent(accepted: AcceptedEvent): (match: Match) => string {
   const bodies = deliveredBodiesOf(canonicalEvent(accepted));
-  return (match) => bodies.render(renderOptions(match));
+  return (match) => bodies.renderFor(match.subscriber.uri, match.channels, match.subscriber.uriJson);
 }
 
 function canonicalEvent(accepted: AcceptedEvent): CloudEvent {
