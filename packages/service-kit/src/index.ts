@@ -26,5 +26,8 @@ export * from './net/address-class.js';
 export * from './net/metadata-host.js';
 export * from './kafka/log-levels.js';
 export * from './kafka/request-queue-fix.js';
+export * from './kafka/lean-produce-encoding.js';
+export * from './kafka/produce-request-writer.js';
+export * from './kafka/crc32c.js';
 export * from './transform/payload-transform.js';
 export * from './tracing/tracing.js';

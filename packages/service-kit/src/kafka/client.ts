@@ -6,6 +6,7 @@ import { kafkaSecurity, type KafkaSecurity, type KafkaSecurityConfig } from '../
 import { KeyHashPartitioner } from './key-partitioner.js';
 import { KafkaLogLevels } from './log-levels.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
+import { leanKafkaProduceEncoding } from './lean-produce-encoding.js';
 import { creationReplication, replicationFor } from './replication.js';
 import { PartitionTracker, trackPartitions } from './partition-coverage.js';
 
@@ -26,6 +27,8 @@ export function createKafka({ brokers, clientId, logger, security = {} }: KafkaS
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   fixKafkaRequestQueue();
   const kafkaLog = logger.child({ component: 'kafkajs' });
+  // Produce requests written byte for byte as kafkajs writes them, without its per-record garbage.
+  leanKafkaProduceEncoding(kafkaLog);
   const levels = new KafkaLogLevels();
   const kafka = new Kafka({
     clientId,
