@@ -69,6 +69,12 @@ export const workerConfigSpec = {
    */
   CONSUMER_SATURATED_MAX_WAIT_MS: env.int({ default: 20, min: 1, max: 5_000 }),
   /**
+   * A retry tier of 5 s or more whose partition is read up to its end is left out of the
+   * fetches and read again every fifth of its delay, at most this often apart (its records are
+   * never due before a whole delay after they were written). 0: every fetch reads every tier.
+   */
+  CONSUMER_DRAINED_REVISIT_MAX_MS: env.int({ default: 5_000, min: 0, max: 600_000 }),
+  /**
    * Retry jobs due within this long wait in memory; later ones pause their partition, which is
    * read again 1 s before the time. Longer: fewer refetches, more jobs held per worker.
    */

@@ -40,6 +40,11 @@ export function createWorkerMetrics(registry: Registry) {
       help: 'Current worker-wide bound on calls in flight (adapts to CPU saturation)',
       registers,
     }),
+    partitionsLeftOut: new prom.Gauge({
+      name: 'hookstream_worker_partitions_left_out',
+      help: 'Drained partitions of the slow retry tiers left out of the fetches until their next revisit',
+      registers,
+    }),
     assignedPartitions: new prom.Gauge({
       name: 'hookstream_worker_assigned_partitions',
       help: 'Partitions of each job topic this worker owns since its last group join (0 on every topic: it holds no work)',

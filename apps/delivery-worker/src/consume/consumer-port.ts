@@ -1,12 +1,15 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { forgetFetchWait, takeFetchWaitFrom } from './kafkajs-fetch-wait.js';
+import { forgetConsumerGroup, takeFetchWaitFrom, watchFetchesOf, type FetchWatch } from './kafkajs-consumer-group.js';
+
+export type { FetchedPartition, FetchWatch } from './kafkajs-consumer-group.js';
 
 export type TopicPartitions = { topic: string; partitions?: number[] };
 export type CommittedOffset = { topic: string; partition: number; offset: string };
 
 /** The part of a fetched batch the job consumer reads. */
 export interface JobBatch {
-  batch: { topic: string; partition: number; messages: KafkaMessage[] };
+  /** `highWatermark`: the partition's end when it was fetched (the offset after its last record). */
+  batch: { topic: string; partition: number; messages: KafkaMessage[]; highWatermark?: string };
   resolveOffset(offset: string): void;
   isRunning(): boolean;
   isStale(): boolean;
@@ -28,6 +31,11 @@ export interface ConsumerPort {
    * pause while every partition is paused). False when the consumer cannot, and keeps its fixed wait.
    */
   fetchWaitFrom(next: () => number): boolean;
+  /**
+   * Tells `watch` as each fetch starts and what it found on every partition it read, empty
+   * ones included. False when the consumer cannot: then no partition is known drained.
+   */
+  watchFetches(watch: FetchWatch): boolean;
   /** After each (re)join, with the partitions assigned to this member per topic. */
   onGroupJoin(listener: (assignment: Record<string, number[]>) => void): void;
   onRebalancing(listener: () => void): void;
@@ -46,9 +54,10 @@ export function kafkaConsumerPort(consumer: Consumer, groupId: string): Consumer
     commitOffsets: (offsets) => consumer.commitOffsets(offsets),
     disconnect: async () => {
       await consumer.disconnect();
-      forgetFetchWait(groupId);
+      forgetConsumerGroup(groupId);
     },
     fetchWaitFrom: (next) => takeFetchWaitFrom(groupId, next),
+    watchFetches: (watch) => watchFetchesOf(groupId, watch),
     onGroupJoin: (listener) => void consumer.on(consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment)),
     onRebalancing: (listener) => void consumer.on(consumer.events.REBALANCING, () => listener()),
     onCrash: (listener) => void consumer.on(consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart)),

@@ -1,6 +1,7 @@
 import type { Logger } from '@hookstream/service-kit';
 import type { KafkaMessage } from 'kafkajs';
-import type { ConsumerPort, JobBatch } from './consumer-port.js';
+import type { ConsumerPort, FetchedPartition, JobBatch } from './consumer-port.js';
+import { DrainedPartitions } from './drained-revisits.js';
 import { FetchWait, type FetchWaitBounds } from './fetch-wait.js';
 import { PartitionTracker } from './partition-tracker.js';
 
@@ -21,6 +22,11 @@ export interface JobConsumerOptions {
   commitIntervalMs: number;
   /** Each fetch's long-poll wait adapts between these (fetch-wait.ts); without it, the consumer's own fixed wait. */
   fetchWait?: FetchWaitBounds;
+  /**
+   * How long a drained partition of a topic may stay out of the fetches (drained-revisits.ts);
+   * undefined, or no function: the topic is read by every fetch.
+   */
+  revisitIntervalOf?: (topic: string) => number | undefined;
   /** The group started rebalancing: this worker's partitions may move. */
   onRebalancing?: () => void;
   /** The assignment after a (re)join, as partition keys (see partitionKey). */
@@ -52,6 +58,9 @@ export class JobConsumer {
   /** When each held partition is resumed. */
   private readonly holdEnds = new Map<string, number>();
   private readonly fetchWait: FetchWait | undefined;
+  /** Drained slow-tier partitions paused until their revisit (only when the consumer reports its fetches). */
+  private drained: DrainedPartitions | undefined;
+  private assigned = new Set<string>();
   private readonly saturated = new Set<string>();
   /** Unfinished jobs per partition that are not `waiting`. */
   private readonly working = new Map<string, number>();
@@ -68,7 +77,7 @@ export class JobConsumer {
     private readonly handler: MessageHandler,
     private readonly opts: JobConsumerOptions,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>,
-    private readonly metrics: { inFlight: { inc(): void; dec(): void } },
+    private readonly metrics: { inFlight: { inc(): void; dec(): void }; partitionsLeftOut?: { set(n: number): void } },
   ) {
     if (opts.fetchWait) this.fetchWait = new FetchWait(opts.fetchWait);
   }
@@ -84,9 +93,18 @@ export class JobConsumer {
     return this.opts.partitionMaxInFlight + this.opts.maxWaiting;
   }
 
-  /** Whether the partition is paused until its first job's time (not stuck: it resumes by itself). */
+  /**
+   * Whether the partition is paused on purpose until a time: its first job's time, or the
+   * revisit of a drained slow tier. Not stuck: it resumes by itself.
+   */
   isHeld(topic: string, partition: number): boolean {
-    return this.holds.has(keyOf(topic, partition));
+    const key = keyOf(topic, partition);
+    return this.holds.has(key) || (this.drained?.has(key) ?? false);
+  }
+
+  /** Drained partitions left out of the fetches until their revisit. */
+  get leftOut(): number {
+    return this.drained?.size ?? 0;
   }
 
   get unfinished(): number {
@@ -105,14 +123,21 @@ export class JobConsumer {
     if (this.fetchWait && !this.consumer.fetchWaitFrom(() => this.nextFetchWait())) {
       this.logger.info({ waitMs: this.opts.fetchWait?.baseMs }, 'the fetch wait stays fixed: this kafkajs release cannot take it per fetch');
     }
+    const intervalOf = this.opts.revisitIntervalOf;
+    if (intervalOf) {
+      const drained = new DrainedPartitions((key) => intervalOf(parseKey(key).topic), this.opts.fetchWait?.baseMs ?? 0);
+      const watching = this.consumer.watchFetches({ beforeFetch: () => this.revisit(), fetched: (partitions) => this.leaveOutDrained(partitions) });
+      if (watching) this.drained = drained;
+      else this.logger.info('every fetch reads every partition: this kafkajs release does not report empty ones');
+    }
     await this.consumer.subscribe(this.opts.topics);
     await this.consumer.run(async (payload) => this.onBatch(payload));
   }
 
   private onBatch({ batch, resolveOffset, isRunning, isStale }: JobBatch): void {
     const key = keyOf(batch.topic, batch.partition);
-    // Held or saturated partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
-    if (this.stopping || this.holds.has(key) || this.saturated.has(key)) return;
+    // Held, saturated or drained partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
+    if (this.stopping || this.holds.has(key) || this.saturated.has(key) || this.drained?.has(key)) return;
     if (batch.messages.length > 0) this.fetchWait?.wake();
     let tracker = this.trackers.get(key);
     if (!tracker) {
@@ -169,6 +194,37 @@ export class JobConsumer {
         },
       );
     }
+    const last = batch.messages[batch.messages.length - 1];
+    // Everything up to the high watermark was handed out: a slow tier may now be left out for a while.
+    if (this.drained && last && batch.highWatermark !== undefined && BigInt(last.offset) + 1n >= BigInt(batch.highWatermark)) this.leaveOut([key]);
+  }
+
+  /** As a fetch starts: the drained partitions whose revisit has come go back into it. */
+  private revisit(): void {
+    if (!this.drained || this.stopping) return;
+    const due = this.drained.due(Date.now()).filter((k) => !this.holds.has(k) && !this.saturated.has(k));
+    // Not a wake-up of the fetch wait: a revisit mostly finds nothing, and a record on a revisited
+    // partition ends the long poll anyway.
+    if (due.length > 0) this.consumer.resume(this.group(due));
+    this.metrics.partitionsLeftOut?.set(this.drained.size);
+  }
+
+  /** Partitions a fetch found read up to their high watermark, with nothing returned. */
+  private leaveOutDrained(partitions: FetchedPartition[]): void {
+    const keys: string[] = [];
+    for (const p of partitions) {
+      if (p.records > 0 || this.opts.revisitIntervalOf?.(p.topic) === undefined) continue;
+      if (BigInt(p.fetchedOffset) >= BigInt(p.highWatermark)) keys.push(keyOf(p.topic, p.partition));
+    }
+    if (keys.length > 0) this.leaveOut(keys);
+  }
+
+  private leaveOut(keys: string[]): void {
+    if (!this.drained || this.stopping) return;
+    const now = Date.now();
+    const pause = keys.filter((k) => this.assigned.has(k) && !this.holds.has(k) && !this.saturated.has(k) && this.drained!.drained(k, now));
+    if (pause.length > 0) this.pause(pause);
+    this.metrics.partitionsLeftOut?.set(this.drained.size);
   }
 
   private settled(key: string, waiting: boolean): void {
@@ -205,11 +261,13 @@ export class JobConsumer {
   }
 
   private saturate(key: string): void {
+    this.drained?.forget(key);
     this.saturated.add(key);
     this.pause([key]);
   }
 
   private hold(key: string, until: number): void {
+    this.drained?.forget(key);
     this.pause([key]);
     clearTimeout(this.holds.get(key));
     this.holdEnds.set(key, until);
@@ -235,7 +293,8 @@ export class JobConsumer {
 
   private nextFetchWait(): number {
     const wait = this.fetchWait!;
-    let earliest = Infinity;
+    // Neither past a held partition's resume nor past a drained one's revisit.
+    let earliest = this.drained?.nextRevisit() ?? Infinity;
     for (const end of this.holdEnds.values()) earliest = Math.min(earliest, end);
     return wait.next({
       // Stopping: the disconnect waits for the fetch in progress.
@@ -256,12 +315,15 @@ export class JobConsumer {
 
   /**
    * After a rebalance: forget partitions no longer ours (their unfinished jobs will be
-   * redelivered to the new owner) and make sure nothing assigned stays paused by mistake.
+   * redelivered to the new owner) and make sure nothing assigned stays paused by mistake. No
+   * partition is known drained any more: kafkajs reads each again from its committed offset.
    */
   private onAssignment(assignment: Record<string, number[]>): void {
     this.joined = true;
     const assigned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) assigned.add(keyOf(topic, p));
+    this.assigned = assigned;
+    if (this.drained && this.drained.clear().length > 0) this.metrics.partitionsLeftOut?.set(0);
     for (const key of [...this.trackers.keys(), ...this.holds.keys(), ...this.saturated]) {
       if (assigned.has(key)) continue;
       this.trackers.delete(key);

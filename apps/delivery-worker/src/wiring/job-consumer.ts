@@ -1,6 +1,7 @@
-import { RETRY_TIERS, trackConsumerProgress, type ServiceContext } from '@hookstream/service-kit';
+import { RETRY_TIER_MS, RETRY_TIERS, trackConsumerProgress, type ServiceContext } from '@hookstream/service-kit';
 import { pingDatabase } from '@hookstream/store';
 import { kafkaConsumerPort } from '../consume/consumer-port.js';
+import { revisitIntervalMs } from '../consume/drained-revisits.js';
 import { JobConsumer, type MessageHandler } from '../consume/job-consumer.js';
 import type { DeliveryProcessor } from '../dispatch/delivery-processor.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -34,6 +35,8 @@ export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { hand
   ctx.leaveGroupOnCrash('job-consumer', () => consumer.disconnect());
   await consumer.connect();
   const jobTopics = [topics.deliveries, ...RETRY_TIERS.map((t) => topics.retry[t])];
+  // Only the retry tiers' records wait a known time after they are written; `deliveries` is read by every fetch.
+  const revisitIntervals = new Map(RETRY_TIERS.map((t) => [topics.retry[t], revisitIntervalMs(RETRY_TIER_MS[t], config.CONSUMER_DRAINED_REVISIT_MAX_MS)]));
   const jobs = new JobConsumer(
     kafkaConsumerPort(consumer, groupId),
     handler,
@@ -47,6 +50,7 @@ export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { hand
         saturatedMs: config.CONSUMER_SATURATED_MAX_WAIT_MS,
         idleMaxMs: Math.min(config.CONSUMER_IDLE_MAX_WAIT_MS, Math.floor(config.CONSUMER_SESSION_TIMEOUT_MS / 3)),
       },
+      revisitIntervalOf: (topic) => revisitIntervals.get(topic),
       onRebalancing: () => waitingRoom.rebalancing(),
       onAssigned: (keys) => {
         metrics.retriesLeftToNewOwner.inc(waitingRoom.assigned(keys));
@@ -67,7 +71,7 @@ export async function startJobConsumer(ctx: ServiceContext<WorkerConfig>, { hand
     health,
     logger,
     stallAfterMs: config.CONSUMER_STALL_AFTER_MS,
-    // A retry waiting hours on its tier is lag, not a stuck worker.
+    // A retry waiting hours on its tier is lag, not a stuck worker; nor is a drained tier's record waiting for its revisit.
     heldUntilDue: (topic, partition) => jobs.isHeld(topic, partition),
     stuckAfterMs: config.CONSUMER_STUCK_EXIT_AFTER_MS,
     onStuck: (reason) => ctx.fatal(`job consumer stuck: ${reason}`),

@@ -184,6 +184,139 @@ describe('JobConsumer', () => {
     });
   });
 
+  describe('drained slow tiers', () => {
+    const SLOW = 'retry.30s';
+    const INTERVAL = 60;
+    const opts = (extra: Partial<JobConsumerOptions> = {}): Partial<JobConsumerOptions> => ({
+      topics: [TOPIC, SLOW],
+      revisitIntervalOf: (topic) => (topic === SLOW ? INTERVAL : undefined),
+      ...extra,
+    });
+    const empty = (topic: string, partition: number, at = '5') => ({ topic, partition, fetchedOffset: at, highWatermark: at, records: 0 });
+
+    async function joined(handler: (t: string, p: number, m: KafkaMessage) => Decision, extra: Partial<JobConsumerOptions> = {}) {
+      const s = await started(handler, opts(extra));
+      s.consumer.join({ [TOPIC]: [0], [SLOW]: [0, 1] });
+      s.consumer.pauses.length = 0;
+      s.consumer.resumes.length = 0;
+      return s;
+    }
+
+    it('leaves out a slow tier a fetch found drained, never the other topics, and counts it as held, not stuck', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }));
+      consumer.startFetch();
+      consumer.fetched([empty(TOPIC, 0), empty(SLOW, 0), { topic: SLOW, partition: 1, fetchedOffset: '3', highWatermark: '5', records: 0 }]);
+      expect(consumer.pauses).toEqual([[{ topic: SLOW, partitions: [0] }]]);
+      expect(jobs.leftOut).toBe(1);
+      expect(jobs.isHeld(SLOW, 0)).toBe(true);
+      expect(jobs.isHeld(SLOW, 1)).toBe(false);
+      expect(jobs.isHeld(TOPIC, 0)).toBe(false);
+      await jobs.stop(0);
+    });
+
+    it('puts it back into the first fetch that starts once its revisit has come, and leaves it out again when still drained', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }));
+      consumer.fetched([empty(SLOW, 0), empty(SLOW, 1)]);
+      expect(consumer.pauses).toEqual([[{ topic: SLOW, partitions: [0, 1] }]]);
+      consumer.startFetch();
+      expect(consumer.resumes).toEqual([]);
+      await tick(INTERVAL * 2 + 5);
+      consumer.startFetch();
+      expect(consumer.resumes).toEqual([[{ topic: SLOW, partitions: [0, 1] }]]);
+      expect(jobs.leftOut).toBe(0);
+      consumer.fetched([empty(SLOW, 0), empty(SLOW, 1)]);
+      expect(consumer.pauses).toHaveLength(2);
+      expect(jobs.leftOut).toBe(2);
+      await jobs.stop(0);
+    });
+
+    it('leaves out a slow tier once a batch handed out everything up to its high watermark, not when it stopped at a hold', async () => {
+      let holdAt: string | undefined = '7';
+      const { consumer, jobs } = await joined((_t, _p, m) => (m.offset === holdAt ? { hold: Date.now() + 10_000 } : { work: Promise.resolve() }));
+      expect(await consumer.deliver(SLOW, 0, messages('5', '6'), '8')).toEqual(['5', '6']);
+      expect(jobs.leftOut).toBe(0);
+      expect(await consumer.deliver(SLOW, 1, messages('6', '7'), '8')).toEqual(['6']);
+      expect(consumer.pauses).toEqual([[{ topic: SLOW, partitions: [1] }]]);
+      expect(jobs.leftOut).toBe(0);
+      holdAt = undefined;
+      expect(await consumer.deliver(SLOW, 0, messages('7'), '8')).toEqual(['7']);
+      expect(consumer.pauses).toEqual([[{ topic: SLOW, partitions: [1] }], [{ topic: SLOW, partitions: [0] }]]);
+      expect(jobs.leftOut).toBe(1);
+      // `deliveries` is never left out, however drained.
+      expect(await consumer.deliver(TOPIC, 0, messages('0'), '1')).toEqual(['0']);
+      expect(jobs.leftOut).toBe(1);
+      await jobs.stop(0);
+    });
+
+    it('drops, unresolved, a batch that reaches a partition left out (it is read at the revisit)', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }));
+      consumer.fetched([empty(SLOW, 0)]);
+      expect(await consumer.deliver(SLOW, 0, messages('5'), '6')).toEqual([]);
+      await jobs.stop(0);
+    });
+
+    it('never waits a fetch past the next revisit, and a revisit does not bring the wait back to the base', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }), { fetchWait: { baseMs: 10, idleMaxMs: 1000 } });
+      consumer.fetched([empty(SLOW, 0)]);
+      const waits = [consumer.startFetch()!, consumer.startFetch()!, consumer.startFetch()!];
+      for (const w of waits) expect(w).toBeLessThanOrEqual(INTERVAL);
+      await tick(INTERVAL * 2 + 5);
+      consumer.startFetch();
+      expect(consumer.resumes).toEqual([[{ topic: SLOW, partitions: [0] }]]);
+      // Nothing left out any more: the wait goes on growing from where it was.
+      expect(consumer.startFetch()).toBeGreaterThan(20);
+      await jobs.stop(0);
+    });
+
+    it('forgets what it left out at a rebalance and resumes every partition still assigned', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }));
+      consumer.fetched([empty(SLOW, 0), empty(SLOW, 1)]);
+      expect(jobs.leftOut).toBe(2);
+      consumer.join({ [TOPIC]: [0], [SLOW]: [1] });
+      expect(jobs.leftOut).toBe(0);
+      expect(consumer.resumes).toEqual([
+        [
+          { topic: TOPIC, partitions: [0] },
+          { topic: SLOW, partitions: [1] },
+        ],
+      ]);
+      // A partition no longer assigned is not left out by a late report either.
+      consumer.fetched([empty(SLOW, 0)]);
+      expect(jobs.leftOut).toBe(0);
+      await jobs.stop(0);
+    });
+
+    it('resumes nothing once stopping', async () => {
+      const { consumer, jobs } = await joined(() => ({ work: Promise.resolve() }));
+      consumer.fetched([empty(SLOW, 0)]);
+      await jobs.stop(0);
+      const resumes = consumer.resumes.length;
+      await tick(INTERVAL * 2 + 5);
+      consumer.startFetch();
+      expect(consumer.resumes).toHaveLength(resumes);
+    });
+
+    it('leaves nothing out when the consumer cannot report its fetches', async () => {
+      const consumer = new FakeConsumer();
+      consumer.reportsFetches = false;
+      const jobs = new JobConsumer(
+        consumer,
+        () => ({ work: Promise.resolve() }),
+        { partitionMaxInFlight: 10, maxWaiting: 10, commitIntervalMs: 60_000, ...opts() } as JobConsumerOptions,
+        recordingLogger(),
+        {
+          inFlight: { inc: () => undefined, dec: () => undefined },
+        },
+      );
+      await jobs.start();
+      consumer.join({ [SLOW]: [0] });
+      expect(await consumer.deliver(SLOW, 0, messages('5'), '6')).toEqual(['5']);
+      expect(jobs.leftOut).toBe(0);
+      expect(consumer.pauses).toEqual([]);
+      await jobs.stop(0);
+    });
+  });
+
   it('survives a handler that throws: the message stays unresolved and the partition is held', async () => {
     const { consumer, jobs, logger } = await started(() => {
       throw new Error('handler bug');

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { CommittedOffset, ConsumerPort, JobBatch, TopicPartitions } from '../../../src/consume/consumer-port.js';
+import type { CommittedOffset, ConsumerPort, FetchedPartition, FetchWatch, JobBatch, TopicPartitions } from '../../../src/consume/consumer-port.js';
 
 /** An in-memory consumer: the test hands in batches and group events and reads what the job consumer asked. */
 export class FakeConsumer implements ConsumerPort {
@@ -13,6 +13,9 @@ export class FakeConsumer implements ConsumerPort {
   private rebalanceListener: (() => void) | undefined;
   private crashListener: ((error: Error, restart: boolean) => void) | undefined;
   private fetchWait: (() => number) | undefined;
+  private fetchWatch: FetchWatch | undefined;
+  /** Set by a test before start: a consumer that cannot report its fetches. */
+  reportsFetches = true;
 
   async subscribe(topics: string[]): Promise<void> {
     this.subscribed = topics;
@@ -50,9 +53,21 @@ export class FakeConsumer implements ConsumerPort {
     return true;
   }
 
-  /** The wait the next fetch would use, as kafkajs asks for it before each fetch. */
+  watchFetches(watch: FetchWatch): boolean {
+    if (!this.reportsFetches) return false;
+    this.fetchWatch = watch;
+    return true;
+  }
+
+  /** The wait the next fetch would use, as kafkajs asks for it before each fetch (after telling the watch it starts). */
   startFetch(): number | undefined {
+    this.fetchWatch?.beforeFetch();
     return this.fetchWait?.();
+  }
+
+  /** What a fetch found, as the kafkajs consumer group reports it. */
+  fetched(partitions: FetchedPartition[]): void {
+    this.fetchWatch?.fetched(partitions);
   }
 
   join(assignment: Record<string, number[]>): void {
@@ -66,11 +81,11 @@ export class FakeConsumer implements ConsumerPort {
   }
 
   /** Hands one batch to the job consumer; returns the offsets it resolved. */
-  async deliver(topic: string, partition: number, messages: KafkaMessage[]): Promise<string[]> {
+  async deliver(topic: string, partition: number, messages: KafkaMessage[], highWatermark?: string): Promise<string[]> {
     if (!this.eachBatch) throw new Error('the consumer is not running');
     const resolved: string[] = [];
     await this.eachBatch({
-      batch: { topic, partition, messages },
+      batch: { topic, partition, messages, ...(highWatermark !== undefined ? { highWatermark } : {}) },
       resolveOffset: (offset) => void resolved.push(offset),
       isRunning: () => true,
       isStale: () => false,
