@@ -62,6 +62,12 @@ export class JobConsumer {
   private drained: DrainedPartitions | undefined;
   private assigned = new Set<string>();
   private readonly saturated = new Set<string>();
+  /**
+   * The rest of the batch a partition saturated in, handed out when it resumes. Dropping it and
+   * letting kafkajs fetch it again cost a second read of most records in a burst (33.6 MB read
+   * for 19.1 MB of jobs in a 100 x 100 fan-out: Kafka's bytes, kafkajs's decoding and garbage).
+   */
+  private readonly kept = new Map<string, { fetched: JobBatch; from: number }>();
   /** Unfinished jobs per partition that are not `waiting`. */
   private readonly working = new Map<string, number>();
   private waitingTotal = 0;
@@ -113,7 +119,11 @@ export class JobConsumer {
 
   async start(): Promise<void> {
     this.consumer.onGroupJoin((assignment) => this.onAssignment(assignment));
-    this.consumer.onRebalancing(() => this.opts.onRebalancing?.());
+    this.consumer.onRebalancing(() => {
+      // What was fetched before may not be this member's any more; kafkajs reads it again after the join.
+      this.kept.clear();
+      this.opts.onRebalancing?.();
+    });
     this.consumer.onCrash((error, restart) => {
       // kafkajs restarts the consumer after retriable errors; otherwise this process can no longer work.
       if (restart) return;
@@ -134,17 +144,25 @@ export class JobConsumer {
     await this.consumer.run(async (payload) => this.onBatch(payload));
   }
 
-  private onBatch({ batch, resolveOffset, isRunning, isStale }: JobBatch): void {
-    const key = keyOf(batch.topic, batch.partition);
+  private onBatch(fetched: JobBatch): void {
+    const key = keyOf(fetched.batch.topic, fetched.batch.partition);
     // Held, saturated or drained partitions are paused; a batch fetched before the pause is dropped unresolved and read again later.
     if (this.stopping || this.holds.has(key) || this.saturated.has(key) || this.drained?.has(key)) return;
-    if (batch.messages.length > 0) this.fetchWait?.wake();
+    if (fetched.batch.messages.length > 0) this.fetchWait?.wake();
+    this.handOut(key, fetched, 0);
+  }
+
+  /** Hands out the batch's messages from `from` on, until the partition saturates or is held. */
+  private handOut(key: string, fetched: JobBatch, from: number): void {
+    const { batch, resolveOffset, isRunning, isStale } = fetched;
     let tracker = this.trackers.get(key);
     if (!tracker) {
       tracker = new PartitionTracker();
       this.trackers.set(key, tracker);
     }
-    for (const message of batch.messages) {
+    const { messages } = batch;
+    for (let i = from; i < messages.length; i++) {
+      const message = messages[i]!;
       if (!isRunning() || isStale() || this.stopping) return;
       const offset = BigInt(message.offset);
       const next = this.expected.get(key);
@@ -159,6 +177,8 @@ export class JobConsumer {
         tracker.pending >= this.uncommittedCap
       ) {
         this.saturate(key);
+        // Its offsets stay unresolved, so the fetches resume after the last one handed out.
+        this.kept.set(key, { fetched, from: i });
         return;
       }
       let decision: Decision;
@@ -194,7 +214,7 @@ export class JobConsumer {
         },
       );
     }
-    const last = batch.messages[batch.messages.length - 1];
+    const last = messages[messages.length - 1];
     // Everything up to the high watermark was handed out: a slow tier may now be left out for a while.
     if (this.drained && last && batch.highWatermark !== undefined && BigInt(last.offset) + 1n >= BigInt(batch.highWatermark)) this.leaveOut([key]);
   }
@@ -243,11 +263,18 @@ export class JobConsumer {
   /** Resumes saturated partitions once their own work and the worker's waiting jobs are down to half their bounds. */
   private resumeUnsaturated(): void {
     if (this.saturated.size === 0 || this.waitingTotal > this.opts.maxWaiting / 2) return;
-    for (const key of this.saturated) {
+    // A snapshot: handing out a kept batch may saturate its partition again.
+    for (const key of [...this.saturated]) {
       if ((this.working.get(key) ?? 0) > this.opts.partitionMaxInFlight / 2) continue;
       if ((this.trackers.get(key)?.pending ?? 0) > this.uncommittedCap / 2) continue;
       this.saturated.delete(key);
-      if (!this.holds.has(key) && !this.stopping) this.resume([key]);
+      const kept = this.kept.get(key);
+      if (kept) {
+        this.kept.delete(key);
+        this.handOut(key, kept.fetched, kept.from);
+      }
+      // Still paused if the kept batch saturated it again, or stopped at a hold or a drained tier's end.
+      if (!this.saturated.has(key) && !this.holds.has(key) && !this.drained?.has(key) && !this.stopping) this.resume([key]);
     }
   }
 
@@ -324,6 +351,8 @@ export class JobConsumer {
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) assigned.add(keyOf(topic, p));
     this.assigned = assigned;
     if (this.drained && this.drained.clear().length > 0) this.metrics.partitionsLeftOut?.set(0);
+    // kafkajs reads every partition again from its committed offset.
+    this.kept.clear();
     for (const key of [...this.trackers.keys(), ...this.holds.keys(), ...this.saturated]) {
       if (assigned.has(key)) continue;
       this.trackers.delete(key);
@@ -382,6 +411,7 @@ export class JobConsumer {
    */
   async stop(deadlineMs: number, abandoned: () => number = () => 0): Promise<void> {
     this.stopping = true;
+    this.kept.clear();
     this.consumer.pause(this.opts.topics.map((topic) => ({ topic })));
     for (const t of this.holds.values()) clearTimeout(t);
     this.holds.clear();

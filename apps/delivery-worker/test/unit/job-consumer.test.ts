@@ -133,6 +133,44 @@ describe('JobConsumer', () => {
     await jobs.stop(0);
   });
 
+  it('keeps the rest of the batch it saturated in and hands it out as the partition unsaturates, before fetching again', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler, { partitionMaxInFlight: 2 });
+    const resolved = await consumer.deliver(TOPIC, 0, messages('0', '1', '2', '3', '4'));
+    expect(resolved).toEqual(['0', '1']);
+    const resumesBefore = consumer.resumes.length;
+    work.finish('0');
+    await tick();
+    // '2' goes out from memory; the partition is full again, so it stays paused.
+    expect(work.started).toEqual(['0', '1', '2']);
+    expect(resolved).toEqual(['0', '1', '2']);
+    expect(consumer.resumes.length).toBe(resumesBefore);
+    work.finish('1');
+    work.finish('2');
+    await tick();
+    expect(work.started).toEqual(['0', '1', '2', '3', '4']);
+    expect(resolved).toEqual(['0', '1', '2', '3', '4']);
+    // Only once the kept batch is handed out is the partition fetched again.
+    expect(consumer.resumes.slice(resumesBefore)).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    await jobs.stop(0);
+  });
+
+  it('forgets a kept batch at a rebalance: kafkajs reads the partition again from its committed offset', async () => {
+    const work = new ManualWork();
+    const { consumer, jobs } = await started(work.handler, { partitionMaxInFlight: 2 });
+    await consumer.deliver(TOPIC, 0, messages('0', '1', '2', '3'));
+    consumer.rebalance();
+    consumer.join({ [TOPIC]: [0] });
+    work.finish('0');
+    work.finish('1');
+    await tick();
+    expect(work.started).toEqual(['0', '1']);
+    // Read again: what was handed out is skipped, the rest goes out.
+    await consumer.deliver(TOPIC, 0, messages('0', '1', '2', '3'));
+    expect(work.started).toEqual(['0', '1', '2', '3']);
+    await jobs.stop(0);
+  });
+
   it('holds a partition until the time the handler asks for, leaving the message unresolved', async () => {
     const { consumer, jobs } = await started(() => ({ hold: Date.now() + 30 }));
     const resolved = await consumer.deliver(TOPIC, 0, messages('0'));
