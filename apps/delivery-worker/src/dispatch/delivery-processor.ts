@@ -217,9 +217,31 @@ export class DeliveryProcessor {
       await Promise.all(all.map((i) => this.process(i.job, i.owner, i.inPlace).then(i.done, i.fail)));
       return;
     }
-    // Each job's body is transformed, then the call batches what the transforms produced; the
-    // signature is computed over that body. The jobs kept for retries hold the rendered body, so
-    // every attempt applies the webhook's current expression.
+    let items: Pending[];
+    let jobs: DeliveryJob[];
+    if (webhook.spec.transform === undefined) {
+      // No transform: the jobs as they are, without a promise and an object per job on the way.
+      this.transformer.forget(webhook.id);
+      items = all;
+      jobs = all.map((i) => i.job);
+    } else {
+      ({ items, jobs } = await this.transformed(webhook, all));
+    }
+    if (items.length === 0) return;
+    const traced = this.deps.spans?.start(webhook, jobs);
+    // Tracing off: a plain call, no closure and no context switch on the hot path.
+    if (!traced) return this.attempt(webhook, items, jobs, undefined);
+    // The lines logged about this call and about recording its outcome carry its trace id.
+    return traced.run(() => this.attempt(webhook, items, jobs, traced));
+  }
+
+  /**
+   * Each job's body is transformed, then the call batches what the transforms produced; the
+   * signature is computed over that body. The jobs kept for retries hold the rendered body, so
+   * every attempt applies the webhook's current expression. A job whose transform fails is
+   * discarded here and left out of the call.
+   */
+  private async transformed(webhook: WebhookRecord, all: Pending[]): Promise<{ items: Pending[]; jobs: DeliveryJob[] }> {
     const transformed = await this.transformer.apply(
       webhook,
       all.map((i) => i.job),
@@ -238,12 +260,7 @@ export class DeliveryProcessor {
         this.deps.logger.error({ err: e, delivery_id: item.job.delivery_id, ...traceFields(traceOfJob(item.job)) }, 'could not record a failed transform');
       });
     });
-    if (items.length === 0) return;
-    const traced = this.deps.spans?.start(webhook, jobs);
-    // Tracing off: a plain call, no closure and no context switch on the hot path.
-    if (!traced) return this.attempt(webhook, items, jobs, undefined);
-    // The lines logged about this call and about recording its outcome carry its trace id.
-    return traced.run(() => this.attempt(webhook, items, jobs, traced));
+    return { items, jobs };
   }
 
   /** One call to the endpoint for `jobs` (the transformed jobs of `items`), then its outcome recorded. */
@@ -348,6 +365,19 @@ export class DeliveryProcessor {
       retry_after_ms: null,
       request_headers: o.requestHeaders ?? null,
     };
+    const row = (status: DeliveryStatus, extra?: Partial<DeliveryRow>): DeliveryRow => {
+      // deliveryRowOf makes a new row: completed in place rather than spread into another.
+      const delivery = deliveryRowOf(job, status);
+      delivery.attempts = job.attempt;
+      delivery.last_status_code = o.statusCode ?? null;
+      delivery.last_error = dbText(error);
+      return extra ? Object.assign(delivery, extra) : delivery;
+    };
+    if (o.ok) {
+      await audit.write({ delivery: row('delivered', { finished_at: new Date() }), attempts: [attemptRow] });
+      return;
+    }
+    // What the job's next attempt or dead letter carries of this one (a delivered job needs none).
     const record: AttemptRecord = {
       attempt: job.attempt,
       at: o.startedAt.toISOString(),
@@ -355,17 +385,6 @@ export class DeliveryProcessor {
       ...(o.statusCode !== undefined ? { status_code: o.statusCode } : {}),
       ...(error !== undefined ? { error: error.slice(0, 4096) } : {}),
     };
-    const row = (status: DeliveryStatus, extra: Partial<DeliveryRow> = {}): DeliveryRow => ({
-      ...deliveryRowOf(job, status),
-      attempts: job.attempt,
-      last_status_code: o.statusCode ?? null,
-      last_error: dbText(error),
-      ...extra,
-    });
-    if (o.ok) {
-      await audit.write({ delivery: row('delivered', { finished_at: new Date() }), attempts: [attemptRow] });
-      return;
-    }
     if (o.statusCode === 410) {
       // The receiver retired the endpoint: no retry; the webhook is disabled (runCall), not counted towards buggy.
       await Promise.all([

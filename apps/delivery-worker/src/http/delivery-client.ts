@@ -64,6 +64,15 @@ export function excerptOf(raw: Buffer, contentEncoding: string | undefined): str
   }
 }
 
+/** A call's result as its outcome: completed in place (each result is a new object), not copied. */
+function outcomeOf(r: Result, startedAt: Date, t0: number, retryAfter: string | undefined): HttpOutcome {
+  const o = r as HttpOutcome;
+  o.startedAt = startedAt;
+  o.durationMs = Math.round(performance.now() - t0);
+  if (retryAfter !== undefined) o.retryAfter = retryAfter;
+  return o;
+}
+
 /** Follows one call: its phase timers, the response's status and first bytes. */
 class CallHandler implements Dispatcher.DispatchHandler {
   private settled = false;
@@ -82,7 +91,9 @@ class CallHandler implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly timeouts: Timeouts,
-    private readonly resolve: (r: Result) => void,
+    private readonly startedAt: Date,
+    private readonly t0: number,
+    private readonly resolve: (o: HttpOutcome) => void,
   ) {
     // One timer at a time: the connect limit first (if shorter), then what is left of the total.
     const first = Math.min(timeouts.connectMs, timeouts.totalMs);
@@ -107,7 +118,7 @@ class CallHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
-    this.resolve(this.retryAfter === undefined || r.statusCode === undefined ? r : { ...r, retryAfter: this.retryAfter });
+    this.resolve(outcomeOf(r, this.startedAt, this.t0, r.statusCode === undefined ? undefined : this.retryAfter));
   }
 
   private excerpt(): string | undefined {
@@ -213,18 +224,19 @@ export class DeliveryClient {
   post(url: string, body: string, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome> {
     const startedAt = new Date();
     const t0 = performance.now();
-    const done = (r: Result): HttpOutcome => ({ startedAt, durationMs: Math.round(performance.now() - t0), ...r });
     let target: Target;
     try {
       target = this.targetOf(url);
     } catch (e) {
-      return Promise.resolve(done(classifyRequestError(e, timeouts)));
+      return Promise.resolve(outcomeOf(classifyRequestError(e, timeouts), startedAt, t0, undefined));
     }
-    const sent: Record<string, string> = { ...headers, 'user-agent': this.userAgent };
-    if (target.basic !== undefined && sent.authorization === undefined) sent.authorization = target.basic;
+    // The caller's headers as they are when they carry our user-agent already (WebhookCaller's do).
+    const basic = target.basic !== undefined && headers.authorization === undefined ? target.basic : undefined;
+    const sent = headers['user-agent'] === this.userAgent && basic === undefined ? headers : { ...headers, 'user-agent': this.userAgent };
+    if (basic !== undefined) sent.authorization = basic;
     const readMs = timeouts.readMs ?? 0; // 0: no silence limit, the total limit applies
     return new Promise<HttpOutcome>((resolve) => {
-      const handler = new CallHandler(timeouts, (r) => resolve(done(r)));
+      const handler = new CallHandler(timeouts, startedAt, t0, resolve);
       try {
         this.agent.dispatch(
           {

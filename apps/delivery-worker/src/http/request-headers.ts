@@ -28,14 +28,28 @@ function looksSecret(lowerName: string): boolean {
 
 /**
  * The request's headers as the delivery history shows them: the names given in `credentials`
- * (the webhook's token header, `authorization`) and every name that looks like a credential
- * carry `[redacted]` instead of their value, so nothing secret is ever stored.
+ * (the webhook's token header, `authorization`; in any case) and every name that looks like a
+ * credential carry `[redacted]` instead of their value, so nothing secret is ever stored. Names
+ * are lower-cased. Headers with nothing to change (every call without credentials) are returned
+ * as they are, not copied: neither they nor the result may be changed afterwards.
  */
 export function redactedHeaders(headers: Record<string, string>, credentials: readonly string[] = []): Record<string, string> {
+  for (const name in headers) {
+    if (name !== name.toLowerCase() || looksSecret(name) || isCredential(name, credentials)) return redactedCopy(headers, credentials);
+  }
+  return headers;
+}
+
+function isCredential(lowerName: string, credentials: readonly string[]): boolean {
+  for (const c of credentials) if (c === lowerName || c.toLowerCase() === lowerName) return true;
+  return false;
+}
+
+function redactedCopy(headers: Record<string, string>, credentials: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) {
     const lower = name.toLowerCase();
-    out[lower] = looksSecret(lower) || credentials.some((c) => c.toLowerCase() === lower) ? REDACTED : headers[name]!;
+    out[lower] = looksSecret(lower) || isCredential(lower, credentials) ? REDACTED : headers[name]!;
   }
   return out;
 }

@@ -11,9 +11,9 @@ import { redactedHeaders } from './request-headers.js';
 
 /** What a call needs of the delivery path's HTTP client (delivery-client.ts). */
 export interface DeliveryPoster {
-  /** POSTs and reports what happened; never throws. */
+  /** POSTs and reports what happened, in a new outcome object each call (the caller completes it); never throws. */
   post(url: string, body: string, headers: Record<string, string>, timeouts: Timeouts): Promise<HttpOutcome>;
-  /** The `user-agent` the client adds to every request. */
+  /** The `user-agent` the client adds to every request (the headers may carry it already). */
   readonly userAgent?: string;
 }
 
@@ -75,14 +75,35 @@ export function callBody(webhook: WebhookRecord, jobs: DeliveryJob[]): string {
   return `${text}]`;
 }
 
-function kindOf(o: HttpOutcome): { ok: boolean; outcome: AttemptOutcomeKind; retryable: boolean } {
-  if (o.statusCode !== undefined && o.errorClass === undefined) {
-    const ok = o.statusCode >= 200 && o.statusCode < 300;
-    return { ok, outcome: ok ? 'delivered' : 'http_error', retryable: true };
-  }
-  if (o.errorClass === 'endpoint_refused') return { ok: false, outcome: 'refused', retryable: false };
-  if (o.errorClass?.startsWith('timeout')) return { ok: false, outcome: 'timeout', retryable: true };
-  return { ok: false, outcome: 'network_error', retryable: true };
+function kindOf(o: HttpOutcome): AttemptOutcomeKind {
+  if (o.statusCode !== undefined && o.errorClass === undefined) return o.statusCode >= 200 && o.statusCode < 300 ? 'delivered' : 'http_error';
+  if (o.errorClass === 'endpoint_refused') return 'refused';
+  if (o.errorClass?.startsWith('timeout')) return 'timeout';
+  return 'network_error';
+}
+
+/**
+ * The attempt's outcome, made of the client's: the client hands every call a fresh outcome, so
+ * it is completed in place rather than copied (two spreads and an object per delivery).
+ */
+function attemptOf(o: HttpOutcome, reauthenticated: boolean, requestHeaders: Record<string, string>): AttemptOutcome {
+  const attempt = o as AttemptOutcome;
+  const kind = kindOf(o);
+  attempt.ok = kind === 'delivered';
+  attempt.outcome = kind;
+  attempt.retryable = kind !== 'refused';
+  attempt.reauthenticated = reauthenticated;
+  attempt.requestHeaders = requestHeaders;
+  return attempt;
+}
+
+/** Header names always shown redacted (tokenHeader adds the webhook's own). */
+const AUTHORIZATION: readonly string[] = ['authorization'];
+
+function latestAttempt(jobs: DeliveryJob[]): number {
+  let latest = jobs[0]!.attempt;
+  for (let i = 1; i < jobs.length; i++) latest = Math.max(latest, jobs[i]!.attempt);
+  return latest;
 }
 
 function hasUrlCredentials(url: string): boolean {
@@ -117,26 +138,27 @@ export class WebhookCaller {
   ) {}
 
   async call(webhook: WebhookRecord, jobs: DeliveryJob[]): Promise<AttemptOutcome> {
-    const startedAt = new Date();
+    const startedAtMs = Date.now();
     const id = callId(webhook, jobs);
     const body = callBody(webhook, jobs);
-    const timeouts = callTimeouts(webhook, this.settings);
+    const timeouts = this.timeoutsOf(webhook);
     try {
       const first = await this.send(webhook, id, body, jobs, timeouts);
       const rejected = first.outcome.statusCode === 401 || first.outcome.statusCode === 403;
       if (webhook.spec.auth_type !== 'client_secret_jwt' || !rejected || first.token === undefined) {
-        return { ...first.outcome, ...kindOf(first.outcome), reauthenticated: false, requestHeaders: first.sent };
+        return attemptOf(first.outcome, false, first.sent);
       }
       // The seed: on 401/403 authenticate again once and retry at once; if that fails too, the attempt failed.
       this.tokens.invalidate(webhook.id, first.token);
       const second = await this.send(webhook, id, body, jobs, timeouts);
-      const durationMs = Date.now() - startedAt.getTime();
-      return { ...second.outcome, startedAt, durationMs, ...kindOf(second.outcome), reauthenticated: true, requestHeaders: second.sent };
+      second.outcome.startedAt = new Date(startedAtMs);
+      second.outcome.durationMs = Date.now() - startedAtMs;
+      return attemptOf(second.outcome, true, second.sent);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       return {
-        startedAt,
-        durationMs: Date.now() - startedAt.getTime(),
+        startedAt: new Date(startedAtMs),
+        durationMs: Date.now() - startedAtMs,
         errorClass: e.errorClass,
         errorMessage: e.message,
         ok: false,
@@ -145,6 +167,18 @@ export class WebhookCaller {
         reauthenticated: false,
       };
     }
+  }
+
+  /*
+   * A call's time limits depend only on the webhook's configuration (a changed webhook is a new
+   * record): worked out once per record rather than an object per call.
+   */
+  private readonly timeouts = new WeakMap<WebhookRecord, Timeouts>();
+
+  private timeoutsOf(webhook: WebhookRecord): Timeouts {
+    let timeouts = this.timeouts.get(webhook);
+    if (!timeouts) this.timeouts.set(webhook, (timeouts = callTimeouts(webhook, this.settings)));
+    return timeouts;
   }
 
   private async send(
@@ -161,9 +195,9 @@ export class WebhookCaller {
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
       // 1-based; a batch's jobs may be at different attempts: the call is the latest of theirs.
-      'webhook-attempt': String(Math.max(...jobs.map((j) => j.attempt))),
+      'webhook-attempt': String(latestAttempt(jobs)),
     };
-    const credentials = ['authorization'];
+    let credentials = AUTHORIZATION;
     if (count > 1 || payloadSize(webhook) > 1) headers['webhook-batch-size'] = String(count);
     const signature = signatureHeader(this.secrets.webhookSecrets(webhook), id, timestamp, body);
     if (signature) headers['webhook-signature'] = signature;
@@ -171,16 +205,17 @@ export class WebhookCaller {
     if (webhook.spec.auth_type === 'partner_secret_token') {
       const [name, value] = await tokenHeader(webhook, this.secrets);
       headers[name] = value;
-      credentials.push(name);
+      credentials = ['authorization', name];
     } else if (webhook.spec.auth_type === 'client_secret_jwt') {
       token = await this.tokens.token(webhook);
       headers.authorization = `Bearer ${token}`;
     }
+    // The client sends its user-agent anyway; with it here, the headers sent are the ones shown.
+    const { userAgent } = this.sender;
+    if (userAgent) headers['user-agent'] = userAgent;
     const outcome = await this.sender.post(webhook.spec.endpoint, body, headers, timeouts);
-    const shown: Record<string, string> = { ...headers };
-    if (this.sender.userAgent) shown['user-agent'] = this.sender.userAgent;
     // The delivery client sends an endpoint URL's credentials as Basic authentication.
-    if (endpointHasCredentials(webhook)) shown.authorization ??= 'Basic';
+    const shown = endpointHasCredentials(webhook) && headers.authorization === undefined ? { ...headers, authorization: 'Basic' } : headers;
     return { outcome, token, sent: redactedHeaders(shown, credentials) };
   }
 }

@@ -43,6 +43,11 @@ export class JobTransformer {
     return result;
   }
 
+  /** Drops the compiled expression of a webhook that has none (any more). */
+  forget(webhookId: string): void {
+    this.compiled.delete(webhookId);
+  }
+
   /** The jobs as sent (the transformed body replaces the rendered one), in order; unchanged without a transform. */
   async apply(webhook: WebhookRecord, jobs: DeliveryJob[]): Promise<TransformedJob[]> {
     const text = webhook.spec.transform;

@@ -115,4 +115,35 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
     const mixed = 'whsk_' + Buffer.concat([a!.subarray(0, 32), b!.subarray(32)]).toString('base64');
     expect(() => signatureHeader({ signing_secret: mixed }, 'm', at, body)).toThrow(AuthError);
   });
+
+  it('signs every attempt of a webhook with its current keys: the same secrets object signs each new request anew, verifiably', () => {
+    const secrets = { signing_secret: generateSigningSecret() };
+    for (const [id, ts, text] of [['m1', at, body], ['m2', at + 1, '{"other":true}'], ['m1', at, body]] as const) {
+      const header = signatureHeader(secrets, id, ts, text)!;
+      expect(header).toBe(webhookSignature(secrets.signing_secret, id, ts, text));
+      const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': header };
+      expect(() => hookstreamVerify(text, headers, [secrets.signing_secret], { now: ts * 1000 })).not.toThrow();
+    }
+  });
+
+  it('refuses a malformed signing secret at every attempt, not only the first', () => {
+    const secrets = { signing_secret: 'whsec_!!!!' };
+    expect(() => signatureHeader(secrets, 'm', at, body)).toThrow(AuthError);
+    expect(() => signatureHeader(secrets, 'm', at, body)).toThrow(AuthError);
+  });
+
+  it("fails the grace period's attempts of a malformed previous key, and no attempt after it", () => {
+    const current = generateSigningSecret();
+    const secrets = { signing_secret: current, previous_signing_secret: 'whsec_!!!!', previous_signing_expires_at: new Date((at + 5) * 1000).toISOString() };
+    expect(signatureHeader(secrets, 'm', at + 5, body)).toBe(webhookSignature(current, 'm', at + 5, body));
+    expect(() => signatureHeader(secrets, 'm', at, body)).toThrow(AuthError);
+    expect(() => signatureHeader(secrets, 'm', at + 1, body)).toThrow(AuthError);
+    expect(signatureHeader(secrets, 'm', at + 6, body)).toBe(webhookSignature(current, 'm', at + 6, body));
+  });
+
+  it('signs with the current key only when the grace end is not a date', () => {
+    const current = generateSigningSecret();
+    const secrets = { signing_secret: current, previous_signing_secret: generateSigningSecret(), previous_signing_expires_at: 'not a date' };
+    expect(signatureHeader(secrets, 'm', at, body)).toBe(webhookSignature(current, 'm', at, body));
+  });
 });
