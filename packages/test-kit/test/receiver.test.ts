@@ -26,6 +26,23 @@ describe('test receiver', () => {
     }
   });
 
+  it('keeps the body exactly, parsed as JSON when it is JSON and as text otherwise', async () => {
+    const r = await startReceiver();
+    try {
+      // Large enough to arrive in several chunks, with multi-byte characters that a chunk boundary may split.
+      const big = { text: 'é€😀'.repeat(40_000) };
+      const post = (id: string, body: string) => fetch(`${r.url}/b`, { method: 'POST', headers: { 'webhook-id': id }, body });
+      expect((await post('j', JSON.stringify(big))).status).toBe(200);
+      expect((await post('t', 'not json {')).status).toBe(200);
+      const [json, text] = [r.byId('j')[0]!, r.byId('t')[0]!];
+      expect(json.raw).toBe(JSON.stringify(big));
+      expect(json.body).toEqual(big);
+      expect([text.raw, text.body]).toEqual(['not json {', 'not json {']);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('answers as respond says, lists a request on arrival and counts it as answered only once it is', async () => {
     const r = await startReceiver({ respond: (_req, n) => (n === 1 ? { hang: true } : { status: 202, body: 'later', delayMs: 50 }) });
     const post = (id: string) => fetch(`${r.url}/x`, { method: 'POST', headers: { 'webhook-id': id }, body: '{"n":1}' });
