@@ -1,4 +1,4 @@
-import { envelopeToBinary, validateInvalidEventRecord, type InvalidEventRecord } from '@hookstream/schemas';
+import { CATALOGUE_DIGEST, envelopeToBinary, VALIDATED_WITH_HEADER, validateInvalidEventRecord, type InvalidEventRecord } from '@hookstream/schemas';
 import { hideEventsTable, rowsWhere } from '@hookstream/store/testing';
 import { sleep, waitFor } from '@hookstream/test-kit';
 import { createTenant, createWebhook, entityRequest } from './helpers/seed.js';
@@ -113,6 +113,65 @@ describe('intake: invalid messages are dead-lettered, the valid ones around them
     expect(metrics).toMatch(/hookstream_matcher_fanout_bucket\{le="1",service="matcher"\} 5/);
     expect(metrics).toContain('hookstream_consumer_lag');
     expect(metrics).toContain('hookstream_consumer_seconds_since_last_commit');
+  });
+
+  it('checks by hand the envelope attributes it reads of a record the gateway marked, and validates an unmarked one in full', async () => {
+    const tenant = await createTenant(p.pg.db);
+    const hook = await createWebhook(p.pg.db, tenant, entityRequest('user_session'));
+    await waitForSubscriptions(p);
+    const valid = () => event(tenant, 'jive:user_session_login');
+    const markedValid = valid();
+    const unmarkedValid = valid();
+    const badTime = { ...valid(), time: 'yesterday' };
+    const numericId = { ...valid(), id: 42 };
+    const noData: Record<string, unknown> = { ...valid() };
+    delete noData.data;
+    const objectSource = { ...valid(), source: { uri: '/x' } };
+    // An extension attribute must be a scalar: the schema says so, the matcher reads no such attribute.
+    const objectExtension = { ...valid(), extra: { a: 1 } };
+    const marked = { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST };
+    const messages = [
+      { value: JSON.stringify(badTime), headers: marked },
+      { value: JSON.stringify(markedValid), headers: marked },
+      { value: JSON.stringify(numericId), headers: marked },
+      { value: JSON.stringify(noData), headers: marked },
+      { value: JSON.stringify(objectSource), headers: marked },
+      { value: JSON.stringify(objectExtension) },
+      { value: JSON.stringify(numericId) },
+      { value: JSON.stringify(unmarkedValid) },
+    ];
+    const invalidBefore = invalidRecords(p).length;
+    const ends = async () => new Map((await p.kafka.admin.fetchTopicOffsets(p.kafka.topics.events)).map((o) => [o.partition, BigInt(o.high)]));
+    const before = await ends();
+    await p.kafka.publish(
+      p.kafka.topics.events,
+      messages.map((m) => ({ key: `${tenant}:marked`, ...m })),
+    );
+    const after = await ends();
+    const written = [...after].filter(([partition, high]) => high - (before.get(partition) ?? 0n) === BigInt(messages.length));
+    expect(written).toHaveLength(1);
+    const [partition] = written[0]!;
+    const firstOffset = before.get(partition)!;
+
+    for (const e of [markedValid, unmarkedValid]) expect((await waitForJobs(p, e.id, 1))[0]!.webhook_id).toBe(hook);
+    await waitFor(() => invalidRecords(p).length >= invalidBefore + 6, { what: '6 more invalid-event records' });
+    const at = (i: number) => invalidRecords(p).find((r) => r.source.partition === partition && r.source.offset === String(firstOffset + BigInt(i)));
+    const expectRecord = (i: number, reason: string, path: string, headers: Record<string, string> = {}) => {
+      const r = at(i);
+      expect(r).toBeDefined();
+      expect(validateInvalidEventRecord(r).ok).toBe(true);
+      expect(r!.reason).toBe(reason);
+      expect(r!.errors.map((e) => e.path)).toContain(path);
+      expect(r!.headers).toMatchObject(headers);
+      expect(Buffer.from(r!.original_base64, 'base64').toString('utf8')).toBe(messages[i]!.value);
+    };
+    expectRecord(0, 'invalid_envelope', '/time', marked);
+    expectRecord(2, 'invalid_envelope', '/id', marked);
+    expectRecord(3, 'invalid_data', '/data', marked);
+    expectRecord(4, 'invalid_envelope', '/source', marked);
+    expectRecord(5, 'invalid_envelope', '/extra');
+    expectRecord(6, 'invalid_envelope', '/id');
+    expect(await rowsWhere(p.pg.db, 'events', { id: badTime.id })).toEqual([]);
   });
 
   it('keeps retrying while the event index cannot be written and commits nothing until it is (nothing lost)', async () => {

@@ -8,6 +8,7 @@ export * from './events/notification.js';
 export * from './events/activity.js';
 export * from './events/catalogue.js';
 export * from './envelope.js';
+export * from './marked-envelope.js';
 export * from './jobs.js';
 export * from './render.js';
 export * from './webhooks/auth.js';

@@ -12,7 +12,10 @@ import {
   encodeInvalidDeliveryJobRecord,
   encodeInvalidEventRecord,
   envelopeToBinary,
+  EVENT_TYPES,
   eventKey,
+  validateEvent,
+  validateMarkedEvent,
   fixtures,
   headerStrings,
   CATALOGUE_DIGEST,
@@ -106,6 +109,63 @@ describe('events record', () => {
       const pair = Buffer.from(JSON.stringify({ ...event(), data: { note: 'PAIR' } }).replace('PAIR', '\\ud83d\\ude00'));
       const decoded = decodeEventRecord({ value: pair, headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
       expect(decoded.ok && decoded.record.event.data).toEqual({ note: '\u{1F600}' });
+    });
+  });
+
+  describe('the envelope of a marked record: hand-written checks of the attributes read, not the schema', () => {
+    const marked = (value: unknown) =>
+      decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
+    const unmarked = (value: unknown) => decodeEventRecord({ value: Buffer.from(JSON.stringify(value)) });
+
+    it.each(EVENT_TYPES)('accepts the %s fixture as the full validation does, with the same type and family', (type) => {
+      const e = fixtures.envelope(type, undefined, { tenantid: TENANT, subject: 'subj', spotid: 'sp_1' });
+      const full = validateEvent(e);
+      expect(full.ok).toBe(true);
+      expect(validateMarkedEvent(e)).toEqual(full);
+      expect(marked(e)).toEqual(unmarked(e));
+    });
+
+    const malformed: { what: string; change: (e: Record<string, unknown>) => void; reason: string; path: string }[] = [
+      { what: 'no specversion', change: (e) => delete e.specversion, reason: 'invalid_envelope', path: '/specversion' },
+      { what: 'another specversion', change: (e) => (e.specversion = '0.3'), reason: 'unsupported_version', path: '/specversion' },
+      { what: 'no id', change: (e) => delete e.id, reason: 'invalid_envelope', path: '/id' },
+      { what: 'a numeric id', change: (e) => (e.id = 42), reason: 'invalid_envelope', path: '/id' },
+      { what: 'an empty id', change: (e) => (e.id = ''), reason: 'invalid_envelope', path: '/id' },
+      { what: 'an id of 257 characters', change: (e) => (e.id = 'x'.repeat(257)), reason: 'invalid_envelope', path: '/id' },
+      { what: 'an id with a control character', change: (e) => (e.id = 'a\u0007b'), reason: 'invalid_envelope', path: '/id' },
+      { what: 'no source', change: (e) => delete e.source, reason: 'invalid_envelope', path: '/source' },
+      { what: 'a source that is an object', change: (e) => (e.source = { uri: '/x' }), reason: 'invalid_envelope', path: '/source' },
+      { what: 'a source of 2049 characters', change: (e) => (e.source = '/'.repeat(2049)), reason: 'invalid_envelope', path: '/source' },
+      { what: 'no type', change: (e) => delete e.type, reason: 'invalid_envelope', path: '/type' },
+      { what: 'a numeric type', change: (e) => (e.type = 7), reason: 'invalid_envelope', path: '/type' },
+      { what: 'a type not in the catalogue', change: (e) => (e.type = 'no-such-type'), reason: 'unknown_type', path: '/type' },
+      { what: 'a numeric time', change: (e) => (e.time = 1765000000), reason: 'invalid_envelope', path: '/time' },
+      { what: 'a time that is no date-time', change: (e) => (e.time = 'yesterday'), reason: 'invalid_envelope', path: '/time' },
+      { what: 'a date without its time', change: (e) => (e.time = '2026-12-06'), reason: 'invalid_envelope', path: '/time' },
+      { what: 'a time out of range', change: (e) => (e.time = '2026-13-45T99:00:00Z'), reason: 'invalid_envelope', path: '/time' },
+      { what: 'a subject that is a list', change: (e) => (e.subject = ['a']), reason: 'invalid_envelope', path: '/subject' },
+      { what: 'an empty subject', change: (e) => (e.subject = ''), reason: 'invalid_envelope', path: '/subject' },
+      { what: 'a subject with a newline', change: (e) => (e.subject = 'a\nb'), reason: 'invalid_envelope', path: '/subject' },
+      { what: 'no tenant', change: (e) => delete e.tenantid, reason: 'missing_tenantid', path: '/tenantid' },
+      { what: 'a numeric tenant', change: (e) => (e.tenantid = 12), reason: 'invalid_envelope', path: '/tenantid' },
+      { what: 'a tenant that is no UUID', change: (e) => (e.tenantid = 'acme'), reason: 'unknown_tenant', path: '/tenantid' },
+      { what: 'a spotid that is an object', change: (e) => (e.spotid = { id: 'sp' }), reason: 'invalid_envelope', path: '/spotid' },
+      { what: 'no data', change: (e) => delete e.data, reason: 'invalid_data', path: '/data' },
+      { what: 'data that is a list', change: (e) => (e.data = [1]), reason: 'invalid_data', path: '/data' },
+      { what: 'data that is null', change: (e) => (e.data = null), reason: 'invalid_data', path: '/data' },
+    ];
+    it.each(malformed)('refuses a marked record with $what as the full validation does ($reason at $path)', ({ change, reason, path }) => {
+      const e = { ...event() } as Record<string, unknown>;
+      change(e);
+      const refused = marked(e);
+      expect(refused).toMatchObject({ ok: false, reason });
+      expect(!refused.ok && refused.errors.map((x) => x.path)).toContain(path);
+      expect(unmarked(e)).toMatchObject({ ok: false, reason });
+    });
+
+    it('refuses a marked value that is no JSON object', () => {
+      expect(marked([1])).toMatchObject({ ok: false, reason: 'invalid_envelope' });
+      expect(validateMarkedEvent('text')).toMatchObject({ ok: false, errors: [{ path: '' }] });
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { envelopeFromBinary, validateEvent, type CloudEvent } from '../envelope.js';
+import { validateMarkedEvent } from '../marked-envelope.js';
 import { EVENT_CATALOGUE, EVENT_TYPES, type EventFamily, type EventType } from '../events/catalogue.js';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '../record-headers.js';
 import { firstUnstorableText, mayHoldUnstorableText } from '../storable-text.js';
@@ -40,10 +41,11 @@ export type InvalidEventReason =
 export const TEST_WEBHOOK_HEADER = 'hookstream-test-webhook';
 
 /**
- * Marks an event whose `data` the producer (the gateway) validated against the catalogue; the
- * value is that catalogue's {@link CATALOGUE_DIGEST}. The matcher then validates the envelope and
- * the type only: the data's schema check was the largest part of its decoding, done twice for
- * every event. A record without the mark, or marked with another catalogue (a gateway of another
+ * Marks an event whose envelope and `data` the producer (the gateway) validated against the
+ * catalogue; the value is that catalogue's {@link CATALOGUE_DIGEST}. The matcher then checks only
+ * the attributes it reads, by hand ({@link validateMarkedEvent}), and the type: the schema checks
+ * of data and envelope were the largest part of its decoding, done twice for every event. A
+ * record without the mark, or marked with another catalogue (a gateway of another
  * release), is validated in full, so an event written by another producer is still dead-lettered
  * with its reason. The mark is not an authentication: who may write to `events` is decided by
  * the broker's ACLs (docs/security.md).
@@ -122,7 +124,8 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
       return refuse('invalid_envelope', [{ path: '', message: 'must be a CloudEvent JSON object', rule: 'type' }]);
     }
   }
-  const result = validateEvent(candidate, { data: !dataValidated });
+  // A record the gateway validated gets the cheap checks of what is read, not the schemas again.
+  const result = dataValidated ? validateMarkedEvent(candidate) : validateEvent(candidate);
   if (!result.ok) return refuse(classifyEventErrors(result.errors), result.errors);
   // The gateway refuses these; another producer's (or an older gateway's) would make the event
   // index or a skipped delivery's row fail to be written, and the partition stall on it.
