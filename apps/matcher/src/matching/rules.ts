@@ -4,12 +4,11 @@ import {
   NOTIFICATION_CHANNELS,
   systemCategoryOf,
   type NotificationChannel,
-  type NotificationType,
 } from '@hookstream/schemas';
 import type { AcceptedEvent } from '../intake/decode.js';
 import { eventSpots } from './spot.js';
 import type { Subscriber } from './subscriber.js';
-import type { SubscriptionIndex } from './subscription-index.js';
+import { channelBit, type ChannelLists, type NotificationEntry, type SubscriptionIndex } from './subscription-index.js';
 
 export interface Match {
   subscriber: Subscriber;
@@ -39,50 +38,61 @@ export function matchEvent(index: SubscriptionIndex, accepted: AcceptedEvent): M
  * nothing is sent. A webhook with a `spot_id` receives only events of that spot.
  */
 function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
-  const requested = eventChannels(event.data.channels);
-  const spots = eventSpots(event);
   const matches: Match[] = [];
+  const lists = index.notificationLists(event.tenantid, type);
+  if (!lists) return matches;
+  const requested = eventChannels(event.data.channels);
+  let all = 0;
+  for (const c of requested) all |= channelBit(c);
+  // The lists of the event's spots, looked up once for all of its channels.
+  const spots = eventSpots(event);
+  const spotLists: ChannelLists[] = [];
+  for (const spot of spots) {
+    const found = lists.bySpot.get(spot);
+    if (found) spotLists.push(found);
+  }
   // The event's channels in order; a webhook registered on an earlier one was found in that
-  // channel's bucket already (a webhook's spot is the same on every channel), so each webhook is
+  // channel's list already (a webhook's spot is the same on every channel), so each webhook is
   // taken once, where it is first found, without a set of what was found.
-  for (let i = 0; i < requested.length; i++) {
-    const bucket = index.notificationBucket(event.tenantid, type, requested[i]!);
-    if (!bucket) continue;
-    if (bucket.anySpot.size > 0) for (const s of bucket.anySpot.values()) addNotificationMatch(matches, s, requested, i, type as NotificationType);
-    for (const spot of spots) {
-      const subs = bucket.bySpot.get(spot);
-      if (subs) for (const s of subs.values()) addNotificationMatch(matches, s, requested, i, type as NotificationType);
-    }
+  let earlier = 0;
+  for (const channel of requested) {
+    const at = channelIndex(channel);
+    addNotificationMatches(matches, lists.anySpot[at]!, earlier, all, requested);
+    for (const found of spotLists) addNotificationMatches(matches, found[at]!, earlier, all, requested);
+    earlier |= channelBit(channel);
   }
   return matches;
 }
 
-/** Adds a webhook found in the bucket of `requested[at]`, unless an earlier channel's bucket held it. */
-function addNotificationMatch(matches: Match[], subscriber: Subscriber, requested: NotificationChannel[], at: number, type: NotificationType): void {
-  for (let j = 0; j < at; j++) if (subscriber.registered[requested[j]!].has(type)) return;
-  matches.push({ subscriber, channels: announcedChannels(requested, subscriber, type) });
+/** Adds the webhooks of one channel's list, but those an earlier channel's list held. */
+function addNotificationMatches(matches: Match[], entries: readonly NotificationEntry[], earlier: number, all: number, requested: NotificationChannel[]): void {
+  for (const entry of entries) {
+    if ((entry.channels & earlier) !== 0) continue;
+    matches.push({ subscriber: entry.subscriber, channels: announcedChannels(requested, entry.channels & all) });
+  }
 }
 
 /**
- * The requested channels on which the webhook registered the type, in the event's order. When
- * that is all of them (the usual case) the event's own list is returned, so the webhooks of one
- * event share channel lists and their bodies are rendered once per list.
+ * The requested channels on which the webhook registered the type (`registered`: their bits), in
+ * the event's order. When that is all of them (the usual case) the event's own list is returned,
+ * so the webhooks of one event share channel lists and their bodies are rendered once per list.
  */
-function announcedChannels(requested: NotificationChannel[], subscriber: Subscriber, type: NotificationType): NotificationChannel[] {
-  let all = true;
-  let only: NotificationChannel | undefined;
+function announcedChannels(requested: NotificationChannel[], registered: number): NotificationChannel[] {
   let count = 0;
+  let only: NotificationChannel | undefined;
   for (const c of requested) {
-    if (subscriber.registered[c].has(type)) {
+    if ((registered & channelBit(c)) !== 0) {
       only = c;
       count++;
-    } else all = false;
+    }
   }
-  if (all) return requested;
+  if (count === requested.length) return requested;
   // One channel of the event's: a shared list per channel (frozen: bodies and rows only read it),
   // so these webhooks' bodies are also found by list identity.
-  return count === 1 ? ONE_CHANNEL[only!] : requested.filter((c) => subscriber.registered[c].has(type));
+  return count === 1 ? ONE_CHANNEL[only!] : requested.filter((c) => (registered & channelBit(c)) !== 0);
 }
+
+const channelIndex = (channel: NotificationChannel): number => NOTIFICATION_CHANNELS.indexOf(channel);
 
 const ONE_CHANNEL = Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, Object.freeze([c])])) as unknown as Record<
   NotificationChannel,
@@ -106,7 +116,12 @@ function matchTestEvent(index: SubscriptionIndex, { event, family }: AcceptedEve
 function eventChannels(value: unknown): NotificationChannel[] {
   if (!Array.isArray(value)) return [];
   const out: NotificationChannel[] = [];
-  for (const c of value) if ((c === 'email' || c === 'in-app') && !out.includes(c)) out.push(c);
+  // The literals, not the parsed strings: the channel keys the index's objects and the webhooks'
+  // sets per event, and a parsed string would be looked up in the string table for each key access.
+  for (const c of value) {
+    const channel = c === 'email' ? 'email' : c === 'in-app' ? 'in-app' : undefined;
+    if (channel !== undefined && !out.includes(channel)) out.push(channel);
+  }
   return out;
 }
 

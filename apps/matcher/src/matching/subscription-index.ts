@@ -2,10 +2,33 @@ import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@hookstream/sch
 import type { WebhookRecord } from '@hookstream/store';
 import { subscriberOf, type Subscriber } from './subscriber.js';
 
-/** Notification subscribers of one tenant + type + channel: unbound ones, and spot-bound ones by spot. */
+/** A notification webhook as one type's lists hold it: with the channels it registered the type on. */
+export interface NotificationEntry {
+  subscriber: Subscriber;
+  /** Bit `1 << i` for each `NOTIFICATION_CHANNELS[i]` the webhook registered the type on (see {@link channelBit}). */
+  channels: number;
+}
+
+/** One list of entries per channel, in `NOTIFICATION_CHANNELS` order; an entry is in the list of every channel it registered. */
+export type ChannelLists = NotificationEntry[][];
+
+/** Notification webhooks of one tenant + type: unbound ones, and spot-bound ones by spot. */
+export interface NotificationLists {
+  anySpot: ChannelLists;
+  bySpot: Map<string, ChannelLists>;
+}
+
+/** A read-only view of one tenant + type + channel, by webhook id (tests and inspection; built per call). */
 export interface NotificationBucket {
-  anySpot: Map<string, Subscriber>;
-  bySpot: Map<string, Map<string, Subscriber>>;
+  anySpot: ReadonlyMap<string, Subscriber>;
+  bySpot: ReadonlyMap<string, ReadonlyMap<string, Subscriber>>;
+}
+
+const CHANNEL_BITS = Object.fromEntries(NOTIFICATION_CHANNELS.map((c, i) => [c, 1 << i])) as Record<NotificationChannel, number>;
+
+/** The bit of a channel in {@link NotificationEntry.channels}. */
+export function channelBit(channel: NotificationChannel): number {
+  return CHANNEL_BITS[channel];
 }
 
 const EMPTY: ReadonlyMap<string, Subscriber> = new Map();
@@ -17,7 +40,8 @@ type ByTenant<T> = Map<string, Map<string, T>>;
 
 /**
  * Enabled webhooks, indexed the way events look them up: notification webhooks by
- * tenant + type + channel (then spot), system webhooks by tenant + category, content
+ * tenant + type (then spot, then channel, in arrays of entries that carry the webhook's channels
+ * for the type, so matching reads neither the webhook's sets nor a map per channel), system webhooks by tenant + category, content
  * webhooks by tenant + watched URI. A lookup touches only the webhooks it returns,
  * whatever the number of webhooks of the tenant. Disabled webhooks are not indexed;
  * buggy ones are (the matcher records a skipped delivery for them instead of a job).
@@ -27,8 +51,8 @@ type ByTenant<T> = Map<string, Map<string, T>>;
  */
 export class SubscriptionIndex {
   private readonly placed = new Map<string, Subscriber>();
-  /** tenant -> `channel` -> type (NOTIFICATION_CHANNELS are few, so a channel picks one of them). */
-  private readonly notification = new Map<string, Record<NotificationChannel, Map<string, NotificationBucket>>>();
+  /** tenant -> type -> lists. */
+  private readonly notification: ByTenant<NotificationLists> = new Map();
   private readonly system: ByTenant<Map<string, Subscriber>> = new Map();
   private readonly content: ByTenant<Map<string, Subscriber>> = new Map();
 
@@ -54,9 +78,7 @@ export class SubscriptionIndex {
     if (!record.enabled) return;
     const sub = subscriberOf(record, this.publicUrl);
     if (sub.kind === 'notification') {
-      for (const channel of NOTIFICATION_CHANNELS) {
-        for (const type of sub.registered[channel]) this.placeNotification(sub, type, channel);
-      }
+      for (const [type, channels] of notificationTypesOf(sub)) this.placeNotification(sub, type, channels);
     } else if (sub.kind === 'system') {
       for (const category of sub.categories) place(this.system, sub.tenantId, category, sub);
     } else if (sub.object) {
@@ -69,9 +91,7 @@ export class SubscriptionIndex {
     const sub = this.placed.get(webhookId);
     if (!sub) return;
     if (sub.kind === 'notification') {
-      for (const channel of NOTIFICATION_CHANNELS) {
-        for (const type of sub.registered[channel]) this.unplaceNotification(sub, type, channel);
-      }
+      for (const type of notificationTypesOf(sub).keys()) this.unplaceNotification(sub, type);
     } else if (sub.kind === 'system') {
       for (const category of sub.categories) unplace(this.system, sub.tenantId, category, sub.id);
     } else if (sub.object) {
@@ -87,8 +107,19 @@ export class SubscriptionIndex {
     this.content.clear();
   }
 
+  /** The notification webhooks of a tenant + (canonical) type, for matching. */
+  notificationLists(tenantId: string, type: string): NotificationLists | undefined {
+    return this.notification.get(tenantId)?.get(type);
+  }
+
+  /** The webhooks of a tenant + type registered on a channel, by id (a view built per call). */
   notificationBucket(tenantId: string, type: string, channel: NotificationChannel): NotificationBucket | undefined {
-    return this.notification.get(tenantId)?.[channel]?.get(type);
+    const lists = this.notificationLists(tenantId, type);
+    if (!lists) return undefined;
+    const at = NOTIFICATION_CHANNELS.indexOf(channel);
+    const byId = (entries: readonly NotificationEntry[]) => new Map(entries.map((e) => [e.subscriber.id, e.subscriber]));
+    const bySpot = new Map([...lists.bySpot].filter(([, l]) => l[at]!.length > 0).map(([spot, l]) => [spot, byId(l[at]!)]));
+    return lists.anySpot[at]!.length === 0 && bySpot.size === 0 ? undefined : { anySpot: byId(lists.anySpot[at]!), bySpot };
   }
 
   systemSubscribers(tenantId: string, category: string): ReadonlyMap<string, Subscriber> {
@@ -99,31 +130,55 @@ export class SubscriptionIndex {
     return this.content.get(tenantId)?.get(objectUri) ?? EMPTY;
   }
 
-  private placeNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
+  private placeNotification(sub: Subscriber, type: string, channels: number): void {
     let tenant = this.notification.get(sub.tenantId);
     if (!tenant) {
-      tenant = { email: new Map(), 'in-app': new Map() };
+      tenant = new Map();
       this.notification.set(sub.tenantId, tenant);
     }
-    let bucket = tenant[channel].get(type);
-    if (!bucket) {
-      bucket = { anySpot: new Map(), bySpot: new Map() };
-      tenant[channel].set(type, bucket);
+    let lists = tenant.get(type);
+    if (!lists) {
+      lists = { anySpot: channelLists(), bySpot: new Map() };
+      tenant.set(type, lists);
     }
-    if (sub.spotId === undefined) bucket.anySpot.set(sub.id, sub);
-    else placeIn(bucket.bySpot, sub.spotId, sub);
+    let spotLists = lists.anySpot;
+    if (sub.spotId !== undefined) {
+      spotLists = lists.bySpot.get(sub.spotId) ?? channelLists();
+      lists.bySpot.set(sub.spotId, spotLists);
+    }
+    const entry: NotificationEntry = { subscriber: sub, channels };
+    for (let i = 0; i < spotLists.length; i++) if (channels & (1 << i)) spotLists[i]!.push(entry);
   }
 
-  private unplaceNotification(sub: Subscriber, type: string, channel: NotificationChannel): void {
+  private unplaceNotification(sub: Subscriber, type: string): void {
     const tenant = this.notification.get(sub.tenantId);
-    const bucket = tenant?.[channel].get(type);
-    if (!tenant || !bucket) return;
-    if (sub.spotId === undefined) bucket.anySpot.delete(sub.id);
-    else unplaceFrom(bucket.bySpot, sub.spotId, sub.id);
-    if (bucket.anySpot.size === 0 && bucket.bySpot.size === 0) tenant[channel].delete(type);
-    if (NOTIFICATION_CHANNELS.every((c) => tenant[c].size === 0)) this.notification.delete(sub.tenantId);
+    const lists = tenant?.get(type);
+    if (!tenant || !lists) return;
+    const spotLists = sub.spotId === undefined ? lists.anySpot : lists.bySpot.get(sub.spotId);
+    if (!spotLists) return;
+    // Removal keeps the others' order (the order matching finds them in); it is rare, the lists short.
+    for (const list of spotLists) {
+      const at = list.findIndex((e) => e.subscriber.id === sub.id);
+      if (at >= 0) list.splice(at, 1);
+    }
+    if (sub.spotId !== undefined && isEmpty(spotLists)) lists.bySpot.delete(sub.spotId);
+    if (isEmpty(lists.anySpot) && lists.bySpot.size === 0) tenant.delete(type);
+    if (tenant.size === 0) this.notification.delete(sub.tenantId);
   }
 }
+
+/** The types a notification webhook registered, each with the bits of the channels it registered it on. */
+function notificationTypesOf(sub: Subscriber): Map<string, number> {
+  const types = new Map<string, number>();
+  for (const channel of NOTIFICATION_CHANNELS) {
+    for (const type of sub.registered[channel]) types.set(type, (types.get(type) ?? 0) | channelBit(channel));
+  }
+  return types;
+}
+
+const channelLists = (): ChannelLists => NOTIFICATION_CHANNELS.map(() => []);
+
+const isEmpty = (lists: ChannelLists): boolean => lists.every((l) => l.length === 0);
 
 function place(map: ByTenant<Map<string, Subscriber>>, tenantId: string, k: string, sub: Subscriber): void {
   let tenant = map.get(tenantId);

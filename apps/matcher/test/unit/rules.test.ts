@@ -31,6 +31,48 @@ describe('matching rules', () => {
     ).toEqual([email.id, both.id].sort());
   });
 
+  it('notification: webhooks come in the event channel order, then index order, each once, and follow upserts and removals', () => {
+    const both = record(notification(['user-mentioned'], ['user-mentioned'], { spot_id: 'sp_A' }));
+    const inApp = record(notification([], ['user-mentioned']));
+    const email = record(notification(['user-mentioned'], [], { spot_id: 'sp_A' }));
+    const unbound = record(notification(['user-mentioned'], ['user-mentioned']));
+    const index = indexOf(both, inApp, email, unbound);
+    const ev = (channels: string[]) =>
+      accepted('user-mentioned', { ...fixtures.eventData('user-mentioned'), conversation_id: 'sp_A_post-1', channels });
+    const got = (channels: string[]) => matchEvent(index, ev(channels)).map((m) => [m.subscriber.id, m.channels]);
+    // Per channel: the unbound webhooks, then the spot's; a webhook of an earlier channel is not taken again.
+    expect(got(['in-app', 'email'])).toEqual([
+      [inApp.id, ['in-app']],
+      [unbound.id, ['in-app', 'email']],
+      [both.id, ['in-app', 'email']],
+      [email.id, ['email']],
+    ]);
+    const matches = matchEvent(index, ev(['email', 'in-app']));
+    // Webhooks given every channel share the event's list; one channel's webhooks share that channel's list.
+    expect(matches.find((m) => m.subscriber.id === both.id)!.channels).toBe(matches.find((m) => m.subscriber.id === unbound.id)!.channels);
+    expect(
+      matchEvent(index, ev(['email', 'in-app'])).find((m) => m.subscriber.id === email.id)!.channels,
+    ).toBe(matchEvent(index, ev(['in-app', 'email'])).find((m) => m.subscriber.id === email.id)!.channels);
+    // An upsert moves the webhook to the end of its lists; a removal leaves the others in order.
+    index.upsert({ ...both, revision: 2 });
+    index.remove(inApp.id);
+    expect(got(['in-app', 'email'])).toEqual([
+      [unbound.id, ['in-app', 'email']],
+      [both.id, ['in-app', 'email']],
+      [email.id, ['email']],
+    ]);
+    index.upsert({ ...both, spec: { ...both.spec, registered_events: { email: [], 'in-app': ['user-mentioned'] } }, revision: 3 });
+    expect(got(['email'])).toEqual([
+      [unbound.id, ['email']],
+      [email.id, ['email']],
+    ]);
+    index.remove(email.id);
+    index.remove(both.id);
+    index.remove(unbound.id);
+    expect(got(['email', 'in-app'])).toEqual([]);
+    expect(index.notificationLists(ev(['email']).event.tenantid, 'user-mentioned')).toBeUndefined();
+  });
+
   it("a test event (issue 20) matches only the webhook it names, subscribed or not, and never another tenant's", () => {
     const target = record(notification(['user-followed']));
     const subscribed = record(notification(['liked-message'], ['liked-message']));
