@@ -3,6 +3,7 @@ import type { NotificationChannel } from './events/notification.js';
 import { catalogueEntry } from './events/catalogue.js';
 import type { CloudEvent } from './envelope.js';
 import type { WebhookSpec } from './webhooks/spec.js';
+import { jsonMemberSpans } from './records/json-member-span.js';
 
 export interface RenderOptions {
   /** URI of the webhook, written into activity bodies as `webhook`. */
@@ -95,7 +96,7 @@ function channelsJson(channels: readonly string[]): string {
  * serialised once with a mark in place of the channels, and each distinct channel list fills it
  * in; an activity's body is the data with `webhook` appended.
  */
-export function deliveredBodiesOf(event: CloudEvent): DeliveredBodies {
+export function deliveredBodiesOf(event: CloudEvent, dataJson?: string): DeliveredBodies {
   const entry = catalogueEntry(event.type);
   if (!entry) throw new Error(`cannot render unknown event type '${event.type}'`);
   const full = (webhookUri: string, channels: NotificationChannel[] | undefined) =>
@@ -104,6 +105,7 @@ export function deliveredBodiesOf(event: CloudEvent): DeliveredBodies {
     // [before, after] the mark; null when the mark is not unique in the text.
     let around: [string, string] | null | undefined;
     const withChannels = (channels: NotificationChannel[]): string => {
+      if (around === undefined && dataJson !== undefined) around = notificationAround(event, entry.type, dataJson);
       if (around === undefined) {
         const text = full('', [CHANNELS_MARK as NotificationChannel]);
         const at = text.indexOf(CHANNELS_MARK_JSON);
@@ -134,9 +136,62 @@ export function deliveredBodiesOf(event: CloudEvent): DeliveredBodies {
   if (Object.prototype.hasOwnProperty.call(event.data, 'webhook')) {
     return { renderFor: full, render: (options) => full(options.webhookUri, options.channels) };
   }
-  const data = JSON.stringify(event.data);
-  const head = data === '{}' ? '{"webhook":' : `${data.slice(0, -1)},"webhook":`;
+  const data = dataJson ?? JSON.stringify(event.data);
+  const head = !hasMembers(event.data) ? '{"webhook":' : `${data.slice(0, -1)},"webhook":`;
   const renderFor = (webhookUri: string, _channels?: NotificationChannel[], webhookUriJson?: string): string =>
     `${head}${webhookUriJson ?? JSON.stringify(webhookUri)}}`;
   return { renderFor, render: (options) => renderFor(options.webhookUri) };
+}
+
+function hasMembers(data: object): boolean {
+  for (const name in data) if (Object.prototype.hasOwnProperty.call(data, name)) return true;
+  return false;
+}
+
+// The members a notification body sets over the published data, in the order the body adds them.
+const NOTIFICATION_MEMBERS = ['event_id', 'type', 'channels'] as const;
+
+/**
+ * A notification body's text around its channel list, made from the data's JSON text as the
+ * record carried it (`dataJson`) instead of serialising the data again: the members the body sets
+ * (`event_id`, `type`, `channels`) have their values replaced where the data has them (the spread
+ * of {@link renderDeliveredBody} keeps their place) and are appended otherwise. Undefined when the
+ * text cannot be read that way (the caller serialises the parsed data).
+ */
+function notificationAround(event: CloudEvent, type: string, dataJson: string): [string, string] | undefined {
+  const spans = jsonMemberSpans(dataJson, NOTIFICATION_MEMBERS);
+  if (!spans) return undefined;
+  const eventId = event.data.event_id;
+  // The text of event_id (a published string stays as it came) and type; channels are filled in per list.
+  const valueOf = (member: 0 | 1, span?: [number, number]): string =>
+    member === 1
+      ? JSON.stringify(type)
+      : typeof eventId !== 'string'
+        ? JSON.stringify(event.id)
+        : span
+          ? dataJson.slice(span[0], span[1])
+          : JSON.stringify(eventId);
+  const pieces: string[] = [];
+  let channelsAt = -1;
+  let from = 0;
+  const inPlace = ([0, 1, 2] as const).filter((i) => spans[i] !== undefined).sort((a, b) => spans[a]![0] - spans[b]![0]);
+  for (const member of inPlace) {
+    const span = spans[member]!;
+    pieces.push(dataJson.slice(from, span[0]));
+    if (member === 2) channelsAt = pieces.length;
+    else pieces.push(valueOf(member, span));
+    from = span[1];
+  }
+  // The rest of the data without its closing brace, then the members it lacks.
+  pieces.push(dataJson.slice(from, dataJson.lastIndexOf('}')));
+  let members = hasMembers(event.data);
+  for (const member of [0, 1, 2] as const) {
+    if (spans[member] !== undefined) continue;
+    pieces.push(`${members ? ',' : ''}"${NOTIFICATION_MEMBERS[member]}":`);
+    members = true;
+    if (member === 2) channelsAt = pieces.length;
+    else pieces.push(valueOf(member));
+  }
+  pieces.push('}');
+  return [pieces.slice(0, channelsAt).join(''), pieces.slice(channelsAt).join('')];
 }

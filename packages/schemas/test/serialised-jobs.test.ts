@@ -51,6 +51,41 @@ describe('deliveredBodiesOf', () => {
     );
   });
 
+  it("splices the data's JSON text as the record carried it: the same bytes for JSON.stringify's text, the same values for any other", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...EVENT_TYPES), extraData, fc.string(), fc.webUrl(), channels, channels, (type, extra, id, uri, first, second) => {
+        const event = eventOf(type, extra, id);
+        const serialised = deliveredBodiesOf(event);
+        const spliced = deliveredBodiesOf(event, JSON.stringify(event.data));
+        // Another producer's spacing: the text differs, what it decodes to does not.
+        const spaced = deliveredBodiesOf(event, JSON.stringify(event.data, null, 1));
+        for (const c of [first, second, first]) {
+          const want = serialised.renderFor(uri, c);
+          expect(spliced.renderFor(uri, c, JSON.stringify(uri))).toBe(want);
+          expect(JSON.parse(spaced.renderFor(uri, c))).toEqual(JSON.parse(want));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('puts the members a notification body sets where the data has them, and after the data otherwise', () => {
+    const cases: Record<string, unknown>[] = [
+      {},
+      { channels: ['email'], type: 'x', event_id: 'mine', a: { type: 'nested', channels: [] } },
+      { a: 1, channels: ['in-app'] },
+      { type: 7, b: [{ event_id: 1 }], event_id: 3 },
+      { 0: 'first', z: '"quoted" \\ é' },
+    ];
+    for (const data of cases) {
+      const event = { ...fixtures.envelope('user-mentioned', undefined, { id: 'e-1' }), data } as CloudEvent;
+      for (const c of [['email'], ['in-app', 'email']] as NotificationChannel[][]) {
+        const want = JSON.stringify(renderDeliveredBody(event, { webhookUri: 'urn:w', channels: c }));
+        expect(deliveredBodiesOf(event, JSON.stringify(data)).renderFor('urn:w', c)).toBe(want);
+      }
+    }
+  });
+
   it('serialises in full a notification whose data holds the channels mark', () => {
     for (const data of [{ note: CHANNELS_MARK }, { [CHANNELS_MARK]: 1 }, { channels: CHANNELS_MARK }]) {
       const event = eventOf('user-mentioned', data, 'e-1');

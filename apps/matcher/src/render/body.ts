@@ -16,7 +16,8 @@ export function renderForWebhook(accepted: AcceptedEvent, match: Match): Record<
  * JSON.stringify(renderForWebhook(accepted, match))`, the event's data serialised once.
  */
 export function bodiesForEvent(accepted: AcceptedEvent): (match: Match) => string {
-  const bodies = deliveredBodiesOf(canonicalEvent(accepted));
+  // A record marked by the gateway carries its data's JSON text: spliced in, not serialised again.
+  const bodies = deliveredBodiesOf(canonicalEvent(accepted), accepted.dataJson);
   return (match) => bodies.renderFor(match.subscriber.uri, match.channels, match.subscriber.uriJson);
 }
 

@@ -75,6 +75,12 @@ export interface EventRecord {
    * CloudEvents distributed-tracing attributes (a publisher producing straight to the topic).
    */
   trace?: TraceCarrier;
+  /**
+   * The JSON text of `event.data` as the record carried it, for a record marked by the gateway
+   * (which writes `JSON.stringify(event)`, so it is `JSON.stringify(event.data)`): renderers
+   * splice it into bodies instead of serialising the parsed data again. Absent otherwise.
+   */
+  dataJson?: string;
 }
 
 export interface EventRecordOptions {
@@ -107,6 +113,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord, InvalidEventReason> {
   let candidate: unknown;
+  let text: string | undefined;
   let dataValidated = false;
   if (hasBinaryModeHeader(message.headers)) {
     candidate = envelopeFromBinary(headerStrings(message.headers), message.value ?? Buffer.alloc(0), 'ce_');
@@ -116,7 +123,8 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
       return refuse('not_json', [{ path: '', message: 'message has no value: expected a CloudEvent in structured JSON mode', rule: 'json' }]);
     }
     try {
-      candidate = JSON.parse(message.value.toString('utf8')) as unknown;
+      text = message.value.toString('utf8');
+      candidate = JSON.parse(text) as unknown;
     } catch (e) {
       return refuse('not_json', [{ path: '', message: `not valid JSON: ${(e as Error).message}`, rule: 'json' }]);
     }
@@ -143,7 +151,47 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
   if (testWebhookId !== undefined && UUID.test(testWebhookId)) record.testWebhookId = testWebhookId.toLowerCase();
   const trace = readTraceHeaders(message.headers) ?? traceOfEvent(result.value);
   if (trace !== undefined) record.trace = trace;
+  if (dataValidated && text !== undefined) {
+    const dataJson = dataTextOf(text, result.value);
+    if (dataJson !== undefined) record.dataJson = dataJson;
+  }
   return { ok: true, record };
+}
+
+/**
+ * The text of the top-level `data` member of `text` (the event's JSON, which JSON.parse
+ * accepted), when it can be found without walking the text: every other member is a scalar, so
+ * the first `"data":` that follows `{` or `,` is its name (in a string a quote is escaped, and no
+ * earlier member holds keys), and the members after it (the gateway appends `tenantid` and `time`
+ * when the publisher left them out) are exactly what JSON.stringify writes for them, so its value
+ * ends where they start. Undefined otherwise (spacing, an object-valued attribute, text written
+ * another way): the caller then serialises the parsed data.
+ */
+function dataTextOf(text: string, event: Record<string, unknown>): string | undefined {
+  let after = '';
+  let seen = false;
+  for (const name in event) {
+    const value = event[name];
+    if (name === 'data') seen = true;
+    else if (typeof value === 'object' && value !== null) return undefined;
+    else if (seen) after += `,${jsonText(name)}:${typeof value === 'string' ? jsonText(value) : JSON.stringify(value)}`;
+  }
+  const end = text.length - 1 - after.length;
+  if (text.charCodeAt(text.length - 1) !== 0x7d || (after.length > 0 && !text.startsWith(after, end))) return undefined; // }
+  let at = text.indexOf('"data":');
+  while (at > 0 && text.charCodeAt(at - 1) !== 0x7b && text.charCodeAt(at - 1) !== 0x2c) at = text.indexOf('"data":', at + 1);
+  if (at <= 0 || at + 7 >= end) return undefined;
+  // A scalar member after data that JSON.stringify would not list here (a name like "1" comes first
+  // in the parsed object) leaves its value at the end of the slice, and no scalar ends in `}`.
+  return text.charCodeAt(at + 7) === 0x7b && text.charCodeAt(end - 1) === 0x7d ? text.slice(at + 7, end) : undefined;
+}
+
+// Characters JSON.stringify writes as they are.
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `JSON.stringify(value)` of a string, without the call for plain ones. */
+function jsonText(value: string): string {
+  return PLAIN_JSON.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 function refuse(reason: InvalidEventReason, errors: ValidationError[]): { ok: false; reason: InvalidEventReason; errors: ValidationError[] } {

@@ -85,3 +85,29 @@ export function jsonMemberSpan(text: string, name: string): [number, number] | u
   }
   return found;
 }
+
+/**
+ * {@link jsonMemberSpan} of several names in one pass: for each of `names`, `[start, end)` of its
+ * value in the JSON object `text`, or undefined when absent; undefined for text that is no object
+ * or has a member name written with escapes (which a caller comparing raw names would miss).
+ */
+export function jsonMemberSpans(text: string, names: readonly string[]): ([number, number] | undefined)[] | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  i = skipSpace(text, i + 1);
+  const found: ([number, number] | undefined)[] = names.map(() => undefined);
+  while (i < text.length && text.charCodeAt(i) === QUOTE) {
+    const keyEnd = endOfString(text, i);
+    const key = text.slice(i + 1, keyEnd - 1);
+    if (key.includes('\\')) return undefined;
+    i = skipSpace(text, keyEnd);
+    i = skipSpace(text, i + 1); // the colon
+    const valueEnd = endOfValue(text, i);
+    const at = names.indexOf(key);
+    if (at >= 0) found[at] = [i, valueEnd];
+    i = skipSpace(text, valueEnd);
+    if (text.charCodeAt(i) !== COMMA) break;
+    i = skipSpace(text, i + 1);
+  }
+  return found;
+}
