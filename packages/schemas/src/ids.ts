@@ -80,23 +80,40 @@ const eventNameView = (end: number): Buffer => (EVENT_NAME_VIEWS[end] ??= EVENT_
  * name (`["<event id>","`) is serialised and written once, and a webhook id of plain characters
  * (a UUID always is) is written as it is instead of through JSON.stringify. Same ids, byte for byte.
  */
-export function deliveryIdsOf(eventId: string): (webhookId: string) => string {
+export function deliveryIdsOf(eventId: string): (webhookId: string, nameTail?: Uint8Array) => string {
   const head = `[${PLAIN_JSON.test(eventId) ? `"${eventId}"` : JSON.stringify(eventId)},"`;
   const at = DELIVERY_NAMESPACE_BYTES.length;
   // A UTF-16 code unit is at most 3 UTF-8 bytes; the webhook id is plain ASCII, one byte each.
   const room = EVENT_SCRATCH.length - at - head.length * 3 - 2;
   let headEnd = 0;
-  const idOf = (webhookId: string): string => {
-    if (webhookId.length > room || !PLAIN_JSON.test(webhookId)) return deliveryId(eventId, webhookId);
+  const idOf = (webhookId: string, nameTail?: Uint8Array): string => {
+    if (nameTail === undefined ? webhookId.length > room || !PLAIN_JSON.test(webhookId) : nameTail.length > room + 2) return deliveryId(eventId, webhookId);
     if (eventNameOwner !== idOf) {
       EVENT_SCRATCH.set(DELIVERY_NAMESPACE_BYTES, 0);
       headEnd = at + EVENT_SCRATCH.write(head, at, 'utf8');
       eventNameOwner = idOf;
     }
-    let end = headEnd + EVENT_SCRATCH.write(webhookId, headEnd, 'latin1');
-    EVENT_SCRATCH[end++] = 0x22; // "
-    EVENT_SCRATCH[end++] = 0x5d; // ]
+    let end: number;
+    if (nameTail !== undefined) {
+      // Copied, not checked and written again: made once per webhook by deliveryNameTail.
+      EVENT_SCRATCH.set(nameTail, headEnd);
+      end = headEnd + nameTail.length;
+    } else {
+      end = headEnd + EVENT_SCRATCH.write(webhookId, headEnd, 'latin1');
+      EVENT_SCRATCH[end++] = 0x22; // "
+      EVENT_SCRATCH[end++] = 0x5d; // ]
+    }
     return uuidV5OfHash(hash('sha1', eventNameView(end), 'hex'));
   };
   return idOf;
+}
+
+/**
+ * A webhook id's end of a delivery id's name (`<id>"]`, one byte per character), made once per
+ * webhook and handed to the function of {@link deliveryIdsOf} with that id: it is copied instead of
+ * the id being checked and written per job. Undefined for an id that is not plain (it takes the
+ * general path).
+ */
+export function deliveryNameTail(webhookId: string): Uint8Array | undefined {
+  return PLAIN_JSON.test(webhookId) ? Buffer.from(`${webhookId}"]`, 'latin1') : undefined;
 }

@@ -7,6 +7,7 @@ import {
   DeliveryJobSchema,
   deliveryId,
   deliveryIdsOf,
+  deliveryNameTail,
   DELIVERY_ID_NAMESPACE,
   fixtures,
   nextAttemptJob,
@@ -43,7 +44,12 @@ describe('deliveryId', () => {
     fc.assert(
       fc.property(anyId, fc.array(anyId, { minLength: 1, maxLength: 5 }), (eventId, webhookIds) => {
         const idOf = deliveryIdsOf(eventId);
-        for (const w of webhookIds) expect(idOf(w)).toBe(deliveryId(eventId, w));
+        for (const w of webhookIds) {
+          expect(idOf(w)).toBe(deliveryId(eventId, w));
+          // With the webhook's name tail made once (as indexed webhooks carry it), in either order.
+          expect(idOf(w, deliveryNameTail(w))).toBe(deliveryId(eventId, w));
+          expect(idOf(w)).toBe(deliveryId(eventId, w));
+        }
       }),
       { numRuns: 300 },
     );
@@ -58,6 +64,7 @@ describe('deliveryId', () => {
         const idsOf = eventIds.map((e) => deliveryIdsOf(e));
         for (const [e, webhookId] of calls) {
           expect(idsOf[e]!(webhookId)).toBe(deliveryId(eventIds[e]!, webhookId));
+          expect(idsOf[e]!(webhookId, deliveryNameTail(webhookId))).toBe(deliveryId(eventIds[e]!, webhookId));
           expect(deliveryId(webhookId, eventIds[e]!)).toBe(deliveryId(webhookId, eventIds[e]!));
         }
       }),

@@ -1,4 +1,4 @@
-import { deliveryIdsOf } from '../ids.js';
+import { deliveryIdsOf, deliveryNameTail } from '../ids.js';
 import { validateDeliveryJob, type DeliveryJob, type NewDeliveryJob } from '../jobs.js';
 import { RECORD_VERSION } from '../versioning.js';
 import type { ValidationError } from '../validation.js';
@@ -62,11 +62,13 @@ export interface JobWebhook {
   readonly revision: number | undefined;
   /** `"<id>"` and, with a revision, `,"webhook_revision":<n>`, as the job's JSON writes them. */
   readonly members: string;
+  /** The id's end of its delivery ids' names ({@link deliveryNameTail}), copied per job rather than written. */
+  readonly nameTail: Uint8Array | undefined;
 }
 
 export function jobWebhook(id: string, revision?: number): JobWebhook {
   const members = JSON.stringify(id) + (revision === undefined ? '' : (REVISION_PARTS[revision] ?? `,"webhook_revision":${JSON.stringify(revision)}`));
-  return { id, revision, members };
+  return { id, revision, members, nameTail: deliveryNameTail(id) };
 }
 
 // The job's constant part before the body depends on the event's type and the slice's clock only:
@@ -123,7 +125,7 @@ export class FirstAttemptJobRecords {
   private readonly eventPart: string;
   private readonly tail: string;
   private readonly trace: string;
-  private readonly deliveryIdOf: (webhookId: string) => string;
+  private readonly deliveryIdOf: (webhookId: string, nameTail?: Uint8Array) => string;
   private readonly tenantId: string;
   private readonly eventType: string;
 
@@ -146,7 +148,7 @@ export class FirstAttemptJobRecords {
 
   /** `encode` with the webhook's members serialised beforehand (see {@link jobWebhook}). */
   encodeFor(webhook: JobWebhook, bodyJson: string, orderingKey?: string, trace?: TraceCarrier): EncodedRecord {
-    const id = this.deliveryIdOf(webhook.id);
+    const id = this.deliveryIdOf(webhook.id, webhook.nameTail);
     const ordering = orderingKey !== undefined ? `,"ordering_key":${JSON.stringify(orderingKey)}` : '';
     const value = `${VERSION_PART}${id}${this.eventPart}${webhook.members}${ordering}${this.tail}${bodyJson}${this.trace}`;
     // Literal names (the constants' values, checked by the tests): the object is made from a
