@@ -3,6 +3,8 @@
 //
 // Starts the three apps (test-kit startSystem) with no traffic and reports:
 //   - each app's CPU share of one core over --seconds (from /proc/<pid>/stat), after --settle s;
+//   - its wake-ups a second: the main thread's voluntary context switches (event_loop_wakeups_per_s)
+//     and all context switches of the main thread and of its other threads (switches_per_s_by_thread);
 //   - with --private-broker, the broker's too: a broker of its own on --port, fresh (so the start
 //     also meets a broker whose coordinators are still loading) and with nobody else's load;
 //   - every error-level line the apps printed from start to the end of the window (pino level
@@ -60,6 +62,26 @@ function switches(pid: number | undefined): number {
   }
 }
 
+/**
+ * Context switches, voluntary and not, of the main thread and of all other threads together:
+ * a thread switched out either waits for something (a wake-up ends that wait) or is preempted.
+ */
+function allSwitches(pid: number | undefined): { main: number; others: number } {
+  const out = { main: 0, others: 0 };
+  if (!pid) return out;
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const n = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      if (tid === String(pid)) out.main += n;
+      else out.others += n;
+    }
+  } catch {
+    // gone meanwhile
+  }
+  return out;
+}
+
 /** CPU seconds per thread name of a process (node names its threads: libuv pool, V8 workers...). */
 function threadCpu(pid: number | undefined): Map<string, number> {
   const out = new Map<string, number>();
@@ -111,6 +133,7 @@ try {
   if (brokerPid) procs.push({ name: 'broker' as never, pid: brokerPid });
   const before = procs.map((p) => cpuSeconds(p.pid) ?? 0);
   const switchesBefore = procs.map((p) => switches(p.pid));
+  const allBefore = procs.map((p) => allSwitches(p.pid));
   const threadsBefore = procs.map((p) => threadCpu(p.pid));
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -125,12 +148,20 @@ try {
   const wakeups = Object.fromEntries(
     procs.filter((p) => p.name !== ('broker' as never)).map((p, i) => [p.name, Math.round((switches(p.pid) - switchesBefore[i]!) / wallS)]),
   );
+  // Threads come and go (libuv's pool starts on first use): a thread gone meanwhile takes its count along.
+  const threadWakeups = Object.fromEntries(
+    procs.map((p, i) => {
+      const now = allSwitches(p.pid);
+      return [p.name, { main: Math.round((now.main - allBefore[i]!.main) / wallS), others: Math.round((now.others - allBefore[i]!.others) / wallS) }];
+    }),
+  );
   const idle = Object.fromEntries(procs.map((p, i) => [p.name, Number((((after[i]! - before[i]!) / wallS) * 100).toFixed(2))]));
   const errors = [system.gateway, ...system.matchers, ...system.workers].flatMap((p) => errorLines(p.output()).map((l) => `[${p.name}] ${l}`));
   process.stdout.write(
     JSON.stringify({
       idle_percent_of_core: idle,
       event_loop_wakeups_per_s: wakeups,
+      switches_per_s_by_thread: threadWakeups,
       percent_by_thread: threads,
       seconds: Number(wallS.toFixed(1)),
       ready_ms: readyMs,
