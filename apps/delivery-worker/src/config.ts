@@ -57,11 +57,13 @@ export const workerConfigSpec = {
   /**
    * The longest long-poll wait once fetches keep finding nothing (it doubles from
    * CONSUMER_MAX_WAIT_MS, and is back there after the first record or resume; never past a
-   * held retry partition's resume). Fewer empty fetches of the 32 job partitions keep an idle
-   * worker under 1 % of a core. Capped at a third of the session timeout, because kafkajs
-   * heartbeats between fetches; a longer wait also delays noticing a rebalance and a shutdown.
+   * held retry partition's resume or a drained tier's revisit). Every empty fetch costs an idle
+   * worker CPU and garbage (kafkajs' bookkeeping of every partition it reads). Capped at a third
+   * of the session timeout, because kafkajs heartbeats between fetches; a longer wait also delays
+   * noticing a rebalance and a shutdown (an idle worker's only: a busy one waits
+   * CONSUMER_MAX_WAIT_MS).
    */
-  CONSUMER_IDLE_MAX_WAIT_MS: env.int({ default: 1_000, min: 10, max: 5_000 }),
+  CONSUMER_IDLE_MAX_WAIT_MS: env.int({ default: 2_000, min: 10, max: 5_000 }),
   /**
    * Long-poll wait of a fetch while a partition is paused because its unfinished jobs reached
    * PARTITION_MAX_IN_FLIGHT: the fetches then read mostly empty partitions, and the paused one
@@ -70,7 +72,7 @@ export const workerConfigSpec = {
   CONSUMER_SATURATED_MAX_WAIT_MS: env.int({ default: 20, min: 1, max: 5_000 }),
   /**
    * A retry tier of 5 s or more whose partition is read up to its end is left out of the
-   * fetches and read again every fifth of its delay, at most this often apart (its records are
+   * fetches and read again every 2/5 of its delay, at most this often apart (its records are
    * never due before a whole delay after they were written). 0: every fetch reads every tier.
    */
   CONSUMER_DRAINED_REVISIT_MAX_MS: env.int({ default: 5_000, min: 0, max: 600_000 }),

@@ -3,7 +3,7 @@ import { metric, startReceiver, waitFor, type Receiver } from '@hookstream/test-
 import { createHarness, insertWebhook, job, type Harness } from './support/harness.js';
 
 // An idle worker leaves the drained slow retry tiers (5 s and up) out of its fetches and
-// revisits them every fifth of their delay (at most CONSUMER_DRAINED_REVISIT_MAX_MS apart):
+// revisits them every 2/5 of their delay (at most CONSUMER_DRAINED_REVISIT_MAX_MS apart):
 // a retry written to one of them meanwhile must still go out at its due time.
 describe('drained slow retry tiers left out of the fetches', () => {
   let h: Harness;

@@ -11,8 +11,13 @@
  * time: at most about one interval after it was written, against T.
  */
 
-/** The share of a tier's delay between two revisits of its drained partitions. */
-export const REVISIT_FRACTION = 5;
+/**
+ * A tier's delay divided by this is the time between two revisits of its drained partitions:
+ * the `5s` tier every 2 s, so that an idle worker's fetches, which never wait past a revisit,
+ * can wait the whole CONSUMER_IDLE_MAX_WAIT_MS (2 s); a fifth (1 s) kept them at one a second.
+ * A record is still read at least 3 s before it can be due.
+ */
+export const REVISIT_FRACTION = 2.5;
 /** Tiers shorter than this are read by every fetch: their records may be due within a second. */
 export const MIN_REVISITED_TIER_MS = 5_000;
 

@@ -2,9 +2,9 @@ import { RETRY_TIER_MS, RETRY_TIERS } from '@hookstream/service-kit';
 import { DrainedPartitions, nextRevisitAt, revisitIntervalMs } from '../../src/consume/drained-revisits.js';
 
 describe('revisitIntervalMs', () => {
-  it('revisits a tier every fifth of its delay, at most the maximum apart, and never the 1 s tier', () => {
-    expect(RETRY_TIERS.map((t) => revisitIntervalMs(RETRY_TIER_MS[t], 5_000))).toEqual([undefined, 1_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
-    expect(RETRY_TIERS.map((t) => revisitIntervalMs(RETRY_TIER_MS[t], 60_000))).toEqual([undefined, 1_000, 6_000, 24_000, 60_000, 60_000, 60_000]);
+  it('revisits a tier every 2/5 of its delay, at most the maximum apart, and never the 1 s tier', () => {
+    expect(RETRY_TIERS.map((t) => revisitIntervalMs(RETRY_TIER_MS[t], 5_000))).toEqual([undefined, 2_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
+    expect(RETRY_TIERS.map((t) => revisitIntervalMs(RETRY_TIER_MS[t], 60_000))).toEqual([undefined, 2_000, 12_000, 48_000, 60_000, 60_000, 60_000]);
   });
 
   it('is off with a maximum of 0', () => {
