@@ -85,6 +85,10 @@ function checkText(errors: ValidationError[], event: Record<string, unknown>, na
   } else if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
     errors.push({ path, message: `must be a string of 1 to ${maxLength} characters`, rule: typeof value === 'string' ? 'length' : 'type' });
   } else if (plain && CONTROL_CHARACTER.test(value)) {
-    errors.push({ path, message: 'must not contain control characters (U+0000-U+001F, U+007F-U+009F): CloudEvents forbids them in string attributes', rule: 'pattern' });
+    errors.push({
+      path,
+      message: 'must not contain control characters (U+0000-U+001F, U+007F-U+009F): CloudEvents forbids them in string attributes',
+      rule: 'pattern',
+    });
   }
 }

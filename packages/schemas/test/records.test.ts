@@ -113,8 +113,7 @@ describe('events record', () => {
   });
 
   describe('the envelope of a marked record: hand-written checks of the attributes read, not the schema', () => {
-    const marked = (value: unknown) =>
-      decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
+    const marked = (value: unknown) => decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
     const unmarked = (value: unknown) => decodeEventRecord({ value: Buffer.from(JSON.stringify(value)) });
 
     it.each(EVENT_TYPES)('accepts the %s fixture as the full validation does, with the same type and family', (type) => {
@@ -181,13 +180,18 @@ describe('events record', () => {
       const withHeaders = (value: string) => decodeEventRecord({ value: Buffer.from(value), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
       // The gateway appends tenantid and time to a publisher's event that lacks them: after data.
       const { tenantid, time, ...rest } = e;
-      for (const late of [{ ...rest, tenantid }, { ...rest, tenantid, time, n: 1.5, yes: true, none: null, note: 'é "q"' }]) {
+      for (const late of [
+        { ...rest, tenantid },
+        { ...rest, tenantid, time, n: 1.5, yes: true, none: null, note: 'é "q"' },
+      ]) {
         const decoded = marked(late);
         expect(decoded.ok && decoded.record.dataJson).toBe(JSON.stringify(e.data));
       }
       for (const other of [
         JSON.stringify({ ...e, after: 1 }).replace(',"after":1', ',"after":1.0'), // a member after data written otherwise
-        JSON.stringify({ ...e, 1: 'x' }).replace('{"1":"x",', '{').replace(/}$/, ',"1":"x"}'), // a member the parsed object lists first
+        JSON.stringify({ ...e, 1: 'x' })
+          .replace('{"1":"x",', '{')
+          .replace(/}$/, ',"1":"x"}'), // a member the parsed object lists first
         JSON.stringify({ ...e, extra: { data: { a: 1 } } }), // an object-valued attribute
         `${text}\n`, // text after the object
         JSON.stringify(e, null, 1), // spacing

@@ -118,7 +118,11 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
 
   it('signs every attempt of a webhook with its current keys: the same secrets object signs each new request anew, verifiably', () => {
     const secrets = { signing_secret: generateSigningSecret() };
-    for (const [id, ts, text] of [['m1', at, body], ['m2', at + 1, '{"other":true}'], ['m1', at, body]] as const) {
+    for (const [id, ts, text] of [
+      ['m1', at, body],
+      ['m2', at + 1, '{"other":true}'],
+      ['m1', at, body],
+    ] as const) {
       const header = signatureHeader(secrets, id, ts, text)!;
       expect(header).toBe(webhookSignature(secrets.signing_secret, id, ts, text));
       const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': header };

@@ -1,10 +1,4 @@
-import {
-  contentRoutingKeys,
-  contentTypeOf,
-  NOTIFICATION_CHANNELS,
-  systemCategoryOf,
-  type NotificationChannel,
-} from '@hookstream/schemas';
+import { contentRoutingKeys, contentTypeOf, NOTIFICATION_CHANNELS, systemCategoryOf, type NotificationChannel } from '@hookstream/schemas';
 import type { AcceptedEvent } from '../intake/decode.js';
 import { eventSpots } from './spot.js';
 import type { Subscriber } from './subscriber.js';

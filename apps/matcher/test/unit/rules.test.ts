@@ -37,8 +37,7 @@ describe('matching rules', () => {
     const email = record(notification(['user-mentioned'], [], { spot_id: 'sp_A' }));
     const unbound = record(notification(['user-mentioned'], ['user-mentioned']));
     const index = indexOf(both, inApp, email, unbound);
-    const ev = (channels: string[]) =>
-      accepted('user-mentioned', { ...fixtures.eventData('user-mentioned'), conversation_id: 'sp_A_post-1', channels });
+    const ev = (channels: string[]) => accepted('user-mentioned', { ...fixtures.eventData('user-mentioned'), conversation_id: 'sp_A_post-1', channels });
     const got = (channels: string[]) => matchEvent(index, ev(channels)).map((m) => [m.subscriber.id, m.channels]);
     // Per channel: the unbound webhooks, then the spot's; a webhook of an earlier channel is not taken again.
     expect(got(['in-app', 'email'])).toEqual([
@@ -50,9 +49,9 @@ describe('matching rules', () => {
     const matches = matchEvent(index, ev(['email', 'in-app']));
     // Webhooks given every channel share the event's list; one channel's webhooks share that channel's list.
     expect(matches.find((m) => m.subscriber.id === both.id)!.channels).toBe(matches.find((m) => m.subscriber.id === unbound.id)!.channels);
-    expect(
-      matchEvent(index, ev(['email', 'in-app'])).find((m) => m.subscriber.id === email.id)!.channels,
-    ).toBe(matchEvent(index, ev(['in-app', 'email'])).find((m) => m.subscriber.id === email.id)!.channels);
+    expect(matchEvent(index, ev(['email', 'in-app'])).find((m) => m.subscriber.id === email.id)!.channels).toBe(
+      matchEvent(index, ev(['in-app', 'email'])).find((m) => m.subscriber.id === email.id)!.channels,
+    );
     // An upsert moves the webhook to the end of its lists; a removal leaves the others in order.
     index.upsert({ ...both, revision: 2 });
     index.remove(inApp.id);
