@@ -13,6 +13,7 @@ import {
   type IncomingRecord,
 } from './kafka-record.js';
 import { jsonMemberSpan } from './json-member-span.js';
+import { SharedMemberParser } from './shared-member-parse.js';
 import { readTraceHeaders, traceOfJob, withTraceContext, writeTraceHeaders, type TraceCarrier } from './trace-context.js';
 
 /**
@@ -174,19 +175,38 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function decodeDeliveryJobRecord(message: IncomingRecord): Decoded<DeliveryJob, DeliveryJobRefusal> {
   const text = message.value?.toString('utf8') ?? '';
-  const parsed = parseJsonValue(text);
-  if (!parsed.ok) return parsed;
-  const result = validateDeliveryJob(parsed.value);
+  const split = jobBodies.parse(text);
+  let value: unknown;
+  if (split) {
+    value = split.value;
+    // Before validation: a body shared later has its text even if this job is refused.
+    if (!split.shared) bodyTexts.set(split.member, split.memberText);
+  } else {
+    const parsed = parseJsonValue(text);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
+  }
+  const result = validateDeliveryJob(value);
   if (!result.ok) return { ok: false, reason: 'invalid_delivery_job', errors: result.errors };
   const job = result.value;
-  const idErrors: ValidationError[] = (['delivery_id', 'tenant_id', 'webhook_id'] as const)
-    .filter((k) => !UUID.test(job[k]))
-    .map((k) => ({ path: `/${k}`, message: 'must be a UUID issued by this deployment', rule: 'format' }));
-  if (idErrors.length > 0) return { ok: false, reason: 'invalid_delivery_job', errors: idErrors };
-  const span = jsonMemberSpan(text, 'body');
-  if (span) bodyTexts.set(job.body, text.slice(span[0], span[1]));
+  if (!UUID.test(job.delivery_id) || !UUID.test(job.tenant_id) || !UUID.test(job.webhook_id)) {
+    const idErrors: ValidationError[] = (['delivery_id', 'tenant_id', 'webhook_id'] as const)
+      .filter((k) => !UUID.test(job[k]))
+      .map((k) => ({ path: `/${k}`, message: 'must be a UUID issued by this deployment', rule: 'format' }));
+    return { ok: false, reason: 'invalid_delivery_job', errors: idErrors };
+  }
+  if (!split) {
+    const span = jsonMemberSpan(text, 'body');
+    if (span) bodyTexts.set(job.body, text.slice(span[0], span[1]));
+  }
   return { ok: true, record: withTraceContext(job, readTraceHeaders(message.headers)) };
 }
+
+/**
+ * Consecutive jobs of one event (a fan-out's, on one partition) share one parsed body: see
+ * SharedMemberParser. Bodies are never changed in place once decoded (see decodedBodyJson).
+ */
+const jobBodies = new SharedMemberParser('body');
 
 /*
  * The body's JSON text as the decoded record carried it, by body object. Every job of an event
