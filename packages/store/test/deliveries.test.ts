@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@hookstream/test-kit';
 import {
   deliveriesForReplay,
   deliveryRowOf,
-  deliveryRowsDocument,
+  deliveryRowsDocuments,
   insertAttempts,
   insertDeliveriesIfAbsent,
   isRejectedRowError,
@@ -33,6 +33,15 @@ const delivery = (over: Partial<DeliveryRow> = {}): DeliveryRow => ({
   finished_at: null,
   ...over,
 });
+
+/** The rows of deliveryRowsDocuments with their bodies put back, as PostgreSQL reads them. */
+const spread = (documents: { rows: string; bodies: string }) => {
+  const bodies = JSON.parse(documents.bodies) as unknown[];
+  return (JSON.parse(documents.rows) as { body_at?: number }[]).map(({ body_at, ...row }) => ({
+    ...row,
+    body: body_at === undefined ? null : bodies[body_at],
+  }));
+};
 
 const attempt = (d: DeliveryRow, n: number, over: Partial<AttemptRow> = {}): AttemptRow => ({
   delivery_id: d.id,
@@ -76,12 +85,36 @@ describe('deliveries and attempts', () => {
     if (!decoded.ok) throw new Error('the record did not decode');
     const fromRecord = { ...deliveryRowOf(decoded.record, 'delivered'), attempts: 1, finished_at: new Date() };
     const plain = delivery({ body: { ...body } });
-    const document = deliveryRowsDocument([fromRecord, plain]);
-    expect(document).not.toBe(rowsDocument([fromRecord, plain]));
-    expect(JSON.parse(document)).toEqual(JSON.parse(rowsDocument([fromRecord, plain])));
+    const documents = deliveryRowsDocuments([fromRecord, plain]);
+    // The record's own (indented) text, not a serialisation of the parsed body.
+    expect(documents.bodies).toContain('\n');
+    expect(spread(documents)).toEqual(JSON.parse(rowsDocument([fromRecord, plain])));
     await upsertDeliveries(t.db, [fromRecord, plain]);
     expect((await stored(fromRecord.id)).body).toEqual(body);
     expect((await stored(plain.id)).body).toEqual(body);
+  });
+
+  it('sends a body shared by rows once, and stores it in each of them; a row without a body stores none', async () => {
+    const shared = { event: 'e', list: [1, { deep: 'x' }] };
+    const rows = [
+      delivery({ body: shared }),
+      delivery({ body: { other: true } }),
+      delivery({ body: shared }),
+      delivery({ body: null as unknown as DeliveryRow['body'] }),
+    ];
+    const documents = deliveryRowsDocuments(rows);
+    expect(JSON.parse(documents.bodies)).toEqual([shared, { other: true }]);
+    expect((JSON.parse(documents.rows) as { body_at?: number }[]).map((r) => r.body_at)).toEqual([0, 1, 0, undefined]);
+    expect(spread(documents)).toEqual(JSON.parse(rowsDocument(rows)));
+    await upsertDeliveries(t.db, rows);
+    expect((await stored(rows[0]!.id)).body).toEqual(shared);
+    expect((await stored(rows[1]!.id)).body).toEqual({ other: true });
+    expect((await stored(rows[2]!.id)).body).toEqual(shared);
+    expect((await stored(rows[3]!.id)).body).toBeNull();
+    // An update carries its own body too (a retry keeps the body it sends).
+    await upsertDeliveries(t.db, [{ ...rows[2]!, status: 'delivered', attempts: 1, body: { changed: 1 } }]);
+    expect((await stored(rows[2]!.id)).body).toEqual({ changed: 1 });
+    expect((await stored(rows[0]!.id)).body).toEqual(shared);
   });
 
   it('writes a batch of states and attempts together, and attempts only once', async () => {

@@ -57,7 +57,10 @@ function recordsetOf(types: Record<string, string>): string {
     .map(([column, type]) => `${column} ${type}`)
     .join(', ')})`;
 }
-const DELIVERY_ROWS = recordsetOf(DELIVERY_COLUMN_TYPES);
+// The rows name their body by its index in a second document (see deliveryRowsDocuments).
+const { body: _bodyType, ...DELIVERY_ROW_TYPES } = DELIVERY_COLUMN_TYPES;
+const DELIVERY_ROWS = recordsetOf({ ...DELIVERY_ROW_TYPES, body_at: 'int' });
+const DELIVERY_VALUES = DELIVERY_COLUMNS.map((column) => (column === 'body' ? '(?::jsonb) -> r.body_at' : `r.${column}`)).join(', ');
 const ATTEMPT_ROWS = recordsetOf(ATTEMPT_COLUMN_TYPES);
 
 /** The worker's audit batch: delivery states and attempts committed together, or not at all. */
@@ -69,25 +72,34 @@ export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow
 }
 
 /**
- * The deliveries as one document (see rowsDocument), each body that a job record carried as text
- * (`decodedBodyJson`) put in as that text: the hundred rows of a fan-out share one body, and
- * serialising it again for every row was the largest part of the worker's audit statement.
+ * The deliveries as two documents (see rowsDocument): the rows without their bodies, each naming
+ * its body by `body_at`, its index in the second, the batch's distinct bodies. The hundred rows of
+ * a fan-out event share one body object (the worker decodes it once, see `SharedMemberParser`),
+ * and sending it once per row was most of the statement's bytes: built, copied into the protocol
+ * buffer and parsed again by PostgreSQL for every row. A body that a job record carried as text
+ * (`decodedBodyJson`) goes in as that text; a row without a body has no `body_at` (NULL).
  */
-export function deliveryRowsDocument(rows: readonly DeliveryRow[]): string {
-  let doc = '[';
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (i > 0) doc += ',';
-    const bodyJson = decodedBodyJson(row.body);
-    if (bodyJson === undefined) {
-      doc += JSON.stringify(row);
+export function deliveryRowsDocuments(rows: readonly DeliveryRow[]): { rows: string; bodies: string } {
+  const indexOf = new Map<object, number>();
+  const bodies: string[] = [];
+  const parts: string[] = [];
+  for (const row of rows) {
+    const { body, ...rest } = row;
+    // `rest` always holds the id, so its text is never `{}`.
+    const members = JSON.stringify(rest).slice(1);
+    if (body === null || body === undefined) {
+      parts.push(`{${members}`);
       continue;
     }
-    const { body: _body, ...rest } = row;
-    // `rest` always holds the id, so its text is never `{}`.
-    doc += `{"body":${bodyJson},${JSON.stringify(rest).slice(1)}`;
+    let at = indexOf.get(body);
+    if (at === undefined) {
+      at = bodies.length;
+      indexOf.set(body, at);
+      bodies.push(decodedBodyJson(body) ?? JSON.stringify(body));
+    }
+    parts.push(`{"body_at":${at},${members}`);
   }
-  return `${doc}]`;
+  return { rows: `[${parts.join(',')}]`, bodies: `[${bodies.join(',')}]` };
 }
 
 /**
@@ -95,8 +107,9 @@ export function deliveryRowsDocument(rows: readonly DeliveryRow[]): string {
  * least as recent (cycle, attempts, status rank), so a late duplicate never moves it back.
  */
 export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): Promise<void> {
+  const documents = deliveryRowsDocuments(rows);
   await db.raw(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT ${DELIVERY_COLUMNS.join(', ')} FROM ${DELIVERY_ROWS}
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT ${DELIVERY_VALUES} FROM ${DELIVERY_ROWS}
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
        last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
@@ -104,7 +117,7 @@ export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): 
        finished_at = EXCLUDED.finished_at, updated_at = now()
      WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${statusRankSql('EXCLUDED.status')})
         >= (deliveries.cycle, deliveries.attempts, ${statusRankSql('deliveries.status')})`,
-    [deliveryRowsDocument(rows)],
+    [documents.bodies, documents.rows],
   );
 }
 
