@@ -29,28 +29,55 @@ function uuidV5Of(namespaceBytes: Buffer, name: string): string {
   return uuidV5OfHash(hash('sha1', input, 'hex'));
 }
 
-// The UUID's 36 characters are laid out in a reused buffer and read back as one flat string: a
-// template of five slices made a string of about ten pieces per id, and ids are made per job.
-const UUID_TEXT = Buffer.from('xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx', 'latin1');
-// For each character of UUID_TEXT, the hex digit it takes, or -1 where it stays ('-', the version '5').
-const DIGIT_AT = [...'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'].map((c, i) => {
-  if (c !== 'x') return -1;
-  const before = 'xxxxxxxx-xxxx-5xxx-xxxx-xxxxxxxxxxxx'.slice(0, i).replace(/-/g, '').length;
-  return before;
-});
-const VARIANT_BYTES = Buffer.from(VARIANT_DIGITS, 'latin1');
+// The UUID is made by one String.fromCharCode of its 36 code units, read from the digest's flat
+// one-byte hex string: one flat string per id, no buffer written and read back through a C++ call
+// (Buffer#toString), and no template of slices (a string of about ten pieces per id).
+const VARIANT_CODES = [...VARIANT_DIGITS].map((c) => c.charCodeAt(0));
+const DASH = 0x2d;
+const VERSION_5 = 0x35;
 
-function uuidV5OfHash(hex: string): string {
-  // charCodeAt of the digest's flat one-byte string: no second buffer, no write call per id.
-  for (let i = 0; i < 36; i++) {
-    const digit = DIGIT_AT[i]!;
-    if (digit >= 0) UUID_TEXT[i] = hex.charCodeAt(digit);
-  }
-  // Version 5 in the high nibble of byte 6 (fixed in UUID_TEXT); RFC 4122 variant (10xx) in the
-  // high bits of byte 8.
-  const c = hex.charCodeAt(16); // a lower-case hex digit
-  UUID_TEXT[19] = VARIANT_BYTES[(c <= 0x39 ? c - 0x30 : c - 0x57) & 0x3]!;
-  return UUID_TEXT.toString('latin1', 0, 36);
+function uuidV5OfHash(h: string): string {
+  // RFC 4122 variant (10xx) in the high bits of byte 8: its digit's low two bits are kept.
+  const v = h.charCodeAt(16); // a lower-case hex digit
+  return String.fromCharCode(
+    h.charCodeAt(0),
+    h.charCodeAt(1),
+    h.charCodeAt(2),
+    h.charCodeAt(3),
+    h.charCodeAt(4),
+    h.charCodeAt(5),
+    h.charCodeAt(6),
+    h.charCodeAt(7),
+    DASH,
+    h.charCodeAt(8),
+    h.charCodeAt(9),
+    h.charCodeAt(10),
+    h.charCodeAt(11),
+    // Version 5 in the high nibble of byte 6.
+    DASH,
+    VERSION_5,
+    h.charCodeAt(13),
+    h.charCodeAt(14),
+    h.charCodeAt(15),
+    DASH,
+    VARIANT_CODES[(v <= 0x39 ? v - 0x30 : v - 0x57) & 0x3]!,
+    h.charCodeAt(17),
+    h.charCodeAt(18),
+    h.charCodeAt(19),
+    DASH,
+    h.charCodeAt(20),
+    h.charCodeAt(21),
+    h.charCodeAt(22),
+    h.charCodeAt(23),
+    h.charCodeAt(24),
+    h.charCodeAt(25),
+    h.charCodeAt(26),
+    h.charCodeAt(27),
+    h.charCodeAt(28),
+    h.charCodeAt(29),
+    h.charCodeAt(30),
+    h.charCodeAt(31),
+  );
 }
 
 /**
