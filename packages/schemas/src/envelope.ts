@@ -63,7 +63,16 @@ export type CloudEvent<D = Record<string, unknown>> = Omit<Static<typeof CloudEv
   [extension: string]: unknown;
 };
 
-export type EventValidation = { ok: true; value: CloudEvent; type: EventType; family: EventFamily } | { ok: false; errors: ValidationError[] };
+export type EventValidation =
+  | {
+      ok: true;
+      value: CloudEvent;
+      type: EventType;
+      family: EventFamily;
+      /** `Date.parse(value.time)`, when the validation parsed it (a marked record's): readers make their date from it. */
+      timeMs?: number;
+    }
+  | { ok: false; errors: ValidationError[] };
 
 /**
  * Validates a structured CloudEvent and its `data` against the catalogue entry of its `type`.

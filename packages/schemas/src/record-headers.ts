@@ -14,7 +14,20 @@ export const WEBHOOKS_SEQ_HEADER = 'hookstream-webhooks-seq';
 /** The header's value, or undefined when absent or not a non-negative integer. */
 export function readWebhooksSeq(value: Buffer | string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value : value.toString('latin1');
-  if (!/^\d{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  // The matcher reads it for every event: a header's bytes are read as digits, not decoded first.
+  if (typeof value !== 'string') return decimalOf(value);
+  if (!/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/** `Number(text)` of bytes that are 1-15 ASCII digits (exact below 2^53), else undefined. */
+function decimalOf(bytes: Uint8Array): number | undefined {
+  if (bytes.length === 0 || bytes.length > 15) return undefined;
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return n;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import {
   readWebhooksSeq,
@@ -69,6 +70,34 @@ describe('deliveryId', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('is the RFC 4122 UUIDv5 of the JSON pair, checked against a reference made here with createHash', () => {
+    // Written from the RFC, independent of the module's buffers and layout: SHA-1 of the
+    // namespace's 16 bytes then the name's UTF-8, version 5 in byte 6, variant 10xx in byte 8.
+    const reference = (eventId: string, webhookId: string): string => {
+      const name = Buffer.from(JSON.stringify([eventId, webhookId]), 'utf8');
+      const digest = createHash('sha1')
+        .update(Buffer.from(DELIVERY_ID_NAMESPACE.replace(/-/g, ''), 'hex'))
+        .update(name)
+        .digest();
+      digest[6] = (digest[6]! & 0x0f) | 0x50;
+      digest[8] = (digest[8]! & 0x3f) | 0x80;
+      const hex = digest.toString('hex', 0, 16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    };
+    const anyId = fc.oneof(fc.uuid(), fc.uuid(), fc.string(), fc.string({ unit: 'grapheme' }));
+    fc.assert(
+      fc.property(anyId, fc.array(anyId, { minLength: 1, maxLength: 6 }), (eventId, webhookIds) => {
+        const idOf = deliveryIdsOf(eventId);
+        for (const w of webhookIds) {
+          const expected = reference(eventId, w);
+          expect(deliveryId(eventId, w)).toBe(expected);
+          expect(idOf(w, deliveryNameTail(w))).toBe(expected);
+        }
+      }),
+      { numRuns: 5000 },
     );
   });
 
@@ -193,5 +222,18 @@ describe('the webhooks-seq record header', () => {
   });
   it.each([undefined, '', '-1', '1.5', '12a', ' 7', '1'.repeat(16)])('rejects %p', (v) => {
     expect(readWebhooksSeq(v)).toBeUndefined();
+    if (v !== undefined) expect(readWebhooksSeq(Buffer.from(v))).toBeUndefined();
+  });
+  it("reads a header's bytes as it reads their text", () => {
+    const text = fc.oneof(fc.stringMatching(/^\d{1,16}$/), fc.string({ maxLength: 17 }), fc.string({ unit: 'binary', maxLength: 17 }));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(readWebhooksSeq(Buffer.from(t, 'utf8'))).toBe(readWebhooksSeq(t));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(readWebhooksSeq(Buffer.from('000000000000042'))).toBe(42);
+    expect(readWebhooksSeq(Buffer.from('999999999999999'))).toBe(999_999_999_999_999);
+    expect(readWebhooksSeq(Buffer.from([0x31, 0x80]))).toBeUndefined();
   });
 });

@@ -112,6 +112,26 @@ describe('events record', () => {
     });
   });
 
+  it("recognises the gateway's mark in a header of bytes or text, and only that catalogue's", () => {
+    const value = Buffer.from(JSON.stringify(fixtures.envelope('user-mentioned', undefined, { tenantid: TENANT })));
+    // Only a record taken as marked carries its data's text.
+    const marked = (header: Buffer | string | (Buffer | string)[]) => {
+      const decoded = decodeEventRecord({ value, headers: { [VALIDATED_WITH_HEADER]: header } });
+      expect(decoded.ok).toBe(true);
+      return decoded.ok && decoded.record.dataJson !== undefined;
+    };
+    expect(marked(CATALOGUE_DIGEST)).toBe(true);
+    expect(marked(Buffer.from(CATALOGUE_DIGEST))).toBe(true);
+    expect(marked([Buffer.from(CATALOGUE_DIGEST), 'other'])).toBe(true);
+    // The same length, one bit off in the last byte.
+    const other = Buffer.from(`${CATALOGUE_DIGEST.slice(0, -1)}${String.fromCharCode(CATALOGUE_DIGEST.charCodeAt(CATALOGUE_DIGEST.length - 1) ^ 1)}`);
+    expect(marked(other)).toBe(false);
+    expect(marked(other.toString())).toBe(false);
+    expect(marked(Buffer.from(CATALOGUE_DIGEST.slice(1)))).toBe(false);
+    expect(marked(Buffer.from(`${CATALOGUE_DIGEST} `))).toBe(false);
+    expect(marked(['other', Buffer.from(CATALOGUE_DIGEST)])).toBe(false);
+  });
+
   describe('the envelope of a marked record: hand-written checks of the attributes read, not the schema', () => {
     const marked = (value: unknown) => decodeEventRecord({ value: Buffer.from(JSON.stringify(value)), headers: { [VALIDATED_WITH_HEADER]: CATALOGUE_DIGEST } });
     const unmarked = (value: unknown) => decodeEventRecord({ value: Buffer.from(JSON.stringify(value)) });
@@ -120,15 +140,18 @@ describe('events record', () => {
       const e = fixtures.envelope(type, undefined, { tenantid: TENANT, subject: 'subj', spotid: 'sp_1' });
       const full = validateEvent(e);
       expect(full.ok).toBe(true);
-      expect(validateMarkedEvent(e)).toEqual(full);
+      // The hand-written checks also hand over the time they parsed.
+      expect(validateMarkedEvent(e)).toEqual({ ...full, timeMs: Date.parse(e.time as string) });
       const m = marked(e);
       const u = unmarked(e);
       expect(m.ok && u.ok).toBe(true);
       if (!m.ok || !u.ok) return;
-      // Only a marked record carries its data's text (the fixture's attributes come after its data).
-      const { dataJson, ...record } = m.record;
+      // Only a marked record carries its data's text (the fixture's attributes come after its data) and its parsed time.
+      const { dataJson, timeMs, ...record } = m.record;
       expect(record).toEqual(u.record);
       expect(dataJson).toBe(JSON.stringify(e.data));
+      expect(timeMs).toBe(Date.parse(e.time as string));
+      expect(new Date(timeMs!).toISOString()).toBe(new Date(e.time as string).toISOString());
     });
 
     const malformed: { what: string; change: (e: Record<string, unknown>) => void; reason: string; path: string }[] = [

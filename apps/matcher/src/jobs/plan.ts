@@ -132,7 +132,7 @@ function planEvent(plan: Plan, decoded: AcceptedEvent, message: InputMessage, in
     type: decoded.type,
     source: event.source,
     subject: event.subject ?? null,
-    time: event.time ? new Date(event.time) : null,
+    time: event.time ? new Date(decoded.timeMs ?? event.time) : null,
     matched_webhooks: matched,
     filtered_webhooks: filtered,
   });

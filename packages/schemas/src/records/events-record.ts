@@ -66,6 +66,8 @@ export interface EventRecord {
   /** Canonical catalogue type (aliases resolved). */
   type: EventType;
   family: EventFamily;
+  /** `Date.parse(event.time)` when decoding parsed it (a marked record with a time): a date is made from it, not parsed again. */
+  timeMs?: number;
   /** The gateway's webhook change counter when it accepted the event; absent from other producers. */
   webhooksSeq?: number;
   /** A test event: the one webhook it is for ({@link TEST_WEBHOOK_HEADER}). */
@@ -118,7 +120,7 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
   if (hasBinaryModeHeader(message.headers)) {
     candidate = envelopeFromBinary(headerStrings(message.headers), message.value ?? Buffer.alloc(0), 'ce_');
   } else {
-    dataValidated = firstHeader(message.headers, VALIDATED_WITH_HEADER) === CATALOGUE_DIGEST;
+    dataValidated = markedWithThisCatalogue(message.headers);
     if (!message.value || message.value.length === 0) {
       return refuse('not_json', [{ path: '', message: 'message has no value: expected a CloudEvent in structured JSON mode', rule: 'json' }]);
     }
@@ -144,8 +146,9 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
       { path: '/tenantid', message: 'must be the UUID of a hookstream tenant: events are matched and indexed per tenant', rule: 'tenant' },
     ]);
   }
-  const webhooksSeq = readWebhooksSeq(firstHeader(message.headers, WEBHOOKS_SEQ_HEADER));
+  const webhooksSeq = readWebhooksSeq(rawHeader(message.headers, WEBHOOKS_SEQ_HEADER));
   const record: EventRecord = { event: result.value, type: result.type, family: result.family };
+  if (result.timeMs !== undefined) record.timeMs = result.timeMs;
   if (webhooksSeq !== undefined) record.webhooksSeq = webhooksSeq;
   const testWebhookId = firstHeader(message.headers, TEST_WEBHOOK_HEADER);
   if (testWebhookId !== undefined && UUID.test(testWebhookId)) record.testWebhookId = testWebhookId.toLowerCase();
@@ -205,6 +208,27 @@ export function classifyEventErrors(errors: readonly ValidationError[]): Invalid
   if (errors.some((e) => e.path === '/tenantid' && e.rule === 'required')) return 'missing_tenantid';
   if (errors.some((e) => e.path !== '/data' && !e.path.startsWith('/data/'))) return 'invalid_envelope';
   return 'invalid_data';
+}
+
+// The mark's bytes: a record's header is compared with them rather than decoded for every event.
+const CATALOGUE_DIGEST_BYTES = Buffer.from(CATALOGUE_DIGEST, 'latin1');
+
+/** `firstHeader(headers, VALIDATED_WITH_HEADER) === CATALOGUE_DIGEST`. */
+function markedWithThisCatalogue(headers: IncomingRecord['headers']): boolean {
+  const raw = rawHeader(headers, VALIDATED_WITH_HEADER);
+  if (raw === undefined) return false;
+  if (typeof raw === 'string') return raw === CATALOGUE_DIGEST;
+  // The digest is ASCII: its UTF-8 decoding equals it exactly when the bytes are its bytes.
+  if (raw.length !== CATALOGUE_DIGEST_BYTES.length) return false;
+  for (let i = 0; i < raw.length; i++) if (raw[i] !== CATALOGUE_DIGEST_BYTES[i]) return false;
+  return true;
+}
+
+/** The first value of a header as it came (bytes or text), or undefined. */
+function rawHeader(headers: IncomingRecord['headers'], name: string): Buffer | string | undefined {
+  const raw = headers?.[name];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  return first ?? undefined;
 }
 
 /** Binary-mode CloudEvents carry their attributes as `ce_` headers, starting with `ce_specversion`. */
