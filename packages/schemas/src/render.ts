@@ -171,27 +171,38 @@ function notificationAround(event: CloudEvent, type: string, dataJson: string): 
         : span
           ? dataJson.slice(span[0], span[1])
           : JSON.stringify(eventId);
-  const pieces: string[] = [];
-  let channelsAt = -1;
+  // The text before the channel list goes into `before`, the rest into `after` (joined once each).
+  const before: string[] = [];
+  const after: string[] = [];
+  let pieces = before;
   let from = 0;
-  const inPlace = ([0, 1, 2] as const).filter((i) => spans[i] !== undefined).sort((a, b) => spans[a]![0] - spans[b]![0]);
-  for (const member of inPlace) {
-    const span = spans[member]!;
+  // The members found, in the order of the text: three at most, taken in order by hand rather than
+  // through a filtered array, a sort with a comparator and slices of the pieces, per event.
+  let taken = 0;
+  for (;;) {
+    let next = -1;
+    for (let m = 0; m < 3; m++) {
+      const span = spans[m];
+      if (span !== undefined && (taken & (1 << m)) === 0 && (next < 0 || span[0] < spans[next]![0])) next = m;
+    }
+    if (next < 0) break;
+    taken |= 1 << next;
+    const span = spans[next]!;
     pieces.push(dataJson.slice(from, span[0]));
-    if (member === 2) channelsAt = pieces.length;
-    else pieces.push(valueOf(member, span));
+    if (next === 2) pieces = after;
+    else pieces.push(valueOf(next as 0 | 1, span));
     from = span[1];
   }
   // The rest of the data without its closing brace, then the members it lacks.
   pieces.push(dataJson.slice(from, dataJson.lastIndexOf('}')));
   let members = hasMembers(event.data);
-  for (const member of [0, 1, 2] as const) {
+  for (let member = 0; member < 3; member++) {
     if (spans[member] !== undefined) continue;
     pieces.push(`${members ? ',' : ''}"${NOTIFICATION_MEMBERS[member]}":`);
     members = true;
-    if (member === 2) channelsAt = pieces.length;
-    else pieces.push(valueOf(member));
+    if (member === 2) pieces = after;
+    else pieces.push(valueOf(member as 0 | 1));
   }
   pieces.push('}');
-  return [pieces.slice(0, channelsAt).join(''), pieces.slice(channelsAt).join('')];
+  return [before.join(''), after.join('')];
 }

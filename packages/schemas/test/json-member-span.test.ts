@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createDeliveryJob, decodeDeliveryJobRecord, decodedBodyJson, encodeDeliveryJobRecord, FirstAttemptJobRecords, nextAttemptJob } from '../src/index.js';
-import { jsonMemberSpan } from '../src/records/json-member-span.js';
+import { jsonMemberSpan, jsonMemberSpans } from '../src/records/json-member-span.js';
 
 // Keys that look like the member or like JSON syntax, so nested and escaped look-alikes are met.
 const key = fc.oneof(fc.string(), fc.constantFrom('body', 'bod', 'body ', '"body"', '\\', '{', '}', '[', ']', ',', ':', '__proto__'));
@@ -45,6 +45,35 @@ describe('jsonMemberSpan', () => {
     expect(JSON.parse(text.slice(span[0], span[1]))).toEqual((JSON.parse(text) as { body: unknown }).body);
     expect(jsonMemberSpan('[{"body":1}]', 'body')).toBeUndefined();
     expect(jsonMemberSpan('{"a":{"body":1}}', 'body')).toBeUndefined();
+  });
+});
+
+describe('jsonMemberSpans', () => {
+  const NAMES = ['event_id', 'type', 'channels'] as const;
+  const names = fc.oneof(key, fc.constantFrom(...NAMES, 'typ', 'types', 'channel', 'event_i'));
+
+  it('finds in one pass what jsonMemberSpan finds for each name, and nothing for a name written with escapes', () => {
+    fc.assert(
+      fc.property(fc.dictionary(names, value, { maxKeys: 8 }), (data) => {
+        const text = JSON.stringify(data);
+        const spans = jsonMemberSpans(text, NAMES);
+        if (Object.keys(data).some((k) => JSON.stringify(k).includes('\\'))) {
+          expect(spans).toBeUndefined();
+          return;
+        }
+        expect(spans).toEqual(NAMES.map((n) => jsonMemberSpan(text, n)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads past backslashes in values, before and after the names it finds', () => {
+    const text = JSON.stringify({ a: 'x\\"y', type: 't\\', b: '\\\\', channels: ['e\\'], c: '"' });
+    const spans = jsonMemberSpans(text, NAMES)!;
+    expect(spans[0]).toBeUndefined();
+    expect(JSON.parse(text.slice(...spans[1]!))).toBe('t\\');
+    expect(JSON.parse(text.slice(...spans[2]!))).toEqual(['e\\']);
+    expect(jsonMemberSpans('{"a":"\\\\","ty\\u0070e":1}', NAMES)).toBeUndefined();
   });
 });
 

@@ -96,18 +96,30 @@ export function jsonMemberSpans(text: string, names: readonly string[]): ([numbe
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipSpace(text, i + 1);
   const found: ([number, number] | undefined)[] = names.map(() => undefined);
+  // The next backslash from where the scan is: a name holding one makes the answer undefined.
+  let backslash = text.indexOf('\\', i);
   while (i < text.length && text.charCodeAt(i) === QUOTE) {
     const keyEnd = endOfString(text, i);
-    const key = text.slice(i + 1, keyEnd - 1);
-    if (key.includes('\\')) return undefined;
+    if (backslash >= 0 && backslash < i) backslash = text.indexOf('\\', i);
+    if (backslash >= 0 && backslash < keyEnd) return undefined;
+    // Names are compared in the text: no string is cut out per member.
+    const at = nameAt(text, i + 1, keyEnd - 1, names);
     i = skipSpace(text, keyEnd);
     i = skipSpace(text, i + 1); // the colon
     const valueEnd = endOfValue(text, i);
-    const at = names.indexOf(key);
     if (at >= 0) found[at] = [i, valueEnd];
     i = skipSpace(text, valueEnd);
     if (text.charCodeAt(i) !== COMMA) break;
     i = skipSpace(text, i + 1);
   }
   return found;
+}
+
+/** The index in `names` of the name written in `text` from `start` to `end`, or -1. */
+function nameAt(text: string, start: number, end: number, names: readonly string[]): number {
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n]!;
+    if (name.length === end - start && text.startsWith(name, start)) return n;
+  }
+  return -1;
 }
