@@ -39,7 +39,7 @@ function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEv
   let all = 0;
   for (const c of requested) all |= channelBit(c);
   // The lists of the event's spots, looked up once for all of its channels.
-  const spots = eventSpots(event);
+  const spots = lists.bySpot.size === 0 ? NO_SPOTS : eventSpots(event, lists.spotLengths);
   const spotLists: ChannelLists[] = [];
   for (const spot of spots) {
     const found = lists.bySpot.get(spot);
@@ -57,6 +57,8 @@ function matchNotification(index: SubscriptionIndex, { event, type }: AcceptedEv
   }
   return matches;
 }
+
+const NO_SPOTS: readonly string[] = [];
 
 /** Adds the webhooks of one channel's list, but those an earlier channel's list held. */
 function addNotificationMatches(matches: Match[], entries: readonly NotificationEntry[], earlier: number, all: number, requested: NotificationChannel[]): void {
@@ -127,16 +129,20 @@ function eventChannels(value: unknown): NotificationChannel[] {
  */
 function matchContent(index: SubscriptionIndex, { event }: AcceptedEvent): Match[] {
   const activity = event.data as Parameters<typeof contentRoutingKeys>[0];
-  const types = contentTypesOf(event.data);
-  const found = new Map<string, Subscriber>();
+  const matches: Match[] = [];
+  let types: string[] | undefined;
+  // The keys are distinct and a content webhook is indexed under its one watched URI, so no
+  // webhook is found under two keys: the matches are taken as found, without a map of those found.
   for (const uri of contentRoutingKeys(activity)) {
-    for (const [id, s] of index.contentSubscribers(event.tenantid, uri)) {
-      if (found.has(id)) continue;
-      if (s.contentTypes && !types.some((t) => s.contentTypes!.has(t))) continue;
-      found.set(id, s);
+    for (const s of index.contentSubscribers(event.tenantid, uri).values()) {
+      if (s.contentTypes) {
+        types ??= contentTypesOf(event.data);
+        if (!types.some((t) => s.contentTypes!.has(t))) continue;
+      }
+      matches.push({ subscriber: s });
     }
   }
-  return [...found.values()].map((subscriber) => ({ subscriber }));
+  return matches;
 }
 
 /** The content types an activity counts as: its object's type, then its parent's. */
@@ -154,5 +160,7 @@ export function contentTypesOf(data: Record<string, unknown>): string[] {
 function matchSystem(index: SubscriptionIndex, { event, type }: AcceptedEvent): Match[] {
   const category = systemCategoryOf(type);
   if (!category) return [];
-  return [...index.systemSubscribers(event.tenantid, category).values()].map((subscriber) => ({ subscriber }));
+  const matches: Match[] = [];
+  for (const subscriber of index.systemSubscribers(event.tenantid, category).values()) matches.push({ subscriber });
+  return matches;
 }

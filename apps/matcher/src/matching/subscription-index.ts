@@ -1,5 +1,6 @@
 import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@hookstream/schemas';
 import type { WebhookRecord } from '@hookstream/store';
+import { spotLengthBit } from './spot.js';
 import { subscriberOf, type Subscriber } from './subscriber.js';
 
 /** A notification webhook as one type's lists hold it: with the channels it registered the type on. */
@@ -16,6 +17,8 @@ export type ChannelLists = NotificationEntry[][];
 export interface NotificationLists {
   anySpot: ChannelLists;
   bySpot: Map<string, ChannelLists>;
+  /** {@link spotLengthBit} of the length of every key of `bySpot`: candidates of other lengths are not looked up. */
+  spotLengths: number;
 }
 
 /** A read-only view of one tenant + type + channel, by webhook id (tests and inspection; built per call). */
@@ -138,13 +141,14 @@ export class SubscriptionIndex {
     }
     let lists = tenant.get(type);
     if (!lists) {
-      lists = { anySpot: channelLists(), bySpot: new Map() };
+      lists = { anySpot: channelLists(), bySpot: new Map(), spotLengths: 0 };
       tenant.set(type, lists);
     }
     let spotLists = lists.anySpot;
     if (sub.spotId !== undefined) {
       spotLists = lists.bySpot.get(sub.spotId) ?? channelLists();
       lists.bySpot.set(sub.spotId, spotLists);
+      lists.spotLengths |= spotLengthBit(sub.spotId.length);
     }
     const entry: NotificationEntry = { subscriber: sub, channels };
     for (let i = 0; i < spotLists.length; i++) if (channels & (1 << i)) spotLists[i]!.push(entry);
@@ -161,7 +165,11 @@ export class SubscriptionIndex {
       const at = list.findIndex((e) => e.subscriber.id === sub.id);
       if (at >= 0) list.splice(at, 1);
     }
-    if (sub.spotId !== undefined && isEmpty(spotLists)) lists.bySpot.delete(sub.spotId);
+    if (sub.spotId !== undefined && isEmpty(spotLists)) {
+      lists.bySpot.delete(sub.spotId);
+      lists.spotLengths = 0;
+      for (const spot of lists.bySpot.keys()) lists.spotLengths |= spotLengthBit(spot.length);
+    }
     if (isEmpty(lists.anySpot) && lists.bySpot.size === 0) tenant.delete(type);
     if (tenant.size === 0) this.notification.delete(sub.tenantId);
   }

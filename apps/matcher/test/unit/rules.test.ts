@@ -1,6 +1,6 @@
 import { fixtures } from '@hookstream/schemas';
 import { contentTypesOf, matchEvent } from '../../src/matching/rules.js';
-import { eventSpots } from '../../src/matching/spot.js';
+import { eventSpots, spotLengthBit } from '../../src/matching/spot.js';
 import { SubscriptionIndex } from '../../src/matching/subscription-index.js';
 import { accepted, entity, notification, OTHER_TENANT, record } from './records.js';
 
@@ -114,6 +114,45 @@ describe('matching rules', () => {
     const d = fixtures.eventData('user-followed');
     delete d.conversation_id;
     expect(eventSpots(accepted('user-followed', d).event)).toEqual([]);
+  });
+
+  it('eventSpots leaves out the candidates of lengths no indexed spot id has; lengths of 31 and more share a bit', () => {
+    const ev = (conversation_id: string) => accepted('user-mentioned', { ...fixtures.eventData('user-mentioned'), conversation_id }).event;
+    expect(eventSpots(ev('sp_a_b'), spotLengthBit(4))).toEqual(['sp_a']);
+    expect(eventSpots(ev('sp_a_b'), spotLengthBit(2) | spotLengthBit(4))).toEqual(['sp', 'sp_a']);
+    expect(eventSpots(ev('sp_a_b'), 0)).toEqual([]);
+    const long = `sp_${'x'.repeat(40)}_${'y'.repeat(5)}`;
+    expect(eventSpots(ev(`${long}_post`), spotLengthBit(31))).toEqual([long.slice(0, 43), long]);
+  });
+
+  it('notification: the spots looked up follow the lengths of the spot ids indexed, through upserts and removals', () => {
+    const short = record(notification(['user-mentioned'], [], { spot_id: 'sp' }));
+    const long = record(notification(['user-mentioned'], [], { spot_id: 'sp_Hr4ld2024' }));
+    const longer = record(notification(['user-mentioned'], [], { spot_id: 'sp_Hr4ld2024_city' }));
+    const index = indexOf(short, long);
+    const lists = () => index.notificationLists(long.tenantId, 'user-mentioned')!;
+    const ids = () =>
+      matchEvent(index, accepted('user-mentioned'))
+        .map((m) => m.subscriber.id)
+        .sort();
+    // Fixture conversation_id: sp_Hr4ld2024_city-council-budget-vote, so candidates sp, sp_Hr4ld2024.
+    expect(lists().spotLengths).toBe(spotLengthBit(2) | spotLengthBit(12));
+    expect(ids()).toEqual([short.id, long.id].sort());
+    index.remove(short.id);
+    expect(lists().spotLengths).toBe(spotLengthBit(12));
+    expect(ids()).toEqual([long.id]);
+    index.upsert(longer);
+    index.upsert(short);
+    expect(ids()).toEqual([short.id, long.id].sort());
+    index.remove(long.id);
+    expect(lists().spotLengths).toBe(spotLengthBit(2) | spotLengthBit(17));
+    expect(ids()).toEqual([short.id]);
+    // A spot id of the same length as another's stays looked up when one of them goes.
+    const sameLength = record(notification(['user-mentioned'], [], { spot_id: 'sp_Hr4ld2024' }));
+    index.upsert(sameLength);
+    index.upsert(record(notification(['user-mentioned'], [], { spot_id: 'sp_Xx4ld2024' })));
+    index.remove(sameLength.id);
+    expect(lists().spotLengths & spotLengthBit(12)).not.toBe(0);
   });
 
   it('content: target container, object or parent content; the content-type filter; other tenants never', () => {
