@@ -18,6 +18,7 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/group-members.js';
 export * from './lifecycle/run-service.js';
 export * from './lifecycle/node-flags.js';
+export * from './lifecycle/heap-growth.js';
 export * from './crypto/secret-box.js';
 export * from './crypto/secret-key-ring.js';
 export * from './kafka/consumer-progress.js';

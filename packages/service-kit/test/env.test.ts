@@ -6,6 +6,7 @@ describe('configuration from the environment', () => {
     expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(c.KAFKA_TOPIC_PREFIX).toBe('hookstream.');
     expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/hookstream');
+    expect(c.V8_HEAP_GROWING_PERCENT).toBe(200);
   });
 
   it('parses a broker list', () => {
@@ -20,6 +21,7 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error/],
     ['TOPIC_PARTITIONS_EVENTS', '0', /TOPIC_PARTITIONS_EVENTS must be an integer from 1 to 1000/],
     ['TOPIC_PARTITIONS_EVENTS', '2.5', /must be an integer/],
+    ['V8_HEAP_GROWING_PERCENT', '-1', /V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000/],
   ])('rejects %s=%s with a message naming the variable and the rule', (name, value, pattern) => {
     expect(() => loadConfig({}, { [name]: value })).toThrow(pattern);
   });

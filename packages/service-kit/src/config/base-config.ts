@@ -12,6 +12,8 @@ export const baseConfigSpec = {
   DATABASE_POOL_MAX: env.int({ default: 10, min: 1, max: 200 }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   SHUTDOWN_TIMEOUT_MS: env.int({ default: 15_000, min: 100, max: 600_000 }),
+  /** How far V8's old generation may grow past what a mark-compact kept, in percent; 0: V8's own choice (lifecycle/heap-growth.ts). */
+  V8_HEAP_GROWING_PERCENT: env.int({ default: 200, min: 0, max: 1_000 }),
   TOPIC_PARTITIONS_EVENTS: env.int({ default: 6, min: 1, max: 1000 }),
   TOPIC_PARTITIONS_DELIVERIES: env.int({ default: 6, min: 1, max: 1000 }),
   TOPIC_PARTITIONS_RETRY: env.int({ default: 6, min: 1, max: 1000 }),

@@ -9,5 +9,8 @@
  * alternated with and without the flag: worker CPU per event 0.40 -> 0.34 ms, delivered
  * 1,136 -> 1,230 events/s, p99 at half load 209 -> 167 ms, for about 10-20 MiB more RSS per app
  * (docs/performance.md).
+ *
+ * The old generation's growth (`--heap-growing-percent`) is not here: NODE_OPTIONS refuses it,
+ * so every app sets it at run time from V8_HEAP_GROWING_PERCENT (heap-growth.ts).
  */
 export const APP_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];

@@ -14,6 +14,7 @@ import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics.js';
 import { createLogger, safeUrl } from '../logging/logger.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { GroupMembers, type LeaveGroup } from './group-members.js';
+import { setHeapGrowing } from './heap-growth.js';
 import { startTracing, type Tracing } from '../tracing/tracing.js';
 import { Shutdown, type StopHandler } from './shutdown.js';
 
@@ -109,6 +110,7 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     throw e;
   }
   process.env.HOOKSTREAM_SERVICE = def.name;
+  setHeapGrowing(config.V8_HEAP_GROWING_PERCENT);
   let tracing: Tracing;
   try {
     tracing = await startTracing(def.name, config);
