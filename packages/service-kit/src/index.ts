@@ -22,6 +22,8 @@ export * from './lifecycle/heap-growth.js';
 export * from './crypto/secret-box.js';
 export * from './crypto/secret-key-ring.js';
 export * from './kafka/consumer-progress.js';
+export * from './kafka/topic-watermarks.js';
+export { adminCluster } from './kafka/admin-cluster.js';
 export * from './kafka/consumer-lag.js';
 export * from './net/address-class.js';
 export * from './net/metadata-host.js';

@@ -25,7 +25,7 @@ function laggingCluster() {
   } as unknown as Admin;
   const events = new EventEmitter();
   const consumer = {
-    events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join' },
+    events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join', START_BATCH_PROCESS: 'batch' },
     on: (name: string, fn: (...args: unknown[]) => void) => events.on(name, fn),
   } as unknown as Consumer;
   return {
@@ -39,6 +39,50 @@ function laggingCluster() {
       back();
     },
   };
+}
+
+/** Gaps between consecutive times. */
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+/**
+ * A group that committed everything on its one partition (until `end` moves past 5): records
+ * when each round asks for the committed offsets, and emits the consumer's events on demand.
+ */
+function idleCluster() {
+  const rounds: number[] = [];
+  const events = new EventEmitter();
+  const state = {
+    end: 5,
+    rounds,
+    emit: (name: string) => events.emit(name),
+    async waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (await condition()) return true;
+        await sleep(10);
+      }
+      return false;
+    },
+    options: () => ({
+      admin: {
+        fetchTopicOffsets: async () => [{ partition: 0, offset: String(state.end), high: String(state.end), low: '0' }],
+        fetchOffsets: async () => {
+          rounds.push(Date.now());
+          return [{ topic: 't', partitions: [{ partition: 0, offset: '5', metadata: null }] }];
+        },
+      } as unknown as Admin,
+      consumer: {
+        events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join', START_BATCH_PROCESS: 'batch' },
+        on: (name: string, fn: (...args: unknown[]) => void) => events.on(name, fn),
+      } as unknown as Consumer,
+      groupId: 'g',
+      topics: ['t'],
+      metrics: new Registry(),
+      health: new Health(),
+      logger: pino({ level: 'silent' }),
+    }),
+  };
+  return state;
 }
 
 describe('consumer progress watchdog', () => {
@@ -98,7 +142,7 @@ describe('consumer progress watchdog', () => {
         ];
       },
     } as unknown as Admin;
-    const consumer = { events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join' }, on: () => undefined } as unknown as Consumer;
+    const consumer = { events: { COMMIT_OFFSETS: 'commit', GROUP_JOIN: 'join', START_BATCH_PROCESS: 'batch' }, on: () => undefined } as unknown as Consumer;
     const metrics = new Registry();
     const progress = trackConsumerProgress({
       admin,
@@ -119,6 +163,59 @@ describe('consumer progress watchdog', () => {
       // a:0 end 10 committed 4; a:1 caught up; b:0 caught up; b:1 nothing committed, 3 from the start.
       expect(byPartition).toEqual({ 'a:0': 6, 'a:1': 0, 'b:0': 0, 'b:1': 3 });
       expect(offsetFetches[0]).toEqual(['a', 'b']);
+    } finally {
+      progress.stop();
+    }
+  });
+
+  it('stretches its rounds while the group idles, and is back at the base period at the first commit', async () => {
+    const cluster = idleCluster();
+    const progress = trackConsumerProgress({ ...cluster.options(), intervalMs: 20, idleIntervalMs: 1600 });
+    try {
+      // 20, 40, 80 ... 1600 ms: after a few seconds the rounds are 1.6 s apart.
+      const stretched = await cluster.waitFor(() => gaps(cluster.rounds).some((g) => g >= 1500), 10_000);
+      expect(stretched).toBe(true);
+      // A timer never fires early: no two rounds closer than the period they were scheduled at.
+      const afterStretch = cluster.rounds.length;
+      await sleep(3500);
+      expect(gaps(cluster.rounds.slice(afterStretch - 1)).every((g) => g >= 1500)).toBe(true);
+      // Right after a round, the next is 1.6 s away; a commit brings it to the base period.
+      const last = cluster.rounds.length;
+      await cluster.waitFor(() => cluster.rounds.length > last, 5000);
+      const committedAt = Date.now();
+      cluster.emit('commit');
+      await cluster.waitFor(() => cluster.rounds.length > last + 1, 5000);
+      expect(cluster.rounds.at(-1)! - committedAt).toBeLessThan(1000);
+    } finally {
+      progress.stop();
+    }
+  });
+
+  it('still reports a stall that begins while the group idles, and asks PostgreSQL only while messages wait', async () => {
+    const cluster = idleCluster();
+    let pings = 0;
+    const health = new Health();
+    const progress = trackConsumerProgress({
+      ...cluster.options(),
+      health,
+      intervalMs: 20,
+      idleIntervalMs: 400,
+      stallAfterMs: 300,
+      stuckAfterMs: 60_000,
+      dependenciesUp: async () => {
+        pings++;
+        return true;
+      },
+    });
+    try {
+      await cluster.waitFor(() => gaps(cluster.rounds).some((g) => g >= 350), 10_000);
+      expect(pings).toBe(0);
+      // Messages arrive and nobody takes them: no batch, no commit.
+      cluster.end = 7;
+      const arrived = Date.now();
+      const failedAt = await cluster.waitFor(async () => (await health.report()).ok === false, 10_000).then(() => Date.now());
+      expect(failedAt - arrived).toBeGreaterThanOrEqual(300);
+      expect(pings).toBeGreaterThan(0);
     } finally {
       progress.stop();
     }

@@ -6,6 +6,7 @@ import { kafkaSecurity, type KafkaSecurity, type KafkaSecurityConfig } from '../
 import { KeyHashPartitioner } from './key-partitioner.js';
 import { KafkaLogLevels } from './log-levels.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
+import { keepAdminClusters } from './admin-cluster.js';
 import { leanKafkaProduceEncoding } from './lean-produce-encoding.js';
 import { creationReplication, replicationFor } from './replication.js';
 import { PartitionTracker, trackPartitions } from './partition-coverage.js';
@@ -49,6 +50,8 @@ export function createKafka({ brokers, clientId, logger, security = {} }: KafkaS
         kafkaLog[levels.levelOf({ level, message, error: rest.error })]({ namespace, ...rest }, message);
       },
   });
+  // The lag watch reads the ends of all its topics in one request through the admin's cluster.
+  keepAdminClusters(kafka);
   // Every producer reports where its partitioner put each message, so that the Publisher can send
   // again what kafkajs acknowledged without sending (kafka/partition-coverage.ts).
   const producer = kafka.producer.bind(kafka);
