@@ -62,13 +62,24 @@ export function keepAdminClusters(kafka: Kafka): boolean {
   return true;
 }
 
+/** kafkajs' metadata age for its producers and consumers: partitions added meanwhile are seen after it. */
+const METADATA_MAX_AGE_MS = 300_000;
+const refreshedAt = new WeakMap<AdminCluster, number>();
+
 /**
  * The partitions of `topics` as the cluster's metadata has them. The admin's cluster has no
- * metadata age (kafkajs' admin refreshes its metadata before every call): the metadata is
- * requested here only when a topic is new to it, and refreshed after a failed request instead.
+ * metadata age (kafkajs' admin refreshes its metadata before every call): here the metadata is
+ * requested when a topic is new to the cluster, when one is missing from its metadata (not created
+ * yet, or left out by a refresh that began before the topic was added) and every
+ * `METADATA_MAX_AGE_MS`; callers refresh it after a failed request too (a moved leader).
  */
 export async function knownPartitions(cluster: AdminCluster, topics: string[]): Promise<{ topic: string; partitions: { partition: number }[] }[]> {
   await cluster.addMultipleTargetTopics(topics);
+  const now = Date.now();
+  if (now - (refreshedAt.get(cluster) ?? 0) > METADATA_MAX_AGE_MS || topics.some((topic) => cluster.findTopicPartitionMetadata(topic).length === 0)) {
+    refreshedAt.set(cluster, now);
+    await cluster.refreshMetadata();
+  }
   return topics.map((topic) => ({ topic, partitions: cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })) }));
 }
 
