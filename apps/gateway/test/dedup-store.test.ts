@@ -72,34 +72,6 @@ describe('DedupStore', () => {
     expect((await Promise.all(next.map(acceptedAt))).every(pending)).toBe(true);
   });
 
-  it("a lone publisher's confirmation waits for its next claim instead of a statement of its own", async () => {
-    const dedup = new DedupStore(pg.db, 600);
-    const ids = Array.from({ length: 4 }, () => randomUUID());
-    statements = [];
-    const confirmations: Promise<void>[] = [];
-    // One request after the other, as one client publishing in sequence: claim, acknowledge, next.
-    for (const id of ids) {
-      expect([...(await dedup.claim(tenant, [id])).fresh]).toEqual([id]);
-      confirmations.push(dedup.confirm(tenant, [id], true));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await Promise.all(confirmations);
-    // Four claims, the first three carrying the confirmation before them; the last one goes alone.
-    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(ids.length + 1);
-    const times = await Promise.all(ids.map(acceptedAt));
-    expect(times.every((t) => t !== undefined && t.getTime() > 0)).toBe(true);
-  });
-
-  it('a confirmation left waiting is written by settled() without waiting for its hold', async () => {
-    const dedup = new DedupStore(pg.db, 600);
-    const id = randomUUID();
-    await dedup.claim(tenant, [id]);
-    const confirmed = dedup.confirm(tenant, [id], true);
-    await dedup.settled();
-    expect((await acceptedAt(id))!.getTime()).toBeGreaterThan(0);
-    await confirmed;
-  });
-
   it('settled() waits for the confirmations still being written', async () => {
     const dedup = new DedupStore(pg.db, 600);
     const ids = Array.from({ length: 10 }, () => randomUUID());

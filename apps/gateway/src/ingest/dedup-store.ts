@@ -14,24 +14,11 @@ interface ClaimRequest {
   eventIds: string[];
 }
 
-/** One item of the statement queue: ids to claim, or a call to write the confirmations waiting. */
-type Work = (ClaimRequest & { kind: 'claim' }) | { kind: 'confirm' };
-
-/** Acknowledged ids waiting for a statement, and who waits for it. */
-interface WaitingConfirm extends ClaimRequest {
-  done(error?: unknown): void;
-}
+/** One item of the statement queue: ids to claim, or acknowledged ids to confirm. */
+type Work = (ClaimRequest & { kind: 'claim' }) | (ClaimRequest & { kind: 'confirm' });
 
 /** Rows per statement: bounded so one statement stays short. */
 const MAX_ROWS_PER_STATEMENT = 5000;
-
-/**
- * How long confirmations wait for a claim to carry them when no statement is out. A lone
- * publisher's next request comes about a client round trip after its 202 (1-3 ms); a
- * statement of its own per confirmation was half of a lone publish's round trips to
- * PostgreSQL, and its next claim queued behind it.
- */
-const CONFIRM_HOLD_MS = 10;
 
 const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
 
@@ -54,19 +41,13 @@ const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventI
  * A confirmation is not awaited by the request: from the moment the broker acknowledged, the
  * ids are held here as accepted (a retry reaching this process is a duplicate, and
  * GET /v1/events/{id} finds them) until the statement has made that true in PostgreSQL for
- * every gateway. A lone publisher's confirmation (no other publish in progress, no statement
- * out) waits up to CONFIRM_HOLD_MS for the next claim to carry it, and goes alone after that.
- * A retry reaching another gateway within that window (one round trip, or the hold) is
- * published again with the same id, like a retry after a failed confirmation: at least once.
+ * every gateway. A retry reaching another gateway within that window (about one round trip)
+ * is published again with the same id, like a retry after a failed confirmation: at least once.
  */
 export class DedupStore {
   private readonly statements: GroupCommit<Work, Claim | undefined>;
   /** Acknowledged by the broker, confirmation statement not done yet: pair -> when acknowledged. */
   private readonly acknowledged = new Map<string, Date>();
-  /** Confirmations the next statement carries, oldest first. */
-  private waiting: WaitingConfirm[] = [];
-  /** Sends the waiting confirmations alone when no claim came to carry them. */
-  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Knex,
@@ -74,7 +55,7 @@ export class DedupStore {
   ) {
     this.statements = new GroupCommit((batch) => this.runTogether(batch), {
       maxWeight: MAX_ROWS_PER_STATEMENT,
-      weightOf: (w) => (w.kind === 'claim' ? w.eventIds.length : 0),
+      weightOf: (w) => w.eventIds.length,
     });
   }
 
@@ -87,23 +68,14 @@ export class DedupStore {
    * The broker acknowledged these claimed ids: from now on a request with one of them is a
    * duplicate. Takes effect in this process at once; the returned promise settles when the
    * (shared) statement has recorded it in PostgreSQL. If that fails, the claims stay pending
-   * and a retry of these ids publishes them again. `alone` (no other publish in progress):
-   * when no statement is out, the record waits up to CONFIRM_HOLD_MS for a claim to carry it.
+   * and a retry of these ids publishes them again.
    */
-  async confirm(tenantId: string, eventIds: string[], alone = false): Promise<void> {
+  async confirm(tenantId: string, eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
     const now = new Date();
     for (const id of eventIds) this.acknowledged.set(pairOf(tenantId, id), now);
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.waiting.push({ tenantId, eventIds, done: (error) => (error === undefined ? resolve() : reject(error)) });
-        // Under load the confirmation joins the next statement, as a claim would (a statement
-        // of confirmations alone is also what the claims arriving meanwhile gather behind: at
-        // 8 connections holding every idle confirmation shrank those groups and cost 1.5x the
-        // CPU per request). A lone publisher's waits a little for its next claim instead.
-        if (alone && !this.statements.busy) this.holdTimer ??= setTimeout(() => this.sendWaiting(), CONFIRM_HOLD_MS).unref();
-        else this.sendWaiting();
-      });
+      await this.statements.submit({ kind: 'confirm', tenantId, eventIds });
     } finally {
       for (const id of eventIds) {
         const pair = pairOf(tenantId, id);
@@ -112,43 +84,9 @@ export class DedupStore {
     }
   }
 
-  /** Queues a statement for the waiting confirmations (the group it joins may claim too). */
-  private sendWaiting(): void {
-    clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
-    if (this.waiting.length > 0) void this.statements.submit({ kind: 'confirm' });
-  }
-
-  /** The waiting confirmations one statement takes: the oldest, up to `room` rows (at least one). */
-  private takeWaiting(room: number): WaitingConfirm[] {
-    let rows = 0;
-    let n = 0;
-    while (n < this.waiting.length && (n === 0 || rows + this.waiting[n]!.eventIds.length <= room)) rows += this.waiting[n++]!.eventIds.length;
-    const taken = this.waiting.splice(0, n);
-    // What is left over goes in the next statement, without a hold; with nothing left the hold ends.
-    if (this.waiting.length > 0) this.sendWaiting();
-    else {
-      clearTimeout(this.holdTimer);
-      this.holdTimer = undefined;
-    }
-    return taken;
-  }
-
-  /** One statement for a group: its claims and the waiting confirmations (or the confirmations alone). */
+  /** One statement for a group: its claims and its confirmations (or the confirmations alone). */
   private async runTogether(batch: Work[]): Promise<(Claim | undefined)[]> {
-    const claimRows = batch.reduce((n, w) => n + (w.kind === 'claim' ? w.eventIds.length : 0), 0);
-    const confirms = this.takeWaiting(Math.max(MAX_ROWS_PER_STATEMENT - claimRows, 1));
-    try {
-      const results = await this.runStatement(batch, confirms);
-      for (const c of confirms) c.done();
-      return results;
-    } catch (e) {
-      for (const c of confirms) c.done(e);
-      throw e;
-    }
-  }
-
-  private async runStatement(batch: Work[], confirms: WaitingConfirm[]): Promise<(Claim | undefined)[]> {
+    const confirms = batch.filter((w) => w.kind === 'confirm');
     const confirm = { tenants: confirms.flatMap((c) => c.eventIds.map(() => c.tenantId)), eventIds: confirms.flatMap((c) => c.eventIds) };
     // The same (tenant, id) twice in one statement is an error for ON CONFLICT DO UPDATE;
     // a later claimant of a pair already in this statement is answered "seen", and so is a
@@ -186,7 +124,6 @@ export class DedupStore {
 
   /** Resolves once every claim and confirmation made so far has its statement done (shutdown waits for it). */
   settled(): Promise<void> {
-    this.sendWaiting();
     return this.statements.settled();
   }
 

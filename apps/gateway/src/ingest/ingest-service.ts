@@ -12,9 +12,8 @@ export interface EventClaims {
   /**
    * The broker acknowledged: the claims become accepted events, at once for later claims;
    * the promise settles when that is recorded for good (the service does not wait for it).
-   * `alone`: no other publish is in progress, so the record may wait for the next claim.
    */
-  confirm(tenantId: string, eventIds: string[], alone?: boolean): Promise<void>;
+  confirm(tenantId: string, eventIds: string[]): Promise<void>;
   /** The broker did not acknowledge: the claims are dropped so a retry is not a duplicate. */
   release(tenantId: string, eventIds: string[]): Promise<void>;
 }
@@ -56,9 +55,6 @@ export type ItemResult =
  * fails with 503 as a whole.
  */
 export class IngestService {
-  /** Publishes between their start and their answer. */
-  private inProgress = 0;
-
   constructor(
     private readonly dedup: EventClaims,
     private readonly producer: EventSender,
@@ -69,15 +65,6 @@ export class IngestService {
   ) {}
 
   async publish(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
-    this.inProgress++;
-    try {
-      return await this.publishCounted(tenantId, intakes);
-    } finally {
-      this.inProgress--;
-    }
-  }
-
-  private async publishCounted(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
     const results: ItemResult[] = new Array(intakes.length);
     // Within one request a repeated id is the same event: the first occurrence decides.
     const firstIndexOf = new Map<string, number>();
@@ -134,14 +121,10 @@ export class IngestService {
       // is accepted is readable (GET /v1/events/{id}) and a retry is a duplicate. If the
       // statement fails, the answer stays 202 and a retry republishes (same id).
       const confirmed = this.metrics.ingestStep.startTimer({ step: 'confirm' });
-      // With other publishes in progress the confirmation goes as before: their claims are
-      // not far off anyway, and its statement is what gathers them into one. Alone, it may
-      // wait for the client's next request (one client publishing in sequence).
       this.dedup
         .confirm(
           tenantId,
           toSend.map((i) => i.event.id),
-          this.inProgress === 1,
         )
         .then(
           () => confirmed(),

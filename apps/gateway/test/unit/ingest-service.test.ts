@@ -13,8 +13,6 @@ const TENANT = '5b7a4c1e-0000-4000-8000-000000000001';
 class FakeClaims implements EventClaims {
   readonly seen = new Set<string>();
   readonly confirmed: string[] = [];
-  /** Per confirmation: whether it came from the only publish in progress. */
-  readonly alone: boolean[] = [];
   readonly released: string[] = [];
   failConfirm = false;
   /** Confirmation statements that have not finished (the test holds them). */
@@ -25,8 +23,7 @@ class FakeClaims implements EventClaims {
     for (const id of fresh) this.seen.add(`${tenantId}/${id}`);
     return { fresh, webhookSeq: this.webhookSeq };
   }
-  async confirm(_tenantId: string, ids: string[], alone?: boolean): Promise<void> {
-    this.alone.push(alone === true);
+  async confirm(_tenantId: string, ids: string[]): Promise<void> {
     if (this.failConfirm) throw new Error('database went away');
     this.confirmed.push(...ids);
     if (this.holdConfirm) await new Promise(() => undefined);
@@ -86,17 +83,6 @@ describe('IngestService', () => {
     });
     expect(claims.confirmed).toEqual(['e1', 'e2']);
     expect(await counter(metrics.accepted)).toBe(2);
-  });
-
-  it('tells the dedup store whether a confirmation comes from the only publish in progress', async () => {
-    const { service, claims } = setup();
-    await service.publish(TENANT, [intake('lone-1')]);
-    await service.publish(TENANT, [intake('lone-2')]);
-    expect(claims.alone).toEqual([true, true]);
-    claims.alone.length = 0;
-    await Promise.all([service.publish(TENANT, [intake('c1')]), service.publish(TENANT, [intake('c2')])]);
-    // The first to confirm has the other still in progress; the last one is alone by then.
-    expect(claims.alone[0]).toBe(false);
   });
 
   it('omits the webhook change counter header when the claim did not read one', async () => {
