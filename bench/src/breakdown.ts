@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Receiver, TestKafka } from '@hookstream/test-kit';
 import { percentile, round, sleep } from './stats.js';
 
@@ -37,6 +38,8 @@ export async function latencyBreakdown(
   sentAt: Map<string, number>,
   receiver: Receiver,
   path: string,
+  /** Development aid: one line per event, `sent published produced received` (ms since the epoch). */
+  traceFile?: string,
 ): Promise<LatencyBreakdown> {
   const received = new Map<string, number>();
   for (const r of receiver.at(path)) {
@@ -53,6 +56,7 @@ export async function latencyBreakdown(
     const gateway: number[] = [];
     const matcher: number[] = [];
     const worker: number[] = [];
+    const lines: string[] = [];
     for (const m of collector.messages) {
       if (!m.value?.includes(tenantId)) continue;
       const job = JSON.parse(m.value.toString('utf8')) as JobTrace;
@@ -64,7 +68,9 @@ export async function latencyBreakdown(
       gateway.push(published - sent);
       matcher.push(produced - published);
       worker.push(got - produced);
+      if (traceFile) lines.push(`${sent} ${published} ${produced} ${got}`);
     }
+    if (traceFile) writeFileSync(traceFile, lines.join('\n') + '\n');
     return { events: gateway.length, gateway: stage(gateway), matcher: stage(matcher), worker: stage(worker) };
   } finally {
     await collector.stop();

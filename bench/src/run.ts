@@ -42,6 +42,7 @@ const strArg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
+// --trace-latency <file>: one line per latency-phase event, `sent published produced received` (ms since the epoch).
 // --profile <dir>: every app runs with the CPU profiler preloaded (tools/cpu-profiler.ts); profiles land in <dir>/<app>.cpuprofile
 // (summarise them with `node bench/dist/tools/profile-top.js <dir>`).
 const profileDir = strArg('profile') ? path.resolve(strArg('profile')!) : undefined;
@@ -210,7 +211,7 @@ try {
         bench_event_loop_delay_p99_ms: round(loop.percentile(99) / 1e6, 1),
         ...Object.fromEntries(Object.entries(apps).map(([k, a]) => [`${k}_cpu_share`, round(((cpuSeconds(a?.child.pid) ?? 0) - appCpu0[k]!) / wallS, 2)])),
       };
-      breakdown = await latencyBreakdown(system.kafka, l.tenant.id, latency.sentAt, receiver, '/latency');
+      breakdown = await latencyBreakdown(system.kafka, l.tenant.id, latency.sentAt, receiver, '/latency', strArg('trace-latency'));
       forget(receiver);
       if (process.argv.includes('--dump-metrics')) {
         // Development aid: the apps' own timing histograms after the latency phase.

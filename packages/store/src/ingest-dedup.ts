@@ -24,6 +24,43 @@ import { pooledQuery } from './pooled-query.js';
 /** Makes the current transaction commit without waiting for the WAL flush (see above). */
 const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
 
+/**
+ * Confirms pending claims `($1[i], $2[i])`. Written as an INSERT whose conflict arbiter is the
+ * primary key, not as an UPDATE joined to the ids: an INSERT ... ON CONFLICT finds each row
+ * through the arbiter index whatever the planner thinks of the table. The UPDATE's plan was the
+ * planner's choice, and these statements are prepared: a generic plan made while the table was
+ * small was kept for the connection's life, and in some runs it found the pending rows through
+ * the `accepted_at` index with a bitmap scan. Without a vacuum (autovacuum off, or behind) that
+ * index still holds the '-infinity' entry of every claim ever confirmed, and a bitmap scan
+ * rechecks each of them in the heap: the statement grew with the rows claimed so far, to
+ * 0.7-1.4 s per statement after 100,000 claims in the benchmark, and the gateway fell behind
+ * by tens of seconds (issue 15). Here a confirmation costs the same at any table size.
+ *
+ * A pair with no row (pruned while pending: pending claims are older than any window) is
+ * inserted as accepted: the broker did acknowledge it, so a retry is a duplicate. DISTINCT: one
+ * INSERT may not touch a row twice, where the UPDATE took a repeated pair in its stride.
+ */
+const confirmPending = (source: string) => `INSERT INTO ingested_events AS seen (tenant_id, event_id, accepted_at)
+       SELECT DISTINCT t, e, now() FROM ${source}
+       ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = now() WHERE seen.accepted_at = '-infinity'`;
+
+/** The two prepared statements of the ingest path (exported for the plan test). */
+export const DEDUP_STATEMENTS = {
+  /** Confirms `($1, $2)`, claims `($3, $4)` with window `$5`, and reads the webhook change counter (see claimIngestedEvents). */
+  claim: `WITH confirmed AS (
+       ${confirmPending('unnest($1::uuid[], $2::text[]) AS c(t, e)')}
+     ), claimed AS (
+       INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
+       SELECT t, e, '-infinity' FROM unnest($3::uuid[], $4::text[]) AS u(t, e), ${ASYNC_COMMIT}
+       ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
+         WHERE ingested_events.accepted_at < now() - make_interval(secs => $5)
+       RETURNING tenant_id, event_id
+     )
+     SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
+  /** Confirms `($1, $2)` alone. */
+  confirm: confirmPending(`unnest($1::uuid[], $2::text[]) AS c(t, e), ${ASYNC_COMMIT}`),
+} as const;
+
 export interface ClaimedIds {
   /** The (tenant, id) pairs that were new or whose earlier sighting was older than the window. */
   claimed: { tenant_id: string; event_id: string }[];
@@ -49,18 +86,7 @@ export async function claimIngestedEvents(
   // pg directly and prepared (see pooledQuery): at 8 concurrent publishers this runs for every request or two.
   const { rows } = await pooledQuery<{ tenant_id: string; event_id: string; webhook_seq: string | null }>(
     db,
-    `WITH confirmed AS (
-       UPDATE ingested_events SET accepted_at = now()
-       FROM unnest($1::uuid[], $2::text[]) AS c(t, e)
-       WHERE tenant_id = c.t AND event_id = c.e AND accepted_at = '-infinity'
-     ), claimed AS (
-       INSERT INTO ingested_events (tenant_id, event_id, accepted_at)
-       SELECT t, e, '-infinity' FROM unnest($3::uuid[], $4::text[]) AS u(t, e), ${ASYNC_COMMIT}
-       ON CONFLICT (tenant_id, event_id) DO UPDATE SET accepted_at = '-infinity'
-         WHERE ingested_events.accepted_at < now() - make_interval(secs => $5)
-       RETURNING tenant_id, event_id
-     )
-     SELECT claimed.tenant_id, claimed.event_id, s.value AS webhook_seq FROM claimed LEFT JOIN webhook_change_seq s ON true`,
+    DEDUP_STATEMENTS.claim,
     [confirm.tenants, confirm.eventIds, tenants, eventIds, windowS],
     'hookstream_claim_ingested_events',
   );
@@ -71,16 +97,9 @@ export async function claimIngestedEvents(
   };
 }
 
-/** Marks pending claims `(tenants[i], eventIds[i])` as accepted now. */
+/** Marks pending claims `(tenants[i], eventIds[i])` as accepted now (a pair without a row is recorded as accepted). */
 export async function confirmIngestedEvents(db: Knex, tenants: string[], eventIds: string[]): Promise<void> {
-  await pooledQuery(
-    db,
-    `UPDATE ingested_events SET accepted_at = now()
-     FROM unnest($1::uuid[], $2::text[]) AS u(t, e), ${ASYNC_COMMIT}
-     WHERE tenant_id = u.t AND event_id = u.e AND accepted_at = '-infinity'`,
-    [tenants, eventIds],
-    'hookstream_confirm_ingested_events',
-  );
+  await pooledQuery(db, DEDUP_STATEMENTS.confirm, [tenants, eventIds], 'hookstream_confirm_ingested_events');
 }
 
 /** Forgets a tenant's claims (pending or accepted) of these ids. */
