@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { baseConfigSpec, topicNames } from '@hookstream/service-kit';
+import { APP_NODE_FLAGS, baseConfigSpec, topicNames } from '@hookstream/service-kit';
 import { repoRoot } from '@hookstream/test-kit';
 import { APPS, appSettings, consumerGroupOf, readsVariable, type AppName } from './support/app-config.js';
 import { validateManifest } from './support/k8s-models.js';
@@ -169,6 +169,12 @@ describe.each(APPS)('Kubernetes manifests: %s', (app) => {
     expect(bytes(requests!.memory!)).toBeLessThanOrEqual(bytes(limits!.memory!));
     const heap = /--max-old-space-size=(\d+)/.exec(effective(container, 'NODE_OPTIONS') ?? '');
     if (heap) expect(Number(heap[1]) * 2 ** 20).toBeLessThan(bytes(limits!.memory!));
+  });
+
+  it("keeps the apps' own Node flags when it sets NODE_OPTIONS (which replaces the image's)", () => {
+    const options = effective(container, 'NODE_OPTIONS');
+    if (options === undefined) return;
+    for (const flag of APP_NODE_FLAGS) expect(options.split(/\s+/)).toContain(flag);
   });
 
   it('runs as non-root with a read-only root filesystem and no privilege escalation', () => {
