@@ -20,6 +20,11 @@ interface PgConnection {
  * confirmations a statement, a loaded machine, issue #15): client CPU 450 -> 368 us per
  * statement, PostgreSQL 485 -> 370 us. The connection goes back to the pool whatever happens;
  * one PostgreSQL ended is dropped by knex's pool as usual.
+ *
+ * A prepared statement soon runs one generic plan for the connection's life, made whenever
+ * PostgreSQL chose to: a named statement must be written so that any plan is cheap at any table
+ * size, e.g. rows reached through an arbiter index (INSERT ... ON CONFLICT), not a join the
+ * planner may turn into a scan (ingest-dedup.ts says what that cost).
  */
 export async function pooledQuery<R>(db: Knex, text: string, values: readonly unknown[], name?: string): Promise<PooledResult<R>> {
   const conn = (await db.client.acquireConnection()) as PgConnection;
