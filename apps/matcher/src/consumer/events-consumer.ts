@@ -51,23 +51,40 @@ export interface EventsConsumerDeps {
 type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
 
 /**
- * Turns batches of `events` into delivery jobs, slice by slice. For each slice the event
- * index is written and the jobs (and invalid-event records) are acknowledged by the broker
- * before its offsets are resolved and handed to the committer; a failing step is retried in
- * place (the partition waits, nothing is skipped). If the process dies in between, the slice
- * is read again and produces the same jobs with the same delivery ids.
+ * Turns batches of `events` into delivery jobs, slice by slice. A slice's offsets are resolved
+ * (so kafkajs may fetch on) once its jobs (and invalid-event records) are acknowledged by the
+ * broker, and handed to the committer once its event-index rows are written too, and those of
+ * every earlier slice of the partition; a failing step is retried in place (nothing is
+ * skipped). If the process dies in between, the slice is read again and produces the same jobs
+ * with the same delivery ids, and the same index rows (an idempotent insert).
+ *
+ * The index write does not hold the partition's next fetch: in the write-back bursts of the
+ * machine's storage a PostgreSQL insert took 100-230 ms while the produce of the same slices
+ * took 17 ms, and the matcher stopped fetching for that long (issue #15, the latency tail).
+ * Slices go on meanwhile; their commits wait for the index, in order.
  *
  * The commit itself does not hold the partition's next fetch (kafkajs fetches again only
  * once every batch of the previous fetch returned). Once a partition's events handed in since
  * its last urgent commit reach a slice's size, the offset is urgent: it goes out before the next
- * fetch, and the partition's next such slice waits for it before handing in its own offset.
+ * fetch, and the partition's next such slice waits for it before handing in its own offset
+ * (which bounds the events fetched past a slow index write, too).
  * Smaller slices (a low rate: a few events per fetch) hand theirs in to linger in the
  * committer, so they share a commit request instead of each sending one; a crash then repeats
  * at most those events (under two slices' worth per partition) or the committer's linger time.
  */
 export class EventsConsumer {
-  /** Per partition: the commit of its last durable slice. */
+  /** Per partition: the commit of its last produced slice (handed in once its index rows are written). */
   private readonly lastCommit = new Map<string, Promise<void>>();
+  /** Per partition: true once the index rows of every slice produced so far are written; false if one gave up. */
+  private readonly indexed = new Map<string, Promise<boolean>>();
+  /** Per partition: the last slice's offset still waiting for its index rows, and whether it must go out at once. */
+  private readonly awaitingIndex = new Map<string, { urgent: boolean }>();
+  /**
+   * Partitions whose index write gave up (the consumer stopped or lost the partition): what
+   * followed is not committed, and their next batch reads from the last commit again and
+   * starts afresh.
+   */
+  private readonly gaveUp = new Set<string>();
   /** Per partition: events handed in to the committer since its last urgent commit. */
   private readonly sinceUrgent = new Map<string, number>();
   /** Slices of partitions processed at the same time share a produce request and an index statement. */
@@ -93,23 +110,34 @@ export class EventsConsumer {
     // an event was published always gets it.
     const fetchedAt = performance.now();
     const key = `${batch.topic}\u0000${batch.partition}`;
+    if (this.gaveUp.delete(key)) {
+      this.indexed.delete(key);
+      this.sinceUrgent.delete(key);
+    }
     for (let i = 0; i < batch.messages.length; i += sliceSize) {
       if (!isRunning() || isStale()) break;
       const slice = batch.messages.slice(i, i + sliceSize);
-      const done = await this.processSlice(batch.topic, batch.partition, slice, fetchedAt, payload);
-      if (!done) break;
+      const produced = await this.processSlice(batch.topic, batch.partition, slice, fetchedAt, payload);
+      if (!produced) break;
+      const sliceIndexed = produced.indexed;
       resolveOffset(slice[slice.length - 1]!.offset);
+      const previous = this.indexed.get(key);
+      const allIndexed = previous ? Promise.all([previous, sliceIndexed]).then(([a, b]) => a && b) : sliceIndexed;
+      this.indexed.set(key, allIndexed);
       const next = (BigInt(slice[slice.length - 1]!.offset) + 1n).toString();
       const handedIn = (this.sinceUrgent.get(key) ?? 0) + slice.length;
       if (handedIn >= sliceSize) {
         // Bounds uncommitted progress to this slice: normally the previous commit is long done
-        // (a lingering one is sent now; the committer retries and its flush never rejects).
+        // (a lingering one is sent now, one still waiting for its index goes out as soon as it
+        // is written; the committer retries and its flush never rejects).
         if (this.lastCommit.has(key)) void this.deps.committer.flush();
+        const waiting = this.awaitingIndex.get(key);
+        if (waiting) waiting.urgent = true;
         if (!(await this.previousCommit(key, payload))) break;
-        this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next, true));
+        this.lastCommit.set(key, this.commitWhenIndexed(key, allIndexed, batch.topic, batch.partition, next, true));
         this.sinceUrgent.set(key, 0);
       } else {
-        this.lastCommit.set(key, this.deps.committer.commit(batch.topic, batch.partition, next));
+        this.lastCommit.set(key, this.commitWhenIndexed(key, allIndexed, batch.topic, batch.partition, next, false));
         this.sinceUrgent.set(key, handedIn);
       }
       await payload.heartbeat().catch(() => undefined);
@@ -118,11 +146,35 @@ export class EventsConsumer {
       // Leaving the partition: what lingers goes out now, so the next owner repeats less (the
       // committer retries by itself and its flush never rejects).
       void this.deps.committer.flush();
+      const waiting = this.awaitingIndex.get(key);
+      if (waiting) waiting.urgent = true;
       this.sinceUrgent.delete(key);
       // Stopping: let the last commit finish before the consumer leaves the group (fewer repeats after a deploy).
       if (!isRunning()) await this.lastCommit.get(key);
     }
   };
+
+  /** Resolves once the index writes and commits of every slice produced so far are done (shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all(this.lastCommit.values());
+  }
+
+  /**
+   * Hands the offset to the committer once the partition's index rows up to it are written.
+   * A give-up leaves it and every later offset of the partition uncommitted (see gaveUp).
+   */
+  private commitWhenIndexed(key: string, allIndexed: Promise<boolean>, topic: string, partition: number, offset: string, urgent: boolean): Promise<void> {
+    const waiting = { urgent };
+    this.awaitingIndex.set(key, waiting);
+    return allIndexed.then((ok) => {
+      if (this.awaitingIndex.get(key) === waiting) this.awaitingIndex.delete(key);
+      if (!ok) {
+        this.gaveUp.add(key);
+        return;
+      }
+      return this.deps.committer.commit(topic, partition, offset, waiting.urgent);
+    });
+  }
 
   /**
    * Waits for the partition's previous commit, heartbeating meanwhile; false when the consumer
@@ -145,7 +197,17 @@ export class EventsConsumer {
     }
   }
 
-  private async processSlice(topic: string, partition: number, slice: KafkaMessage[], fetchedAt: number, control: BatchControl): Promise<boolean> {
+  /**
+   * Plans a slice and waits until its jobs are acknowledged; returns its index write (true once
+   * written, false if it gave up), or undefined when the slice was not produced (stopping).
+   */
+  private async processSlice(
+    topic: string,
+    partition: number,
+    slice: KafkaMessage[],
+    fetchedAt: number,
+    control: BatchControl,
+  ): Promise<{ indexed: Promise<boolean> } | undefined> {
     const { metrics, topics } = this.deps;
     const oldest = Number(slice[0]!.timestamp);
     if (Number.isFinite(oldest)) metrics.fetchAge.observe(Math.max(0, Date.now() - oldest) / 1000);
@@ -153,25 +215,24 @@ export class EventsConsumer {
     if (seq !== undefined && seq <= this.deps.freshness.seq) metrics.subscriptionChecks.inc({ path: 'counter' });
     else {
       metrics.subscriptionChecks.inc({ path: 'round_trip' });
-      if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return false;
+      if (!(await this.untilDone('subscriptions_catch_up', control, () => this.deps.freshness.catchUp(fetchedAt)))) return undefined;
     }
     const t0 = process.hrtime.bigint();
     const plan = planMessages(slice, { topic, partition }, this.deps.index, new Date(), this.deps.spans);
     metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
 
-    const [indexed, produced] = await Promise.all([
-      this.untilDone('event_index', control, () => this.index.add({ events: plan.eventRows, skipped: plan.skipped })),
-      this.untilDone('produce', control, () =>
-        this.produce.add([
-          { topic: topics.deliveries, messages: asKafka(plan.jobs) },
-          { topic: topics.eventsInvalid, messages: asKafka(plan.invalid) },
-        ]),
-      ),
-    ]);
-    if (!indexed || !produced) {
+    // The index write goes on after this returns: only the jobs hold the partition's next fetch.
+    const indexed = this.untilDone('event_index', control, () => this.index.add({ events: plan.eventRows, skipped: plan.skipped }));
+    const produced = await this.untilDone('produce', control, () =>
+      this.produce.add([
+        { topic: topics.deliveries, messages: asKafka(plan.jobs) },
+        { topic: topics.eventsInvalid, messages: asKafka(plan.invalid) },
+      ]),
+    );
+    if (!produced) {
       // The slice will be read again (by this process or the partition's next owner): that handling gets its own span.
       for (const s of plan.spans) s.span.fail('stopped before the jobs were acknowledged; the events will be read again');
-      return false;
+      return undefined;
     }
     for (const s of plan.spans) s.span.finish(s);
 
@@ -186,7 +247,8 @@ export class EventsConsumer {
     if (plan.invalid.length > 0) {
       this.deps.logger.warn({ partition, invalid: plan.invalid.length, reasons: [...new Set(plan.stats.invalid)] }, 'invalid events dead-lettered');
     }
-    return true;
+    // Wrapped: an async function returning the promise itself would wait for it.
+    return { indexed };
   }
 
   /**

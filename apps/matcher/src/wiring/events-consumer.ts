@@ -97,9 +97,15 @@ export async function startEventsConsumer(
   onShutdown('events-consumer', async () => {
     progress.stop();
     // Lingering offsets are committed before the consumer leaves the group, and from now on no
-    // slice's offset lingers (the slices still running hand theirs in while the consumer stops).
-    // Bounded: a broker that refuses commits must not hold the shutdown (the events are read again).
-    await Promise.race([committer.close(), new Promise((r) => setTimeout(r, CLOSE_COMMITS_WAIT_MS).unref())]);
+    // slice's offset lingers (the slices still running hand theirs in while the consumer stops);
+    // offsets still waiting for their index rows are handed in first. Bounded: a broker that
+    // refuses commits or a database that is down must not hold the shutdown (the events are read again).
+    const closed = (async () => {
+      await committer.close();
+      await handler.settled();
+      await committer.close();
+    })();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, CLOSE_COMMITS_WAIT_MS).unref())]);
     await consumer.disconnect();
     committer.stop();
   });

@@ -21,8 +21,22 @@ function eventMessage(offset: string, webhooksSeq?: number): KafkaMessage {
   } as KafkaMessage;
 }
 
-/** The consumer with in-memory fakes; `failures` makes the first publishes fail. */
-function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: number } = {}) {
+/** A promise resolved or rejected from outside. */
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * The consumer with in-memory fakes; `failures` makes the first publishes fail; `indexWrite`
+ * decides when each index write (numbered from 0) ends.
+ */
+function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: number; indexWrite?: (n: number) => Promise<void> } = {}) {
   const index = new SubscriptionIndex('https://hs.example');
   const webhook = record(entity('user_session'));
   index.upsert(webhook);
@@ -32,6 +46,7 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
   let flushes = 0;
   const catchUps: number[] = [];
   let failures = opts.publishFailures ?? 0;
+  let writes = 0;
   const consumer = new EventsConsumer({
     publisher: {
       publish: async (parts) => {
@@ -43,7 +58,10 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
       commit: async (topic, partition, offset, urgent) => void commits.push(`${topic}/${partition}@${offset}${urgent ? '' : ' (lingering)'}`),
       flush: async () => void flushes++,
     },
-    writeIndex: async (events) => void indexed.push([...events]),
+    writeIndex: async (events) => {
+      await opts.indexWrite?.(writes++);
+      indexed.push([...events]);
+    },
     index,
     freshness: { seq: opts.seq ?? 0, catchUp: async (since) => void catchUps.push(since) },
     topics,
@@ -82,6 +100,7 @@ describe('EventsConsumer', () => {
     expect(jobs.map((j) => j.delivery_id)).toEqual(eventIds.map((id) => deliveryId(id, t.webhook.id)));
     expect(t.indexed.flat().map((r) => r.id)).toEqual(eventIds);
     expect(resolved).toEqual(['11', '12']);
+    await t.consumer.settled();
     expect(t.commits).toEqual([`${topics.events}/2@12`, `${topics.events}/2@13 (lingering)`]);
   });
 
@@ -90,6 +109,7 @@ describe('EventsConsumer', () => {
     for (const offsets of [['0'], ['1'], ['2'], ['3', '4'], ['5']]) {
       await t.consumer.eachBatch(batch(offsets.map((o) => eventMessage(o))).payload);
     }
+    await t.consumer.settled();
     expect(t.commits).toEqual([
       `${topics.events}/2@1 (lingering)`,
       `${topics.events}/2@2 (lingering)`,
@@ -101,16 +121,61 @@ describe('EventsConsumer', () => {
     expect(t.flushes()).toBe(2);
   });
 
-  it('flushes lingering offsets when the consumer stops', async () => {
-    const t = setup({ sliceSize: 100 });
+  it('flushes lingering offsets when the consumer stops, and sends one still waiting for its index rows at once', async () => {
+    const second = deferred();
+    const t = setup({ sliceSize: 100, indexWrite: (n) => (n === 1 ? second.promise : Promise.resolve()) });
     let running = true;
     await t.consumer.eachBatch(batch([eventMessage('0')]).payload);
+    await t.consumer.settled();
     expect(t.flushes()).toBe(0);
     const { payload } = batch([eventMessage('1')], () => running);
     payload.heartbeat = async () => void (running = false);
-    await t.consumer.eachBatch(payload);
-    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2 (lingering)`]);
+    // Stopping, the batch waits for its last commit, which waits for the index rows.
+    const stopped = t.consumer.eachBatch(payload);
+    await new Promise((r) => setTimeout(r, 20));
     expect(t.flushes()).toBe(1);
+    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`]);
+    second.resolve();
+    await stopped;
+    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2`]);
+  });
+
+  it('fetches on once the jobs are acknowledged; each offset waits for its index rows and those before it', async () => {
+    const writes = [deferred(), deferred()];
+    const t = setup({ indexWrite: (n) => writes[n]!.promise });
+    const first = batch([eventMessage('0')]);
+    const second = batch([eventMessage('1')]);
+    // Both batches return (kafkajs fetches on) while their index writes are still running.
+    await t.consumer.eachBatch(first.payload);
+    await t.consumer.eachBatch(second.payload);
+    expect([...first.resolved, ...second.resolved]).toEqual(['0', '1']);
+    expect(t.published).toHaveLength(2);
+    expect(t.commits).toEqual([]);
+    // The later write ends first: its offset would cover the earlier slice's rows, so it waits.
+    writes[1]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(t.commits).toEqual([]);
+    writes[0]!.resolve();
+    await t.consumer.settled();
+    expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2 (lingering)`]);
+    expect(t.indexed.flat()).toHaveLength(2);
+  });
+
+  it('commits nothing of a partition past an index write that gave up, until its events are read again', async () => {
+    let running = true;
+    const t = setup({ indexWrite: (n) => (n === 0 ? Promise.reject(new Error('database down')) : Promise.resolve()) });
+    const { payload } = batch([eventMessage('0')], () => running);
+    await t.consumer.eachBatch(payload);
+    // The consumer stops while the write is retried: it gives up, and a later slice's offset is not committed either.
+    running = false;
+    await t.consumer.eachBatch(batch([eventMessage('1')], () => true).payload);
+    await t.consumer.settled();
+    expect(t.commits).toEqual([]);
+    // The partition is read again from its last commit: the rows are written and the offsets committed.
+    const again = batch([eventMessage('0'), eventMessage('1')]);
+    await t.consumer.eachBatch(again.payload);
+    await t.consumer.settled();
+    expect(t.commits).toEqual([`${topics.events}/2@2 (lingering)`]);
   });
 
   it('matches without a round trip when the events say the index is recent enough', async () => {
@@ -134,6 +199,7 @@ describe('EventsConsumer', () => {
     await t.consumer.eachBatch(payload);
     expect(t.published).toHaveLength(1);
     expect(resolved).toEqual(['0']);
+    await t.consumer.settled();
     expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`]);
   });
 
