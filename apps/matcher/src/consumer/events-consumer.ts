@@ -93,11 +93,15 @@ export class EventsConsumer {
 
   constructor(private readonly deps: EventsConsumerDeps) {
     this.produce = new TickBatcher((parts) => deps.publisher.publish(parts.flat()));
-    this.index = new TickBatcher((parts) =>
-      deps.writeIndex(
-        parts.flatMap((p) => p.events),
-        parts.flatMap((p) => p.skipped),
-      ),
+    // One index statement at a time: slices go on while it runs (see the class comment), and
+    // what they hand in meanwhile goes in the next statement rather than in one more beside it.
+    this.index = new TickBatcher(
+      (parts) =>
+        deps.writeIndex(
+          parts.flatMap((p) => p.events),
+          parts.flatMap((p) => p.skipped),
+        ),
+      { oneInFlight: true },
     );
   }
 

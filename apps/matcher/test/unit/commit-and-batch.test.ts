@@ -170,4 +170,28 @@ describe('TickBatcher', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(flushed).toHaveLength(3);
   });
+
+  it('with oneInFlight, holds the calls made during a flush and sends them together once it ends', async () => {
+    const flushed: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const batcher = new TickBatcher<number>(
+      async (items) => {
+        flushed.push(items);
+        if (flushed.length === 1) await first;
+      },
+      { oneInFlight: true },
+    );
+    const a = batcher.add(1);
+    await new Promise((r) => setImmediate(r));
+    const b = batcher.add(2);
+    await new Promise((r) => setImmediate(r));
+    const c = batcher.add(3);
+    await new Promise((r) => setImmediate(r));
+    // Two turns passed while the first flush ran: nothing else went out.
+    expect(flushed).toEqual([[1]]);
+    release();
+    await Promise.all([a, b, c]);
+    expect(flushed).toEqual([[1], [2, 3]]);
+  });
 });
