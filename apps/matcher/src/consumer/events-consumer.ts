@@ -48,6 +48,15 @@ export interface EventsConsumerDeps {
   spans?: EventSpanStarter;
 }
 
+/**
+ * How long a slice waits, after its jobs are acknowledged, for its index rows before the
+ * partition is fetched on. Not waiting at all made the matcher's cycle shorter than the index
+ * write at a moderate rate, so fetches brought fewer events each and the apps did more requests
+ * per event (the worker stage's tail grew in 8 of 12 pairs, issue 15); the writes that hold the
+ * tail take 40-230 ms, far above this.
+ */
+const INDEX_WAIT_MS = 25;
+
 type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
 
 /**
@@ -58,10 +67,11 @@ type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'
  * skipped). If the process dies in between, the slice is read again and produces the same jobs
  * with the same delivery ids, and the same index rows (an idempotent insert).
  *
- * The index write does not hold the partition's next fetch: in the write-back bursts of the
+ * A slow index write does not hold the partition's next fetch: in the write-back bursts of the
  * machine's storage a PostgreSQL insert took 100-230 ms while the produce of the same slices
- * took 17 ms, and the matcher stopped fetching for that long (issue #15, the latency tail).
- * Slices go on meanwhile; their commits wait for the index, in order.
+ * took 17 ms, and the matcher stopped fetching for that long (issue #15, the latency tail). A
+ * slice waits for its index rows up to INDEX_WAIT_MS after its produce, then goes on; the
+ * commits wait for the index, in order.
  *
  * The commit itself does not hold the partition's next fetch (kafkajs fetches again only
  * once every batch of the previous fetch returned). Once a partition's events handed in since
@@ -124,6 +134,9 @@ export class EventsConsumer {
       const produced = await this.processSlice(batch.topic, batch.partition, slice, fetchedAt, payload);
       if (!produced) break;
       const sliceIndexed = produced.indexed;
+      // A normal index write is done about when the produce is: waiting for it keeps the cycle
+      // (and so the events gathered for the next fetch) as it was; only a slow one is left behind.
+      await settledWithin(sliceIndexed, INDEX_WAIT_MS);
       resolveOffset(slice[slice.length - 1]!.offset);
       const previous = this.indexed.get(key);
       const allIndexed = previous ? Promise.all([previous, sliceIndexed]).then(([a, b]) => a && b) : sliceIndexed;
@@ -301,6 +314,13 @@ function requiredWebhooksSeq(slice: KafkaMessage[]): number | undefined {
     if (seq > max) max = seq;
   }
   return max;
+}
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function asKafka(messages: OutgoingMessage[]) {

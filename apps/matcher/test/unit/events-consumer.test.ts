@@ -132,7 +132,7 @@ describe('EventsConsumer', () => {
     payload.heartbeat = async () => void (running = false);
     // Stopping, the batch waits for its last commit, which waits for the index rows.
     const stopped = t.consumer.eachBatch(payload);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     expect(t.flushes()).toBe(1);
     expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`]);
     second.resolve();
