@@ -21,15 +21,11 @@ function eventMessage(offset: string, webhooksSeq?: number): KafkaMessage {
   } as KafkaMessage;
 }
 
-/** A promise resolved or rejected from outside. */
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
+/** A promise (`opened`) that the test resolves by calling `open`. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
 }
 
 /**
@@ -122,8 +118,8 @@ describe('EventsConsumer', () => {
   });
 
   it('flushes lingering offsets when the consumer stops, and sends one still waiting for its index rows at once', async () => {
-    const second = deferred();
-    const t = setup({ sliceSize: 100, indexWrite: (n) => (n === 1 ? second.promise : Promise.resolve()) });
+    const second = gate();
+    const t = setup({ sliceSize: 100, indexWrite: (n) => (n === 1 ? second.opened : Promise.resolve()) });
     let running = true;
     await t.consumer.eachBatch(batch([eventMessage('0')]).payload);
     await t.consumer.settled();
@@ -135,14 +131,14 @@ describe('EventsConsumer', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.flushes()).toBe(1);
     expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`]);
-    second.resolve();
+    second.open();
     await stopped;
     expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2`]);
   });
 
   it('fetches on once the jobs are acknowledged; each offset waits for its index rows and those before it', async () => {
-    const writes = [deferred(), deferred()];
-    const t = setup({ indexWrite: (n) => writes[n]!.promise });
+    const writes = [gate(), gate()];
+    const t = setup({ indexWrite: (n) => writes[n]!.opened });
     const first = batch([eventMessage('0')]);
     const second = batch([eventMessage('1')]);
     // Both batches return (kafkajs fetches on) while their index writes are still running.
@@ -152,10 +148,10 @@ describe('EventsConsumer', () => {
     expect(t.published).toHaveLength(2);
     expect(t.commits).toEqual([]);
     // The later write ends first: its offset would cover the earlier slice's rows, so it waits.
-    writes[1]!.resolve();
+    writes[1]!.open();
     await new Promise((r) => setImmediate(r));
     expect(t.commits).toEqual([]);
-    writes[0]!.resolve();
+    writes[0]!.open();
     await t.consumer.settled();
     expect(t.commits).toEqual([`${topics.events}/2@1 (lingering)`, `${topics.events}/2@2 (lingering)`]);
     expect(t.indexed.flat()).toHaveLength(2);
