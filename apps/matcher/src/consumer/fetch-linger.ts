@@ -1,0 +1,56 @@
+/**
+ * Holds the next fetch of `events` a little after a fetch that brought only a few events, so the
+ * following one gathers more of them.
+ *
+ * Every fetch costs the matcher a fetch, a produce and an event-index statement, and the worker a
+ * fetch and an audit transaction for the jobs produced, whatever the number of events they carry.
+ * At a moderate rate each fetch brought about three events (300 events/s, issue 15), and those fixed
+ * costs were most of each app's CPU per event. This is Kafka's own fetch.min.bytes /
+ * fetch.max.wait.ms trade, done by the client: the broker's wait cannot be used for it, because
+ * kafkajs has one wait for every fetch and an idle matcher must long-poll (issue 15: under 1 % of
+ * a core when idle). A fetch with no events never reaches here, and a busy one (at least
+ * `below` events) fetches on at once, so only the small fetches of a quiet rate pay the wait,
+ * in latency.
+ *
+ * kafkajs hands the batches of one fetch (one per partition) to the partition workers in the same
+ * turn of the event loop, so the batches that start in one turn are counted as one fetch.
+ */
+export class FetchLinger {
+  private current: { events: number } | undefined;
+
+  constructor(
+    private readonly options: {
+      /** How long the next fetch waits after a small one; 0: never. */
+      lingerMs: number;
+      /** A fetch with fewer events than this is small. */
+      below: number;
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {}
+
+  /** Counts a partition's batch into its fetch; call when the batch starts. */
+  join(events: number): Fetched {
+    if (!this.current) {
+      const fetch = { events: 0 };
+      this.current = fetch;
+      setImmediate(() => {
+        if (this.current === fetch) this.current = undefined;
+      });
+    }
+    this.current.events += events;
+    return this.current;
+  }
+
+  /** Waits, before the batch returns (and so before the next fetch), when its fetch was small. */
+  async after(fetch: Fetched, stillOwned: () => boolean): Promise<void> {
+    const { lingerMs, below } = this.options;
+    if (lingerMs <= 0 || fetch.events >= below || !stillOwned()) return;
+    await (this.options.sleep ?? sleep)(lingerMs);
+  }
+}
+
+export type Fetched = { readonly events: number };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
