@@ -16,7 +16,7 @@
  * turn of the event loop, so the batches that start in one turn are counted as one fetch.
  */
 export class FetchLinger {
-  private current: { events: number } | undefined;
+  private current: { events: number; held: boolean } | undefined;
 
   constructor(
     private readonly options: {
@@ -24,6 +24,8 @@ export class FetchLinger {
       lingerMs: number;
       /** A fetch with fewer events than this is small. */
       below: number;
+      /** Called once for each fetch that waits. */
+      onLinger?: () => void;
       sleep?: (ms: number) => Promise<void>;
     },
   ) {}
@@ -31,7 +33,7 @@ export class FetchLinger {
   /** Counts a partition's batch into its fetch; call when the batch starts. */
   join(events: number): Fetched {
     if (!this.current) {
-      const fetch = { events: 0 };
+      const fetch = { events: 0, held: false };
       this.current = fetch;
       setImmediate(() => {
         if (this.current === fetch) this.current = undefined;
@@ -42,9 +44,14 @@ export class FetchLinger {
   }
 
   /** Waits, before the batch returns (and so before the next fetch), when its fetch was small. */
-  async after(fetch: Fetched, stillOwned: () => boolean): Promise<void> {
+  async after(fetched: Fetched, stillOwned: () => boolean): Promise<void> {
     const { lingerMs, below } = this.options;
+    const fetch = fetched as { events: number; held: boolean };
     if (lingerMs <= 0 || fetch.events >= below || !stillOwned()) return;
+    if (!fetch.held) {
+      fetch.held = true;
+      this.options.onLinger?.();
+    }
     await (this.options.sleep ?? sleep)(lingerMs);
   }
 }

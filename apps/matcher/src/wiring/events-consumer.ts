@@ -74,7 +74,11 @@ export async function startEventsConsumer(
     logger,
     sliceSize: config.MATCHER_CHUNK_SIZE,
     retryMaxMs: config.MATCHER_RETRY_MAX_MS,
-    linger: new FetchLinger({ lingerMs: config.MATCHER_FETCH_LINGER_MS, below: config.MATCHER_FETCH_LINGER_BELOW }),
+    linger: new FetchLinger({
+      lingerMs: config.MATCHER_FETCH_LINGER_MS,
+      below: config.MATCHER_FETCH_LINGER_BELOW,
+      onLinger: () => parts.metrics.fetchLingers.inc(),
+    }),
     ...(ctx.tracing.enabled ? { spans: new OtelEventSpans(ctx.tracing) } : {}),
   });
   await consumer.run({

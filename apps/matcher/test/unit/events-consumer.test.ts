@@ -90,20 +90,23 @@ const jobsOf = (parts: TopicMessages[]) =>
 
 describe('EventsConsumer', () => {
   describe('fetch linger', () => {
-    /** A FetchLinger whose waits are recorded (with the time they began) and end at once. */
+    /** A FetchLinger whose waits are recorded and end at once. */
     function recordingLinger(below: number) {
       const waits: number[] = [];
-      const linger = new FetchLinger({ lingerMs: 10, below, sleep: async (ms) => void waits.push(ms) });
-      return { linger, waits };
+      let held = 0;
+      const linger = new FetchLinger({ lingerMs: 10, below, sleep: async (ms) => void waits.push(ms), onLinger: () => void held++ });
+      return { linger, waits, lingers: () => held };
     }
     const events = (from: number, n: number) => Array.from({ length: n }, (_, i) => eventMessage(String(from + i)));
 
     it("holds the next fetch after one whose partitions' batches together bring fewer events than the threshold", async () => {
-      const { linger, waits } = recordingLinger(8);
+      const { linger, waits, lingers } = recordingLinger(8);
       const t = setup({ linger });
       // One fetch: two partitions' batches handed over in the same turn, 3 + 4 events.
       await Promise.all([t.consumer.eachBatch(batch(events(0, 3)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
       expect(waits).toEqual([10, 10]);
+      // Counted once for the fetch, not once per partition.
+      expect(lingers()).toBe(1);
       // The events were produced before the wait, not held by it.
       expect(t.published.flatMap(jobsOf)).toHaveLength(7);
     });
