@@ -24,8 +24,8 @@ export const matcherConfigSpec = {
    */
   MATCHER_PARTITIONS_CONCURRENTLY: env.int({ default: 16, min: 1, max: 100 }),
   /**
-   * After a fetch of `events` that brought fewer than MATCHER_FETCH_LINGER_BELOW events, the next
-   * fetch waits this long, so it gathers more: at a moderate rate the fixed cost of each fetch,
+   * After two fetches of `events` in a row that brought fewer than MATCHER_FETCH_LINGER_BELOW
+   * events each, the next fetch waits this long, so it gathers more: at a moderate rate the fixed cost of each fetch,
    * produce and index statement (and of the worker's fetch and audit transaction behind them)
    * is shared by more events, for this much latency at most. 0: fetch on at once.
    */

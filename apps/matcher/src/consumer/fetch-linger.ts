@@ -1,5 +1,5 @@
 /**
- * Holds the next fetch of `events` a little after a fetch that brought only a few events, so the
+ * Holds the next fetch of `events` a little while fetches bring only a few events each, so the
  * following one gathers more of them.
  *
  * Every fetch costs the matcher a fetch, a produce and an event-index statement, and the worker a
@@ -9,14 +9,15 @@
  * fetch.max.wait.ms trade, done by the client: the broker's wait cannot be used for it, because
  * kafkajs has one wait for every fetch and an idle matcher must long-poll (issue 15: under 1 % of
  * a core when idle). A fetch with no events never reaches here, and a busy one (at least
- * `below` events) fetches on at once, so only the small fetches of a quiet rate pay the wait,
- * in latency.
+ * `below` events), or a small one after a busy one, fetches on at once, so only the small
+ * fetches of a quiet rate pay the wait, in latency.
  *
  * kafkajs hands the batches of one fetch (one per partition) to the partition workers in the same
  * turn of the event loop, so the batches that start in one turn are counted as one fetch.
  */
 export class FetchLinger {
-  private current: { events: number; held: boolean } | undefined;
+  private current: Fetch | undefined;
+  private previousSmall = false;
 
   constructor(
     private readonly options: {
@@ -33,7 +34,7 @@ export class FetchLinger {
   /** Counts a partition's batch into its fetch; call when the batch starts. */
   join(events: number): Fetched {
     if (!this.current) {
-      const fetch = { events: 0, held: false };
+      const fetch: Fetch = { events: 0 };
       this.current = fetch;
       setImmediate(() => {
         if (this.current === fetch) this.current = undefined;
@@ -43,17 +44,28 @@ export class FetchLinger {
     return this.current;
   }
 
-  /** Waits, before the batch returns (and so before the next fetch), when its fetch was small. */
+  /**
+   * Waits, before the batch returns (and so before the next fetch), when its fetch and the one
+   * before it were small: a quiet stream. A lone small fetch among busy ones (part of a burst
+   * that the next fetch brings whole) fetches on at once.
+   */
   async after(fetched: Fetched, stillOwned: () => boolean): Promise<void> {
-    const { lingerMs, below } = this.options;
-    const fetch = fetched as { events: number; held: boolean };
-    if (lingerMs <= 0 || fetch.events >= below || !stillOwned()) return;
-    if (!fetch.held) {
-      fetch.held = true;
-      this.options.onLinger?.();
+    const fetch = fetched as Fetch;
+    if (fetch.hold === undefined) {
+      const small = fetch.events < this.options.below;
+      fetch.hold = this.options.lingerMs > 0 && small && this.previousSmall;
+      this.previousSmall = small;
+      if (fetch.hold) this.options.onLinger?.();
     }
-    await (this.options.sleep ?? sleep)(lingerMs);
+    if (!fetch.hold || !stillOwned()) return;
+    await (this.options.sleep ?? sleep)(this.options.lingerMs);
   }
+}
+
+interface Fetch {
+  events: number;
+  /** Decided when its first batch is done. */
+  hold?: boolean;
 }
 
 export type Fetched = { readonly events: number };

@@ -99,33 +99,41 @@ describe('EventsConsumer', () => {
     }
     const events = (from: number, n: number) => Array.from({ length: n }, (_, i) => eventMessage(String(from + i)));
 
-    it("holds the next fetch after one whose partitions' batches together bring fewer events than the threshold", async () => {
+    it("holds the next fetch while fetches, counted over their partitions' batches, bring fewer events than the threshold", async () => {
       const { linger, waits, lingers } = recordingLinger(8);
       const t = setup({ linger });
-      // One fetch: two partitions' batches handed over in the same turn, 3 + 4 events.
-      await Promise.all([t.consumer.eachBatch(batch(events(0, 3)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
+      // A first small fetch might be part of a burst: it fetches on.
+      await t.consumer.eachBatch(batch(events(0, 2)).payload);
+      expect(waits).toEqual([]);
+      // The next one, two partitions' batches handed over in the same turn (3 + 4 events), is small too: a quiet stream.
+      await Promise.all([t.consumer.eachBatch(batch(events(2, 3)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
       expect(waits).toEqual([10, 10]);
       // Counted once for the fetch, not once per partition.
       expect(lingers()).toBe(1);
       // The events were produced before the wait, not held by it.
-      expect(t.published.flatMap(jobsOf)).toHaveLength(7);
+      expect(t.published.flatMap(jobsOf)).toHaveLength(9);
     });
 
-    it('fetches on at once after a fetch of at least the threshold, counted over its partitions', async () => {
+    it('fetches on at once after a fetch of at least the threshold, and after a small one that follows it', async () => {
       const { linger, waits } = recordingLinger(8);
       const t = setup({ linger });
-      await Promise.all([t.consumer.eachBatch(batch(events(0, 4)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
+      await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      // 4 + 4 events in one turn: one fetch of 8.
+      await Promise.all([t.consumer.eachBatch(batch(events(1, 4)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
       expect(waits).toEqual([]);
-      // Batches of later turns are another fetch: a small one lingers again.
-      await t.consumer.eachBatch(batch(events(4, 2)).payload);
+      // The rest of a burst: small, but after a busy fetch.
+      await t.consumer.eachBatch(batch(events(5, 2)).payload);
+      expect(waits).toEqual([]);
+      await t.consumer.eachBatch(batch(events(7, 2)).payload);
       expect(waits).toEqual([10]);
     });
 
     it('does not hold a stopping consumer', async () => {
       const { linger, waits } = recordingLinger(8);
       const t = setup({ linger });
+      await t.consumer.eachBatch(batch(events(0, 1)).payload);
       let running = true;
-      const { payload } = batch(events(0, 1), () => running);
+      const { payload } = batch(events(1, 1), () => running);
       const done = t.consumer.eachBatch(payload);
       running = false;
       await done;
@@ -136,6 +144,7 @@ describe('EventsConsumer', () => {
       const waits: number[] = [];
       const t = setup({ linger: new FetchLinger({ lingerMs: 0, below: 8, sleep: async (ms) => void waits.push(ms) }) });
       await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      await t.consumer.eachBatch(batch(events(1, 1)).payload);
       expect(waits).toEqual([]);
     });
   });
