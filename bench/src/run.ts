@@ -221,7 +221,7 @@ try {
             `${a.name} metrics:\n${text
               .split('\n')
               .filter((line) =>
-                /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|worker_call_limit|consumer_lag)/.test(
+                /^hookstream_(worker_attempt_duration|matcher_slice_duration|matcher_step_duration|matcher_fetch_age|matcher_fetch_lingers|matcher_events_consumed|gateway_ingest_step|gateway_http_request_duration_seconds_(sum|count)|worker_in_flight|worker_call_limit|consumer_lag)/.test(
                   line,
                 ),
               )

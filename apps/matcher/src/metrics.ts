@@ -13,6 +13,7 @@ export interface MatcherMetrics {
   fetchAge: prom.Histogram;
   stepRetries: prom.Counter<'step'>;
   subscriptionChecks: prom.Counter<'path'>;
+  fetchLingers: prom.Counter;
   subscriptions: prom.Gauge;
 }
 
@@ -69,6 +70,11 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
       name: 'hookstream_matcher_subscription_checks_total',
       help: "How a slice was found recent enough for its events' webhook changes: by the change counter the gateway stamped on them (free), or by a round trip through the change feed (records without the stamp, or a change not applied yet)",
       labelNames: ['path'],
+      registers,
+    }),
+    fetchLingers: new prom.Counter({
+      name: 'hookstream_matcher_fetch_lingers_total',
+      help: 'Fetches of events that brought fewer than MATCHER_FETCH_LINGER_BELOW events, as did the one before, after which the next fetch waited MATCHER_FETCH_LINGER_MS',
       registers,
     }),
     stepRetries: new prom.Counter({

@@ -6,6 +6,7 @@ import { planMessages, type OutgoingMessage } from '../jobs/plan.js';
 import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import type { EventSpanStarter } from '../tracing/event-spans.js';
 import type { MatcherMetrics } from '../metrics.js';
+import type { FetchLinger } from './fetch-linger.js';
 import { TickBatcher } from './tick-batcher.js';
 
 /** Sends records to Kafka; resolves once the broker acknowledged all of them. */
@@ -46,6 +47,8 @@ export interface EventsConsumerDeps {
   retryMaxMs: number;
   /** One span per event when tracing is on; absent, no tracing work at all. */
   spans?: EventSpanStarter;
+  /** Holds the next fetch after a small one (see FetchLinger); absent, fetches follow at once. */
+  linger?: FetchLinger;
 }
 
 /**
@@ -124,6 +127,7 @@ export class EventsConsumer {
     // an event was published always gets it.
     const fetchedAt = performance.now();
     const key = `${batch.topic}\u0000${batch.partition}`;
+    const fetched = this.deps.linger?.join(batch.messages.length);
     if (this.gaveUp.delete(key)) {
       this.indexed.delete(key);
       this.sinceUrgent.delete(key);
@@ -159,6 +163,7 @@ export class EventsConsumer {
       }
       await payload.heartbeat().catch(() => undefined);
     }
+    if (fetched) await this.deps.linger!.after(fetched, () => isRunning() && !isStale());
     if (!isRunning() || isStale()) {
       // Leaving the partition: what lingers goes out now, so the next owner repeats less (the
       // committer retries by itself and its flush never rejects).

@@ -4,6 +4,7 @@ import type { Consumer } from 'kafkajs';
 import type { MatcherConfig } from '../app.js';
 import { OtelEventSpans } from '../tracing/event-spans.js';
 import { EventsConsumer, type EventsConsumerDeps } from '../consumer/events-consumer.js';
+import { FetchLinger } from '../consumer/fetch-linger.js';
 import { kafkaGroupEvents, watchGroupMembership } from '../consumer/group-membership.js';
 import { OffsetCommitter } from '../consumer/offset-committer.js';
 import type { MatcherMetrics } from '../metrics.js';
@@ -73,6 +74,11 @@ export async function startEventsConsumer(
     logger,
     sliceSize: config.MATCHER_CHUNK_SIZE,
     retryMaxMs: config.MATCHER_RETRY_MAX_MS,
+    linger: new FetchLinger({
+      lingerMs: config.MATCHER_FETCH_LINGER_MS,
+      below: config.MATCHER_FETCH_LINGER_BELOW,
+      onLinger: () => parts.metrics.fetchLingers.inc(),
+    }),
     ...(ctx.tracing.enabled ? { spans: new OtelEventSpans(ctx.tracing) } : {}),
   });
   await consumer.run({

@@ -2,6 +2,7 @@ import { deliveryId, WEBHOOKS_SEQ_HEADER, type DeliveryJob } from '@hookstream/s
 import { prom, topicNames } from '@hookstream/service-kit';
 import type { KafkaMessage, TopicMessages } from 'kafkajs';
 import { EventsConsumer, type EventsBatch } from '../../src/consumer/events-consumer.js';
+import { FetchLinger } from '../../src/consumer/fetch-linger.js';
 import type { EventRow } from '@hookstream/store';
 import { SubscriptionIndex } from '../../src/matching/subscription-index.js';
 import { createMatcherMetrics } from '../../src/metrics.js';
@@ -32,7 +33,9 @@ function gate() {
  * The consumer with in-memory fakes; `failures` makes the first publishes fail; `indexWrite`
  * decides when each index write (numbered from 0) ends.
  */
-function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: number; indexWrite?: (n: number) => Promise<void> } = {}) {
+function setup(
+  opts: { sliceSize?: number; publishFailures?: number; seq?: number; indexWrite?: (n: number) => Promise<void>; linger?: FetchLinger } = {},
+) {
   const index = new SubscriptionIndex('https://hs.example');
   const webhook = record(entity('user_session'));
   index.upsert(webhook);
@@ -65,14 +68,15 @@ function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: numbe
     logger: { warn: () => undefined },
     sliceSize: opts.sliceSize ?? 100,
     retryMaxMs: 1000,
+    ...(opts.linger ? { linger: opts.linger } : {}),
   });
   return { consumer, webhook, published, indexed, commits, catchUps, flushes: () => flushes };
 }
 
-function batch(messages: KafkaMessage[], running = () => true) {
+function batch(messages: KafkaMessage[], running = () => true, partition = 2) {
   const resolved: string[] = [];
   const payload: EventsBatch = {
-    batch: { topic: topics.events, partition: 2, messages },
+    batch: { topic: topics.events, partition, messages },
     resolveOffset: (o) => void resolved.push(o),
     heartbeat: async () => undefined,
     isRunning: running,
@@ -85,6 +89,66 @@ const jobsOf = (parts: TopicMessages[]) =>
   parts.filter((p) => p.topic === topics.deliveries).flatMap((p) => p.messages.map((m) => JSON.parse(String(m.value)) as DeliveryJob));
 
 describe('EventsConsumer', () => {
+  describe('fetch linger', () => {
+    /** A FetchLinger whose waits are recorded and end at once. */
+    function recordingLinger(below: number) {
+      const waits: number[] = [];
+      let held = 0;
+      const linger = new FetchLinger({ lingerMs: 10, below, sleep: async (ms) => void waits.push(ms), onLinger: () => void held++ });
+      return { linger, waits, lingers: () => held };
+    }
+    const events = (from: number, n: number) => Array.from({ length: n }, (_, i) => eventMessage(String(from + i)));
+
+    it("holds the next fetch while fetches, counted over their partitions' batches, bring fewer events than the threshold", async () => {
+      const { linger, waits, lingers } = recordingLinger(8);
+      const t = setup({ linger });
+      // A first small fetch might be part of a burst: it fetches on.
+      await t.consumer.eachBatch(batch(events(0, 2)).payload);
+      expect(waits).toEqual([]);
+      // The next one, two partitions' batches handed over in the same turn (3 + 4 events), is small too: a quiet stream.
+      await Promise.all([t.consumer.eachBatch(batch(events(2, 3)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
+      expect(waits).toEqual([10, 10]);
+      // Counted once for the fetch, not once per partition.
+      expect(lingers()).toBe(1);
+      // The events were produced before the wait, not held by it.
+      expect(t.published.flatMap(jobsOf)).toHaveLength(9);
+    });
+
+    it('fetches on at once after a fetch of at least the threshold, and after a small one that follows it', async () => {
+      const { linger, waits } = recordingLinger(8);
+      const t = setup({ linger });
+      await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      // 4 + 4 events in one turn: one fetch of 8.
+      await Promise.all([t.consumer.eachBatch(batch(events(1, 4)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
+      expect(waits).toEqual([]);
+      // The rest of a burst: small, but after a busy fetch.
+      await t.consumer.eachBatch(batch(events(5, 2)).payload);
+      expect(waits).toEqual([]);
+      await t.consumer.eachBatch(batch(events(7, 2)).payload);
+      expect(waits).toEqual([10]);
+    });
+
+    it('does not hold a stopping consumer', async () => {
+      const { linger, waits } = recordingLinger(8);
+      const t = setup({ linger });
+      await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      let running = true;
+      const { payload } = batch(events(1, 1), () => running);
+      const done = t.consumer.eachBatch(payload);
+      running = false;
+      await done;
+      expect(waits).toEqual([]);
+    });
+
+    it('never waits with a linger of 0', async () => {
+      const waits: number[] = [];
+      const t = setup({ linger: new FetchLinger({ lingerMs: 0, below: 8, sleep: async (ms) => void waits.push(ms) }) });
+      await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      await t.consumer.eachBatch(batch(events(1, 1)).payload);
+      expect(waits).toEqual([]);
+    });
+  });
+
   it('publishes one job per matched event, indexes the events, then resolves and commits each slice', async () => {
     const t = setup({ sliceSize: 2 });
     const messages = [eventMessage('10'), eventMessage('11'), eventMessage('12')];
