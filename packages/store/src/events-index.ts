@@ -1,5 +1,6 @@
 import type { Knex } from '@hookstream/service-kit';
 import { insertDeliveriesIfAbsent, type DeliveryRow } from './deliveries/index.js';
+import { pooledQuery } from './pooled-query.js';
 import { rowsDocument } from './rows-document.js';
 
 /** An event as the matcher indexed it (`events`), with the webhooks it matched. */
@@ -35,26 +36,25 @@ export interface EventRow {
 // Skipped deliveries are rare (a buggy webhook's jobs); their statement stays a knex insert.
 const SKIPPED_ROWS_PER_STATEMENT = 2500;
 
+// Named, so each connection prepares it once (see pooledQuery): it runs for every fetch, and at a
+// moderate rate a fetch brings a few events, so parsing and planning it was a fixed cost per fetch.
+const INSERT_EVENTS = `INSERT INTO events (tenant_id, id, type, source, subject, time, matched_webhooks, filtered_webhooks)
+  SELECT tenant_id, id, type, source, subject, time, COALESCE(matched_webhooks, '{}'), COALESCE(filtered_webhooks, '{}')
+  FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, type text, source text, subject text, time timestamptz,
+                                         matched_webhooks uuid[], filtered_webhooks uuid[])
+  ON CONFLICT (tenant_id, id) DO NOTHING`;
+
 /**
  * Records a slice's events and skipped deliveries: one insert per table, both idempotent (a
  * redelivered slice inserts nothing new), sent concurrently. The events go as one JSON document
  * (see rowsDocument): as a knex multi-row insert, knex's placeholder rewriting (eight values
- * per event) was the largest part of the matcher's database client CPU (issue #15).
+ * per event) was the largest part of the matcher's database client CPU (issue #15); the
+ * statement goes through pg directly, prepared (knex's query object and runner were about half
+ * of what remained, issue #15).
  */
 export async function writeEventIndex(db: Knex, events: readonly EventRow[], skipped: readonly DeliveryRow[]): Promise<void> {
   const work: Promise<unknown>[] = [];
-  if (events.length > 0) {
-    work.push(
-      db.raw(
-        `INSERT INTO events (tenant_id, id, type, source, subject, time, matched_webhooks, filtered_webhooks)
-         SELECT tenant_id, id, type, source, subject, time, COALESCE(matched_webhooks, '{}'), COALESCE(filtered_webhooks, '{}')
-         FROM jsonb_to_recordset(?::jsonb) AS r(tenant_id uuid, id text, type text, source text, subject text, time timestamptz,
-                                                matched_webhooks uuid[], filtered_webhooks uuid[])
-         ON CONFLICT (tenant_id, id) DO NOTHING`,
-        [rowsDocument(events)],
-      ),
-    );
-  }
+  if (events.length > 0) work.push(pooledQuery(db, INSERT_EVENTS, [rowsDocument(events)], 'hookstream_insert_events'));
   for (let i = 0; i < skipped.length; i += SKIPPED_ROWS_PER_STATEMENT) {
     work.push(insertDeliveriesIfAbsent(db, skipped.slice(i, i + SKIPPED_ROWS_PER_STATEMENT)));
   }
