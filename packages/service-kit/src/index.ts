@@ -34,3 +34,4 @@ export * from './kafka/produce-request-writer.js';
 export * from './kafka/crc32c.js';
 export * from './transform/payload-transform.js';
 export * from './tracing/tracing.js';
+export * from './batching/group-commit.js';

@@ -1,6 +1,5 @@
-import type { Knex } from '@hookstream/service-kit';
+import { GroupCommit, type Knex } from '@hookstream/service-kit';
 import { claimIngestedEvents, confirmIngestedEvents, ingestedEventAcceptedAt, pruneIngestedEvents, releaseIngestedEvents } from '@hookstream/store';
-import { GroupCommit } from './group-commit.js';
 
 /** What a claim answers: the ids to publish, and the webhook change counter (migration 0006) when it was made. */
 export interface Claim {

@@ -1,4 +1,4 @@
-import type { Logger, TopicNames } from '@hookstream/service-kit';
+import { GroupCommit, type Logger, type TopicNames } from '@hookstream/service-kit';
 import { readWebhooksSeq, WEBHOOKS_SEQ_HEADER } from '@hookstream/schemas';
 import type { EachBatchPayload, KafkaMessage, TopicMessages } from 'kafkajs';
 import type { DeliveryRow, EventRow } from '@hookstream/store';
@@ -7,7 +7,6 @@ import type { SubscriptionIndex } from '../matching/subscription-index.js';
 import type { EventSpanStarter } from '../tracing/event-spans.js';
 import type { MatcherMetrics } from '../metrics.js';
 import type { FetchLinger } from './fetch-linger.js';
-import { TickBatcher } from './tick-batcher.js';
 
 /** Sends records to Kafka; resolves once the broker acknowledged all of them. */
 export interface RecordPublisher {
@@ -100,21 +99,31 @@ export class EventsConsumer {
   private readonly gaveUp = new Set<string>();
   /** Per partition: events handed in to the committer since its last urgent commit. */
   private readonly sinceUrgent = new Map<string, number>();
-  /** Slices of partitions processed at the same time share a produce request and an index statement. */
-  private readonly produce: TickBatcher<TopicMessages[]>;
-  private readonly index: TickBatcher<{ events: readonly EventRow[]; skipped: readonly DeliveryRow[] }>;
+  /**
+   * Slices of partitions processed at the same time share a produce request and an index
+   * statement. Both gather by event-loop turn: kafkajs hands the batches of one fetch (one per
+   * partition) to the partition workers together, and each plans its slice synchronously before
+   * its first wait, so the slices of one fetch go out together instead of the first partition's
+   * produce going out alone and the others queueing behind it for a round trip. A failed flush
+   * fails every slice in it; a slice that retries joins whatever its retry's turn carries.
+   */
+  private readonly produce: GroupCommit<TopicMessages[]>;
+  private readonly index: GroupCommit<{ events: readonly EventRow[]; skipped: readonly DeliveryRow[] }>;
 
   constructor(private readonly deps: EventsConsumerDeps) {
-    this.produce = new TickBatcher((parts) => deps.publisher.publish(parts.flat()));
-    // One index statement at a time: slices go on while it runs (see the class comment), and
-    // what they hand in meanwhile goes in the next statement rather than in one more beside it.
-    this.index = new TickBatcher(
+    // Produces of different turns run side by side: a slice's produce holds its partition's
+    // next fetch, so waiting for another turn's request too would lengthen the cycle.
+    this.produce = new GroupCommit((parts) => deps.publisher.publish(parts.flat()), { gather: 'turn', oneInFlight: false });
+    // One index statement at a time: slices go on while it runs (see the class comment), so a
+    // slow database would otherwise get one more concurrent statement per fetch; what they hand
+    // in meanwhile goes in the next statement instead.
+    this.index = new GroupCommit(
       (parts) =>
         deps.writeIndex(
           parts.flatMap((p) => p.events),
           parts.flatMap((p) => p.skipped),
         ),
-      { oneInFlight: true },
+      { gather: 'turn', oneInFlight: true },
     );
   }
 
@@ -244,9 +253,9 @@ export class EventsConsumer {
     metrics.stepDuration.observe({ step: 'plan' }, Number(process.hrtime.bigint() - t0) / 1e9);
 
     // The index write goes on after this returns: only the jobs hold the partition's next fetch.
-    const indexed = this.untilDone('event_index', control, () => this.index.add({ events: plan.eventRows, skipped: plan.skipped }));
+    const indexed = this.untilDone('event_index', control, () => this.index.submit({ events: plan.eventRows, skipped: plan.skipped }));
     const produced = await this.untilDone('produce', control, () =>
-      this.produce.add([
+      this.produce.submit([
         { topic: topics.deliveries, messages: asKafka(plan.jobs) },
         { topic: topics.eventsInvalid, messages: asKafka(plan.invalid) },
       ]),

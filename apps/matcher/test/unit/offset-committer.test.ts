@@ -1,5 +1,4 @@
 import { OffsetCommitter, type PartitionOffset } from '../../src/consumer/offset-committer.js';
-import { TickBatcher } from '../../src/consumer/tick-batcher.js';
 
 const turn = () => new Promise((r) => setImmediate(r));
 
@@ -150,48 +149,5 @@ describe('OffsetCommitter with a linger', () => {
     expect(broker.requests[2]!.offsets).toEqual([{ topic: 'events', partition: 4, offset: '12' }]);
     broker.requests[2]!.answer();
     committer.stop();
-  });
-});
-
-describe('TickBatcher', () => {
-  it('merges the calls of one event-loop turn into one flush and gives every caller its outcome', async () => {
-    const flushed: number[][] = [];
-    let fail = false;
-    const batcher = new TickBatcher<number>(async (items) => {
-      flushed.push(items);
-      if (fail) throw new Error('broker away');
-    });
-    await Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)]);
-    await batcher.add(4);
-    expect(flushed).toEqual([[1, 2, 3], [4]]);
-
-    fail = true;
-    const outcomes = await Promise.allSettled([batcher.add(5), batcher.add(6)]);
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-    expect(flushed).toHaveLength(3);
-  });
-
-  it('with oneInFlight, holds the calls made during a flush and sends them together once it ends', async () => {
-    const flushed: number[][] = [];
-    let release!: () => void;
-    const first = new Promise<void>((r) => (release = r));
-    const batcher = new TickBatcher<number>(
-      async (items) => {
-        flushed.push(items);
-        if (flushed.length === 1) await first;
-      },
-      { oneInFlight: true },
-    );
-    const a = batcher.add(1);
-    await new Promise((r) => setImmediate(r));
-    const b = batcher.add(2);
-    await new Promise((r) => setImmediate(r));
-    const c = batcher.add(3);
-    await new Promise((r) => setImmediate(r));
-    // Two turns passed while the first flush ran: nothing else went out.
-    expect(flushed).toEqual([[1]]);
-    release();
-    await Promise.all([a, b, c]);
-    expect(flushed).toEqual([[1], [2, 3]]);
   });
 });
