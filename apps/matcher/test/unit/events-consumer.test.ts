@@ -33,9 +33,7 @@ function gate() {
  * The consumer with in-memory fakes; `failures` makes the first publishes fail; `indexWrite`
  * decides when each index write (numbered from 0) ends.
  */
-function setup(
-  opts: { sliceSize?: number; publishFailures?: number; seq?: number; indexWrite?: (n: number) => Promise<void>; linger?: FetchLinger } = {},
-) {
+function setup(opts: { sliceSize?: number; publishFailures?: number; seq?: number; indexWrite?: (n: number) => Promise<void>; linger?: FetchLinger } = {}) {
   const index = new SubscriptionIndex('https://hs.example');
   const webhook = record(entity('user_session'));
   index.upsert(webhook);
