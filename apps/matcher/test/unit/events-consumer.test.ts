@@ -88,21 +88,26 @@ const jobsOf = (parts: TopicMessages[]) =>
 
 describe('EventsConsumer', () => {
   describe('fetch linger', () => {
-    /** A FetchLinger whose waits are recorded and end at once. */
+    /**
+     * A FetchLinger whose waits are recorded and end at once, on a clock the test moves: 20 ms
+     * between fetches is a slow stream, where every small fetch takes the longest wait (10 ms).
+     */
     function recordingLinger(below: number) {
       const waits: number[] = [];
       let held = 0;
-      const linger = new FetchLinger({ lingerMs: 10, below, sleep: async (ms) => void waits.push(ms), onLinger: () => void held++ });
-      return { linger, waits, lingers: () => held };
+      const clock = { ms: 0 };
+      const linger = new FetchLinger({ lingerMs: 10, below, sleep: async (ms) => void waits.push(ms), onLinger: () => void held++, now: () => clock.ms });
+      return { linger, waits, lingers: () => held, later: () => void (clock.ms += 20) };
     }
     const events = (from: number, n: number) => Array.from({ length: n }, (_, i) => eventMessage(String(from + i)));
 
     it("holds the next fetch while fetches, counted over their partitions' batches, bring fewer events than the threshold", async () => {
-      const { linger, waits, lingers } = recordingLinger(8);
+      const { linger, waits, lingers, later } = recordingLinger(8);
       const t = setup({ linger });
       // A first small fetch might be part of a burst: it fetches on.
       await t.consumer.eachBatch(batch(events(0, 2)).payload);
       expect(waits).toEqual([]);
+      later();
       // The next one, two partitions' batches handed over in the same turn (3 + 4 events), is small too: a quiet stream.
       await Promise.all([t.consumer.eachBatch(batch(events(2, 3)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
       expect(waits).toEqual([10, 10]);
@@ -113,23 +118,27 @@ describe('EventsConsumer', () => {
     });
 
     it('fetches on at once after a fetch of at least the threshold, and after a small one that follows it', async () => {
-      const { linger, waits } = recordingLinger(8);
+      const { linger, waits, later } = recordingLinger(8);
       const t = setup({ linger });
       await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      later();
       // 4 + 4 events in one turn: one fetch of 8.
       await Promise.all([t.consumer.eachBatch(batch(events(1, 4)).payload), t.consumer.eachBatch(batch(events(0, 4), () => true, 3).payload)]);
       expect(waits).toEqual([]);
+      later();
       // The rest of a burst: small, but after a busy fetch.
       await t.consumer.eachBatch(batch(events(5, 2)).payload);
       expect(waits).toEqual([]);
+      later();
       await t.consumer.eachBatch(batch(events(7, 2)).payload);
       expect(waits).toEqual([10]);
     });
 
     it('does not hold a stopping consumer', async () => {
-      const { linger, waits } = recordingLinger(8);
+      const { linger, waits, later } = recordingLinger(8);
       const t = setup({ linger });
       await t.consumer.eachBatch(batch(events(0, 1)).payload);
+      later();
       let running = true;
       const { payload } = batch(events(1, 1), () => running);
       const done = t.consumer.eachBatch(payload);
