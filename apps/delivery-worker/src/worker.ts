@@ -1,3 +1,4 @@
+import { prepareDeliveryJobValidator } from '@hookstream/schemas';
 import { Publisher, type BaseConfig, type ConfigOf, type ServiceContext } from '@hookstream/service-kit';
 import { loadWebhook } from '@hookstream/store';
 import { AuditWriter } from './audit/audit-writer.js';
@@ -64,5 +65,7 @@ export async function startWorker(ctx: ServiceContext<WorkerConfig>): Promise<vo
     logger,
     inMemoryWaitMs: config.RETRY_IN_MEMORY_WAIT_MS,
   });
+  // Before the first job, not while it waits.
+  prepareDeliveryJobValidator();
   await startJobConsumer(ctx, { handler, processor, waitingRoom, metrics });
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { DateTime, EpochMillis, Id, JsonObject, TenantId, Uuid } from './primitives.js';
-import { validate } from './validation.js';
+import { validate, validatorFor } from './validation.js';
 import type { ValidationError, ValidationResult } from './validation.js';
 import { RECORD_VERSION, unsupportedVersion } from './versioning.js';
 import { deliveryId } from './ids.js';
@@ -118,6 +118,15 @@ function readVersioned<T>(value: unknown, kind: string, run: () => ValidationRes
 /** Validates a delivery job read from Kafka; an unknown major version is a clear `/v` error. */
 export function validateDeliveryJob(value: unknown): ValidationResult<DeliveryJob> {
   return readVersioned(value, 'delivery job', () => validate(DeliveryJobSchema, value));
+}
+
+/**
+ * Compiles the delivery job's validator now rather than for the first job read: about 60 ms on
+ * this machine, which the first job after every start would otherwise wait (and, in a fan-out of
+ * 10,000 deliveries right after a start, a twentieth of its time; issue 15).
+ */
+export function prepareDeliveryJobValidator(): void {
+  validatorFor(DeliveryJobSchema);
 }
 
 export function validateDeadLetter(value: unknown): ValidationResult<DeadLetter> {
