@@ -7,15 +7,15 @@ function lingerAt(options: { lingerMs: number; below: number }) {
   let lingers = 0;
   const linger = new FetchLinger({ ...options, now: () => clock.ms, sleep: async (ms) => void waits.push(ms), onLinger: () => void lingers++ });
   /** One fetch of `events` (one partition's batch) arriving at `at`, done `processMs` later. */
-  const fetchAt = async (at: number, events: number, processMs = 0) => {
+  const fetchAt = async (at: number, events: number, processMs = 0, owned = true) => {
     clock.ms = at;
     const fetched = linger.join(events);
     clock.ms = at + processMs;
-    await linger.after(fetched, () => true);
+    await linger.after(fetched, () => owned);
     // The next fetch is a new one: kafkajs starts the batches of one fetch in one turn.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { fetchAt, waits, lingers: () => lingers };
+  return { fetchAt, waits, lingers: () => lingers, linger, clock };
 }
 
 describe('FetchLinger', () => {
@@ -58,21 +58,18 @@ describe('FetchLinger', () => {
   });
 
   it("holds every partition's batch of one fetch until the same moment", async () => {
-    const clock = { at: 50 };
-    const waits: number[] = [];
-    const linger = new FetchLinger({ lingerMs: 25, below: 8, now: () => clock.at, sleep: async (ms) => void waits.push(ms) });
-    await linger.after(linger.join(1), () => true);
-    await new Promise((resolve) => setImmediate(resolve));
-    clock.at = 100;
-    const a = linger.join(2);
-    const b = linger.join(3);
+    const l = lingerAt({ lingerMs: 25, below: 8 });
+    await l.fetchAt(50, 1);
+    l.clock.ms = 100;
+    const a = l.linger.join(2);
+    const b = l.linger.join(3);
     expect(a).toBe(b);
-    clock.at = 105;
-    await linger.after(a, () => true);
-    clock.at = 110;
-    await linger.after(b, () => true);
+    l.clock.ms = 105;
+    await l.linger.after(a, () => true);
+    l.clock.ms = 110;
+    await l.linger.after(b, () => true);
     // Until 125 (arrival + 25): 20 ms after the first batch, 15 after the second.
-    expect(waits).toEqual([20, 15]);
+    expect(l.waits).toEqual([20, 15]);
   });
 
   it('never waits with a longest wait of 0, nor for a partition no longer owned', async () => {
@@ -80,13 +77,14 @@ describe('FetchLinger', () => {
     await off.fetchAt(0, 1);
     await off.fetchAt(100, 1);
     expect(off.waits).toEqual([]);
-    const clock = { at: 0 };
-    const waits: number[] = [];
-    const linger = new FetchLinger({ lingerMs: 25, below: 8, now: () => clock.at, sleep: async (ms) => void waits.push(ms) });
-    await linger.after(linger.join(1), () => true);
-    await new Promise((resolve) => setImmediate(resolve));
-    clock.at = 100;
-    await linger.after(linger.join(1), () => false);
-    expect(waits).toEqual([]);
+    const lost = lingerAt({ lingerMs: 25, below: 8 });
+    await lost.fetchAt(0, 1);
+    await lost.fetchAt(100, 1, 0, false);
+    expect(lost.waits).toEqual([]);
+    // The same fetches, owned: held.
+    const kept = lingerAt({ lingerMs: 25, below: 8 });
+    await kept.fetchAt(0, 1);
+    await kept.fetchAt(100, 1);
+    expect(kept.waits).toEqual([25]);
   });
 });
