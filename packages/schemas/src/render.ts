@@ -95,6 +95,9 @@ function channelsJson(channels: readonly string[]): string {
  * it matches). A notification's body depends only on the announced channels: the body is
  * serialised once with a mark in place of the channels, and each distinct channel list fills it
  * in; an activity's body is the data with `webhook` appended.
+ *
+ * `dataJson`, when given, is `event.data` as JSON.stringify wrote it (with or without spacing):
+ * its text is spliced into the bodies, and it must not repeat a name (JSON.stringify never does).
  */
 export function deliveredBodiesOf(event: CloudEvent, dataJson?: string): DeliveredBodies {
   const entry = catalogueEntry(event.type);
@@ -159,7 +162,11 @@ const NOTIFICATION_MEMBERS = ['event_id', 'type', 'channels'] as const;
  * text cannot be read that way (the caller serialises the parsed data).
  */
 function notificationAround(event: CloudEvent, type: string, dataJson: string): [string, string] | undefined {
-  const spans = jsonMemberSpans(dataJson, NOTIFICATION_MEMBERS);
+  // dataJson is what JSON.stringify wrote (the gateway's record): no name repeats, so the scan
+  // stops at the last of the members the parsed data has rather than walking all of it.
+  let present = 0;
+  for (let m = 0; m < NOTIFICATION_MEMBERS.length; m++) if (Object.prototype.hasOwnProperty.call(event.data, NOTIFICATION_MEMBERS[m]!)) present |= 1 << m;
+  const spans = jsonMemberSpans(dataJson, NOTIFICATION_MEMBERS, present);
   if (!spans) return undefined;
   const eventId = event.data.event_id;
   // The text of event_id (a published string stays as it came) and type; channels are filled in per list.

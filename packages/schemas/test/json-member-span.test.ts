@@ -67,6 +67,29 @@ describe('jsonMemberSpans', () => {
     );
   });
 
+  it('told which names the object has, stops after the last of them with the same spans', () => {
+    fc.assert(
+      fc.property(fc.dictionary(names, value, { maxKeys: 8 }), (data) => {
+        const text = JSON.stringify(data);
+        let present = 0;
+        NAMES.forEach((n, i) => {
+          if (Object.prototype.hasOwnProperty.call(data, n)) present |= 1 << i;
+        });
+        const spans = jsonMemberSpans(text, NAMES, present);
+        // A name written with escapes before the last one wanted makes it undefined, as without `present`.
+        if (spans === undefined) {
+          expect(Object.keys(data).some((k) => JSON.stringify(k).includes('\\'))).toBe(true);
+          return;
+        }
+        expect(spans).toEqual(NAMES.map((n) => jsonMemberSpan(text, n)));
+      }),
+      { numRuns: 2000 },
+    );
+    const text = '{"type":"t","rest":{"deep":[1,2,3]},"x":"\\u0000"}';
+    expect(jsonMemberSpans(text, NAMES, 0b010)).toEqual([undefined, [8, 11], undefined]);
+    expect(jsonMemberSpans(text, NAMES, 0)).toEqual([undefined, undefined, undefined]);
+  });
+
   it('reads past backslashes in values, before and after the names it finds', () => {
     const text = JSON.stringify({ a: 'x\\"y', type: 't\\', b: '\\\\', channels: ['e\\'], c: '"' });
     const spans = jsonMemberSpans(text, NAMES)!;

@@ -109,8 +109,21 @@ function matchTestEvent(index: SubscriptionIndex, { event, family }: AcceptedEve
   return [{ subscriber, channels: channels.length > 0 ? channels : ['email'] }];
 }
 
+// The lists events name nearly always, shared (frozen: matching and bodies only read them) rather
+// than made per event; a shared list also lets bodies be found by identity (deliveredBodiesOf).
+const EMAIL_THEN_IN_APP = Object.freeze(['email', 'in-app']) as unknown as NotificationChannel[];
+const IN_APP_THEN_EMAIL = Object.freeze(['in-app', 'email']) as unknown as NotificationChannel[];
+
 function eventChannels(value: unknown): NotificationChannel[] {
   if (!Array.isArray(value)) return [];
+  if (value.length === 1) {
+    const only = value[0];
+    if (only === 'email') return ONE_CHANNEL.email;
+    if (only === 'in-app') return ONE_CHANNEL['in-app'];
+  } else if (value.length === 2) {
+    if (value[0] === 'email' && value[1] === 'in-app') return EMAIL_THEN_IN_APP;
+    if (value[0] === 'in-app' && value[1] === 'email') return IN_APP_THEN_EMAIL;
+  }
   const out: NotificationChannel[] = [];
   // The literals, not the parsed strings: the channel keys the index's objects and the webhooks'
   // sets per event, and a parsed string would be looked up in the string table for each key access.

@@ -139,7 +139,9 @@ export function decodeEventRecord(message: IncomingRecord): Decoded<EventRecord,
   if (!result.ok) return refuse(classifyEventErrors(result.errors), result.errors);
   // The gateway refuses these; another producer's (or an older gateway's) would make the event
   // index or a skipped delivery's row fail to be written, and the partition stall on it.
-  const unstorable = message.value && mayHoldUnstorableText(message.value) ? firstUnstorableText(result.value) : undefined;
+  // Searched in the decoded text when there is one: a string search stays in V8, a Buffer's goes through C++.
+  const raw = text ?? message.value;
+  const unstorable = raw && mayHoldUnstorableText(raw) ? firstUnstorableText(result.value) : undefined;
   if (unstorable) return refuse(classifyEventErrors([unstorable]), [unstorable]);
   if (!UUID.test(result.value.tenantid)) {
     return refuse('unknown_tenant', [

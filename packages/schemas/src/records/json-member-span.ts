@@ -90,12 +90,18 @@ export function jsonMemberSpan(text: string, name: string): [number, number] | u
  * {@link jsonMemberSpan} of several names in one pass: for each of `names`, `[start, end)` of its
  * value in the JSON object `text`, or undefined when absent; undefined for text that is no object
  * or has a member name written with escapes (which a caller comparing raw names would miss).
+ *
+ * `present`, when given, has bit `1 << i` set for each of `names` the object has (read from the
+ * value parsed from `text`): the scan stops once those are found instead of walking the rest of
+ * the object. Only for text without repeated names (what JSON.stringify writes), where the first
+ * occurrence of a name is the one JSON.parse keeps.
  */
-export function jsonMemberSpans(text: string, names: readonly string[]): ([number, number] | undefined)[] | undefined {
+export function jsonMemberSpans(text: string, names: readonly string[], present?: number): ([number, number] | undefined)[] | undefined {
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipSpace(text, i + 1);
   const found: ([number, number] | undefined)[] = names.map(() => undefined);
+  if (present === 0) return found;
   // The next backslash from where the scan is: a name holding one makes the answer undefined.
   let backslash = text.indexOf('\\', i);
   while (i < text.length && text.charCodeAt(i) === QUOTE) {
@@ -107,7 +113,10 @@ export function jsonMemberSpans(text: string, names: readonly string[]): ([numbe
     i = skipSpace(text, keyEnd);
     i = skipSpace(text, i + 1); // the colon
     const valueEnd = endOfValue(text, i);
-    if (at >= 0) found[at] = [i, valueEnd];
+    if (at >= 0) {
+      found[at] = [i, valueEnd];
+      if (present !== undefined && (present &= ~(1 << at)) === 0) return found;
+    }
     i = skipSpace(text, valueEnd);
     if (text.charCodeAt(i) !== COMMA) break;
     i = skipSpace(text, i + 1);
