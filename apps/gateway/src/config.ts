@@ -67,11 +67,6 @@ export const gatewayConfigSpec = {
   EVENT_DEDUP_WINDOW_S: env.int({ default: 86_400, min: 1, max: 90 * 86_400 }),
   /** Pruning interval of expired dedup rows. */
   EVENT_DEDUP_PRUNE_INTERVAL_S: env.int({ default: 60, min: 1, max: 86_400 }),
-  /**
-   * How long an acknowledged event's dedup confirmation waits for the next claim's statement
-   * before it is written alone (nobody waits for it); 0 writes each at once. See DedupStore.
-   */
-  EVENT_CONFIRM_LINGER_MS: env.int({ default: 20, min: 0, max: 1000 }),
   /** Days the event index, deliveries and attempts are kept; 0 keeps them forever. */
   RETENTION_DAYS: env.int({ default: 30, min: 0, max: 3650 }),
   /** How often expired audit rows are pruned (one gateway at a time, by advisory lock). */

@@ -48,7 +48,7 @@ export async function startGateway(ctx: ServiceContext<GatewayConfig>): Promise<
     if (!producer.isConnected) throw new Error('Kafka producer is not connected');
   });
 
-  const dedup = new DedupStore(db, config.EVENT_DEDUP_WINDOW_S, config.EVENT_CONFIRM_LINGER_MS);
+  const dedup = new DedupStore(db, config.EVENT_DEDUP_WINDOW_S);
   // After the HTTP server closed: the confirmations of the last answered requests are written.
   onShutdown('dedup-confirmations', () => dedup.settled());
   let split: ClusterRateShare | undefined;

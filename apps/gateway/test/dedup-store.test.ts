@@ -72,69 +72,6 @@ describe('DedupStore', () => {
     expect((await Promise.all(next.map(acceptedAt))).every(pending)).toBe(true);
   });
 
-  it("a lone publish's confirmation lingers and rides with the next claim: one statement for a request after a request", async () => {
-    const dedup = new DedupStore(pg.db, 600, 10_000);
-    const first = randomUUID();
-    await dedup.claim(tenant, [first]);
-    statements = [];
-    const confirmed = dedup.confirm(tenant, [first], { lone: true });
-    // Accepted here at once, and no statement of its own while it lingers.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await dedup.acceptedAt(tenant, first)).toBeInstanceOf(Date);
-    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(0);
-    const next = randomUUID();
-    expect([...(await dedup.claim(tenant, [next])).fresh]).toEqual([next]);
-    await confirmed;
-    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(1);
-    expect((await acceptedAt(first))!.getTime()).toBeGreaterThan(0);
-  });
-
-  it('a lingering confirmation with no claim to ride with is written alone when its linger ends', async () => {
-    const dedup = new DedupStore(pg.db, 600, 30);
-    const id = randomUUID();
-    await dedup.claim(tenant, [id]);
-    statements = [];
-    await dedup.confirm(tenant, [id], { lone: true });
-    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(1);
-    expect((await acceptedAt(id))!.getTime()).toBeGreaterThan(0);
-  });
-
-  it('a confirmation made while other publishes are in progress goes at once, taking the lingering ones along', async () => {
-    const dedup = new DedupStore(pg.db, 600, 60_000);
-    const [a, b] = [randomUUID(), randomUUID()];
-    await dedup.claim(tenant, [a, b]);
-    statements = [];
-    const lingering = dedup.confirm(tenant, [a], { lone: true });
-    await dedup.confirm(tenant, [b]);
-    await lingering;
-    expect(statements.filter((s) => s.includes('ingested_events'))).toHaveLength(1);
-    expect((await Promise.all([a, b].map(acceptedAt))).every((t) => t !== undefined && t.getTime() > 0)).toBe(true);
-  });
-
-  it('a statement that fails while carrying a lingering confirmation rejects that confirmation, for its caller to handle', async () => {
-    const doomed = await createTestDatabase();
-    const dedup = new DedupStore(doomed.db, 600, 60_000);
-    const id = randomUUID();
-    await dedup.claim(tenant, [id]);
-    const confirmed = dedup.confirm(tenant, [id], { lone: true });
-    await doomed.drop();
-    await expect(dedup.claim(tenant, [randomUUID()])).rejects.toThrow();
-    await expect(confirmed).rejects.toThrow();
-  });
-
-  it('settled() writes the lingering confirmations at once', async () => {
-    const dedup = new DedupStore(pg.db, 600, 60_000);
-    const ids = [randomUUID(), randomUUID()];
-    await dedup.claim(tenant, ids);
-    const confirmed = dedup.confirm(tenant, ids, { lone: true });
-    const started = Date.now();
-    await dedup.settled();
-    await confirmed;
-    expect(Date.now() - started).toBeLessThan(30_000);
-    const times = await Promise.all(ids.map(acceptedAt));
-    expect(times.every((t) => t !== undefined && t.getTime() > 0)).toBe(true);
-  });
-
   it('settled() waits for the confirmations still being written', async () => {
     const dedup = new DedupStore(pg.db, 600);
     const ids = Array.from({ length: 10 }, () => randomUUID());

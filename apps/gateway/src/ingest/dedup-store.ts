@@ -40,32 +40,17 @@ const pairOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventI
  * A confirmation is not awaited by the request: from the moment the broker acknowledged, the
  * ids are held here as accepted (a retry reaching this process is a duplicate, and
  * GET /v1/events/{id} finds them) until the statement has made that true in PostgreSQL for
- * every gateway. A retry reaching another gateway within that window (about one round trip,
- * plus the confirmation's linger below) is published again with the same id, like a retry
- * after a failed confirmation: at least once.
- *
- * Confirmation linger: the confirmation of a lone publish (the only one in progress, with no
- * statement out) waits up to `confirmLingerMs` for the next claim's statement instead of taking
- * a statement of its own. A client publishing one event after the other (and a steady trickle)
- * otherwise paid two statements per request, the claim and then its confirmation alone, and its
- * next claim queued behind that confirmation. Nobody waits for it (the request was answered),
- * and `settled()` writes what still waits. Under concurrency confirmations go at once, as
- * before: the statement they make is what the next claims gather behind (held, those claims
- * went out in smaller groups, measured in docs/performance.md).
+ * every gateway. A retry reaching another gateway within that window (about one round trip)
+ * is published again with the same id, like a retry after a failed confirmation: at least once.
  */
 export class DedupStore {
   private readonly statements: GroupCommit<Work, Claim | undefined>;
   /** Acknowledged by the broker, confirmation statement not done yet: pair -> when acknowledged. */
   private readonly acknowledged = new Map<string, Date>();
-  /** Confirmations lingering for the next claim's statement, and the timer that sends them alone. */
-  private lingering: { work: Work; done: (e?: unknown) => void }[] = [];
-  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Knex,
     private readonly windowS: number,
-    /** 0 submits each confirmation at once (a statement of its own when no claim is gathering). */
-    private readonly confirmLingerMs = 0,
   ) {
     this.statements = new GroupCommit((batch) => this.runTogether(batch), {
       maxWeight: MAX_ROWS_PER_STATEMENT,
@@ -75,8 +60,6 @@ export class DedupStore {
 
   async claim(tenantId: string, eventIds: string[]): Promise<Claim> {
     if (eventIds.length === 0) return { fresh: new Set(), webhookSeq: undefined };
-    // The lingering confirmations are submitted first, in the same tick: the same statement.
-    this.submitLingering();
     return (await this.statements.submit({ kind: 'claim', tenantId, eventIds }))!;
   }
 
@@ -86,12 +69,12 @@ export class DedupStore {
    * (shared) statement has recorded it in PostgreSQL. If that fails, the claims stay pending
    * and a retry of these ids publishes them again.
    */
-  async confirm(tenantId: string, eventIds: string[], options: { lone?: boolean } = {}): Promise<void> {
+  async confirm(tenantId: string, eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
     const now = new Date();
     for (const id of eventIds) this.acknowledged.set(pairOf(tenantId, id), now);
     try {
-      await this.submitConfirmation({ kind: 'confirm', tenantId, eventIds }, options.lone === true);
+      await this.statements.submit({ kind: 'confirm', tenantId, eventIds });
     } finally {
       for (const id of eventIds) {
         const pair = pairOf(tenantId, id);
@@ -99,30 +82,6 @@ export class DedupStore {
       }
     }
   }
-
-  private submitConfirmation(work: Work, lone: boolean): Promise<void> {
-    if (!lone || this.confirmLingerMs <= 0 || this.statements.busy) {
-      // What lingers goes along: the same group as this one.
-      this.submitLingering();
-      return this.statements.submit(work).then(() => undefined);
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.lingering.push({ work, done: (e) => (e === undefined ? resolve() : reject(e)) });
-      // Unref'd: a linger never keeps a stopping process alive (shutdown's settled() sends it).
-      this.lingerTimer ??= setTimeout(this.submitLingering, this.confirmLingerMs).unref();
-    });
-  }
-
-  private readonly submitLingering = (): void => {
-    clearTimeout(this.lingerTimer);
-    this.lingerTimer = undefined;
-    for (const { work, done } of this.lingering.splice(0)) {
-      this.statements.submit(work).then(
-        () => done(),
-        (e: unknown) => done(e ?? new Error('confirmation failed')),
-      );
-    }
-  };
 
   /** One statement for a group: its claims and its confirmations (or the confirmations alone). */
   private async runTogether(batch: Work[]): Promise<(Claim | undefined)[]> {
@@ -164,7 +123,6 @@ export class DedupStore {
 
   /** Resolves once every claim and confirmation made so far has its statement done (shutdown waits for it). */
   settled(): Promise<void> {
-    this.submitLingering();
     return this.statements.settled();
   }
 

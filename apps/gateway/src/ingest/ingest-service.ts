@@ -12,10 +12,8 @@ export interface EventClaims {
   /**
    * The broker acknowledged: the claims become accepted events, at once for later claims;
    * the promise settles when that is recorded for good (the service does not wait for it).
-   * `lone`: no other publish is in progress, so the store may hold the confirmation for the
-   * next claim's statement (see DedupStore).
    */
-  confirm(tenantId: string, eventIds: string[], options?: { lone?: boolean }): Promise<void>;
+  confirm(tenantId: string, eventIds: string[]): Promise<void>;
   /** The broker did not acknowledge: the claims are dropped so a retry is not a duplicate. */
   release(tenantId: string, eventIds: string[]): Promise<void>;
 }
@@ -66,19 +64,7 @@ export class IngestService {
     private readonly tracer?: IngestTracer,
   ) {}
 
-  /** Publishes in progress: the confirmation of a lone one may wait for the next claim (EventClaims.confirm). */
-  private inProgress = 0;
-
   async publish(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
-    this.inProgress++;
-    try {
-      return await this.publishCounted(tenantId, intakes);
-    } finally {
-      this.inProgress--;
-    }
-  }
-
-  private async publishCounted(tenantId: string, intakes: Intake[]): Promise<ItemResult[]> {
     const results: ItemResult[] = new Array(intakes.length);
     // Within one request a repeated id is the same event: the first occurrence decides.
     const firstIndexOf = new Map<string, number>();
@@ -139,7 +125,6 @@ export class IngestService {
         .confirm(
           tenantId,
           toSend.map((i) => i.event.id),
-          { lone: this.inProgress === 1 },
         )
         .then(
           () => confirmed(),

@@ -13,8 +13,6 @@ const TENANT = '5b7a4c1e-0000-4000-8000-000000000001';
 class FakeClaims implements EventClaims {
   readonly seen = new Set<string>();
   readonly confirmed: string[] = [];
-  /** Whether each confirmation was a lone publish's (no other publish in progress). */
-  readonly lone: boolean[] = [];
   readonly released: string[] = [];
   failConfirm = false;
   /** Confirmation statements that have not finished (the test holds them). */
@@ -25,10 +23,9 @@ class FakeClaims implements EventClaims {
     for (const id of fresh) this.seen.add(`${tenantId}/${id}`);
     return { fresh, webhookSeq: this.webhookSeq };
   }
-  async confirm(_tenantId: string, ids: string[], options?: { lone?: boolean }): Promise<void> {
+  async confirm(_tenantId: string, ids: string[]): Promise<void> {
     if (this.failConfirm) throw new Error('database went away');
     this.confirmed.push(...ids);
-    this.lone.push(options?.lone === true);
     if (this.holdConfirm) await new Promise(() => undefined);
   }
   async release(tenantId: string, ids: string[]): Promise<void> {
@@ -153,27 +150,6 @@ describe('IngestService', () => {
     expect(await service.publish(TENANT, [intake('e1')])).toEqual([{ index: 0, id: 'e1', status: 'accepted', duplicate: false }]);
     expect(sender.sent).toHaveLength(1);
     expect(claims.confirmed).toEqual(['e1']);
-  });
-
-  it('marks a confirmation lone only when no other publish is in progress (the store may then hold it for the next claim)', async () => {
-    const { service, claims, sender } = setup();
-    await service.publish(TENANT, [intake('e1')]);
-    await service.publish(TENANT, [intake('e2')]);
-    expect(claims.lone).toEqual([true, true]);
-    // Two at once: the broker answers the first while the second is still waiting for its own answer.
-    let answerSecond!: () => void;
-    let call = 0;
-    sender.publish = async (topic, messages) => {
-      sender.sent.push({ topic, messages });
-      if (++call === 2) await new Promise<void>((resolve) => (answerSecond = resolve));
-    };
-    const first = service.publish(TENANT, [intake('e3')]);
-    const second = service.publish(TENANT, [intake('e4')]);
-    await first;
-    expect(claims.lone.slice(2)).toEqual([false]);
-    answerSecond();
-    await second;
-    expect(claims.lone.slice(2)).toEqual([false, true]);
   });
 
   it('sends nothing when every item is refused or a duplicate', async () => {
