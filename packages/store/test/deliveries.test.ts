@@ -126,6 +126,31 @@ describe('deliveries and attempts', () => {
     expect(attempts).toEqual([{ attempt: 1, status_code: 503 }]);
   });
 
+  it('writes a batch whole or not at all: an attempt PostgreSQL rejects leaves none of its states either', async () => {
+    const d = delivery({ status: 'retrying', attempts: 1, last_status_code: 503 });
+    await writeAuditBatch(t.db, [d], [attempt(d, 1)]);
+    // The next flush advances d and records a new delivery, but one attempt holds a NUL (text refuses it).
+    const fresh = delivery({ status: 'delivered', attempts: 1, last_status_code: 200 });
+    const advanced = { ...d, status: 'delivered' as const, attempts: 2, last_status_code: 200, finished_at: new Date() };
+    const err = await writeAuditBatch(
+      t.db,
+      [advanced, fresh],
+      [attempt(d, 2, { outcome: 'delivered', status_code: 200 }), attempt(fresh, 1, { error_message: 'a\u0000b' })],
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isRejectedRowError(err)).toBe(true);
+    expect(await stored(d.id)).toMatchObject({ status: 'retrying', attempts: 1, last_status_code: 503 });
+    expect(await stored(fresh.id)).toBeUndefined();
+    expect(await t.db('delivery_attempts').whereIn('delivery_id', [d.id, fresh.id]).pluck('attempt')).toEqual([1]);
+    // The same batch without the bad text goes in whole: the update, the insert and both attempts.
+    await writeAuditBatch(t.db, [advanced, fresh], [attempt(d, 2, { outcome: 'delivered', status_code: 200 }), attempt(fresh, 1)]);
+    expect(await stored(d.id)).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 200 });
+    expect(await stored(fresh.id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect((await t.db('delivery_attempts').where({ delivery_id: d.id }).orderBy('attempt').pluck('attempt')).toEqual([1, 2]);
+  });
+
   it('stores every column of a batch as given: times to the millisecond, quotes, backslashes and non-ASCII text, absent optional columns as NULL', async () => {
     const at = new Date('2026-12-05T23:01:02.345Z');
     const text = 'say "hi" \\ back\\slash, {braces}, comma, naïve ☃ 𝄞';

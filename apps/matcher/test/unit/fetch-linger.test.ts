@@ -57,6 +57,40 @@ describe('FetchLinger', () => {
     expect(l.waits).toEqual([25]);
   });
 
+  it('keeps holding at a steady moderate rate: a fetch a hold gathered is held again though it is not small', async () => {
+    const l = lingerAt({ lingerMs: 25, below: 8 });
+    // 200 events/s: 8 events would take 40 ms.
+    await l.fetchAt(0, 2);
+    await l.fetchAt(10, 2);
+    expect(l.waits).toEqual([25]);
+    // About 300 events/s: each held fetch brings 8 events in 26 ms (not small), and is held again.
+    await l.fetchAt(36, 8, 1);
+    expect(l.waits).toEqual([25, 24]);
+    await l.fetchAt(62, 8, 1);
+    expect(l.waits).toEqual([25, 24, 24]);
+    expect(l.lingers()).toBe(3);
+  });
+
+  it('stops holding when a fetch a hold gathered brings twice the threshold (a rising rate), or when no wait is needed', async () => {
+    const l = lingerAt({ lingerMs: 25, below: 8 });
+    await l.fetchAt(0, 2);
+    await l.fetchAt(10, 2);
+    expect(l.waits).toEqual([25]);
+    await l.fetchAt(36, 16);
+    // Busy: the next fetch goes at once, and so does a small one after it.
+    await l.fetchAt(37, 20);
+    await l.fetchAt(38, 3);
+    expect(l.waits).toEqual([25]);
+    // 3,000 events/s after a hold: the threshold is there within a millisecond, so the stream is busy again.
+    const fast = lingerAt({ lingerMs: 25, below: 8 });
+    await fast.fetchAt(0, 2);
+    await fast.fetchAt(1, 2);
+    expect(fast.waits).toHaveLength(1);
+    await fast.fetchAt(5, 12, 3);
+    await fast.fetchAt(8, 6);
+    expect(fast.waits).toHaveLength(1);
+  });
+
   it("holds every partition's batch of one fetch until the same moment", async () => {
     const l = lingerAt({ lingerMs: 25, below: 8 });
     await l.fetchAt(50, 1);

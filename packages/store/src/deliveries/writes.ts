@@ -63,12 +63,38 @@ const DELIVERY_ROWS = recordsetOf({ ...DELIVERY_ROW_TYPES, body_at: 'int' });
 const DELIVERY_VALUES = DELIVERY_COLUMNS.map((column) => (column === 'body' ? '(?::jsonb) -> r.body_at' : `r.${column}`)).join(', ');
 const ATTEMPT_ROWS = recordsetOf(ATTEMPT_COLUMN_TYPES);
 
-/** The worker's audit batch: delivery states and attempts committed together, or not at all. */
+/** Bindings: the bodies' document, then the rows' (see deliveryRowsDocuments). */
+const UPSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT ${DELIVERY_VALUES} FROM ${DELIVERY_ROWS}
+   ON CONFLICT (id) DO UPDATE SET
+     status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
+     last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
+     next_attempt_at = EXCLUDED.next_attempt_at, body = EXCLUDED.body,
+     finished_at = EXCLUDED.finished_at, updated_at = now()
+   WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${statusRankSql('EXCLUDED.status')})
+      >= (deliveries.cycle, deliveries.attempts, ${statusRankSql('deliveries.status')})`;
+
+/** Binding: the attempts' document. */
+const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT ${ATTEMPT_COLUMNS.join(', ')} FROM ${ATTEMPT_ROWS}
+   ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`;
+
+/**
+ * The worker's audit batch: delivery states and attempts committed together, or not at all. When
+ * there are both, they go as one statement (the states' upsert as a data-modifying `WITH`, the
+ * attempts' insert as its main query), which is atomic as a transaction is, without the BEGIN and
+ * COMMIT round trips, knex's transaction object and a connection held across four statements.
+ * The two parts write different tables and read nothing of each other.
+ */
 export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow[], attempts: readonly AttemptRow[]): Promise<void> {
-  await db.transaction(async (trx) => {
-    if (deliveries.length) await upsertDeliveries(trx, deliveries);
-    if (attempts.length) await insertAttempts(trx, attempts);
-  });
+  if (deliveries.length === 0) {
+    if (attempts.length > 0) await insertAttempts(db, attempts);
+    return;
+  }
+  if (attempts.length === 0) {
+    await upsertDeliveries(db, deliveries);
+    return;
+  }
+  const documents = deliveryRowsDocuments(deliveries);
+  await db.raw(`WITH delivery_states AS (${UPSERT_DELIVERIES}) ${INSERT_ATTEMPTS}`, [documents.bodies, documents.rows, rowsDocument(attempts)]);
 }
 
 /**
@@ -108,26 +134,12 @@ export function deliveryRowsDocuments(rows: readonly DeliveryRow[]): { rows: str
  */
 export async function upsertDeliveries(db: Knex, rows: readonly DeliveryRow[]): Promise<void> {
   const documents = deliveryRowsDocuments(rows);
-  await db.raw(
-    `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')}) SELECT ${DELIVERY_VALUES} FROM ${DELIVERY_ROWS}
-     ON CONFLICT (id) DO UPDATE SET
-       status = EXCLUDED.status, cycle = EXCLUDED.cycle, attempts = EXCLUDED.attempts,
-       last_status_code = EXCLUDED.last_status_code, last_error = EXCLUDED.last_error,
-       next_attempt_at = EXCLUDED.next_attempt_at, body = EXCLUDED.body,
-       finished_at = EXCLUDED.finished_at, updated_at = now()
-     WHERE (EXCLUDED.cycle, EXCLUDED.attempts, ${statusRankSql('EXCLUDED.status')})
-        >= (deliveries.cycle, deliveries.attempts, ${statusRankSql('deliveries.status')})`,
-    [documents.bodies, documents.rows],
-  );
+  await db.raw(UPSERT_DELIVERIES, [documents.bodies, documents.rows]);
 }
 
 /** Records attempts; one already recorded (same delivery, cycle and attempt) is left as it is. */
 export async function insertAttempts(db: Knex, rows: readonly AttemptRow[]): Promise<void> {
-  await db.raw(
-    `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT ${ATTEMPT_COLUMNS.join(', ')} FROM ${ATTEMPT_ROWS}
-     ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`,
-    [rowsDocument(rows)],
-  );
+  await db.raw(INSERT_ATTEMPTS, [rowsDocument(rows)]);
 }
 
 /** Inserts deliveries not recorded yet (the matcher's skipped ones); an existing row wins. */
