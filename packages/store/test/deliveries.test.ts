@@ -148,7 +148,7 @@ describe('deliveries and attempts', () => {
     await writeAuditBatch(t.db, [advanced, fresh], [attempt(d, 2, { outcome: 'delivered', status_code: 200 }), attempt(fresh, 1)]);
     expect(await stored(d.id)).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 200 });
     expect(await stored(fresh.id)).toMatchObject({ status: 'delivered', attempts: 1 });
-    expect((await t.db('delivery_attempts').where({ delivery_id: d.id }).orderBy('attempt').pluck('attempt')).toEqual([1, 2]);
+    expect(await t.db('delivery_attempts').where({ delivery_id: d.id }).orderBy('attempt').pluck('attempt')).toEqual([1, 2]);
   });
 
   it('stores every column of a batch as given: times to the millisecond, quotes, backslashes and non-ASCII text, absent optional columns as NULL', async () => {

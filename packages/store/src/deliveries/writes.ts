@@ -1,6 +1,7 @@
 import { decodedBodyJson } from '@hookstream/schemas';
 import type { Knex } from '@hookstream/service-kit';
 import type { AttemptRow, DeliveryRow } from './rows.js';
+import { pooledQuery } from '../pooled-query.js';
 import { rowsDocument } from '../rows-document.js';
 import { statusRankSql } from './status.js';
 
@@ -77,6 +78,18 @@ const UPSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_COLUMNS.join(', ')
 const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts (${ATTEMPT_COLUMNS.join(', ')}) SELECT ${ATTEMPT_COLUMNS.join(', ')} FROM ${ATTEMPT_ROWS}
    ON CONFLICT (delivery_id, cycle, attempt) DO NOTHING`;
 
+/** knex's `?` placeholders numbered `$1`, `$2`, ... in order, for pg's own query (no other `?` is in these statements). */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+/**
+ * Both in one statement (see writeAuditBatch); bindings: the bodies' and the rows' documents, then
+ * the attempts'. Prepared once per connection (see pooledQuery): it runs for every flush.
+ */
+const AUDIT_BATCH = numbered(`WITH delivery_states AS (${UPSERT_DELIVERIES}) ${INSERT_ATTEMPTS}`);
+
 /**
  * The worker's audit batch: delivery states and attempts committed together, or not at all. When
  * there are both, they go as one statement (the states' upsert as a data-modifying `WITH`, the
@@ -94,7 +107,7 @@ export async function writeAuditBatch(db: Knex, deliveries: readonly DeliveryRow
     return;
   }
   const documents = deliveryRowsDocuments(deliveries);
-  await db.raw(`WITH delivery_states AS (${UPSERT_DELIVERIES}) ${INSERT_ATTEMPTS}`, [documents.bodies, documents.rows, rowsDocument(attempts)]);
+  await pooledQuery(db, AUDIT_BATCH, [documents.bodies, documents.rows, rowsDocument(attempts)], 'hookstream_write_audit_batch');
 }
 
 /**
