@@ -26,12 +26,13 @@ export const matcherConfigSpec = {
   /**
    * After two fetches of `events` in a row that brought fewer than MATCHER_FETCH_LINGER_BELOW
    * events each, the next fetch waits until it should bring that many at the current rate, and
-   * at most this long after the second of them arrived, so it gathers more: at a moderate rate
-   * the fixed cost of each fetch, produce and index statement (and of the worker's batch behind
-   * them) is shared by more events, for this much latency at most. 0: fetch on at once.
+   * at most this long after the second of them arrived, so it gathers more; a fetch that such a
+   * wait gathered waits again unless it brought twice that many. At a moderate rate the fixed
+   * cost of each fetch, produce and index statement (and of the worker's batch behind them) is
+   * shared by more events, for this much latency at most. 0: fetch on at once.
    */
   MATCHER_FETCH_LINGER_MS: env.int({ default: 25, min: 0, max: 200 }),
-  /** A fetch with fewer events than this is small; the next fetch after two small ones is held until it should bring this many. */
+  /** A fetch with fewer events than this is small; the next fetch after two small ones (or after a held one with fewer than twice this many) is held until it should bring this many. */
   MATCHER_FETCH_LINGER_BELOW: env.int({ default: 8, min: 1, max: 10_000 }),
   /**
    * Consumer group session timeout: how long a crashed matcher holds its partitions before others

@@ -74,7 +74,7 @@ export function createMatcherMetrics(registry: Registry, indexedWebhooks: () => 
     }),
     fetchLingers: new prom.Counter({
       name: 'hookstream_matcher_fetch_lingers_total',
-      help: 'Fetches of events that brought fewer than MATCHER_FETCH_LINGER_BELOW events, as did the one before, after which the next fetch waited (until it should bring that many, at most MATCHER_FETCH_LINGER_MS)',
+      help: 'Fetches of events after which the next fetch waited (until it should bring MATCHER_FETCH_LINGER_BELOW events, at most MATCHER_FETCH_LINGER_MS): a small fetch after a small one, or a fetch a wait gathered that brought fewer than twice that many',
       registers,
     }),
     stepRetries: new prom.Counter({

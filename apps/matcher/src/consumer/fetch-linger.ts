@@ -3,7 +3,7 @@
  * following one gathers more of them.
  *
  * Every fetch costs the matcher a fetch, a produce and an event-index statement, and the worker a
- * fetch and an audit transaction for the jobs produced, whatever the number of events they carry.
+ * fetch and an audit statement for the jobs produced, whatever the number of events they carry.
  * At a moderate rate each fetch brought about three events (300 events/s, issue 15), and those fixed
  * costs were most of each app's CPU per event. This is Kafka's own fetch.min.bytes /
  * fetch.max.wait.ms trade, done by the client: the broker's wait cannot be used for it, because
