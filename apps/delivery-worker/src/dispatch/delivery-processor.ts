@@ -110,6 +110,8 @@ export class DeliveryProcessor {
   private readonly transformer = new JobTransformer();
   /** FIFO webhooks' ordering keys: one delivery at a time per (webhook, key). */
   private readonly ordered = new OrderedKeys();
+  /** Webhooks being read from PostgreSQL, and the read their jobs wait for (see webhookRead). */
+  private readonly reads = new Map<string, Promise<WebhookRecord | undefined>>();
   private stopping = false;
 
   constructor(private readonly deps: ProcessorDeps) {}
@@ -120,7 +122,9 @@ export class DeliveryProcessor {
    */
   process(job: DeliveryJob, owner = '', inPlace = false): Promise<void> {
     const webhook = this.deps.cache.get(job.webhook_id);
-    if (!webhook || webhook.revision < (job.webhook_revision ?? 0)) return this.processUncached(job, owner, inPlace);
+    if (!webhook || webhook.revision < (job.webhook_revision ?? 0) || (this.reads.size > 0 && this.reads.has(job.webhook_id))) {
+      return this.processUncached(job, owner, inPlace);
+    }
     return this.dispatch(job, webhook, owner, inPlace);
   }
 
@@ -146,10 +150,33 @@ export class DeliveryProcessor {
    * calling the webhook deleted or calling an endpoint the partner has already replaced.
    */
   private async processUncached(job: DeliveryJob, owner: string, inPlace: boolean): Promise<void> {
-    const webhook = await this.deps.loadWebhook(job.webhook_id);
-    if (!webhook) return this.discardUnsendable(job, 'webhook_deleted', 'the webhook no longer exists');
-    void this.deps.cache.refresh(webhook.id);
-    return this.dispatch(job, webhook, owner, inPlace);
+    const loaded = await this.webhookRead(job.webhook_id);
+    if (!loaded) return this.discardUnsendable(job, 'webhook_deleted', 'the webhook no longer exists');
+    // A job that only waited its turn behind the read may know a newer copy from the cache.
+    const cached = this.deps.cache.get(loaded.id);
+    return this.dispatch(job, cached && cached.revision > loaded.revision ? cached : loaded, owner, inPlace);
+  }
+
+  /**
+   * One read of a webhook at a time, shared by every job that needs it, and every later job of
+   * that webhook waits for it too (see process): the jobs then go on in the order they came, as
+   * their partition gave them. With a read per job, the pool ran them on several connections at
+   * once and their answers came back in any order, so the jobs of a re-enabled webhook (whose
+   * revision the cache had not caught up with) reached its lane shuffled.
+   */
+  private webhookRead(id: string): Promise<WebhookRecord | undefined> {
+    let read = this.reads.get(id);
+    if (!read) {
+      read = this.deps
+        .loadWebhook(id)
+        .then((webhook) => {
+          if (webhook) void this.deps.cache.refresh(webhook.id);
+          return webhook;
+        })
+        .finally(() => this.reads.delete(id));
+      this.reads.set(id, read);
+    }
+    return read;
   }
 
   /** Starts no more calls; jobs still queued stay unfinished, so Kafka redelivers them. */
@@ -212,7 +239,7 @@ export class DeliveryProcessor {
     let needed = 0;
     for (const i of all) needed = Math.max(needed, i.job.webhook_revision ?? 0);
     const cached = this.deps.cache.get(webhookId);
-    const webhook = cached && cached.revision >= needed ? cached : await this.deps.loadWebhook(webhookId);
+    const webhook = cached && cached.revision >= needed ? cached : await this.webhookRead(webhookId);
     if (!webhook || !webhook.enabled || webhook.buggy) {
       await Promise.all(all.map((i) => this.process(i.job, i.owner, i.inPlace).then(i.done, i.fail)));
       return;

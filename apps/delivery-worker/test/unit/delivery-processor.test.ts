@@ -28,7 +28,13 @@ const failed = (statusCode: number, retryable: boolean): AttemptOutcome => ({
 });
 
 /** The processor with in-memory fakes of everything it declares; `outcomes` answers the calls in order. */
-function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = [], inDatabase: WebhookRecord | undefined = known) {
+function setup(
+  known: WebhookRecord | undefined,
+  outcomes: AttemptOutcome[] = [],
+  inDatabase: WebhookRecord | undefined = known,
+  /** How long the n-th read of PostgreSQL takes (default: answered at once). */
+  readMs: (n: number) => number = () => 0,
+) {
   const audit: { delivery?: DeliveryRow; attempts?: AttemptRow[] }[] = [];
   const scheduled: DeliveryJob[] = [];
   const deadLetters: DeadLetter[] = [];
@@ -38,10 +44,15 @@ function setup(known: WebhookRecord | undefined, outcomes: AttemptOutcome[] = []
   const deps: ProcessorDeps = {
     cache: {
       get: (id) => (known?.id === id ? known : undefined),
-      refresh: async () => void counted.refreshes++,
+      // As the real cache does: the next get answers the fresh copy.
+      refresh: async (id) => {
+        counted.refreshes++;
+        if (inDatabase?.id === id) known = inDatabase;
+      },
     },
     loadWebhook: async (id) => {
-      counted.loads++;
+      const ms = readMs(counted.loads++);
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
       return inDatabase?.id === id ? inDatabase : undefined;
     },
     caller: {
@@ -198,6 +209,17 @@ describe('DeliveryProcessor', () => {
     await t.processor.process(aJob({ webhook_revision: 2 }));
     expect(t.calls).toHaveLength(1);
     expect(t.audit[0]!.delivery!.status).toBe('delivered');
+  });
+
+  it('jobs that wait for their webhook to be read go on in the order they came: one read, answered in any order, and a cached job waits behind it', async () => {
+    // Reads that answer in the reverse order of asking (the pool's connections run them at once)
+    // must not reorder a webhook's jobs: a recovery replays skipped deliveries in publication order.
+    const t = setup(aWebhook({ revision: 1 }), Array(5).fill(delivered), aWebhook({ revision: 2 }, { max_in_flight: 1 }), (n) => 40 - 10 * n);
+    const jobs = [aJob({ webhook_revision: 2 }), aJob({ webhook_revision: 2 }), aJob({ webhook_revision: 2 }), aJob(), aJob({ webhook_revision: 2 })];
+    await Promise.all(jobs.map((j) => t.processor.process(j)));
+    expect(t.calls.flatMap((c) => c.jobs)).toEqual(jobs.map((j) => j.delivery_id));
+    expect(t.counted.loads).toBe(1);
+    expect(t.counted.refreshes).toBe(1);
   });
 
   it('dead-letters a job whose webhook no longer exists, recorded as discarded', async () => {
