@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryJob } from '@hookstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@hookstream/test-kit';
-import { BUGGY_SKIP_REASON_PREFIX, insertDeliveriesIfAbsent, recoverSkippedDeliveries, upsertDeliveries, type DeliveryRow } from '../src/index.js';
+import {
+  BUGGY_SKIP_REASON_PREFIX,
+  insertDeliveriesIfAbsent,
+  recoverSkippedDeliveries,
+  upsertDeliveries,
+  writeAuditBatch,
+  type DeliveryRow,
+} from '../src/index.js';
 
 describe('recovery of the deliveries a buggy webhook skipped (#17.4)', () => {
   let t: TestDatabase;
@@ -57,6 +64,27 @@ describe('recovery of the deliveries a buggy webhook skipped (#17.4)', () => {
     expect(jobs[0]!.body).toEqual({ n: 0 });
     const kept = await t.db('delivery_attempts').where({ delivery_id: first[0]!.id });
     expect(kept).toMatchObject([{ cycle: 0, attempt: 0, outcome: 'skipped', error_class: 'recovered', error_message: first[0]!.last_error }]);
+  });
+
+  it('replays in the order the deliveries were matched, whichever process recorded them first and when', async () => {
+    // The matcher learnt the webhook was buggy after matching event 0: it sent 0 as a job and
+    // recorded 1 and 2 as skipped itself; the worker recorded 0's skip later, in its next audit batch.
+    const tenant = randomUUID();
+    const webhook = randomUUID();
+    const matchedAt = (ms: number) => new Date(Date.now() - 5000 + ms).toISOString();
+    const [zero, one, two] = [0, 1, 2].map((n) => ({ ...skipped(tenant, webhook, n), created_at: matchedAt(n) }));
+    await insertDeliveriesIfAbsent(t.db, [one!, two!]);
+    await writeAuditBatch(t.db, [zero!], []);
+    // The worker's write never moves an existing row's time.
+    await upsertDeliveries(t.db, [{ ...one!, created_at: matchedAt(10) }]);
+
+    const jobs: DeliveryJob[] = [];
+    await recoverSkippedDeliveries(t.db, { tenantId: tenant, webhookId: webhook, since: new Date(0), webhookRevision: 1 }, async (page) => {
+      jobs.push(...page);
+    });
+    expect(jobs.map((j) => j.event_id)).toEqual(['ev-0', 'ev-1', 'ev-2']);
+    const stored = await t.db('deliveries').where({ webhook_id: webhook }).orderBy('event_id').select('created_at');
+    expect(stored.map((r: { created_at: Date }) => r.created_at.toISOString())).toEqual([zero, one, two].map((d) => d!.created_at));
   });
 
   it('leaves a page that failed to queue skipped, with no recovered record', async () => {

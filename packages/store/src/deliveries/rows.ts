@@ -17,6 +17,13 @@ export interface DeliveryRow {
   next_attempt_at: Date | null;
   body: Record<string, unknown>;
   finished_at: Date | null;
+  /**
+   * When the matcher made the delivery (its job's `created_at`, ISO 8601); absent, the time it is
+   * first recorded. Whoever records a delivery first (the matcher skipping it for a buggy webhook,
+   * or the worker), it gets the time it was matched, so the order of `created_at` is the order the
+   * events were read in: the order a recovery replays skipped deliveries in (#17.4).
+   */
+  created_at?: string;
 }
 
 /**
@@ -39,6 +46,7 @@ export function deliveryRowOf(job: DeliveryJob, status: DeliveryStatus): Deliver
     next_attempt_at: null,
     body: job.body,
     finished_at: null,
+    created_at: job.created_at,
   };
 }
 

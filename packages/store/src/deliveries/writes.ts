@@ -20,6 +20,7 @@ const DELIVERY_COLUMN_TYPES = {
   next_attempt_at: 'timestamptz',
   body: 'jsonb',
   finished_at: 'timestamptz',
+  created_at: 'timestamptz',
 } as const;
 const DELIVERY_COLUMNS = Object.keys(DELIVERY_COLUMN_TYPES) as (keyof typeof DELIVERY_COLUMN_TYPES)[];
 
@@ -61,7 +62,11 @@ function recordsetOf(types: Record<string, string>): string {
 // The rows name their body by its index in a second document (see deliveryRowsDocuments).
 const { body: _bodyType, ...DELIVERY_ROW_TYPES } = DELIVERY_COLUMN_TYPES;
 const DELIVERY_ROWS = recordsetOf({ ...DELIVERY_ROW_TYPES, body_at: 'int' });
-const DELIVERY_VALUES = DELIVERY_COLUMNS.map((column) => (column === 'body' ? '(?::jsonb) -> r.body_at' : `r.${column}`)).join(', ');
+// A row without its matching time is stamped when first recorded (the column's default); an
+// existing row keeps its time (the upsert below never sets it).
+const DELIVERY_VALUES = DELIVERY_COLUMNS.map((column) =>
+  column === 'body' ? '(?::jsonb) -> r.body_at' : column === 'created_at' ? 'coalesce(r.created_at, now())' : `r.${column}`,
+).join(', ');
 const ATTEMPT_ROWS = recordsetOf(ATTEMPT_COLUMN_TYPES);
 
 /** Bindings: the bodies' document, then the rows' (see deliveryRowsDocuments). */
