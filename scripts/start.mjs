@@ -61,7 +61,7 @@ if (!env.KAFKA_BROKERS) {
 env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/hookstream';
 must(process.execPath, ['scripts/migrate.mjs'], { env });
 // The apps' Node.js flags (why: packages/service-kit/src/lifecycle/node-flags.ts), readable once built.
-const { APP_NODE_FLAGS } = await import('../packages/service-kit/dist/lifecycle/node-flags.js');
+const { nodeFlagsOf } = await import('../packages/service-kit/dist/lifecycle/node-flags.js');
 
 const generated = localSettings();
 for (const [k, v] of Object.entries(generated)) {
@@ -80,7 +80,7 @@ const children = new Map();
 let stopping = false;
 
 function launch(name) {
-  const child = spawn(process.execPath, [...APP_NODE_FLAGS, path.join(root, 'apps', name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(name), path.join(root, 'apps', name, 'dist', 'main.js')], {
     cwd: root,
     env: { ...env, OPS_PORT: opsPorts[name] },
     stdio: ['ignore', 'pipe', 'pipe'],

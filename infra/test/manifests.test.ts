@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { APP_NODE_FLAGS, baseConfigSpec, topicNames } from '@hookstream/service-kit';
+import { baseConfigSpec, nodeFlagsOf, topicNames } from '@hookstream/service-kit';
 import { repoRoot } from '@hookstream/test-kit';
 import { APPS, appSettings, consumerGroupOf, readsVariable, type AppName } from './support/app-config.js';
 import { validateManifest } from './support/k8s-models.js';
@@ -174,7 +174,7 @@ describe.each(APPS)('Kubernetes manifests: %s', (app) => {
   it("keeps the apps' own Node flags when it sets NODE_OPTIONS (which replaces the image's)", () => {
     const options = effective(container, 'NODE_OPTIONS');
     if (options === undefined) return;
-    for (const flag of APP_NODE_FLAGS) expect(options.split(/\s+/)).toContain(flag);
+    for (const flag of nodeFlagsOf(app)) expect(options.split(/\s+/)).toContain(flag);
   });
 
   it('runs as non-root with a read-only root filesystem and no privilege escalation', () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { APP_NODE_FLAGS } from '@hookstream/service-kit';
+import { nodeFlagsOf } from '@hookstream/service-kit';
 import { repoRoot } from './repo-root.js';
 import { testInfra } from './environment.js';
 import { waitFor } from './wait.js';
@@ -51,7 +51,7 @@ export async function startApp(name: AppName, opts: StartAppOptions = {}): Promi
     HOST: '127.0.0.1',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [...APP_NODE_FLAGS, entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlagsOf(name), entry], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let opsPort: number | undefined;
   let apiPort: number | undefined;
   const onData = (buf: Buffer) => {
