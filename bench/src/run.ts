@@ -52,10 +52,13 @@ const steadyRate = arg('steady-rate', 300);
 // --idle-seconds N: how long the idle phase watches the system with no traffic.
 const idleSeconds = arg('idle-seconds', 30);
 // --idle-settle-seconds N: wait after the last phase's traffic before the idle phase measures. The apps' last
-// commits and flushes end in the first seconds; V8's memory reducer collects the heap the load grew once,
-// 25-40 s after the traffic stops (the worker: ~150 ms of CPU, ~85 MiB given back), so 60 s puts that
-// one-off before the phase; the settle's own CPU is reported next to the idle figures.
-const idleSettleSeconds = arg('idle-settle-seconds', 60);
+// commits and flushes end in the first seconds; V8's memory reducer then collects the heap the load grew,
+// once (up to three GCs, 0.5-25 s apart; the worker: 150-450 ms of CPU, ~85 MiB given back). It starts
+// when V8 sees the allocation rate fall, or else by its watchdog, 100 s after the last major GC
+// (kWatchdogDelayMs in V8's memory-reducer.cc), which the load ran at the latest: its last GC came
+// 30-117 s after the traffic stopped in the runs of 2026-12-07. 150 s puts that one-off before the
+// phase; the settle's own CPU is reported next to the idle figures.
+const idleSettleSeconds = arg('idle-settle-seconds', 150);
 // --phases pipeline,latency: run a subset (results then go to bench/results/partial.json).
 const ALL_PHASES = ['ceilings', 'pipeline', 'latency', 'fanout', 'steady', 'idle'] as const;
 const phases = new Set((strArg('phases') ?? ALL_PHASES.join(',')).split(','));
