@@ -70,17 +70,14 @@ const body = fixtures.deliveredBody('jive:user_session_login');
 const jobs = Array.from({ length: JOBS }, (_, i) =>
   createDeliveryJob({ event_id: randomUUID(), tenant_id: tenantId, webhook_id: webhookIds[i % WEBHOOKS]!, event_type: 'jive:user_session_login', body }),
 );
-// CPU of the worker process (user + system, ms) from /proc: load on the machine changes the
-// throughput a lot, the CPU spent per delivery much less.
-const cpuMs = (pid: number): number => {
+// The worker's CPU (user + system, ms) and minor page faults, from /proc: load on the machine
+// changes the throughput a lot, the CPU spent per delivery much less. A fault costs this machine
+// (a PVM guest) about 10 us, so memory the process gives back and touches again is a cost of its own.
+const usage = (pid: number): { cpuMs: number; minorFaults: number } => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, minorFaults: Number(fields[7]) };
 };
-// Minor page faults of the worker: on this machine (a PVM guest) each costs about 10 us of CPU,
-// so memory that the process gives back and touches again is a cost of its own.
-const minorFaults = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
-const cpu0 = cpuMs(worker.child.pid!);
-const faults0 = minorFaults(worker.child.pid!);
+const usage0 = usage(worker.child.pid!);
 const t0 = Date.now();
 const producedAt = new Map<string, number>();
 for (let i = 0; i < jobs.length; i += 500) {
@@ -101,8 +98,9 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
 }
 const auditedMs = Date.now() - t0;
-const workerCpuMs = cpuMs(worker.child.pid!) - cpu0;
-const workerFaults = minorFaults(worker.child.pid!) - faults0;
+const usage1 = usage(worker.child.pid!);
+const workerCpuMs = usage1.cpuMs - usage0.cpuMs;
+const workerFaults = usage1.minorFaults - usage0.minorFaults;
 const lat = jobs.map((j) => received.get(j.delivery_id)! - producedAt.get(j.delivery_id)!).sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
 const result = {
