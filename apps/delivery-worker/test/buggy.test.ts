@@ -1,5 +1,5 @@
 import { encodeEventRecord, fixtures, validateEvent, webhookLifecycleEvent, type CloudEvent } from '@hookstream/schemas';
-import { disableTenant, reenableWebhook } from '@hookstream/store';
+import { disableTenant, enableTenant, reenableWebhook } from '@hookstream/store';
 import { webhookRow } from '@hookstream/store/testing';
 import { startReceiver, waitFor, type Collector, type Receiver } from '@hookstream/test-kit';
 import { createHarness, deliveryRow, insertTenant, insertWebhook, job, produceJobs, type Harness } from './support/harness.js';
@@ -95,7 +95,7 @@ describe('buggy endpoints', () => {
     }
   });
 
-  it('delivers nothing more, new or retrying, to the webhooks of a disabled tenant (#16.4)', async () => {
+  it('delivers nothing more, new or retrying, to the webhooks of a disabled tenant (#16.4), and delivers again once it is enabled', async () => {
     const r = await startReceiver({ respond: () => ({ status: 200 }) });
     try {
       const tenantId = await insertTenant(h.pg.db);
@@ -114,6 +114,17 @@ describe('buggy endpoints', () => {
         await waitFor(async () => (await deliveryRow(h.pg.db, j.delivery_id))?.status === 'skipped', { what: 'skipped after the tenant was disabled' });
         expect(r.byId(j.delivery_id)).toHaveLength(0);
       }
+
+      // Enabled again: what is queued from then on is delivered; what was skipped stays skipped.
+      expect(await enableTenant(h.pg.db, tenantId)).toBe(true);
+      const enabledRevision = Number((await webhookRow(h.pg.db, wh.id))!.revision);
+      expect(enabledRevision).toBe(revision + 1);
+      const after = job(tenantId, wh.id, 'jive:user_account_created', { webhook_revision: enabledRevision });
+      await produceJobs(h.kafka, [after]);
+      await waitFor(async () => (await deliveryRow(h.pg.db, after.delivery_id))?.status === 'delivered', { what: 'delivered after the tenant was enabled' });
+      expect(r.byId(after.delivery_id)).toHaveLength(1);
+      // Kept with its body, so the tenant can send it again (POST /v1/deliveries/{id}/retry).
+      expect(await deliveryRow(h.pg.db, fresh.delivery_id)).toMatchObject({ status: 'skipped', body: expect.anything() });
     } finally {
       await r.close();
     }

@@ -322,7 +322,7 @@ describe('tenants, authentication, documentation and limits', () => {
       expect((await h.call('DELETE', `/v1/api-keys/${created.body.id}`, { key: stranger.api_key })).status).toBe(404);
     });
 
-    it('the admin lists tenants page by page, manages their keys, and disables a tenant: its keys answer 401 everywhere within 1 s', async () => {
+    it('the admin lists tenants page by page, manages their keys, disables a tenant (its keys answer 401 everywhere within 1 s) and enables it again', async () => {
       const a = await h.createTenant('paged-a');
       const b = await h.createTenant('paged-b');
       expect((await h.call('GET', '/v1/tenants', { key: a.api_key })).status).toBe(401);
@@ -358,6 +358,36 @@ describe('tenants, authentication, documentation and limits', () => {
       expect(after.body.list.find((x: { id: string }) => x.id === a.id).disabled_at).toEqual(expect.any(String));
       expect((await h.call('POST', `/v1/tenants/${a.id}/api-keys`, { headers: admin })).status).toBe(409);
       expect((await h.call('DELETE', `/v1/tenants/${randomUUID()}`, { headers: admin })).status).toBe(404);
+      const one = await h.call('GET', `/v1/tenants/${a.id}`, { headers: admin });
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual({
+        id: a.id,
+        name: 'paged-a',
+        created_at: expect.any(String),
+        disabled_at: expect.any(String),
+        webhook_limit: expect.any(Number),
+      });
+
+      // Enabled again: the same key works on both gateways within a second (each remembered it as unknown).
+      expect((await h.call('POST', `/v1/tenants/${a.id}/enable`)).status).toBe(401);
+      const enabled = await h.call('POST', `/v1/tenants/${a.id}/enable`, { headers: admin });
+      const enabledAt = Date.now();
+      expect(enabled.status).toBe(200);
+      expect(enabled.body).toMatchObject({ id: a.id, disabled_at: null });
+      for (const baseUrl of [undefined, second.baseUrl]) {
+        for (;;) {
+          const r = await h.call('GET', '/v1/secrets', { key: a.api_key, baseUrl });
+          if (r.status === 200) break;
+          expect(r.status).toBe(401);
+          if (Date.now() - enabledAt > 1000) throw new Error(`${baseUrl ?? 'the first gateway'} still refuses the key 1 s after the tenant was enabled`);
+          await new Promise((res) => setTimeout(res, 25));
+        }
+      }
+      expect((await h.call('POST', `/v1/tenants/${a.id}/api-keys`, { headers: admin })).status).toBe(201);
+      expect((await h.call('POST', `/v1/tenants/${a.id}/enable`, { headers: admin })).status).toBe(200);
+      expect((await h.call('POST', `/v1/tenants/${randomUUID()}/enable`, { headers: admin })).status).toBe(404);
+      expect((await h.call('GET', `/v1/tenants/${randomUUID()}`, { headers: admin })).status).toBe(404);
+      expect((await h.call('GET', '/v1/tenants/not-a-uuid', { headers: admin })).status).toBe(400);
     });
 
     it('answers 429 with Retry-After after AUTH_FAILURE_LIMIT failed authentications (wrong keys and wrong admin tokens) from one address', async () => {

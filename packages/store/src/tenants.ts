@@ -42,6 +42,15 @@ export async function findTenant(db: Knex, id: string): Promise<TenantRow | unde
   return (await db('tenants').where({ id }).first('id', 'name', 'created_at', 'disabled_at')) as TenantRow | undefined;
 }
 
+/** A tenant as the operator reads it alone: with its own webhook limit (null: the gateway's default). */
+export interface TenantDetail extends TenantRow {
+  webhook_limit: number | null;
+}
+
+export async function findTenantDetail(db: Knex, id: string): Promise<TenantDetail | undefined> {
+  return (await db('tenants').where({ id }).first('id', 'name', 'created_at', 'disabled_at', 'webhook_limit')) as TenantDetail | undefined;
+}
+
 /** Oldest first, then by id, so pages are stable while tenants are added. */
 export async function listTenants(db: Knex, page: { offset: number; limit: number }): Promise<TenantRow[]> {
   return (await db('tenants')
@@ -62,6 +71,29 @@ export async function disableTenant(db: Knex, id: string): Promise<boolean> {
       .where({ id })
       .update({ disabled_at: trx.raw('COALESCE(disabled_at, now())') });
     if (updated === 0) return false;
+    await trx('webhooks')
+      .where({ tenant_id: id })
+      .update({ revision: trx.raw('revision + 1') });
+    return true;
+  });
+}
+
+/**
+ * Enables a disabled tenant again (false when there is none), undoing {@link disableTenant} the
+ * same way: its keys resolve again (the tenants trigger announces the change, so gateways drop
+ * what they cached) and its webhooks read as enabled again, told to every matcher and worker by
+ * bumping their revision in the same transaction. A webhook disabled on its own stays disabled.
+ * Deliveries recorded as skipped while the tenant was disabled stay skipped: they were not lost
+ * silently (each has its row), and the tenant may retry them one by one. An enabled tenant is left
+ * as it is (no revision bump), so enabling twice changes nothing.
+ */
+export async function enableTenant(db: Knex, id: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    // Locked, so a concurrent disable is ordered before or after this, never between its two writes.
+    const row = (await trx('tenants').where({ id }).forUpdate().first('disabled_at')) as { disabled_at: Date | null } | undefined;
+    if (!row) return false;
+    if (row.disabled_at === null) return true;
+    await trx('tenants').where({ id }).update({ disabled_at: null });
     await trx('webhooks')
       .where({ tenant_id: id })
       .update({ revision: trx.raw('revision + 1') });

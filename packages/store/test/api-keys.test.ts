@@ -6,7 +6,9 @@ import {
   createApiKey,
   createTenant,
   disableTenant,
+  enableTenant,
   findKeyOwner,
+  findTenantDetail,
   listApiKeys,
   listTenants,
   migrateLatest,
@@ -92,7 +94,7 @@ describe('api keys and tenants', () => {
     expect((await listApiKeys(t.db, tenant.id))[0]!.last_used_at).toEqual(at);
   });
 
-  it('a disabled tenant: keys find no owner, it is listed as disabled, its webhooks read as disabled in every cache', async () => {
+  it('a disabled tenant: keys find no owner, it is listed as disabled, its webhooks read as disabled in every cache; enabled again, all undone', async () => {
     const tenant = await createTenant(t.db, 'leaving', { api_key_hash: 'l1', api_key_hint: 'hs_...l001' });
     const [{ id: hookId }] = await t
       .db('webhooks')
@@ -112,6 +114,21 @@ describe('api keys and tenants', () => {
       const page = await listTenants(t.db, { offset: 0, limit: 100 });
       expect(page.find((r) => r.id === tenant.id)).toMatchObject({ name: 'leaving', disabled_at: expect.any(Date) });
       expect(await disableTenant(t.db, '00000000-0000-0000-0000-000000000000')).toBe(false);
+
+      // Enabled again: announced the same two ways, its key resolves, its webhook reads as enabled.
+      changes.length = 0;
+      const revision = Number((await t.db('webhooks').where({ id: hookId }).first('revision')).revision);
+      expect(await enableTenant(t.db, tenant.id)).toBe(true);
+      await waitFor(() => cache.get(hookId)?.enabled === true, { timeoutMs: 1000, what: 'webhook of an enabled tenant seen as enabled' });
+      await waitFor(() => changes.some((c) => c.tenant_id === tenant.id), { timeoutMs: 1000, what: 'tenant change announced' });
+      expect((await findKeyOwner(t.db, 'l1'))?.tenant.id).toBe(tenant.id);
+      expect(await findTenantDetail(t.db, tenant.id)).toMatchObject({ name: 'leaving', disabled_at: null, webhook_limit: null });
+      // Idempotent: an enabled tenant is left as it is, its webhooks' revision included.
+      const enabledRevision = Number((await t.db('webhooks').where({ id: hookId }).first('revision')).revision);
+      expect(enabledRevision).toBe(revision + 1);
+      expect(await enableTenant(t.db, tenant.id)).toBe(true);
+      expect(Number((await t.db('webhooks').where({ id: hookId }).first('revision')).revision)).toBe(enabledRevision);
+      expect(await enableTenant(t.db, '00000000-0000-0000-0000-000000000000')).toBe(false);
     } finally {
       await Promise.all([cache.stop(), feed.stop()]);
     }

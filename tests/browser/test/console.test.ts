@@ -75,6 +75,31 @@ describe('the operator console in Chromium, against the whole system', () => {
     expect(await row.count()).toBe(0);
   });
 
+  it('an operator disables a tenant from its page and enables it again: its API key answers 401, then works again', async () => {
+    const globex = await ui.newTenant('Globex');
+    const secrets = async () => (await globex.api.request('GET', '/v1/secrets')).status;
+    expect(await secrets()).toBe(200);
+    const { page } = await ui.newPage();
+    await console_.open(page, (await ui.consoleSession()).url);
+    await console_.go(page, 'Tenants');
+    await console_.tenantRow(page, globex.id).getByRole('link').click();
+    const status = page.getByTestId('tenant-status');
+    await status.getByText('active').waitFor();
+
+    await page.getByTestId('tenant-disable').click();
+    await page.getByRole('dialog', { name: 'Disable this tenant?' }).getByRole('button', { name: 'Disable tenant' }).click();
+    await status.getByText(/^disabled/).waitFor();
+    await waitFor(async () => (await secrets()) === 401, { timeoutMs: 5_000, what: 'the disabled tenant key refused' });
+
+    await page.getByTestId('tenant-enable').click();
+    await status.getByText('active').waitFor();
+    await page.getByTestId('tenant-disable').waitFor();
+    await waitFor(async () => (await secrets()) === 200, { timeoutMs: 5_000, what: 'the enabled tenant key accepted again' });
+    // The list says so too.
+    await console_.go(page, 'Tenants');
+    await console_.tenantRow(page, globex.id).getByText('active').waitFor();
+  });
+
   it('shows consumer lag per group and partition (docs/images)', async () => {
     const { page } = await ui.newPage();
     await console_.open(page, (await ui.consoleSession()).url);

@@ -73,7 +73,8 @@ export class TenantAuthenticator {
       return this.used(owner);
     }
     this.known.delete(hash);
-    if (this.negativeTtlMs > 0) this.unknown.set(hash, now + this.negativeTtlMs);
+    // Not remembered either when a tenant changed meanwhile: it may have been enabled again.
+    if (this.negativeTtlMs > 0 && epoch === this.epoch) this.unknown.set(hash, now + this.negativeTtlMs);
     return undefined;
   }
 
@@ -102,11 +103,17 @@ export class TenantAuthenticator {
     for (const [hash, e] of this.known.entries()) if (e.owner.keyId === keyId) this.known.delete(hash);
   }
 
-  /** A tenant was disabled (or its keys changed in a way the feed does not detail). */
+  /**
+   * A tenant was disabled or enabled again (or its keys changed in a way the feed does not
+   * detail). Its keys that were refused while it was disabled are remembered as unknown under
+   * hashes that do not name it, so the unknown keys are all forgotten: tenants change rarely,
+   * and a wrong key costs one lookup again.
+   */
   forgetTenant(tenantId: string): void {
     this.epoch++;
     for (const [hash, e] of this.known.entries()) if (e.owner.tenant.id === tenantId) this.known.delete(hash);
     this.tenants.delete(tenantId);
+    this.unknown.clear();
   }
 
   /** The change feed reconnected: what changed meanwhile is unknown. */
@@ -114,6 +121,7 @@ export class TenantAuthenticator {
     this.epoch++;
     this.known.clear();
     this.tenants.clear();
+    this.unknown.clear();
   }
 
   private used(owner: KeyOwner): KeyOwner {

@@ -85,6 +85,46 @@ describe('tenant authenticator caches', () => {
     expect(used).toEqual(['key-1', 'key-2', 'key-1', 'key-2', 'key-2']);
   });
 
+  it('a tenant enabled again: its keys, remembered as unknown while it was disabled, are looked up again at once', async () => {
+    const a = generateApiKey();
+    const table = keyTable({ [a]: owner(1) });
+    // The database's answer: no owner while the tenant is disabled.
+    let disabled = true;
+    const lookup = async (hash: string) => {
+      const found = await table.lookup(hash);
+      return disabled ? undefined : found;
+    };
+    const auth = new TenantAuthenticator({ lookup, ttlMs: 60_000, negativeTtlMs: 60_000 });
+    expect(await auth.authenticate(a)).toBeUndefined();
+    expect(await auth.authenticate(a)).toBeUndefined();
+    expect(table.lookups(a)).toBe(1);
+    disabled = false;
+    auth.forgetTenant('tenant-1');
+    expect((await auth.authenticate(a))?.tenant).toEqual(owner(1).tenant);
+    expect(table.lookups(a)).toBe(2);
+  });
+
+  it('does not remember a key as unknown when a tenant changed while it was looked up', async () => {
+    const a = generateApiKey();
+    const table = keyTable({});
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const auth = new TenantAuthenticator({
+      lookup: async (hash) => {
+        await gate;
+        return table.lookup(hash);
+      },
+      ttlMs: 60_000,
+      negativeTtlMs: 60_000,
+    });
+    const first = auth.authenticate(a);
+    auth.forgetTenant('tenant-1');
+    release();
+    expect(await first).toBeUndefined();
+    await auth.authenticate(a);
+    expect(table.lookups(a)).toBe(2);
+  });
+
   it('does not cache an answer read before a revocation that arrived while it was read', async () => {
     const a = generateApiKey();
     const table = keyTable({ [a]: owner(1) });

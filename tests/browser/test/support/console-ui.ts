@@ -15,6 +15,10 @@ export async function go(page: Page, section: 'Tenants' | 'Dead letters' | 'Endp
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: section, exact: true }).click();
 }
 
+export function tenantRow(page: Page, tenantId: string): Locator {
+  return page.locator(`[data-testid="tenant-row"][data-tenant-id="${tenantId}"]`);
+}
+
 export function deadLetterRow(page: Page, deliveryId: string): Locator {
   return page.locator(`[data-testid="dead-letter-row"][data-delivery-id="${deliveryId}"]`);
 }

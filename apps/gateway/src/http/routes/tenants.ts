@@ -1,5 +1,5 @@
 import { TenantRequestSchema, TenantUpdateRequestSchema, type TenantRequest, type TenantUpdateRequest } from '@hookstream/schemas';
-import { createTenant, disableTenant, listTenants, setTenantWebhookLimit } from '@hookstream/store';
+import { createTenant, disableTenant, enableTenant, findTenantDetail, listTenants, setTenantWebhookLimit, type TenantDetail } from '@hookstream/store';
 import { apiKeyRecord, generateApiKey } from '../../auth/api-keys.js';
 import { NotFound, type ErrorDetail } from '../../domain/errors.js';
 import { errorResponse, idParam, jsonResponse, notFoundResponse, pageParams, ref } from '../../openapi/shapes.js';
@@ -32,6 +32,12 @@ const tenantListSchema = {
   },
 };
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+// One tenant as the operator reads it alone: the list's members and the webhook limit in force.
+const tenantDetailSchema = {
+  type: 'object',
+  properties: { ...tenantSchema.properties, webhook_limit: { type: 'integer', description: 'The limit in force (its own, or the default)' } },
+  required: [...tenantSchema.required, 'webhook_limit'],
+};
 
 /** The operator's routes (admin token): tenants and their API keys. A key is returned once and stored only as a hash. */
 export const tenantRoutes: Route[] = [
@@ -130,6 +136,42 @@ export const tenantRoutes: Route[] = [
     },
   },
   {
+    method: 'get',
+    path: '/v1/tenants/{id}',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'getTenant',
+    summary: 'Read one tenant (admin token): its name, whether it is disabled, its webhook limit',
+    params: [tenantId],
+    responses: { '200': jsonResponse(tenantDetailSchema, 'The tenant'), ...notFoundResponse },
+    async handler(req, res, { deps }) {
+      const row = await findTenantDetail(deps.db, param(req, 'id'));
+      if (!row) throw new NotFound('tenant');
+      res.json(tenantDetail(row, deps.settings.defaultWebhookLimit));
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/tenants/{id}/enable',
+    auth: 'admin',
+    tag: 'Tenants',
+    operationId: 'enableTenant',
+    summary: 'Enable a disabled tenant again (admin token)',
+    description:
+      'Undoes `DELETE /v1/tenants/{id}`: its API keys authenticate again on every gateway within a second, and its enabled webhooks receive the events published from now on. ' +
+      'Deliveries skipped while it was disabled stay skipped (each keeps its row; `POST /v1/deliveries/{id}/retry` sends one again). Idempotent.',
+    params: [tenantId],
+    responses: { '200': jsonResponse(tenantDetailSchema, 'Enabled'), ...notFoundResponse },
+    async handler(req, res, { deps }) {
+      const id = param(req, 'id');
+      if (!(await enableTenant(deps.db, id))) throw new NotFound('tenant');
+      const row = await findTenantDetail(deps.db, id);
+      if (!row) throw new NotFound('tenant');
+      deps.logger.info({ tenant: id }, 'tenant enabled');
+      res.json(tenantDetail(row, deps.settings.defaultWebhookLimit));
+    },
+  },
+  {
     method: 'delete',
     path: '/v1/tenants/{id}',
     auth: 'admin',
@@ -137,7 +179,7 @@ export const tenantRoutes: Route[] = [
     operationId: 'disableTenant',
     summary: 'Disable a tenant (admin token)',
     description:
-      'Its API keys answer 401 on every gateway within a second, and its webhooks receive nothing more (queued and retrying deliveries are skipped). Nothing is deleted: its data ages out through retention. Idempotent.',
+      'Its API keys answer 401 on every gateway within a second, and its webhooks receive nothing more (queued and retrying deliveries are skipped). Nothing is deleted: its data ages out through retention, and `POST /v1/tenants/{id}/enable` undoes it. Idempotent.',
     params: [tenantId],
     responses: { '204': { description: 'Disabled' }, ...notFoundResponse },
     async handler(req, res, { deps }) {
@@ -206,3 +248,13 @@ export const tenantRoutes: Route[] = [
     },
   },
 ];
+
+function tenantDetail(row: TenantDetail, defaultWebhookLimit: number) {
+  return {
+    id: row.id,
+    name: row.name,
+    created_at: iso(row.created_at),
+    disabled_at: iso(row.disabled_at),
+    webhook_limit: row.webhook_limit ?? defaultWebhookLimit,
+  };
+}

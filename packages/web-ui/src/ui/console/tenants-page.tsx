@@ -10,7 +10,7 @@ import type { Page } from '../lib/types.js';
 import { useAsync } from '../lib/use-async.js';
 import { BASE, useConsole } from './context.js';
 import { OnceSecret } from './once-secret.js';
-import type { ApiKey, Tenant } from './types.js';
+import type { ApiKey, Tenant, TenantDetail } from './types.js';
 
 const PAGE = 100;
 const SCOPES = ['publish', 'read', 'manage'] as const;
@@ -102,9 +102,10 @@ export function TenantsPage() {
   );
 }
 
-/** One tenant: its API keys (create with scopes, revoke) and disabling the tenant. */
+/** One tenant: its API keys (create with scopes, revoke), disabling the tenant and enabling it again. */
 export function TenantPage({ id }: { id: string }) {
   const { api } = useConsole();
+  const tenant = useAsync(() => api.get<TenantDetail>(`/v1/tenants/${id}`), [id]);
   const keys = useAsync(() => api.get<{ list: ApiKey[] }>(`/v1/tenants/${id}/api-keys`), [id]);
   const [scopes, setScopes] = useState<string[]>([...SCOPES]);
   const [created, setCreated] = useState<ApiKey & { api_key: string }>();
@@ -125,14 +126,45 @@ export function TenantPage({ id }: { id: string }) {
     <section data-testid="api-keys" aria-labelledby="tenant-title">
       <PageHeader
         back={{ href: `${BASE}/tenants`, label: 'All tenants' }}
-        title={<span id="tenant-title">Tenant</span>}
-        sub={<span class="mono break">{id}</span>}
+        title={<span id="tenant-title">{tenant.data ? tenant.data.name : 'Tenant'}</span>}
+        sub={
+          <>
+            {tenant.data && (
+              <span data-testid="tenant-status">
+                {tenant.data.disabled_at ? (
+                  <Badge tone="bad">{`disabled ${formatRelative(tenant.data.disabled_at)}`}</Badge>
+                ) : (
+                  <Badge tone="ok">active</Badge>
+                )}{' '}
+              </span>
+            )}
+            <span class="mono break">{id}</span>
+          </>
+        }
         actions={
-          <button type="button" class="button danger" onClick={() => setDisabling(true)} data-testid="tenant-disable">
-            Disable tenant
-          </button>
+          tenant.data?.disabled_at ? (
+            <button
+              type="button"
+              class="button primary"
+              data-testid="tenant-enable"
+              onClick={() =>
+                run(async () => {
+                  await api.post(`/v1/tenants/${id}/enable`);
+                  setNotice('Tenant enabled: its API keys work again and its webhooks receive what is published from now on.');
+                  tenant.reload();
+                })
+              }
+            >
+              Enable tenant
+            </button>
+          ) : (
+            <button type="button" class="button danger" onClick={() => setDisabling(true)} disabled={!tenant.data} data-testid="tenant-disable">
+              Disable tenant
+            </button>
+          )
         }
       />
+      <ErrorBox error={tenant.error} />
       <ErrorBox error={error} />
       {notice && <Notice>{notice}</Notice>}
       <form
@@ -252,7 +284,7 @@ export function TenantPage({ id }: { id: string }) {
         </div>
       </Dialog>
       <Dialog open={disabling} title="Disable this tenant?" onClose={() => setDisabling(false)}>
-        <p>Its API keys stop working at once and its webhooks receive nothing more. Nothing is deleted.</p>
+        <p>Its API keys stop working at once and its webhooks receive nothing more. Nothing is deleted, and it can be enabled again.</p>
         <div class="form-actions">
           <button type="button" class="button" onClick={() => setDisabling(false)}>
             Cancel
@@ -265,6 +297,7 @@ export function TenantPage({ id }: { id: string }) {
                 setDisabling(false);
                 await api.delete(`/v1/tenants/${id}`);
                 setNotice('Tenant disabled.');
+                tenant.reload();
               })
             }
           >

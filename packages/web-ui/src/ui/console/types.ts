@@ -7,6 +7,11 @@ export interface Tenant {
   disabled_at: string | null;
 }
 
+/** One tenant read alone (`GET /v1/tenants/{id}`): with the webhook limit in force. */
+export interface TenantDetail extends Tenant {
+  webhook_limit: number;
+}
+
 export interface ApiKey {
   id: string;
   hint: string;
