@@ -15,6 +15,17 @@ function keyTable(owners: Record<string, KeyOwner>) {
   };
 }
 
+/** The table's lookups, each answered only once `release` is called (a change can arrive meanwhile). */
+function heldLookup(table: ReturnType<typeof keyTable>) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const lookup = async (hash: string) => {
+    await gate;
+    return table.lookup(hash);
+  };
+  return { lookup, release };
+}
+
 const owner = (n: number, scopes: string[] = ['publish', 'read', 'manage']): KeyOwner => ({
   keyId: `key-${n}`,
   tenant: { id: `tenant-${n}`, name: `t${n}` },
@@ -107,16 +118,8 @@ describe('tenant authenticator caches', () => {
   it('does not remember a key as unknown when a tenant changed while it was looked up', async () => {
     const a = generateApiKey();
     const table = keyTable({});
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const auth = new TenantAuthenticator({
-      lookup: async (hash) => {
-        await gate;
-        return table.lookup(hash);
-      },
-      ttlMs: 60_000,
-      negativeTtlMs: 60_000,
-    });
+    const { lookup, release } = heldLookup(table);
+    const auth = new TenantAuthenticator({ lookup, ttlMs: 60_000, negativeTtlMs: 60_000 });
     const first = auth.authenticate(a);
     auth.forgetTenant('tenant-1');
     release();
@@ -128,15 +131,8 @@ describe('tenant authenticator caches', () => {
   it('does not cache an answer read before a revocation that arrived while it was read', async () => {
     const a = generateApiKey();
     const table = keyTable({ [a]: owner(1) });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const auth = new TenantAuthenticator({
-      lookup: async (hash) => {
-        await gate;
-        return table.lookup(hash);
-      },
-      ttlMs: 60_000,
-    });
+    const { lookup, release } = heldLookup(table);
+    const auth = new TenantAuthenticator({ lookup, ttlMs: 60_000 });
     const first = auth.authenticate(a);
     auth.forgetKey('key-1');
     release();
