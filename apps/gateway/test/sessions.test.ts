@@ -69,18 +69,18 @@ describe('portal and console sessions', () => {
     await h?.close();
   });
 
-  it('POST /v1/portal/sessions answers 201 {url, expires_at}: the token in the fragment, HS256, exp within 10 minutes, a unique jti', async () => {
+  it('POST /v1/portal/sessions answers 201 {id, url, expires_at}: the token in the fragment, HS256, exp within 10 minutes, a unique jti (the session id)', async () => {
     const before = Date.now();
     const r = await h.call('POST', '/v1/portal/sessions', { key: keyA, body: { partner: 'Acme Corp.', expires_in_s: 7200 } });
     expect(r.status).toBe(201);
-    expect(Object.keys(r.body).sort()).toEqual(['expires_at', 'url']);
+    expect(Object.keys(r.body).sort()).toEqual(['expires_at', 'id', 'url']);
     expect(r.body.url).toMatch(/^https:\/\/hookstream\.test\/portal\/#token=[\w-]+\.[\w-]+\.[\w-]+$/);
     const expiresAt = Date.parse(r.body.expires_at);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 7_199_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 7_201_000);
     const claims = decodeJwt(tokenOf(r.body.url));
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(600);
-    expect(claims.jti).toEqual(expect.any(String));
+    expect(claims.jti).toBe(r.body.id);
     const again = decodeJwt(tokenOf(await portalUrl(keyA, { partner: 'Acme Corp.' })));
     expect(again.jti).not.toBe(claims.jti);
   });
@@ -171,6 +171,37 @@ describe('portal and console sessions', () => {
     const out = await asBrowser(s, 'DELETE', '/v1/sessions/current');
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/^hookstream_session=; .*Max-Age=0/);
+    // The session ended, not only the browser's cookie: a copy of the cookie is refused everywhere.
+    const copy = await asBrowser(s, 'GET', '/v1/sessions/current');
+    expect([copy.status, copy.body.error]).toEqual([401, 'session_invalid']);
+    expect(copy.body.message).toContain('logged out');
+    expect((await asBrowser(s, 'GET', '/v1/webhooks')).status).toBe(401);
+    expect(await countRowsWhere(h.pg.db, 'ui_session_revocations', { session_id: decodeJwt(s.cookie.split('=')[1]!).jti, revoked_by: '' })).toBe(1);
+  });
+
+  it('the tenant ends a portal session it issued (DELETE /v1/portal/sessions/{id}), opened or not; another tenant cannot', async () => {
+    const issue = async () => (await h.call('POST', '/v1/portal/sessions', { key: keyA, body: { partner: 'revocable' } })).body as { id: string; url: string };
+    const link = await issue();
+    const s = await open(link.url);
+    expect((await asBrowser(s, 'GET', '/v1/webhooks')).status).toBe(200);
+    // Tenant B naming A's session: 204 (ids are not checked against issued sessions), and nothing of A's changes.
+    expect((await h.call('DELETE', `/v1/portal/sessions/${link.id}`, { key: keyB })).status).toBe(204);
+    expect((await asBrowser(s, 'GET', '/v1/webhooks')).status).toBe(200);
+    expect((await h.call('DELETE', `/v1/portal/sessions/${link.id}`, { key: keyA })).status).toBe(204);
+    const refused = await asBrowser(s, 'GET', '/v1/webhooks');
+    expect([refused.status, refused.body.error]).toEqual([401, 'session_invalid']);
+    expect(refused.body.message).toContain('revoked');
+    // A link revoked before it was opened no longer opens.
+    const unopened = await issue();
+    expect((await h.call('DELETE', `/v1/portal/sessions/${unopened.id}`, { key: keyA })).status).toBe(204);
+    const late = await exchange(tokenOf(unopened.url));
+    expect([late.status, late.body.error]).toEqual([401, 'session_token_invalid']);
+    expect(late.body.message).toContain('revoked');
+    expect((await h.call('DELETE', '/v1/portal/sessions/not-a-uuid', { key: keyA })).status).toBe(400);
+    expect((await h.call('DELETE', `/v1/portal/sessions/${link.id}`)).status).toBe(401);
+    // A portal session cannot revoke sessions (it is not an API key of the tenant).
+    const other = await open((await issue()).url);
+    expect((await asBrowser(other, 'DELETE', `/v1/portal/sessions/${link.id}`)).status).toBe(403);
   });
 
   it('a portal cookie is the tenant on the REST API: changes need x-csrf-token (403 csrf_token_invalid) and an Origin, if sent, must be the public URL (403)', async () => {

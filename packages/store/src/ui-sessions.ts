@@ -11,12 +11,40 @@ export async function consumeSessionToken(db: Knex, jti: string, expiresAt: Date
   return rows.length === 1;
 }
 
-/** Deletes the claims of tokens that have expired (at most `batch` rows); answers how many. */
+/**
+ * Deletes the claims of tokens that have expired and the revocations of sessions that have
+ * (at most `batch` rows of each); answers how many rows went.
+ */
 export async function pruneSessionTokens(db: Knex, batch = 5000): Promise<number> {
-  const res = (await db.raw(`DELETE FROM ui_session_tokens WHERE jti IN (SELECT jti FROM ui_session_tokens WHERE expires_at < now() LIMIT ?)`, [batch])) as {
+  const claims = (await db.raw(`DELETE FROM ui_session_tokens WHERE jti IN (SELECT jti FROM ui_session_tokens WHERE expires_at < now() LIMIT ?)`, [batch])) as {
     rowCount: number;
   };
-  return res.rowCount;
+  const revocations = (await db.raw(
+    `DELETE FROM ui_session_revocations WHERE ctid IN (SELECT ctid FROM ui_session_revocations WHERE expires_at < now() LIMIT ?)`,
+    [batch],
+  )) as { rowCount: number };
+  return claims.rowCount + revocations.rowCount;
+}
+
+/**
+ * Ends a session before its time (see migration 0016): `tenantId` when the tenant that issued a
+ * portal session revokes it (it then only matches that tenant's session), none for a logout.
+ * Kept until `expiresAt`, when the session would have ended anyway. Idempotent.
+ */
+export async function revokeSession(db: Knex, sessionId: string, expiresAt: Date, tenantId?: string): Promise<void> {
+  await db('ui_session_revocations')
+    .insert({ session_id: sessionId, revoked_by: tenantId ?? '', expires_at: expiresAt })
+    .onConflict(['session_id', 'revoked_by'])
+    .ignore();
+}
+
+/** Whether the session was revoked: by a logout, or by `tenantId` (a portal session's tenant). */
+export async function sessionRevoked(db: Knex, sessionId: string, tenantId?: string): Promise<boolean> {
+  const row = await db('ui_session_revocations')
+    .where({ session_id: sessionId })
+    .whereIn('revoked_by', tenantId === undefined ? [''] : ['', tenantId])
+    .first('session_id');
+  return row !== undefined;
 }
 
 /**

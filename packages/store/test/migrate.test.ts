@@ -18,6 +18,7 @@ const HISTORY = [
   '0013-event-filtered-webhooks',
   '0014-ui-sessions',
   '0015-operations-console-indexes',
+  '0016-ui-session-revocations',
 ];
 
 describe('store migrations', () => {

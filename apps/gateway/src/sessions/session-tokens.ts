@@ -88,9 +88,12 @@ export class SessionTokens {
     return { grant, jti: claims.jti!, tokenExpiresAt: new Date(claims.exp * 1000) };
   }
 
-  /** The session cookie's value: the grant and a new session id, expiring with the session. */
-  async sessionCookie(grant: SessionGrant): Promise<{ value: string; session: Session }> {
-    const id = randomUUID();
+  /**
+   * The session cookie's value: the grant and the session's id, expiring with the session. The id
+   * is the exchange token's `jti` (claimed once), so whoever asked for the link knows the session
+   * it opens and can revoke it.
+   */
+  async sessionCookie(grant: SessionGrant, id: string): Promise<{ value: string; session: Session }> {
     const value = await new SignJWT(grantClaims(grant))
       .setProtectedHeader({ alg: ALG, typ: 'JWT' })
       .setIssuer(ISSUER)

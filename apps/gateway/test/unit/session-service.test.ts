@@ -18,6 +18,14 @@ class MemoryStore implements SessionStore {
   async webhookExists(tenantId: string, id: string): Promise<boolean> {
     return tenantId === TENANT && id === OWN;
   }
+  /** `<session id> <revoking tenant, or nothing for a logout>`. */
+  readonly revocations = new Set<string>();
+  async revoke(sessionId: string, _expiresAt: Date, tenantId?: string): Promise<void> {
+    this.revocations.add(`${sessionId} ${tenantId ?? ''}`);
+  }
+  async revoked(sessionId: string, tenantId?: string): Promise<boolean> {
+    return this.revocations.has(`${sessionId} `) || (tenantId !== undefined && this.revocations.has(`${sessionId} ${tenantId}`));
+  }
 }
 
 describe('SessionService', () => {
@@ -51,6 +59,32 @@ describe('SessionService', () => {
     expect(service.csrfMatches(session, opened.view.csrf_token)).toBe(true);
     expect(service.csrfMatches(session, undefined)).toBe(false);
     expect(service.csrfMatches(session, `${opened.view.csrf_token}x`)).toBe(false);
+  });
+
+  it("a portal link's id is its session's: the tenant revokes it, opened or not; another tenant's revocation does not touch it", async () => {
+    const opened = await service.createPortalSession(TENANT, { partner: 'acme' });
+    const session = await service.exchange(tokenOf(opened.url));
+    expect((await service.authenticate(session.cookie)).id).toBe(opened.id);
+    await service.revokePortalSession(FOREIGN, opened.id);
+    expect((await service.authenticate(session.cookie)).id).toBe(opened.id);
+    await service.revokePortalSession(TENANT, opened.id);
+    await expect(service.authenticate(session.cookie)).rejects.toMatchObject({ code: 'session_invalid', message: expect.stringContaining('revoked') });
+
+    // Revoked before it was opened: the link no longer opens.
+    const unopened = await service.createPortalSession(TENANT, { partner: 'acme' });
+    await service.revokePortalSession(TENANT, unopened.id);
+    await expect(service.exchange(tokenOf(unopened.url))).rejects.toMatchObject({
+      code: 'session_token_invalid',
+      message: expect.stringContaining('revoked'),
+    });
+  });
+
+  it('a logout ends the session for every copy of its cookie', async () => {
+    const { url } = await service.createConsoleSession({});
+    const opened = await service.exchange(tokenOf(url));
+    const session = await service.authenticate(opened.cookie);
+    await service.logout(session);
+    await expect(service.authenticate(opened.cookie)).rejects.toMatchObject({ code: 'session_invalid', message: expect.stringContaining('logged out') });
   });
 
   it("refuses a webhook that is not the tenant's, naming its index", async () => {

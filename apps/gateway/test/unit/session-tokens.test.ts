@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readConfig } from '@hookstream/service-kit';
 import { decodeJwt } from 'jose';
 import { portalKeyConfig } from '../../src/config.js';
@@ -48,7 +48,7 @@ describe('session tokens (HS256 under HOOKSTREAM_PORTAL_KEY)', () => {
       expect(await reason(tokens.verifyExchangeToken(bad))).toBe('malformed');
     }
     // A session cookie is no exchange token, and the other way round.
-    const { value } = await tokens.sessionCookie(grant());
+    const { value } = await tokens.sessionCookie(grant(), randomUUID());
     expect(await reason(tokens.verifyExchangeToken(value))).toBe('invalid');
     expect(await reason(tokens.verifySessionCookie(token))).toBe('invalid');
     // A tampered payload breaks the signature.
@@ -59,8 +59,8 @@ describe('session tokens (HS256 under HOOKSTREAM_PORTAL_KEY)', () => {
   });
 
   it('a session cookie lasts as long as the session; its CSRF token is bound to that one session', async () => {
-    const a = await tokens.sessionCookie(grant());
-    const b = await tokens.sessionCookie(grant());
+    const a = await tokens.sessionCookie(grant(), randomUUID());
+    const b = await tokens.sessionCookie(grant(), randomUUID());
     expect(decodeJwt(a.value).exp).toBe((T0 + 3_600_000) / 1000);
     expect(await tokens.verifySessionCookie(a.value)).toEqual(a.session);
     expect(tokens.csrfToken(a.session)).toMatch(/^[\w-]{43}$/);
@@ -72,9 +72,9 @@ describe('session tokens (HS256 under HOOKSTREAM_PORTAL_KEY)', () => {
 
   it('a console grant carries no tenant; a portal grant without its tenant is refused', async () => {
     const consoleGrant: SessionGrant = { kind: 'console', readOnly: false, expiresAt: new Date(T0 + 60_000) };
-    const c = await tokens.sessionCookie(consoleGrant);
+    const c = await tokens.sessionCookie(consoleGrant, randomUUID());
     expect(await tokens.verifySessionCookie(c.value)).toEqual({ ...consoleGrant, id: c.session.id });
-    const broken = await tokens.sessionCookie({ ...grant(), tenantId: undefined } as unknown as SessionGrant);
+    const broken = await tokens.sessionCookie({ ...grant(), tenantId: undefined } as unknown as SessionGrant, randomUUID());
     expect(await reason(tokens.verifySessionCookie(broken.value))).toBe('invalid');
   });
 });

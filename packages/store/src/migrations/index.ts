@@ -14,6 +14,7 @@ import { deliveryPublicationOrder } from './0012-delivery-publication-order.js';
 import { eventFilteredWebhooks } from './0013-event-filtered-webhooks.js';
 import { uiSessions } from './0014-ui-sessions.js';
 import { operationsConsoleIndexes } from './0015-operations-console-indexes.js';
+import { uiSessionRevocations } from './0016-ui-session-revocations.js';
 
 /** Every migration in the order it applies. Append; never reorder or edit an applied one. */
 export const migrations: Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   eventFilteredWebhooks,
   uiSessions,
   operationsConsoleIndexes,
+  uiSessionRevocations,
 ];

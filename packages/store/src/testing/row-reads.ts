@@ -19,7 +19,8 @@ export type InspectedTable =
   | 'ingested_events'
   | 'gateway_rate_demand'
   | 'knex_migrations'
-  | 'ui_session_tokens';
+  | 'ui_session_tokens'
+  | 'ui_session_revocations';
 
 export async function rowsWhere(db: Knex, table: InspectedTable, where: Record<string, unknown>): Promise<TestRow[]> {
   return (await db(table).where(where)) as TestRow[];

@@ -1,17 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { Forbidden, Unauthenticated, Unavailable } from '../../domain/errors.js';
-import type { SessionService } from '../../sessions/session-service.js';
-import { EXAMPLE_WEBHOOK_ID, errorResponse, jsonResponse } from '../../openapi/shapes.js';
+import { MAX_SESSION_S, type SessionService } from '../../sessions/session-service.js';
+import { EXAMPLE_WEBHOOK_ID, errorResponse, idParam, jsonResponse } from '../../openapi/shapes.js';
+import { param } from '../context.js';
 import { refuseIfThrottled } from '../auth.js';
 import type { GatewayDeps } from '../context.js';
 import { clearSessionCookie, sessionCookieOf, setSessionCookie } from '../session-cookie.js';
 import type { Route } from './route.js';
 
+const EXAMPLE_SESSION_ID = '5d1f3a9c-7b2e-4c8d-a6f0-e1b2c3d4e5f6';
+
 /** Webhook ids one portal session may list: they travel in its cookie, which browsers cap at 4 KiB. */
 export const MAX_SESSION_WEBHOOK_IDS = 50;
 
-const ExpiresIn = Type.Integer({ minimum: 60, maximum: 86_400, description: 'How long the session lasts once opened, in seconds (default 3600)' });
+const ExpiresIn = Type.Integer({ minimum: 60, maximum: MAX_SESSION_S, description: 'How long the session lasts once opened, in seconds (default 3600)' });
 
 const PortalSessionRequestSchema = Type.Object(
   {
@@ -42,8 +45,9 @@ const ExchangeRequestSchema = Type.Object(
 
 const sessionUrlShape = {
   type: 'object',
-  required: ['url', 'expires_at'],
+  required: ['id', 'url', 'expires_at'],
   properties: {
+    id: { type: 'string', format: 'uuid', description: 'The session this link opens: `DELETE /v1/portal/sessions/{id}` ends it (a portal session)' },
     url: { type: 'string', description: 'Open it in a browser; the single-use token in its fragment works once, within 10 minutes' },
     expires_at: { type: 'string', format: 'date-time', description: 'When the session ends' },
   },
@@ -113,6 +117,25 @@ export const sessionRoutes: Route[] = [
         .status(201)
         .set('cache-control', 'no-store')
         .json(await sessions.createPortalSession(tenant.id, request));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/portal/sessions/{id}',
+    auth: 'tenant',
+    scope: 'manage',
+    tag: 'Sessions',
+    operationId: 'revokePortalSession',
+    summary: 'Ends a partner portal session this tenant issued',
+    description:
+      'The `id` is the one `POST /v1/portal/sessions` answered. The session ends on every gateway at once; a link not opened yet no longer opens. ' +
+      'Sessions are not stored when issued, so an unknown id is accepted too (nothing of another tenant is touched). Idempotent.',
+    params: [idParam('id', 'Portal session id', EXAMPLE_SESSION_ID)],
+    responses: { '204': { description: 'Ended' }, '503': errorResponse('HOOKSTREAM_PORTAL_KEY is not set') },
+    async handler(req, res, { deps, tenant }) {
+      await sessionsOf(deps).revokePortalSession(tenant.id, param(req, 'id'));
+      deps.logger.info({ tenant: tenant.id, session: param(req, 'id') }, 'portal session revoked');
+      res.status(204).end();
     },
   },
   {
@@ -222,9 +245,10 @@ export const sessionRoutes: Route[] = [
     auth: 'none',
     tag: 'Sessions',
     operationId: 'deleteCurrentSession',
-    summary: 'Logs out: clears the session cookie',
+    summary: 'Logs out: ends the session and clears its cookie',
     description:
-      'With a valid session cookie the request must carry its `x-csrf-token` (else 403 `csrf_token_invalid`); without one it just clears the cookie.',
+      'With a valid session cookie the request must carry its `x-csrf-token` (else 403 `csrf_token_invalid`); the session then ends on every gateway, ' +
+      'for any copy of the cookie too. Without one it just clears the cookie.',
     responses: {
       '204': { description: 'The cookie is cleared' },
       '403': errorResponse('csrf_token_invalid or origin_not_allowed'),
@@ -240,6 +264,7 @@ export const sessionRoutes: Route[] = [
         if (!sessions.csrfMatches(session, typeof sent === 'string' ? sent : undefined)) {
           throw new Forbidden('missing or wrong x-csrf-token header: send the csrf_token of the session', '').coded('csrf_token_invalid');
         }
+        await sessions.logout(session);
       }
       clearSessionCookie(res, deps.settings.publicUrl);
       res.status(204).end();
