@@ -22,6 +22,7 @@ import { steadyLoad, type SteadyResult } from './steady.js';
 import { errorLines, type ErrorLines } from './error-lines.js';
 import { peakRssMb } from './rss.js';
 import { round } from './stats.js';
+import { machineSpeed, type MachineSpeed } from './machine-speed.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +90,9 @@ if (brokerCount > 1) {
 }
 process.env.HOOKSTREAM_TEST_PG_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
+// What the machine was like (its speed swings between hours): before the run and after it.
+log('machine speed: a system call, a page fault, a JavaScript loop');
+const speedAtStart = machineSpeed();
 const receiver = await startReceiver();
 const sample = JSON.stringify(repliedMessage('tenant').data);
 try {
@@ -269,9 +273,10 @@ try {
     };
     const steadyLost = steady?.lost ?? 0;
     const steadyDuplicated = steady?.duplicated ?? 0;
+    const speedAtEnd = machineSpeed();
     const results = {
       at: new Date().toISOString(),
-      machine: { cores: os.cpus().length, node: process.version },
+      machine: { cores: os.cpus().length, node: process.version, speed_at_start: speedAtStart, speed_at_end: speedAtEnd },
       settings: {
         duration_s: duration,
         phase_s: phase,
@@ -334,7 +339,9 @@ try {
       Object.entries(o)
         .map(([k, v]) => `${k} ${v ?? '?'}${unit}`)
         .join(', ');
+    const speed = (m: MachineSpeed) => `syscall ${m.syscall_us} us, page fault ${m.page_fault_us} us, JS loop ${m.js_loop_ns} ns`;
     const rows: [string, string][] = [
+      ['machine speed at start / end', `${speed(speedAtStart)} / ${speed(speedAtEnd)}`],
       [
         'ceiling A: raw HTTP (undici Pool -> receiver)',
         `${results.ceilings.http_undici_per_s} req/s (${results.ceilings.http_undici_cpu_ms_per_request} ms CPU per request, client + receiver)`,

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { machineSpeed } from '../machine-speed.js';
 
 // Set before test-kit is loaded: it reads them when imported.
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
@@ -114,6 +115,8 @@ const result = {
   worker_cpu_ms_per_delivery: Math.round((workerCpuMs / JOBS) * 1000) / 1000,
   worker_minor_faults_per_delivery: Math.round((workerFaults / JOBS) * 100) / 100,
   latency_ms: { p50: pct(50), p90: pct(90), p99: pct(99), max: lat[lat.length - 1] },
+  // Measured after the run (the worker idle): what this machine was like, to compare runs by.
+  machine_speed: machineSpeed(),
 };
 console.log(JSON.stringify(result));
 if (process.env.BENCH_NODE_OPTIONS) {
