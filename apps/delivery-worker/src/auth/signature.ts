@@ -58,9 +58,18 @@ type Signer = (id: string, timestampS: number, body: string) => string;
  * base64 check, a decode and an encode back) and making its HMAC key cost a third of the
  * signature (an Ed25519 key object more), on every attempt of every delivery. Kept by the webhook's opened secrets object
  * (the secret resolver's, the same until the webhook's secrets change), so no secret outlives it.
+ * Each signer also remembers the secret it was made from and is made again when the object's
+ * secret is another (an object changed in place must not sign with the old key); the check is a
+ * string comparison, nearly always of the same string.
  * A malformed secret is not kept: it throws its AuthError at every attempt, as before.
  */
-const signersOf = new WeakMap<WebhookSecrets, { current: Signer; previous?: Signer }>();
+interface Signers {
+  secret: string;
+  current: Signer;
+  previousSecret?: string;
+  previous?: Signer;
+}
+const signersOf = new WeakMap<WebhookSecrets, Signers>();
 
 function signerOf(secret: string): Signer {
   if (isEd25519SecretKey(secret)) {
@@ -73,9 +82,12 @@ function signerOf(secret: string): Signer {
   return (id, timestampS, body) => hmacSignature(key, id, timestampS, body);
 }
 
-function signersFor(secrets: WebhookSecrets & { signing_secret: string }): { current: Signer; previous?: Signer } {
+function signersFor(secrets: WebhookSecrets & { signing_secret: string }): Signers {
   let signers = signersOf.get(secrets);
-  if (!signers) signersOf.set(secrets, (signers = { current: signerOf(secrets.signing_secret) }));
+  if (signers?.secret !== secrets.signing_secret) {
+    signers = { secret: secrets.signing_secret, current: signerOf(secrets.signing_secret) };
+    signersOf.set(secrets, signers);
+  }
   return signers;
 }
 
@@ -93,6 +105,9 @@ export function signatureHeader(secrets: WebhookSecrets, id: string, timestampS:
   const until = secrets.previous_signing_expires_at ? Date.parse(secrets.previous_signing_expires_at) : NaN;
   if (!secrets.previous_signing_secret || !(timestampS * 1000 < until)) return current;
   // Made only while it signs: a malformed previous key fails the attempts of its grace period, not later ones.
-  signers.previous ??= signerOf(secrets.previous_signing_secret);
+  if (signers.previousSecret !== secrets.previous_signing_secret || !signers.previous) {
+    signers.previous = signerOf(secrets.previous_signing_secret);
+    signers.previousSecret = secrets.previous_signing_secret;
+  }
   return `${current} ${signers.previous(id, timestampS, body)}`;
 }

@@ -69,6 +69,22 @@ describe('signing keys valid at the attempt (issue 18.1 rotation, 18.2 ed25519)'
     }
   });
 
+  it('a secrets object changed in place signs with its new keys, never with the ones cached for it', () => {
+    const secrets: { signing_secret: string; previous_signing_secret?: string; previous_signing_expires_at?: string } = { signing_secret: oldSecret };
+    expect(signatureHeader(secrets, 'msg_mut', at, body)).toBe(webhookSignature(oldSecret, 'msg_mut', at, body));
+    secrets.signing_secret = newSecret;
+    expect(signatureHeader(secrets, 'msg_mut', at, body)).toBe(webhookSignature(newSecret, 'msg_mut', at, body));
+    const third = generateSigningSecret();
+    Object.assign(secrets, { previous_signing_secret: oldSecret, previous_signing_expires_at: rotated.previous_signing_expires_at });
+    expect(signatureHeader(secrets, 'msg_mut', at, body)).toBe(
+      `${webhookSignature(newSecret, 'msg_mut', at, body)} ${webhookSignature(oldSecret, 'msg_mut', at, body)}`,
+    );
+    secrets.previous_signing_secret = third;
+    expect(signatureHeader(secrets, 'msg_mut', at, body)).toBe(
+      `${webhookSignature(newSecret, 'msg_mut', at, body)} ${webhookSignature(third, 'msg_mut', at, body)}`,
+    );
+  });
+
   it('18.1: packages/verify accepts a grace-period delivery with either secret alone', () => {
     const headers = { 'webhook-id': 'msg_rot', 'webhook-timestamp': String(at), 'webhook-signature': signatureHeader(rotated, 'msg_rot', at, body)! };
     for (const key of [newSecret, oldSecret]) expect(() => hookstreamVerify(body, headers, [key], { now: at * 1000 })).not.toThrow();
