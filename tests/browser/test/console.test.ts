@@ -75,7 +75,7 @@ describe('the operator console in Chromium, against the whole system', () => {
     expect(await row.count()).toBe(0);
   });
 
-  it('an operator disables a tenant from its page and enables it again: its API key answers 401, then works again', async () => {
+  it('an operator disables a tenant from its page and enables it again: its API key answers 401, then works again (docs/images)', async () => {
     const globex = await ui.newTenant('Globex');
     const secrets = async () => (await globex.api.request('GET', '/v1/secrets')).status;
     expect(await secrets()).toBe(200);
@@ -90,10 +90,13 @@ describe('the operator console in Chromium, against the whole system', () => {
     await page.getByRole('dialog', { name: 'Disable this tenant?' }).getByRole('button', { name: 'Disable tenant' }).click();
     await status.getByText(/^disabled/).waitFor();
     await waitFor(async () => (await secrets()) === 401, { timeoutMs: 5_000, what: 'the disabled tenant key refused' });
+    expect(await page.getByTestId('api-key-create').isDisabled()).toBe(true);
+    await screenshot(page, 'console-tenant-disabled');
 
     await page.getByTestId('tenant-enable').click();
     await status.getByText('active').waitFor();
     await page.getByTestId('tenant-disable').waitFor();
+    expect(await page.getByTestId('api-key-create').isDisabled()).toBe(false);
     await waitFor(async () => (await secrets()) === 200, { timeoutMs: 5_000, what: 'the enabled tenant key accepted again' });
     // The list says so too.
     await console_.go(page, 'Tenants');

@@ -193,9 +193,10 @@ export function TenantPage({ id }: { id: string }) {
           </div>
         </fieldset>
         <div>
-          <button type="submit" class="button primary" disabled={scopes.length === 0} data-testid="api-key-create">
+          <button type="submit" class="button primary" disabled={scopes.length === 0 || Boolean(tenant.data?.disabled_at)} data-testid="api-key-create">
             Create API key
           </button>
+          {tenant.data?.disabled_at && <span class="muted small"> A disabled tenant gets no new key: enable it first.</span>}
         </div>
       </form>
       {created && (
