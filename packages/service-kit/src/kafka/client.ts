@@ -176,7 +176,8 @@ class TooFewBrokers extends Error {
 /**
  * Creates missing topics with their configured partition counts, then checks that every topic
  * has the replication the cluster should give it. Existing topics with fewer partitions are
- * grown (Kafka cannot shrink them); more is left alone.
+ * grown (Kafka cannot shrink them); more is left alone. Answers the topics it grew, for the
+ * caller to warn about: growing moves keys to other partitions, and with them their order.
  *
  * A topic is created with the brokers' `default.replication.factor` unless TOPIC_REPLICATION_FACTOR
  * is set (see creationReplication): the controller then refuses it while fewer brokers are
@@ -191,13 +192,14 @@ class TooFewBrokers extends Error {
  * together race to create the same topics. Each round lists the topics again, so a topic
  * created by an earlier round (or by the other service) is simply found.
  */
-export async function ensureTopics(admin: TopicAdmin, specs: TopicSpec[], options: EnsureTopicsOptions = {}): Promise<void> {
+export async function ensureTopics(admin: TopicAdmin, specs: TopicSpec[], options: EnsureTopicsOptions = {}): Promise<GrownTopic[]> {
   const { attempts = 6, brokerWaitMs = 60_000, pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } = options;
   const started = Date.now();
+  const grown: GrownTopic[] = [];
   for (let attempt = 1; ;) {
     try {
-      await ensureTopicsOnce(admin, specs);
-      return;
+      await ensureTopicsOnce(admin, specs, grown);
+      return grown;
     } catch (e) {
       if (e instanceof ReplicationMismatch) throw e;
       if (e instanceof TooFewBrokers) {
@@ -230,7 +232,17 @@ function refusedForReplication(e: unknown): boolean {
 
 const copies = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
 
-async function ensureTopicsOnce(admin: TopicAdmin, specs: TopicSpec[]): Promise<void> {
+/**
+ * A topic this start gave more partitions: its keys now map to other partitions, so records of one
+ * key written before and after may be consumed out of order until the old partition drains.
+ */
+export interface GrownTopic {
+  topic: string;
+  from: number;
+  to: number;
+}
+
+async function ensureTopicsOnce(admin: TopicAdmin, specs: TopicSpec[], grown: GrownTopic[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length > 0) {
@@ -262,9 +274,12 @@ async function ensureTopicsOnce(admin: TopicAdmin, specs: TopicSpec[]): Promise<
     const meta = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
     const grow = present.flatMap((s) => {
       const have = meta.topics.find((t) => t.name === s.topic)?.partitions.length ?? 0;
-      return have < s.numPartitions ? [{ topic: s.topic, count: s.numPartitions }] : [];
+      return have < s.numPartitions ? [{ topic: s.topic, from: have, to: s.numPartitions }] : [];
     });
-    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
+    if (grow.length > 0) {
+      await admin.createPartitions({ topicPartitions: grow.map((g) => ({ topic: g.topic, count: g.to })) });
+      grown.push(...grow);
+    }
   }
   await checkReplication(admin, specs);
 }

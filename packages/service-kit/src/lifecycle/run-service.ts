@@ -194,7 +194,14 @@ export async function runService<S extends Record<string, Reader<unknown>>>(def:
     );
     if (config.KAFKA_SSL && !config.KAFKA_SSL_REJECT_UNAUTHORIZED) logger.warn('KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is not verified');
     await withTimeout(connectAdmin(admin, config), 60_000, `Kafka at ${config.KAFKA_BROKERS.join(',')} did not answer within 60 s`);
-    await ensureTopics(admin, topicSpecs(config));
+    const grown = await ensureTopics(admin, topicSpecs(config));
+    if (grown.length > 0) {
+      // Deliberate (TOPIC_PARTITIONS_* raised), but it breaks per-key order for what is in flight.
+      logger.warn(
+        { grown },
+        'topic partitions grown: each key may now map to another partition, so records of one key written before and after can be handled out of order until the old partitions drain (docs/operations.md, Scaling model)',
+      );
+    }
     await withTimeout(db.raw('select 1'), 30_000, `PostgreSQL at ${safeUrl(config.DATABASE_URL)} did not answer within 30 s`);
     if (process.env.DATABASE_MIGRATE === 'true') {
       if (!def.migrate) throw new Error(`DATABASE_MIGRATE=true, but ${def.name} carries no migrations`);
