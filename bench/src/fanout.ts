@@ -9,6 +9,11 @@ export interface FanoutBurst {
   deliveries: number;
   /** Deliveries per second from the burst's first publish to its last receipt. */
   deliveries_per_s: number;
+  /** Milliseconds from the first publish to the last publish's 202 (the publisher waits for each). */
+  published_ms: number;
+  /** Milliseconds from the first publish to the first and to the last receipt. */
+  first_receipt_ms: number;
+  last_receipt_ms: number;
 }
 
 /**
@@ -34,11 +39,23 @@ export function fanoutBursts(api: EventPublisher, tenantId: string, receiver: Re
       return got.length;
     };
     for (let i = 0; i < count; i++) await api.publish(repliedMessage(tenantId));
+    const published = Date.now();
     const expected = webhooks * count;
     const deadline = Date.now() + 120_000;
     while (collect() < expected && Date.now() < deadline) await sleep(50);
     let last = 0;
-    for (const r of got) last = Math.max(last, r.receivedAt);
-    return { events: count, deliveries: got.length, deliveries_per_s: got.length / ((last - t0) / 1000) };
+    let first = Infinity;
+    for (const r of got) {
+      last = Math.max(last, r.receivedAt);
+      first = Math.min(first, r.receivedAt);
+    }
+    return {
+      events: count,
+      deliveries: got.length,
+      deliveries_per_s: got.length / ((last - t0) / 1000),
+      published_ms: published - t0,
+      first_receipt_ms: first - t0,
+      last_receipt_ms: last - t0,
+    };
   };
 }

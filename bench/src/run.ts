@@ -239,14 +239,27 @@ try {
         }
       }
     }
-    let fan: FanoutBurst & { webhooks: number; warmup?: FanoutBurst } = { webhooks: 100, events: 0, deliveries: 0, deliveries_per_s: NaN };
+    let fan: FanoutBurst & { webhooks: number; warmup?: FanoutBurst } = {
+      webhooks: 100,
+      events: 0,
+      deliveries: 0,
+      deliveries_per_s: NaN,
+      published_ms: NaN,
+      first_receipt_ms: NaN,
+      last_receipt_ms: NaN,
+    };
     let fanCpu: Record<string, number | undefined> = {};
     if (phases.has('fanout')) {
       log('fan-out: one event to 100 webhooks');
       const burst = fanoutBursts(f.pub, f.tenant.id, receiver, 100);
       const events = Math.max(5, phase);
       // The first fan-out to these webhooks is a warm-up (see fanoutBursts); the second is the figure.
-      const warmup = await burst(Math.max(2, Math.round(events / 10)));
+      // Half as many events as the figure's (a tenth until 2026-12-07): on fresh processes, after a
+      // 10-event warm-up the worker still spent about half as much again CPU per delivery in the
+      // measured burst as after 50 (.177/.225/.261 against .105/.151/.167 ms, pairs alternated),
+      // its heap still growing (about 2 minor faults per delivery, against under 1 after 50 events):
+      // what a just-started process does once. --fanout-warmup-events N to compare.
+      const warmup = await burst(arg('fanout-warmup-events', Math.max(2, Math.round(events / 2))));
       const before = await cpuSnapshot(metered);
       fan = { webhooks: 100, ...(await burst(events)), warmup };
       // Which process a fan-out costs most (rates swing with the machine's load, this much less).
@@ -323,6 +336,9 @@ try {
         events: fan.events,
         deliveries: fan.deliveries,
         deliveries_per_s: round(fan.deliveries_per_s),
+        published_ms: fan.published_ms,
+        first_receipt_ms: fan.first_receipt_ms,
+        last_receipt_ms: fan.last_receipt_ms,
         warmup: fan.warmup ? { ...fan.warmup, deliveries_per_s: round(fan.warmup.deliveries_per_s) } : undefined,
         cpu_ms_per_delivery: Object.fromEntries(Object.entries(fanCpu).map(([k, v]) => [k, v === undefined ? undefined : round(v, 3)])),
       },
@@ -406,6 +422,10 @@ try {
       [
         'fan-out 1 -> 100 webhooks',
         `${results.fanout.deliveries_per_s} deliveries/s${results.fanout.warmup ? ` (${results.fanout.events} events, after a warm-up of ${results.fanout.warmup.events}: ${results.fanout.warmup.deliveries_per_s}/s)` : ''}`,
+      ],
+      [
+        '  published / first / last receipt at',
+        `${results.fanout.published_ms} / ${results.fanout.first_receipt_ms} / ${results.fanout.last_receipt_ms} ms after the first publish`,
       ],
       ['fan-out: CPU ms per delivery', list(results.fanout.cpu_ms_per_delivery)],
       ['peak RSS gateway / matcher / worker', `${rss.gateway} / ${rss.matcher} / ${rss['delivery-worker']} MiB`],
